@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+  testTimeout: 30000,
+  // Suites start their own embedded DynamoDB/SQS/Bitbucket servers on ephemeral ports, so they can run in parallel.
+  maxWorkers: 2,
+};

@@ -1,0 +1,24 @@
+/**
+ * The hub's DynamoDB tables: one description used by the CDK stack and by the local runtime, so both create
+ * exactly the same key schema. Every table has a string partition key `pk` and a string sort key `sk`.
+ */
+export interface TableDefinition {
+  /** Logical name, also the suffix of the local table name. */
+  readonly logicalName: 'Models' | 'Repositories' | 'Events';
+  /** The environment variable through which functions receive the physical table name. */
+  readonly envVar: 'MODELS_TABLE' | 'REPOSITORIES_TABLE' | 'EVENTS_TABLE';
+  /** Attribute holding an epoch-seconds expiry, when the table expires items. */
+  readonly ttlAttribute?: string;
+}
+
+export const PARTITION_KEY = 'pk';
+export const SORT_KEY = 'sk';
+
+/** Replicated models (record per model and, for large bodies, chunk items). */
+export const MODELS_TABLE: TableDefinition = { logicalName: 'Models', envVar: 'MODELS_TABLE' };
+/** Added repositories (configuration) and their sync state (cursor, progress). */
+export const REPOSITORIES_TABLE: TableDefinition = { logicalName: 'Repositories', envVar: 'REPOSITORIES_TABLE' };
+/** Events log (deliveries, sync runs) and the remembered hashes of accepted bodies; both expire. */
+export const EVENTS_TABLE: TableDefinition = { logicalName: 'Events', envVar: 'EVENTS_TABLE', ttlAttribute: 'expiresAt' };
+
+export const ALL_TABLES: readonly TableDefinition[] = [MODELS_TABLE, REPOSITORIES_TABLE, EVENTS_TABLE];
