@@ -139,9 +139,11 @@ async function snapshotQueues(client: SQSClient, file: string, queues: Record<st
   for (const [name, url] of Object.entries(queues)) {
     const messages: QueuedMessage[] = [];
     for (;;) {
-      // In-flight messages are invisible and would be missed: make everything visible by receiving with a short timeout.
+      // Received messages stay hidden for the rest of the drain. The poller released its in-flight ones when it stopped.
       const { Messages = [] } = await client.send(new ReceiveMessageCommand({
-        QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 3600, MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
+        QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 3600,
+        // local-aws-sqs answers only the older AttributeNames parameter; AWS accepts both.
+        AttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
       }));
       if (Messages.length === 0) break;
       for (const message of Messages) {

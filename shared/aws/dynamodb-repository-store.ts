@@ -1,0 +1,148 @@
+import {
+  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { ModelHubError } from '../domain/errors';
+import { PARTITION_KEY, SORT_KEY } from './tables';
+
+/** A repository added to the hub. Matched by uuid, which survives renames and transfers. */
+export interface RepositoryConfig {
+  readonly uuid: string;
+  readonly fullName: string;
+  /** gitignore-style pattern of model files. */
+  readonly modelPattern: string;
+  readonly addedAt: string;
+}
+
+/** Where a repository's replication stands. Written only with a condition on `revision`. */
+export interface SyncState {
+  readonly uuid: string;
+  /** Branch the cursor belongs to; a different default branch means a full sync. */
+  readonly branch?: string;
+  /** Last commit of `branch` whose models are fully replicated. */
+  readonly cursor?: string;
+  /** Work in progress of a sync that spans invocations. */
+  readonly progress?: SyncProgress;
+  /** When a rate limit or outage parked the sync, the earliest time to try again. */
+  readonly notBefore?: string;
+  readonly lastRun?: { readonly at: string; readonly outcome: string; readonly error?: string };
+  readonly revision: number;
+}
+
+/** A long sync's checkpoint: the target commit and what is left to apply. */
+export interface SyncProgress {
+  readonly branch: string;
+  readonly fromCommit: string | null;
+  readonly toCommit: string;
+  readonly startedAt: string;
+  /** Index into the change plan from which work remains. */
+  readonly nextIndex: number;
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+export const DEFAULT_MODEL_PATTERN = '*.hck.json';
+
+/** Another writer changed the sync state since it was read. */
+export class SyncStateConflictError extends ModelHubError {}
+/** The repository is already added. */
+export class RepositoryExistsError extends ModelHubError {}
+
+/**
+ * DynamoDB adapter for added repositories and their sync state: `pk = repo#<uuid>`, `sk = config | sync`.
+ * @example new DynamoDbRepositoryStore({ tableName: process.env.REPOSITORIES_TABLE! })
+ */
+export class DynamoDbRepositoryStore {
+  private readonly tableName: string;
+  private readonly client: DynamoDBClient;
+
+  constructor(options: { tableName: string; client?: DynamoDBClient }) {
+    this.tableName = options.tableName;
+    this.client = options.client ?? new DynamoDBClient({});
+  }
+
+  async addRepository(config: RepositoryConfig): Promise<void> {
+    try {
+      await this.client.send(new PutItemCommand({
+        TableName: this.tableName,
+        Item: { ...key(config.uuid, 'config'), uuid: s(config.uuid), fullName: s(config.fullName), modelPattern: s(config.modelPattern), addedAt: s(config.addedAt) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new RepositoryExistsError(`repository ${config.fullName} ${config.uuid} is already added`);
+      throw error;
+    }
+  }
+
+  /** Updates name or pattern of an added repository (renames keep the uuid). */
+  async updateRepository(config: RepositoryConfig): Promise<void> {
+    await this.client.send(new PutItemCommand({
+      TableName: this.tableName,
+      Item: { ...key(config.uuid, 'config'), uuid: s(config.uuid), fullName: s(config.fullName), modelPattern: s(config.modelPattern), addedAt: s(config.addedAt) },
+      ConditionExpression: 'attribute_exists(pk)',
+    }));
+  }
+
+  async getRepository(uuid: string): Promise<RepositoryConfig | undefined> {
+    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(uuid, 'config'), ConsistentRead: true }));
+    return Item ? toConfig(Item) : undefined;
+  }
+
+  async listRepositories(): Promise<RepositoryConfig[]> {
+    const repositories: RepositoryConfig[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(new ScanCommand({
+        TableName: this.tableName, ExclusiveStartKey: startKey,
+        FilterExpression: '#sk = :config', ExpressionAttributeNames: { '#sk': SORT_KEY }, ExpressionAttributeValues: { ':config': s('config') },
+      }));
+      repositories.push(...(page.Items ?? []).map(toConfig));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return repositories.sort((a, b) => a.fullName.localeCompare(b.fullName));
+  }
+
+  /** Removes the repository's configuration and sync state (its models are removed by the model store). */
+  async removeRepository(uuid: string): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: key(uuid, 'config') }));
+    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: key(uuid, 'sync') }));
+  }
+
+  async getSyncState(uuid: string): Promise<SyncState> {
+    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(uuid, 'sync'), ConsistentRead: true }));
+    if (!Item) return { uuid, revision: 0 };
+    return { ...(JSON.parse(Item.state!.S!) as Omit<SyncState, 'revision'>), uuid, revision: Number(Item.revision!.N) };
+  }
+
+  /**
+   * Writes the next sync state if nobody wrote since `expectedRevision` was read, and returns it with its new
+   * revision. This is the conditional write that advances the cursor.
+   */
+  async putSyncState(state: Omit<SyncState, 'revision'>, expectedRevision: number): Promise<SyncState> {
+    const revision = expectedRevision + 1;
+    const { uuid, ...rest } = state;
+    try {
+      await this.client.send(new PutItemCommand({
+        TableName: this.tableName,
+        Item: { ...key(uuid, 'sync'), state: s(JSON.stringify(rest)), revision: { N: String(revision) }, cursor: s(state.cursor ?? ''), updatedAt: s(new Date().toISOString()) },
+        ConditionExpression: expectedRevision === 0 ? 'attribute_not_exists(pk)' : 'revision = :expected',
+        ExpressionAttributeValues: expectedRevision === 0 ? undefined : { ':expected': { N: String(expectedRevision) } },
+      }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new SyncStateConflictError(`sync state of ${uuid} changed while syncing (expected revision ${expectedRevision})`);
+      throw error;
+    }
+    return { ...state, revision };
+  }
+}
+
+function key(uuid: string, sortKey: 'config' | 'sync'): Record<string, AttributeValue> {
+  return { [PARTITION_KEY]: s(`repo#${uuid}`), [SORT_KEY]: s(sortKey) };
+}
+
+function s(value: string): AttributeValue {
+  return { S: value };
+}
+
+function toConfig(item: Record<string, AttributeValue>): RepositoryConfig {
+  return { uuid: item.uuid!.S!, fullName: item.fullName!.S!, modelPattern: item.modelPattern?.S ?? DEFAULT_MODEL_PATTERN, addedAt: item.addedAt!.S! };
+}
