@@ -1,16 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { LoggedEvent } from '../domain/logged-event';
 import { PARTITION_KEY, SORT_KEY } from './tables';
 
-/** Any line of the events log: a delivery, a sync run, an admin action. `at` is an ISO timestamp. */
-export interface LoggedEvent {
-  readonly kind: string;
-  readonly at: string;
-  readonly requestUuid?: string;
-  readonly repository?: { readonly uuid: string; readonly fullName: string };
-  readonly outcome?: string;
-  readonly reason?: string;
-}
+export type { LoggedEvent };
 
 const DAY_SECONDS = 24 * 60 * 60;
 /** Partition for deliveries that name no trustworthy repository (e.g. a bad signature). */

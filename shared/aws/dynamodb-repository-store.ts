@@ -3,6 +3,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { ModelHubError } from '../domain/errors';
+import type { SyncState } from '../domain/sync/ports';
 import { PARTITION_KEY, SORT_KEY } from './tables';
 
 /** A repository added to the hub. Matched by uuid, which survives renames and transfers. */
@@ -12,32 +13,6 @@ export interface RepositoryConfig {
   /** gitignore-style pattern of model files. */
   readonly modelPattern: string;
   readonly addedAt: string;
-}
-
-/** Where a repository's replication stands. Written only with a condition on `revision`. */
-export interface SyncState {
-  readonly uuid: string;
-  /** Branch the cursor belongs to; a different default branch means a full sync. */
-  readonly branch?: string;
-  /** Last commit of `branch` whose models are fully replicated. */
-  readonly cursor?: string;
-  /** Work in progress of a sync that spans invocations. */
-  readonly progress?: SyncProgress;
-  /** When a rate limit or outage parked the sync, the earliest time to try again. */
-  readonly notBefore?: string;
-  readonly lastRun?: { readonly at: string; readonly outcome: string; readonly error?: string };
-  readonly revision: number;
-}
-
-/** A long sync's checkpoint: the target commit and what is left to apply. */
-export interface SyncProgress {
-  readonly branch: string;
-  readonly fromCommit: string | null;
-  readonly toCommit: string;
-  readonly startedAt: string;
-  /** Index into the change plan from which work remains. */
-  readonly nextIndex: number;
-  readonly counts: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_MODEL_PATTERN = '*.hck.json';

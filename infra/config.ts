@@ -1,0 +1,143 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** The CDK context keys this app reads (`-c key=value` or `context` in cdk.json). */
+export const CONTEXT_KEYS = [
+  'stackName',
+  'alarmEmail',
+  'reconcileMinutes',
+  'logRetentionDays',
+  'removalPolicy',
+  'bitbucketApiUrl',
+  'verifierReservedConcurrency',
+] as const;
+
+/** Default values used when a context key is not set. Documented in docs/DEPLOY.md. */
+export const CONFIG_DEFAULTS = {
+  stackName: 'ModelHubSync',
+  reconcileMinutes: 15,
+  logRetentionDays: RetentionDays.THREE_MONTHS,
+  removalPolicy: 'retain',
+  bitbucketApiUrl: 'https://api.bitbucket.org/2.0',
+  verifierReservedConcurrency: 50,
+} as const;
+
+/** Validated deployment configuration, derived from CDK context. */
+export interface HubConfig {
+  /** CloudFormation stack name; also prefixes the webhook secret, dashboard and saved queries. */
+  readonly stackName: string;
+  /** Address subscribed to the alarm topic; no topic is created when absent. */
+  readonly alarmEmail?: string;
+  /** Minutes between reconciliation runs. */
+  readonly reconcileMinutes: number;
+  /** Retention of every log group the stack creates. */
+  readonly logRetention: RetentionDays;
+  /** Removal policy of the data tables (`retain` keeps them when the stack is deleted). */
+  readonly removalPolicy: RemovalPolicy;
+  /** Base URL of the Bitbucket Cloud REST API. */
+  readonly bitbucketApiUrl: string;
+  /** Reserved concurrency of the verifier, or `undefined` to draw from the unreserved pool. */
+  readonly verifierReservedConcurrency?: number;
+}
+
+/** Thrown for a context value that cannot be used; the message names the key and what is accepted. */
+export class ConfigError extends Error {
+  constructor(key: string, value: unknown, expected: string) {
+    super(`Invalid CDK context value for "${key}": ${JSON.stringify(value)}. Expected ${expected}.`);
+    this.name = 'ConfigError';
+  }
+}
+
+const VALID_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).filter(
+  (v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE,
+);
+
+/**
+ * Reads and validates the app's context. Values may arrive as strings (`-c key=value` on the command line)
+ * or as JSON values (cdk.json), so both forms are accepted. Throws {@link ConfigError} for a bad value so that
+ * `cdk synth` fails before anything is deployed.
+ */
+export function readHubConfig(scope: Construct): HubConfig {
+  const get = (key: (typeof CONTEXT_KEYS)[number]): unknown => {
+    const value: unknown = scope.node.tryGetContext(key);
+    // An empty string is how a shell passes "unset" (`-c alarmEmail=`); treat it as absent.
+    return value === '' || value === null ? undefined : value;
+  };
+
+  const stackName = str(get('stackName')) ?? CONFIG_DEFAULTS.stackName;
+  // CloudFormation's own rule; checking here gives a clear message instead of a failed deploy.
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+    throw new ConfigError('stackName', get('stackName'), 'a CloudFormation stack name (letters, digits, hyphens; starting with a letter; at most 128 characters)');
+  }
+
+  const alarmEmailRaw = get('alarmEmail');
+  const alarmEmail = str(alarmEmailRaw);
+  if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
+    throw new ConfigError('alarmEmail', alarmEmailRaw, 'an email address such as ops@example.com');
+  }
+
+  const reconcileMinutes = int(get('reconcileMinutes')) ?? CONFIG_DEFAULTS.reconcileMinutes;
+  if (!Number.isInteger(reconcileMinutes) || reconcileMinutes < 1 || reconcileMinutes > 1440) {
+    throw new ConfigError('reconcileMinutes', get('reconcileMinutes'), 'a whole number of minutes from 1 to 1440');
+  }
+
+  const logRetentionDays = int(get('logRetentionDays')) ?? CONFIG_DEFAULTS.logRetentionDays;
+  if (!VALID_RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new ConfigError('logRetentionDays', get('logRetentionDays'), `one of CloudWatch Logs' retention periods: ${VALID_RETENTION_DAYS.join(', ')}`);
+  }
+
+  const removalPolicyRaw = get('removalPolicy') ?? CONFIG_DEFAULTS.removalPolicy;
+  if (removalPolicyRaw !== 'retain' && removalPolicyRaw !== 'destroy') {
+    throw new ConfigError('removalPolicy', removalPolicyRaw, '"retain" or "destroy"');
+  }
+
+  const bitbucketApiUrl = str(get('bitbucketApiUrl')) ?? CONFIG_DEFAULTS.bitbucketApiUrl;
+  if (!isHttpsUrl(bitbucketApiUrl)) {
+    throw new ConfigError('bitbucketApiUrl', get('bitbucketApiUrl'), 'an https:// URL such as https://api.bitbucket.org/2.0');
+  }
+
+  const concurrencyRaw = get('verifierReservedConcurrency');
+  let verifierReservedConcurrency: number | undefined = CONFIG_DEFAULTS.verifierReservedConcurrency;
+  if (concurrencyRaw === 'none') {
+    verifierReservedConcurrency = undefined;
+  } else if (concurrencyRaw !== undefined) {
+    verifierReservedConcurrency = int(concurrencyRaw);
+    // 0 would disable the function entirely (Lambda throttles every call), which is never what a caller wants.
+    if (verifierReservedConcurrency === undefined || !Number.isInteger(verifierReservedConcurrency) || verifierReservedConcurrency < 1 || verifierReservedConcurrency > 1000) {
+      throw new ConfigError('verifierReservedConcurrency', concurrencyRaw, 'a whole number from 1 to 1000, or "none" to not reserve concurrency');
+    }
+  }
+
+  return {
+    stackName,
+    alarmEmail,
+    reconcileMinutes,
+    logRetention: logRetentionDays as RetentionDays,
+    removalPolicy: removalPolicyRaw === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    bitbucketApiUrl: bitbucketApiUrl.replace(/\/+$/, ''),
+    verifierReservedConcurrency,
+  };
+}
+
+function str(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  // A non-string becomes '' so that the caller's format check rejects it instead of silently using the default.
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** Numbers from cdk.json arrive as numbers, from `-c` as strings; anything else yields NaN so the caller rejects it. */
+function int(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return Number(value);
+  return Number.NaN;
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,77 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { DataTables } from './data-tables';
+import { NodeFunction } from './node-function';
+
+/** Properties of {@link ReconciliationSchedule}. */
+export interface ReconciliationScheduleProps {
+  /** The hub's tables; the reconciler reads repositories and writes events. */
+  readonly tables: DataTables;
+  /** The sync queue, on which the reconciler enqueues one sync per added repository. */
+  readonly queue: sqs.IQueue;
+  /** Absolute path of the reconciler's entry file. */
+  readonly entry: string;
+  /** Repository root, for bundling. */
+  readonly projectRoot: string;
+  /**
+   * Minutes between runs.
+   * @default 15
+   */
+  readonly intervalMinutes?: number;
+  /**
+   * Retention of the reconciler's log group.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A scheduled EventBridge rule running the reconciler, which enqueues a sync for every added repository so that
+ * missed or failed webhook deliveries are caught up.
+ */
+export class ReconciliationSchedule extends Construct {
+  /** The reconciler function. */
+  public readonly reconciler: NodeFunction;
+  /** The schedule rule. */
+  public readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ReconciliationScheduleProps) {
+    super(scope, id);
+    const intervalMinutes = props.intervalMinutes ?? 15;
+    const tables = props.tables;
+
+    this.reconciler = new NodeFunction(this, 'Reconciler', {
+      description: 'Enqueues a sync for every added repository',
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      logRetention: props.logRetention,
+      memorySize: 256,
+      timeout: Duration.minutes(2),
+      environment: {
+        QUEUE_URL: props.queue.queueUrl,
+        ...tables.environmentFor(tables.repositories, tables.events),
+        POWERTOOLS_SERVICE_NAME: 'model-hub-reconciler',
+      },
+    });
+    const role = this.reconciler.role;
+    props.queue.grant(role, 'sqs:SendMessage');
+    tables.repositories.grantReadData(role);
+    tables.events.grantWriteData(role);
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: `Runs the model hub reconciler every ${intervalMinutes} minute(s)`,
+      schedule: events.Schedule.rate(Duration.minutes(intervalMinutes)),
+      targets: [
+        new targets.LambdaFunction(this.reconciler.function, {
+          // A run that cannot start before the next one is due is redundant.
+          maxEventAge: Duration.minutes(Math.max(1, Math.min(intervalMinutes, 60 * 24))),
+          retryAttempts: 2,
+        }),
+      ],
+    });
+  }
+}

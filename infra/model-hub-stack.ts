@@ -1,0 +1,137 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { join } from 'node:path';
+import type { HubConfig } from './config';
+import { DataTables } from './constructs/data-tables';
+import { Monitoring } from './constructs/monitoring';
+import { ReconciliationSchedule } from './constructs/reconciliation-schedule';
+import { SyncWorker } from './constructs/sync-worker';
+import { WebhookIngest } from './constructs/webhook-ingest';
+
+/** The repository root, where `functions/` and `package-lock.json` live. */
+export const PROJECT_ROOT = join(__dirname, '..');
+
+/** Entry files of the three functions. */
+export interface HandlerEntries {
+  /** Entry of the webhook verifier. */
+  readonly verifier: string;
+  /** Entry of the sync worker. */
+  readonly worker: string;
+  /** Entry of the reconciler. */
+  readonly reconciler: string;
+}
+
+/** The application's handler files, each exporting `handler`. */
+export const DEFAULT_HANDLER_ENTRIES: HandlerEntries = {
+  verifier: join(PROJECT_ROOT, 'functions', 'verifier', 'handler.ts'),
+  worker: join(PROJECT_ROOT, 'functions', 'worker', 'handler.ts'),
+  reconciler: join(PROJECT_ROOT, 'functions', 'reconciler', 'handler.ts'),
+};
+
+/** Worker timeout; the queue's visibility timeout is derived from it. */
+export const WORKER_TIMEOUT = Duration.minutes(10);
+
+/** Properties of {@link ModelHubStack}. */
+export interface ModelHubStackProps extends StackProps {
+  /** Validated configuration (see `readHubConfig`). */
+  readonly config: HubConfig;
+  /**
+   * Handler entry files.
+   * @default DEFAULT_HANDLER_ENTRIES
+   */
+  readonly entries?: HandlerEntries;
+  /**
+   * Repository root used for bundling.
+   * @default PROJECT_ROOT
+   */
+  readonly projectRoot?: string;
+}
+
+/** The model hub: webhook ingest, sync worker, reconciliation schedule, data tables and monitoring. */
+export class ModelHubStack extends Stack {
+  /** The DynamoDB tables. */
+  public readonly tables: DataTables;
+  /** HTTP API, verifier, queues and webhook secret. */
+  public readonly ingest: WebhookIngest;
+  /** The queue consumer. */
+  public readonly sync: SyncWorker;
+  /** The scheduled reconciler. */
+  public readonly reconciliation: ReconciliationSchedule;
+  /** Alarms, dashboard and saved queries. */
+  public readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: ModelHubStackProps) {
+    super(scope, id, { description: 'Model hub: replicates Hackolade models from Bitbucket Cloud into DynamoDB', ...props });
+    const { config } = props;
+    const entries = props.entries ?? DEFAULT_HANDLER_ENTRIES;
+    const projectRoot = props.projectRoot ?? PROJECT_ROOT;
+    const logRetention = config.logRetention;
+
+    this.tables = new DataTables(this, 'Tables', { removalPolicy: config.removalPolicy });
+
+    this.ingest = new WebhookIngest(this, 'Ingest', {
+      tables: this.tables,
+      entry: entries.verifier,
+      projectRoot,
+      queueVisibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
+      verifierReservedConcurrency: config.verifierReservedConcurrency,
+      logRetention,
+    });
+
+    this.sync = new SyncWorker(this, 'Sync', {
+      tables: this.tables,
+      queue: this.ingest.queue,
+      entry: entries.worker,
+      projectRoot,
+      timeout: WORKER_TIMEOUT,
+      bitbucketApiUrl: config.bitbucketApiUrl,
+      logRetention,
+    });
+
+    this.reconciliation = new ReconciliationSchedule(this, 'Reconciliation', {
+      tables: this.tables,
+      queue: this.ingest.queue,
+      entry: entries.reconciler,
+      projectRoot,
+      intervalMinutes: config.reconcileMinutes,
+      logRetention,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      namePrefix: this.stackName,
+      stage: this.ingest.stage,
+      verifier: this.ingest.verifier,
+      worker: this.sync.worker,
+      reconciler: this.reconciliation.reconciler,
+      queue: this.ingest.queue,
+      deadLetterQueue: this.ingest.deadLetterQueue,
+      alarmEmail: config.alarmEmail,
+    });
+
+    this.createOutputs();
+  }
+
+  private createOutputs(): void {
+    const secret = this.ingest.webhookSecret;
+    const output = (id: string, value: string, description: string): CfnOutput => new CfnOutput(this, id, { value, description });
+    output('WebhookUrl', this.ingest.webhookUrl, 'URL to paste into the Bitbucket repository webhook ("Repository push")');
+    output('WebhookSecretName', this.ingest.webhookSecretName, 'Secrets Manager secret holding the webhook secret (JSON: current, previous)');
+    output('WebhookSecretArn', secret.secretArn, 'ARN of the webhook secret');
+    output(
+      'ReadWebhookSecretCommand',
+      `aws secretsmanager get-secret-value --secret-id ${secret.secretArn} --query SecretString --output text`,
+      'Prints the webhook secret JSON; paste the "current" value into Bitbucket',
+    );
+    output('TokenSecretPrefix', this.sync.tokenSecretPrefix, 'Name prefix of the per-repository access-token secrets (created by the admin CLI)');
+    output('SyncQueueUrl', this.ingest.queue.queueUrl, 'FIFO queue of sync requests');
+    output('DeadLetterQueueUrl', this.ingest.deadLetterQueue.queueUrl, 'Dead-letter queue of failed sync requests');
+    output('DeadLetterQueueArn', this.ingest.deadLetterQueue.queueArn, 'ARN of the dead-letter queue (for start-message-move-task)');
+    output('ModelsTableName', this.tables.models.tableName, 'DynamoDB table of replicated models');
+    output('RepositoriesTableName', this.tables.repositories.tableName, 'DynamoDB table of added repositories');
+    output('EventsTableName', this.tables.events.tableName, 'DynamoDB table of deliveries and sync runs');
+    output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
+    if (this.monitoring.alarmTopic) {
+      output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'SNS topic the alarms notify (confirm the e-mail subscription)');
+    }
+  }
+}

@@ -1,0 +1,569 @@
+import {
+  BatchWriteItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand,
+  QueryCommand, UpdateItemCommand, type AttributeValue, type QueryCommandInput, type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { createHash, randomBytes } from 'node:crypto';
+import { ModelHubError } from '../domain/errors';
+import { readModelMetadata } from '../models/hackolade-metadata';
+import {
+  DEFAULT_MODEL_BODY_ENCODING, decodeModelBody, encodeModelBody, joinChunks, splitIntoChunks, type ModelBodyEncoding,
+} from '../models/model-body-codec';
+import { MAX_MODEL_BYTES, type ModelRecord, type ModelStorage } from '../models/model-record';
+import {
+  CHUNK_SK_PREFIX, MODEL_SK_PREFIX, chunkSortKey, chunkVersionPrefix, modelSortKey, parseChunkSortKey,
+} from './dynamodb-model-store-keys';
+import { PARTITION_KEY, SORT_KEY } from './tables';
+
+/** Default chunk size: 350 KiB leaves ~50 KB of the 400 KB item limit for keys and attributes. */
+export const DEFAULT_CHUNK_BYTES = 350 * 1024;
+/** Default largest compressed body kept inside the record item; same headroom reasoning as chunks (path ≤ 1 KB, metadata clipped). */
+export const DEFAULT_INLINE_LIMIT_BYTES = 350 * 1024;
+/** Largest accepted chunk or inline body: above it an item could exceed DynamoDB's 400 KB. */
+export const MAX_ITEM_BODY_BYTES = 390 * 1024;
+/** Default age below which {@link DynamoDbModelStore.removeOrphanChunks} leaves unreferenced chunks alone (a write may be in flight). */
+export const DEFAULT_ORPHAN_MIN_AGE_MS = 60 * 60 * 1000;
+
+/** Metadata strings are clipped to this many characters so that a pathological model cannot overflow its item. */
+const MAX_METADATA_STRING_LENGTH = 1024;
+const MAX_PARSE_ERROR_LENGTH = 500;
+const BATCH_WRITE_SIZE = 25;
+const BATCH_WRITE_ATTEMPTS = 10;
+
+/** Another writer changed or created the model record since this write read it; nothing of this write is visible. */
+export class ModelWriteConflictError extends ModelHubError {
+  constructor(readonly repositoryUuid: string, readonly path: string) {
+    super(`model ${path} in ${repositoryUuid} was changed concurrently`);
+  }
+}
+
+/** The model is over the size limit: store it with {@link DynamoDbModelStore.recordTooLarge} instead. */
+export class ModelTooLargeError extends ModelHubError {
+  constructor(readonly path: string, readonly size: number, readonly limit: number) {
+    super(`model ${path} has ${size} bytes, over the ${limit}-byte limit; record it as too-large instead`);
+  }
+}
+
+/** The record exists but keeps no body (status `too-large`). */
+export class ModelBodyNotStoredError extends ModelHubError {
+  constructor(readonly record: ModelRecord) {
+    super(`model ${record.path} in ${record.repositoryUuid} has no stored body (status ${record.status})`);
+  }
+}
+
+/** The stored body did not match its record (missing chunks, wrong hash) even after re-reading. */
+export class ModelBodyInconsistentError extends ModelHubError {}
+
+/** Options of {@link DynamoDbModelStore}. */
+export interface DynamoDbModelStoreOptions {
+  /** Physical name of the models table (`MODELS_TABLE`). */
+  readonly tableName: string;
+  /** @default a new `DynamoDBClient` from the environment */
+  readonly client?: DynamoDBClient;
+  /** Bytes of compressed body per chunk item. @default {@link DEFAULT_CHUNK_BYTES} */
+  readonly chunkBytes?: number;
+  /** Compressed bodies up to this size are stored in the record item. @default {@link DEFAULT_INLINE_LIMIT_BYTES} */
+  readonly inlineLimitBytes?: number;
+  /** Larger originals are refused by `putModel`. @default {@link MAX_MODEL_BYTES} (32 MiB) */
+  readonly maxModelBytes?: number;
+  /** Encoding of new writes (reads follow each record's stored encoding). @default {@link DEFAULT_MODEL_BODY_ENCODING} */
+  readonly encoding?: ModelBodyEncoding;
+  /** Parallel BatchWriteItem requests when writing or deleting chunks. @default 4 */
+  readonly writeConcurrency?: number;
+}
+
+/** Input of {@link DynamoDbModelStore.putModel}. */
+export interface PutModelInput {
+  readonly repositoryUuid: string;
+  readonly path: string;
+  readonly commit: string;
+  /** The file's exact bytes (valid JSON or not). */
+  readonly bytes: Buffer;
+  /** @default now */
+  readonly syncedAt?: string;
+  /**
+   * Version the caller last saw at this path (`null`: expects no record). When given, the write fails with
+   * {@link ModelWriteConflictError} unless the record still has it. @default the version read at the start of the write
+   */
+  readonly expectedVersion?: string | null;
+}
+
+/** Input of {@link DynamoDbModelStore.recordTooLarge}. */
+export interface RecordTooLargeInput {
+  readonly repositoryUuid: string;
+  readonly path: string;
+  readonly commit: string;
+  /** Size of the file as reported by Bitbucket. */
+  readonly size: number;
+  /** @default now */
+  readonly syncedAt?: string;
+}
+
+/** The few record attributes a write needs from the record it replaces. */
+interface RecordHead {
+  readonly version: string;
+  readonly storage: ModelStorage;
+  readonly chunkCount: number;
+  readonly sharedChunks: boolean;
+}
+
+type Item = Record<string, AttributeValue>;
+
+/** Record attributes except the inline body: the projection of `getRecord` and `listModels`. */
+const RECORD_ATTRIBUTES = [
+  'repositoryUuid', 'path', 'commit', 'size', 'sha256', 'syncedAt', 'status', 'parseError', 'modelName', 'dbVendor', 'appTarget',
+  'dbVersion', 'GUID', 'lastModifTS', 'collections', 'relationships', 'buckets', 'views', 'version', 'encoding', 'storage',
+  'chunkCount', 'storedBytes', 'sharedChunks',
+] as const;
+const HEAD_ATTRIBUTES = ['version', 'storage', 'chunkCount', 'sharedChunks'] as const;
+
+/**
+ * DynamoDB adapter for replicated models. Layout, in one partition per repository (`pk` = repository uuid):
+ * `model#<path>` holds the record (and the compressed body when it fits inline); `chunk#<version>#<index>` holds
+ * the pieces of larger bodies. See `dynamodb-model-store-keys.ts`.
+ *
+ * Guarantees: a reader never sees a half-written model. Chunks of a new version are written first, then one
+ * conditional PutItem of the record (optimistic concurrency on `version`) makes the new body visible, then the
+ * previous version's chunks are deleted. A crash between steps leaves at worst unreferenced chunks, which
+ * {@link removeOrphanChunks} deletes. No transactions are used.
+ *
+ * Chunk sharing rule: chunks belong to one record, except during and after a {@link moveModel} of a chunked
+ * model, which points the new record at the same chunks. Both records of a move are flagged `sharedChunks`;
+ * deleting or overwriting a flagged record deletes the chunks only when no other record references the version
+ * (one consistent Query of the partition's records). Unflagged records delete their chunks directly.
+ *
+ * Concurrency: writes to one path are safe against each other (conditional record writes); the sync is expected
+ * to process one repository at a time, which the chunk-sharing check relies on.
+ *
+ * @example new DynamoDbModelStore({ tableName: process.env.MODELS_TABLE! })
+ */
+export class DynamoDbModelStore {
+  private readonly tableName: string;
+  private readonly client: DynamoDBClient;
+  private readonly chunkBytes: number;
+  private readonly inlineLimitBytes: number;
+  private readonly maxModelBytes: number;
+  private readonly encoding: ModelBodyEncoding;
+  private readonly writeConcurrency: number;
+
+  constructor(options: DynamoDbModelStoreOptions) {
+    this.tableName = options.tableName;
+    this.client = options.client ?? new DynamoDBClient({});
+    this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    this.inlineLimitBytes = options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES;
+    this.maxModelBytes = options.maxModelBytes ?? MAX_MODEL_BYTES;
+    this.encoding = options.encoding ?? DEFAULT_MODEL_BODY_ENCODING;
+    this.writeConcurrency = options.writeConcurrency ?? 4;
+    for (const [name, value] of [['chunkBytes', this.chunkBytes], ['inlineLimitBytes', this.inlineLimitBytes]] as const) {
+      if (!Number.isInteger(value) || value < 0 || value > MAX_ITEM_BODY_BYTES || (name === 'chunkBytes' && value === 0)) {
+        throw new RangeError(`${name} must be an integer in [${name === 'chunkBytes' ? 1 : 0}, ${MAX_ITEM_BODY_BYTES}], got ${value}`);
+      }
+    }
+  }
+
+  /**
+   * Stores a model file's exact bytes at `path`, replacing any previous version. Reads metadata (status `invalid`
+   * with `parseError` when the bytes are not a JSON object; the bytes are kept anyway), compresses, and stores
+   * inline or chunked. Throws {@link ModelTooLargeError} above `maxModelBytes`, and {@link ModelWriteConflictError}
+   * when another writer changed the record meanwhile (this write then leaves nothing behind).
+   */
+  async putModel(input: PutModelInput): Promise<ModelRecord> {
+    const { repositoryUuid, path, commit, bytes } = input;
+    if (bytes.byteLength > this.maxModelBytes) throw new ModelTooLargeError(path, bytes.byteLength, this.maxModelBytes);
+    const sk = modelSortKey(path);
+    const parsed = readModelMetadata(bytes);
+    const body = encodeModelBody(bytes, this.encoding);
+    const version = newVersion();
+    const chunks = body.byteLength > this.inlineLimitBytes ? splitIntoChunks(body, this.chunkBytes) : undefined;
+    const record: ModelRecord = {
+      repositoryUuid, path, commit,
+      size: bytes.byteLength,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      syncedAt: input.syncedAt ?? new Date().toISOString(),
+      status: parsed.valid ? 'valid' : 'invalid',
+      ...(parsed.valid ? clipMetadata(parsed.metadata) : { parseError: parsed.error.slice(0, MAX_PARSE_ERROR_LENGTH) }),
+      version,
+      encoding: this.encoding,
+      storage: chunks ? 'chunked' : 'inline',
+      chunkCount: chunks?.length ?? 0,
+      storedBytes: body.byteLength,
+    };
+
+    // Read what we replace as late as possible: the window for a conflict is from here to the commit.
+    const previous = await this.readHead(repositoryUuid, sk);
+    if (input.expectedVersion !== undefined && (previous?.version ?? null) !== input.expectedVersion) {
+      throw new ModelWriteConflictError(repositoryUuid, path);
+    }
+    if (chunks) await this.writeChunks(repositoryUuid, version, chunks);
+    await this.commitRecord(record, chunks ? undefined : body, previous?.version);
+    if (previous) await this.releaseChunks(repositoryUuid, previous);
+    return record;
+  }
+
+  /**
+   * Records that `path` holds a model over the size limit: a `too-large` record with its size and no body
+   * (storage `none`). Replaces any previous version like {@link putModel}, with the same conflict rule.
+   */
+  async recordTooLarge(input: RecordTooLargeInput): Promise<ModelRecord> {
+    const { repositoryUuid, path, commit, size } = input;
+    const sk = modelSortKey(path);
+    const record: ModelRecord = {
+      repositoryUuid, path, commit, size,
+      syncedAt: input.syncedAt ?? new Date().toISOString(),
+      status: 'too-large',
+      version: newVersion(),
+      storage: 'none',
+      chunkCount: 0,
+      storedBytes: 0,
+    };
+    const previous = await this.readHead(repositoryUuid, sk);
+    await this.commitRecord(record, undefined, previous?.version);
+    if (previous) await this.releaseChunks(repositoryUuid, previous);
+    return record;
+  }
+
+  /** The record at `path` without its body (consistent read), or undefined when there is none. */
+  async getRecord(repositoryUuid: string, path: string): Promise<ModelRecord | undefined> {
+    const { Item } = await this.client.send(new GetItemCommand({
+      TableName: this.tableName,
+      Key: key(repositoryUuid, modelSortKey(path)),
+      ConsistentRead: true,
+      ...projection(RECORD_ATTRIBUTES),
+    }));
+    return Item ? recordFromItem(Item) : undefined;
+  }
+
+  /**
+   * The record at `path` and the exact original bytes (also for `invalid` models), or undefined when there is no
+   * record. The body is checked against the record's chunk count, size and SHA-256; on a mismatch (a concurrent
+   * rewrite deleted the chunks just read) the record is read once more, then {@link ModelBodyInconsistentError}
+   * is thrown. Throws {@link ModelBodyNotStoredError} for a `too-large` record.
+   */
+  async getModel(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; body: Buffer } | undefined> {
+    const sk = modelSortKey(path);
+    for (let attempt = 0; ; attempt++) {
+      const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(repositoryUuid, sk), ConsistentRead: true }));
+      if (!Item) return undefined;
+      const record = recordFromItem(Item);
+      if (record.storage === 'none') throw new ModelBodyNotStoredError(record);
+      const body = await this.loadBody(record, Item);
+      if (body) return { record, body };
+      if (attempt >= 1) throw new ModelBodyInconsistentError(`stored body of ${path} in ${repositoryUuid} does not match its record (version ${record.version})`);
+    }
+  }
+
+  /** All model records of a repository, without bodies, in path order (paginated consistent Query). */
+  async listModels(repositoryUuid: string): Promise<ModelRecord[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(MODEL_SK_PREFIX) },
+      ...projection(RECORD_ATTRIBUTES, { '#pk': PARTITION_KEY, '#sk': SORT_KEY }),
+    });
+    return items.map(recordFromItem);
+  }
+
+  /**
+   * Deletes the record at `path` (no-op when absent), then its chunks unless another record still references them
+   * (see the chunk sharing rule). Throws {@link ModelWriteConflictError} when the record changed between read and delete.
+   */
+  async deleteModel(repositoryUuid: string, path: string): Promise<void> {
+    const sk = modelSortKey(path);
+    const head = await this.readHead(repositoryUuid, sk);
+    if (!head) return;
+    await this.conditional(repositoryUuid, path, () => this.client.send(new DeleteItemCommand({
+      TableName: this.tableName,
+      Key: key(repositoryUuid, sk),
+      ConditionExpression: '#version = :version',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':version': s(head.version) },
+    })));
+    await this.releaseChunks(repositoryUuid, head);
+  }
+
+  /**
+   * Renames a model without fetching it again: writes a record at `toPath` with the same version, body or chunks
+   * and metadata (new `commit` and `syncedAt`), then deletes the record at `fromPath`. Returns the new record, or
+   * undefined when there is no record at `fromPath` (the caller then fetches `toPath` if it has no record yet).
+   *
+   * Interrupted after the first write, both paths exist and share chunks; neither loses data, and a later delete
+   * of either path keeps chunks the other still references. Running the move again completes it. A record that
+   * already existed at `toPath` is replaced and its own chunks released. Throws {@link ModelWriteConflictError}
+   * when either record changed concurrently.
+   */
+  async moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string): Promise<ModelRecord | undefined> {
+    const fromSk = modelSortKey(fromPath);
+    const toSk = modelSortKey(toPath);
+    if (fromSk === toSk) return this.getRecord(repositoryUuid, fromPath);
+    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(repositoryUuid, fromSk), ConsistentRead: true }));
+    if (!Item) return undefined;
+    const source = recordFromItem(Item);
+    const shares = source.storage === 'chunked';
+    if (shares && !source.sharedChunks) {
+      // Flag the source first: if we die after writing the target, deleting the source must not delete the chunks.
+      await this.conditional(repositoryUuid, fromPath, () => this.client.send(new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: key(repositoryUuid, fromSk),
+        UpdateExpression: 'SET #shared = :true',
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { '#shared': 'sharedChunks', '#version': 'version' },
+        ExpressionAttributeValues: { ':true': { BOOL: true }, ':version': s(source.version) },
+      })));
+    }
+    const target = await this.readHead(repositoryUuid, toSk);
+    const moved: ModelRecord = {
+      ...source,
+      path: toPath,
+      commit,
+      syncedAt: new Date().toISOString(),
+      ...(shares ? { sharedChunks: true } : {}),
+    };
+    await this.commitRecord(moved, Item.body?.B, target?.version);
+    try {
+      await this.client.send(new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: key(repositoryUuid, fromSk),
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':version': s(source.version) },
+      }));
+    } catch (error) {
+      // The old path was rewritten meanwhile: that new content is not ours to delete.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    if (target && target.version !== source.version) await this.releaseChunks(repositoryUuid, target);
+    return moved;
+  }
+
+  /**
+   * Deletes chunk items whose version no record references and that were written at least `olderThanMs` ago
+   * (default {@link DEFAULT_ORPHAN_MIN_AGE_MS}; younger ones may belong to a write in progress). Such chunks are
+   * left by writes that died before or after their commit. Returns the number of chunk items deleted.
+   * Reads the whole partition (chunks first, then records, so any version committed meanwhile is seen).
+   */
+  async removeOrphanChunks(repositoryUuid: string, options: { olderThanMs?: number } = {}): Promise<number> {
+    const cutoff = Date.now() - (options.olderThanMs ?? DEFAULT_ORPHAN_MIN_AGE_MS);
+    const chunkItems = await this.queryAll({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(CHUNK_SK_PREFIX) },
+      ...projection(['writtenAt'], { '#pk': PARTITION_KEY, '#sk': SORT_KEY }, [PARTITION_KEY, SORT_KEY]),
+    });
+    const referenced = new Set((await this.listModels(repositoryUuid)).filter((r) => r.storage === 'chunked').map((r) => r.version));
+    const orphans = chunkItems.filter((item) => {
+      const parsed = parseChunkSortKey(item[SORT_KEY]?.S ?? '');
+      const writtenAt = Number(item.writtenAt?.N ?? 0);
+      return parsed !== undefined && !referenced.has(parsed.version) && writtenAt <= cutoff;
+    });
+    await this.batchWrite(orphans.map((item) => ({ DeleteRequest: { Key: key(repositoryUuid, item[SORT_KEY]!.S!) } })));
+    return orphans.length;
+  }
+
+  /** Deletes every item of the repository's partition (records and chunks); returns how many were deleted. */
+  async deleteRepository(repositoryUuid: string): Promise<number> {
+    const items = await this.queryAll({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeValues: { ':pk': s(repositoryUuid) },
+      ...projection([], { '#pk': PARTITION_KEY }, [PARTITION_KEY, SORT_KEY]),
+    });
+    await this.batchWrite(items.map((item) => ({ DeleteRequest: { Key: key(repositoryUuid, item[SORT_KEY]!.S!) } })));
+    return items.length;
+  }
+
+  private async readHead(repositoryUuid: string, sk: string): Promise<RecordHead | undefined> {
+    const { Item } = await this.client.send(new GetItemCommand({
+      TableName: this.tableName, Key: key(repositoryUuid, sk), ConsistentRead: true, ...projection(HEAD_ATTRIBUTES),
+    }));
+    if (!Item) return undefined;
+    return {
+      version: Item.version?.S ?? '',
+      storage: (Item.storage?.S ?? 'inline') as ModelStorage,
+      chunkCount: Number(Item.chunkCount?.N ?? 0),
+      sharedChunks: Item.sharedChunks?.BOOL === true,
+    };
+  }
+
+  /** The one write that makes a version visible: conditional on the record being absent or still at `expectedVersion`. */
+  private async commitRecord(record: ModelRecord, inlineBody: Uint8Array | undefined, expectedVersion: string | undefined): Promise<void> {
+    const item = recordToItem(record, inlineBody);
+    try {
+      await this.client.send(new PutItemCommand({
+        TableName: this.tableName,
+        Item: item,
+        ...(expectedVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PARTITION_KEY } }
+          : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': s(expectedVersion) } }),
+      }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Our chunks were never visible; a move reuses the source's chunks, which are not ours to delete.
+      if (record.storage === 'chunked' && !record.sharedChunks) await this.deleteChunks(record.repositoryUuid, record.version, record.chunkCount).catch(() => undefined);
+      throw new ModelWriteConflictError(record.repositoryUuid, record.path);
+    }
+  }
+
+  /** Deletes the chunks of a record that was just replaced or deleted, unless a moved record still references them. */
+  private async releaseChunks(repositoryUuid: string, head: RecordHead): Promise<void> {
+    if (head.storage !== 'chunked' || head.chunkCount === 0) return;
+    if (head.sharedChunks && await this.isVersionReferenced(repositoryUuid, head.version)) return;
+    await this.deleteChunks(repositoryUuid, head.version, head.chunkCount);
+  }
+
+  private async isVersionReferenced(repositoryUuid: string, version: string): Promise<boolean> {
+    const items = await this.queryAll({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      FilterExpression: '#version = :version',
+      ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(MODEL_SK_PREFIX), ':version': s(version) },
+      ...projection([], { '#pk': PARTITION_KEY, '#sk': SORT_KEY, '#version': 'version' }, [SORT_KEY]),
+    });
+    return items.length > 0;
+  }
+
+  private async writeChunks(repositoryUuid: string, version: string, chunks: readonly Buffer[]): Promise<void> {
+    const writtenAt = n(Date.now());
+    try {
+      await this.batchWrite(chunks.map((data, index) => ({
+        PutRequest: { Item: { ...key(repositoryUuid, chunkSortKey(version, index)), data: { B: data }, writtenAt } },
+      })));
+    } catch (error) {
+      // Best effort: what stays behind is invisible and removeOrphanChunks collects it.
+      await this.deleteChunks(repositoryUuid, version, chunks.length).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Chunk keys follow from version and count, so deleting needs no read. */
+  private async deleteChunks(repositoryUuid: string, version: string, chunkCount: number): Promise<void> {
+    const requests: WriteRequest[] = [];
+    for (let index = 0; index < chunkCount; index++) requests.push({ DeleteRequest: { Key: key(repositoryUuid, chunkSortKey(version, index)) } });
+    await this.batchWrite(requests);
+  }
+
+  /** Returns the decoded body, or undefined when it does not match the record (chunks missing or replaced). */
+  private async loadBody(record: ModelRecord, item: Item): Promise<Buffer | undefined> {
+    let stored: Buffer;
+    if (record.storage === 'inline') {
+      if (!item.body?.B) return undefined;
+      stored = Buffer.from(item.body.B);
+    } else {
+      const chunks = await this.queryAll({
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': s(record.repositoryUuid), ':prefix': s(chunkVersionPrefix(record.version)) },
+        ...projection(['data'], { '#pk': PARTITION_KEY, '#sk': SORT_KEY }, [SORT_KEY]),
+      });
+      // Query returns chunks in key order, and zero-padded indexes make key order index order.
+      if (chunks.length !== record.chunkCount || chunks.some((chunk, i) => parseChunkSortKey(chunk[SORT_KEY]?.S ?? '')?.index !== i || !chunk.data?.B)) return undefined;
+      stored = joinChunks(chunks.map((chunk) => chunk.data!.B!));
+    }
+    let body: Buffer;
+    try {
+      body = decodeModelBody(stored, record.encoding ?? 'identity', { maxBytes: record.size });
+    } catch {
+      return undefined;
+    }
+    if (body.byteLength !== record.size) return undefined;
+    if (record.sha256 && createHash('sha256').update(body).digest('hex') !== record.sha256) return undefined;
+    return body;
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead' | 'ExclusiveStartKey'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /** BatchWriteItem in groups of 25 with bounded parallelism, retrying unprocessed items with backoff. */
+  private async batchWrite(requests: readonly WriteRequest[]): Promise<void> {
+    const groups: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_SIZE) groups.push(requests.slice(i, i + BATCH_WRITE_SIZE));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < groups.length) {
+        let pending = groups[next++]!;
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt >= BATCH_WRITE_ATTEMPTS) throw new Error(`BatchWriteItem left ${pending.length} items unprocessed after ${attempt} attempts`);
+          if (attempt > 0) await sleep(Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
+          const { UnprocessedItems } = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
+          pending = UnprocessedItems?.[this.tableName] ?? [];
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.writeConcurrency, groups.length) }, worker));
+  }
+
+  /** Runs a conditional write, turning a failed condition into {@link ModelWriteConflictError}. */
+  private async conditional(repositoryUuid: string, path: string, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ModelWriteConflictError(repositoryUuid, path);
+      throw error;
+    }
+  }
+}
+
+function newVersion(): string {
+  // 96 random bits, URL-safe base64: never contains the key separator '#'.
+  return randomBytes(12).toString('base64url');
+}
+
+function key(repositoryUuid: string, sk: string): Item {
+  return { [PARTITION_KEY]: s(repositoryUuid), [SORT_KEY]: s(sk) };
+}
+
+function s(value: string): AttributeValue {
+  return { S: value };
+}
+
+function n(value: number): AttributeValue {
+  return { N: String(value) };
+}
+
+/** ProjectionExpression with every name aliased (`size`, `path`, `status`, `commit` are reserved words). */
+function projection(
+  attributes: readonly string[], extraNames: Record<string, string> = {}, keyAttributes: readonly string[] = [],
+): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
+  const names: Record<string, string> = { ...extraNames };
+  const parts = [...keyAttributes, ...attributes].map((attribute, i) => {
+    names[`#a${i}`] = attribute;
+    return `#a${i}`;
+  });
+  return { ProjectionExpression: parts.join(', '), ExpressionAttributeNames: names };
+}
+
+function clipMetadata<T extends object>(metadata: T): T {
+  const clipped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(metadata)) {
+    clipped[name] = typeof value === 'string' && value.length > MAX_METADATA_STRING_LENGTH ? value.slice(0, MAX_METADATA_STRING_LENGTH) : value;
+  }
+  return clipped as T;
+}
+
+function recordToItem(record: ModelRecord, inlineBody: Uint8Array | undefined): Item {
+  const item: Item = key(record.repositoryUuid, modelSortKey(record.path));
+  for (const attribute of RECORD_ATTRIBUTES) {
+    const value = (record as unknown as Record<string, unknown>)[attribute];
+    if (typeof value === 'string') item[attribute] = s(value);
+    else if (typeof value === 'number') item[attribute] = n(value);
+    else if (typeof value === 'boolean') item[attribute] = { BOOL: value };
+  }
+  if (inlineBody) item.body = { B: inlineBody };
+  return item;
+}
+
+function recordFromItem(item: Item): ModelRecord {
+  const record: Record<string, unknown> = {};
+  for (const attribute of RECORD_ATTRIBUTES) {
+    const value = item[attribute];
+    if (value?.S !== undefined) record[attribute] = value.S;
+    else if (value?.N !== undefined) record[attribute] = Number(value.N);
+    else if (value?.BOOL !== undefined) record[attribute] = value.BOOL;
+  }
+  return record as unknown as ModelRecord;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

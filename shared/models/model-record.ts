@@ -1,0 +1,47 @@
+import type { ModelMetadata } from './hackolade-metadata';
+import type { ModelBodyEncoding } from './model-body-codec';
+
+/** Largest model body the hub stores (32 MiB); larger files get a `too-large` record without a body. */
+export const MAX_MODEL_BYTES = 32 * 1024 * 1024;
+
+/** `valid`: parsed as a JSON object; `invalid`: kept byte-exact with `parseError`; `too-large`: over the limit, no body. */
+export type ModelStatus = 'valid' | 'invalid' | 'too-large';
+
+/** `inline`: compressed body in the record item; `chunked`: in chunk items of `version`; `none`: no body kept. */
+export type ModelStorage = 'inline' | 'chunked' | 'none';
+
+/**
+ * What the hub knows about one replicated model file, without its body. Metadata fields are flattened in
+ * (present for `valid` models; counts always set then, identity fields only when found in the file).
+ */
+export interface ModelRecord extends Partial<ModelMetadata> {
+  /** Bitbucket repository uuid with braces, e.g. `{5d0c…}`. */
+  readonly repositoryUuid: string;
+  /** Repository-relative path with `/`. */
+  readonly path: string;
+  /** Commit the stored bytes were read at (for a move: the commit of the rename). */
+  readonly commit: string;
+  /** Size of the original file in bytes. */
+  readonly size: number;
+  /** Lower-case hex SHA-256 of the original bytes; absent for `too-large` (never downloaded). */
+  readonly sha256?: string;
+  /** ISO time of the write. */
+  readonly syncedAt: string;
+  readonly status: ModelStatus;
+  /** Why the bytes are not a model object (parser message), for `invalid`. */
+  readonly parseError?: string;
+  /** Random id of this write; chunk keys and optimistic concurrency use it. A move keeps it. */
+  readonly version: string;
+  /** Encoding of the stored body; absent when no body is stored. */
+  readonly encoding?: ModelBodyEncoding;
+  readonly storage: ModelStorage;
+  /** Number of chunk items (0 unless `chunked`). */
+  readonly chunkCount: number;
+  /** Bytes of the stored (compressed) body, inline or summed over chunks; 0 without body. Compare with `size`. */
+  readonly storedBytes: number;
+  /**
+   * Set when the chunks of `version` may be referenced by another record (this record took part in a move).
+   * Deleting or overwriting such a record then checks for other references before deleting chunks.
+   */
+  readonly sharedChunks?: boolean;
+}

@@ -1,0 +1,40 @@
+import ignore, { type Ignore } from 'ignore';
+
+/** Default model pattern: Hackolade model files at any depth (gitignore semantics: no `/` means any directory). */
+export const DEFAULT_MODEL_FILE_PATTERN = '*.hck.json';
+
+/** Name of the optional file at the repository root that excludes paths from replication (gitignore syntax). */
+export const HUBIGNORE_FILE = '.hubignore';
+
+/** Options of {@link createModelSelector}. */
+export interface ModelSelectorOptions {
+  /**
+   * Which files are models, in gitignore syntax; several lines allowed (including `!` negations and comments).
+   * Blank or absent → {@link DEFAULT_MODEL_FILE_PATTERN}.
+   */
+  readonly pattern?: string;
+  /** Text of the repository's `.hubignore` (gitignore syntax); absent or empty → nothing is excluded. */
+  readonly hubignore?: string;
+}
+
+/**
+ * Builds the predicate that decides which repository files are replicated: a path is a model when it matches
+ * `pattern` and is not excluded by `hubignore`. Both use gitignore rules via the `ignore` package: patterns
+ * without `/` match at any depth, `dir/` excludes everything below `dir`, `!` re-includes, `#` starts a comment,
+ * and, as in git, a file cannot be re-included when a parent directory is excluded.
+ *
+ * Paths are repository-relative with `/` separators (as Bitbucket returns them); spaces and non-ASCII characters
+ * are fine. Matching is case-sensitive, like git on Linux and Bitbucket. A path that is not a valid relative path
+ * (empty, absolute, containing `.` or `..` segments) is never a model; the predicate does not throw.
+ */
+export function createModelSelector(options: ModelSelectorOptions = {}): (path: string) => boolean {
+  const patternText = options.pattern?.trim() ? options.pattern : DEFAULT_MODEL_FILE_PATTERN;
+  // `ignore` answers "is this path matched by the rules", which is exactly "is it selected" for the pattern.
+  const selected: Ignore = ignore({ ignoreCase: false }).add(patternText);
+  const excluded: Ignore = ignore({ ignoreCase: false }).add(options.hubignore ?? '');
+  return (path: string): boolean => {
+    // Directories are not files; `ignore` would also throw on invalid paths, which must not stop a sync.
+    if (path.endsWith('/') || !ignore.isPathValid(path) || path.split('/').some((segment) => segment === '.' || segment === '..')) return false;
+    return selected.ignores(path) && !excluded.ignores(path);
+  };
+}
