@@ -11,6 +11,8 @@ export interface LocalSecretsManager {
   readonly endpoint: string;
   /** Writes a secret directly (used to seed the webhook secret from the environment). */
   putSecret(name: string, value: string): void;
+  /** Reads a secret directly (the local CLI and demo; on AWS they go through Secrets Manager). */
+  getSecret(name: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function startLocalSecretsManager(options: { file: string; port?: n
   return {
     endpoint: `http://127.0.0.1:${port}`,
     putSecret,
+    getSecret: (name) => read()[name]?.value,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

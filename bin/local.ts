@@ -1,0 +1,57 @@
+/**
+ * `npm start`: the whole pipeline on this machine (verifier behind a local HTTP API, the queue, the worker) on
+ * embedded stand-ins for DynamoDB, SQS and Secrets Manager. `npm start -- --demo` adds a simulated Bitbucket Cloud.
+ * Configuration: PORT, MODEL_HUB_DATA_DIR, MODEL_HUB_WEBHOOK_SECRET(_PREVIOUS), BITBUCKET_API_URL.
+ */
+import { resolve } from 'node:path';
+import { startLocalHub } from '../local/runtime';
+
+async function main(): Promise<void> {
+  const demo = process.argv.includes('--demo');
+  const dataDir = resolve(process.env.MODEL_HUB_DATA_DIR ?? '.model-hub');
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+
+  if (demo) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runDemo } = require('../local/demo') as typeof import('../local/demo');
+    await runDemo((line) => process.stdout.write(`${line}\n`));
+    return;
+  }
+  const hub = await startLocalHub({
+    dataDir,
+    port,
+    webhookSecret: process.env.MODEL_HUB_WEBHOOK_SECRET,
+    previousWebhookSecret: process.env.MODEL_HUB_WEBHOOK_SECRET_PREVIOUS,
+    bitbucketApiUrl: process.env.BITBUCKET_API_URL,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping (queued messages and data are kept in ${dataDir})...\n`);
+    await hub.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  process.stdout.write([
+    'Model Hub sync is running locally.',
+    `  Webhook URL:   ${hub.webhookUrl}`,
+    `  Data dir:      ${dataDir}`,
+    `  Bitbucket API: ${process.env.BITBUCKET_API_URL}`,
+    '  Worker:        polling the local queue; reconciliation every 15 minutes',
+    hub.generatedSecret
+      ? `  A webhook secret was generated and stored in ${dataDir}/secrets.json (key "current"); set MODEL_HUB_WEBHOOK_SECRET to choose your own.`
+      : '  Webhook secret: from MODEL_HUB_WEBHOOK_SECRET or the data dir.',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`model-hub: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+import { DiffUnavailableError, SourceFileTooLargeError, SourceRateLimitedError } from '../domain/sync/errors';
+import type { PlannedChange } from '../domain/sync/plan';
+import type { SourceRepository } from '../domain/sync/ports';
+import type { BitbucketClient } from './bitbucket-client';
+import { BitbucketDiffTooLargeError, BitbucketFileTooLargeError, BitbucketNotFoundError, BitbucketRateLimitedError } from './errors';
+
+/**
+ * Adapts the Bitbucket client to the sync engine's view of one repository: translates Bitbucket's errors into
+ * the engine's (555 or a vanished commit → DiffUnavailableError, 429 → SourceRateLimitedError) and remembers
+ * a commit's listing, which never changes, so one sync lists a tree once.
+ */
+export class BitbucketSource implements SourceRepository {
+  private readonly listings = new Map<string, Promise<string[]>>();
+
+  constructor(private readonly client: BitbucketClient, private readonly fullName: string) {}
+
+  async getMainBranch(): Promise<string | undefined> {
+    return translate(async () => (await this.client.getRepository(this.fullName)).mainBranch);
+  }
+
+  getBranchHead(branch: string): Promise<string> {
+    return translate(() => this.client.getBranchHead(this.fullName, branch));
+  }
+
+  async listChangedFiles(newCommit: string, oldCommit: string): Promise<PlannedChange[]> {
+    return translate(async () => {
+      try {
+        const changes = await this.client.listChangedFiles(this.fullName, newCommit, oldCommit);
+        return changes.map((change) => ({ ...change, contentUnchanged: contentUnchanged(change) }));
+      } catch (error) {
+        if (error instanceof BitbucketDiffTooLargeError) throw new DiffUnavailableError(`diff ${oldCommit.slice(0, 12)}..${newCommit.slice(0, 12)} is too large for Bitbucket (555)`);
+        if (error instanceof BitbucketNotFoundError) throw new DiffUnavailableError(`commit ${oldCommit.slice(0, 12)} no longer exists (history rewritten)`);
+        throw error;
+      }
+    });
+  }
+
+  listFiles(commit: string): Promise<string[]> {
+    let listing = this.listings.get(commit);
+    if (!listing) {
+      listing = translate(() => this.client.listFiles(this.fullName, commit));
+      listing.catch(() => this.listings.delete(commit));
+      this.listings.set(commit, listing);
+    }
+    return listing;
+  }
+
+  getFile(commit: string, path: string): Promise<Buffer> {
+    return translate(async () => {
+      try {
+        return await this.client.getFile(this.fullName, commit, path);
+      } catch (error) {
+        if (error instanceof BitbucketFileTooLargeError) throw new SourceFileTooLargeError(error.message, undefined);
+        throw error;
+      }
+    });
+  }
+}
+
+/** A rename with no added or removed lines kept its content: the stored bytes can move without a refetch. */
+function contentUnchanged(change: { status: string; linesAdded?: number; linesRemoved?: number }): boolean {
+  return change.status === 'renamed' && change.linesAdded === 0 && change.linesRemoved === 0;
+}
+
+async function translate<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof BitbucketRateLimitedError) throw new SourceRateLimitedError(error.message, error.retryAfterMs);
+    throw error;
+  }
+}

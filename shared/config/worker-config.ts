@@ -1,0 +1,33 @@
+import { readEnv } from './env';
+
+export interface WorkerConfig {
+  readonly queueUrl: string;
+  readonly modelsTable: string;
+  readonly repositoriesTable: string;
+  readonly eventsTable: string;
+  readonly tokenSecretPrefix: string;
+  readonly bitbucketApiUrl: string;
+  readonly eventsTtlDays: number;
+  /** Parallel file fetches per sync, sharing one keep-alive pool. */
+  readonly fetchConcurrency: number;
+  /** Time kept in reserve before the Lambda deadline to finish the op in flight and checkpoint. */
+  readonly safetyMarginMs: number;
+}
+
+/** Reads the worker's settings, or throws one ConfigError listing every missing or invalid variable. */
+export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const env = readEnv(source);
+  const config: WorkerConfig = {
+    queueUrl: env.string('QUEUE_URL'),
+    modelsTable: env.string('MODELS_TABLE'),
+    repositoriesTable: env.string('REPOSITORIES_TABLE'),
+    eventsTable: env.string('EVENTS_TABLE'),
+    tokenSecretPrefix: env.string('TOKEN_SECRET_PREFIX', 'model-hub/tokens/'),
+    bitbucketApiUrl: env.string('BITBUCKET_API_URL', 'https://api.bitbucket.org/2.0').replace(/\/+$/, ''),
+    eventsTtlDays: env.number('EVENTS_TTL_DAYS', 30, { min: 1, max: 3650 }),
+    fetchConcurrency: env.number('FETCH_CONCURRENCY', 8, { min: 1, max: 64 }),
+    safetyMarginMs: env.number('SAFETY_MARGIN_SECONDS', 60, { min: 1, max: 600 }) * 1000,
+  };
+  env.done();
+  return Object.freeze(config);
+}

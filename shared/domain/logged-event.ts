@@ -1,0 +1,28 @@
+import type { SyncCounts } from './sync/ports';
+
+/** Any line of the events log: a delivery, a sync run, an admin action. `at` is an ISO timestamp. */
+export interface LoggedEvent {
+  readonly kind: string;
+  readonly at: string;
+  readonly requestUuid?: string;
+  readonly repository?: { readonly uuid: string; readonly fullName: string };
+  readonly outcome?: string;
+  readonly reason?: string;
+}
+
+/** One sync run of the worker, as recorded in the events log. */
+export interface SyncRunEvent extends LoggedEvent {
+  readonly kind: 'sync';
+  readonly trigger?: string;
+  readonly branch?: string;
+  readonly fromCommit?: string | null;
+  readonly toCommit?: string;
+  readonly mode?: string;
+  readonly counts?: SyncCounts;
+  readonly opsApplied?: number;
+  readonly opsRemaining?: number;
+  readonly retryAfterMs?: number;
+  readonly apiCalls?: number;
+  readonly bytesReceived?: number;
+  readonly durationMs?: number;
+}

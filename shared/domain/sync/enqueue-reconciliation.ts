@@ -1,0 +1,23 @@
+import type { SyncRequest } from '../sync-request';
+
+export interface ReconciliationPorts {
+  listRepositories(): Promise<ReadonlyArray<{ uuid: string; fullName: string }>>;
+  enqueue(request: SyncRequest, options: { groupId: string; deduplicationId: string }): Promise<void>;
+}
+
+/**
+ * Queues one `reconcile` request per added repository, so a webhook that never arrived (Bitbucket drops payloads
+ * over 256 KB, and retries only three times) heals without an admin. Cheap when nothing changed: the worker
+ * compares the branch head with its cursor (two API calls).
+ */
+export async function enqueueReconciliation(at: Date, requestUuid: string, ports: ReconciliationPorts): Promise<number> {
+  const repositories = await ports.listRepositories();
+  for (const repository of repositories) {
+    await ports.enqueue(
+      { version: 1, trigger: 'reconcile', repository: { uuid: repository.uuid, fullName: repository.fullName }, requestUuid, requestedAt: at.toISOString() },
+      // One per repository and run, even if the schedule fires twice.
+      { groupId: repository.uuid, deduplicationId: `reconcile-${repository.uuid.replace(/[{}]/g, '')}-${requestUuid}` },
+    );
+  }
+  return repositories.length;
+}

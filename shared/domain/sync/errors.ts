@@ -1,0 +1,18 @@
+import { ModelHubError } from '../errors';
+
+/** The diff between two commits cannot be had (too large, or a commit vanished in a history rewrite). */
+export class DiffUnavailableError extends ModelHubError {}
+
+/** The source's rate limit is exhausted; waiting is not a failure, the sync resumes after `retryAfterMs`. */
+export class SourceRateLimitedError extends ModelHubError {
+  constructor(message: string, readonly retryAfterMs: number) {
+    super(message);
+  }
+}
+
+/** A model file is larger than the hub stores (Hackolade's own limit is 32 MB). */
+export class SourceFileTooLargeError extends ModelHubError {
+  constructor(message: string, readonly size: number | undefined) {
+    super(message);
+  }
+}

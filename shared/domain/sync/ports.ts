@@ -1,0 +1,76 @@
+import type { PlannedChange } from './plan';
+
+/** Where a repository's replication stands. Written only with a condition on `revision`. */
+export interface SyncState {
+  readonly uuid: string;
+  /** Branch the cursor belongs to; a different default branch means a full sync. */
+  readonly branch?: string;
+  /** Last commit of `branch` whose models are fully replicated. */
+  readonly cursor?: string;
+  /** Model pattern the cursor was synced with; a different pattern means a full sync. */
+  readonly pattern?: string;
+  /** `.hubignore` text at the cursor (empty when absent), so an incremental sync needs no extra request. */
+  readonly hubignore?: string;
+  /** A sync that spans invocations: its target and how far it got. */
+  readonly progress?: SyncProgress;
+  /** Set while Bitbucket's rate limit parks the sync: the earliest time to try again. */
+  readonly notBefore?: string;
+  readonly lastRun?: { readonly at: string; readonly outcome: string; readonly requestUuid?: string; readonly error?: string };
+  readonly revision: number;
+}
+
+export interface SyncProgress {
+  readonly branch: string;
+  readonly fromCommit: string | null;
+  readonly toCommit: string;
+  readonly mode: SyncMode;
+  readonly startedAt: string;
+  /** Every op with a key up to this one is applied. */
+  readonly watermark?: string;
+  readonly counts: SyncCounts;
+  readonly invocations: number;
+}
+
+/** full: every model at the target; incremental: the diff; reselect: the diff plus a changed `.hubignore`. */
+export type SyncMode = 'full' | 'incremental' | 'reselect';
+
+export interface SyncCounts {
+  added: number;
+  updated: number;
+  removed: number;
+  renamed: number;
+  invalid: number;
+  tooLarge: number;
+}
+
+/** The repository in Bitbucket, as the sync engine sees it. */
+export interface SourceRepository {
+  /** The default branch, or undefined for an empty repository. */
+  getMainBranch(): Promise<string | undefined>;
+  getBranchHead(branch: string): Promise<string>;
+  /** Changes from `oldCommit` to `newCommit`; throws DiffUnavailableError when Bitbucket cannot give it. */
+  listChangedFiles(newCommit: string, oldCommit: string): Promise<PlannedChange[]>;
+  listFiles(commit: string): Promise<string[]>;
+  /** Exact bytes; throws SourceFileTooLargeError above the model size limit, SourceFileMissingError on 404. */
+  getFile(commit: string, path: string): Promise<Buffer>;
+}
+
+export interface StoredModelSummary {
+  readonly path: string;
+  readonly status: string;
+}
+
+/** The replicated models of one repository (implemented by the DynamoDB model store). */
+export interface ModelStore {
+  putModel(input: { repositoryUuid: string; path: string; commit: string; bytes: Buffer }): Promise<{ status: string }>;
+  recordTooLarge(input: { repositoryUuid: string; path: string; commit: string; size: number }): Promise<unknown>;
+  listModels(repositoryUuid: string): Promise<readonly StoredModelSummary[]>;
+  deleteModel(repositoryUuid: string, path: string): Promise<void>;
+  moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string): Promise<unknown | undefined>;
+  removeOrphanChunks(repositoryUuid: string, options?: { olderThanMs?: number }): Promise<number>;
+}
+
+export interface SyncStateStore {
+  getSyncState(uuid: string): Promise<SyncState>;
+  putSyncState(state: Omit<SyncState, 'revision'>, expectedRevision: number): Promise<SyncState>;
+}
