@@ -38,7 +38,8 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
   const secret = generateSecret();
   let hub: LocalHub;
 
-  const start = () => startLocalHub({ dataDir, webhookSecret: secret });
+  // The worker stays off: these tests look at what the verifier queued.
+  const start = () => startLocalHub({ dataDir, webhookSecret: secret, worker: false, reconcileEverySeconds: 0 });
 
   beforeAll(async () => {
     hub = await start();
@@ -84,7 +85,7 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
     vectorHub.standIns.secrets.putSecret('model-hub/webhook-secret', JSON.stringify({ current: secret, previous: SIGNED_DELIVERY_VECTOR.secret }));
     // The secret is cached for minutes on Lambda; a fresh start reads the rotated value.
     await hub.close();
-    hub = await startLocalHub({ dataDir });
+    hub = await startLocalHub({ dataDir, worker: false, reconcileEverySeconds: 0 });
     const body = readWebhookFixture(SIGNED_DELIVERY_VECTOR.fixture);
     const headers = { 'Content-Type': 'application/json', 'X-Event-Key': 'repo:push', 'X-Request-UUID': 'bbbbbbbb-0000-4000-8000-000000000001' };
 

@@ -1,0 +1,10 @@
+/** Bitbucket Cloud API 2.0 simulator backed by real git repositories, for tests, benchmarks and demos. */
+export {
+  startBitbucketSimulator,
+  type BitbucketSimulator,
+  type BitbucketSimulatorOptions,
+  type FaultRule,
+  type SimulatedRepository,
+  type SimulatorRequest,
+} from './bitbucket-simulator';
+export { type PushChange } from './webhook-payload';

@@ -1,0 +1,464 @@
+import { Agent } from 'undici';
+import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../local/bitbucket-simulator';
+import {
+  BitbucketAuthError,
+  BitbucketClient,
+  BitbucketDiffTooLargeError,
+  BitbucketError,
+  BitbucketFileTooLargeError,
+  BitbucketNotFoundError,
+  BitbucketRateLimitedError,
+  BitbucketUnavailableError,
+  parseRetryAfter,
+  type BitbucketClientOptions,
+  type FileChange,
+} from '../../../shared/bitbucket';
+
+let sim: BitbucketSimulator;
+let dispatcher: Agent;
+let counter = 0;
+
+beforeAll(async () => {
+  sim = await startBitbucketSimulator();
+  dispatcher = new Agent({ keepAliveTimeout: 1_000 });
+});
+
+afterAll(async () => {
+  await dispatcher.close();
+  await sim.close();
+});
+
+afterEach(() => {
+  sim.clearFaults();
+  sim.setNearLimit(false);
+});
+
+/** A fresh repository per test, so tests don't see each other's commits. */
+async function newRepo(): Promise<SimulatedRepository> {
+  counter += 1;
+  return sim.createRepository(`acme/models-${counter}`);
+}
+
+/** A client whose waits are recorded instead of slept, with jitter fixed at 0.5. */
+function clientFor(repo: SimulatedRepository, options: Partial<BitbucketClientOptions> = {}): { client: BitbucketClient; sleeps: number[] } {
+  const sleeps: number[] = [];
+  const client = new BitbucketClient({
+    baseUrl: sim.apiUrl,
+    token: repo.token,
+    dispatcher,
+    baseDelayMs: 100,
+    maxDelayMs: 1_000,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+    ...options,
+  });
+  return { client, sleeps };
+}
+
+const byPath = (a: FileChange, b: FileChange): number => (a.newPath ?? a.oldPath ?? '').localeCompare(b.newPath ?? b.oldPath ?? '');
+
+/** Requests the simulator logged whose path contains `fragment`. */
+const requestsTo = (fragment: string) => sim.requests.filter((r) => r.path.includes(fragment));
+
+describe('BitbucketClient metadata', () => {
+  it('reads the repository uuid, full name and main branch, following a main-branch change', async () => {
+    // Prepare
+    const repo = await newRepo();
+    await repo.commit({ 'README.md': 'hello' });
+    const { client } = clientFor(repo);
+
+    // Act
+    const before = await client.getRepository(repo.fullName);
+    repo.setMainBranch('develop');
+    const after = await client.getRepository(repo.fullName);
+
+    // Assess
+    expect(before).toEqual({ uuid: repo.uuid, fullName: repo.fullName, mainBranch: 'main' });
+    expect(before.uuid).toMatch(/^\{[0-9a-f-]{36}\}$/);
+    expect(after.mainBranch).toBe('develop');
+  });
+
+  it('returns the head commit of a branch, including names containing a slash', async () => {
+    const repo = await newRepo();
+    const first = await repo.commit({ 'a.hck.json': '{}' });
+    const feature = await repo.commit({ 'b.hck.json': '{}' }, { branch: 'feature/new-model' });
+    const { client } = clientFor(repo);
+
+    await expect(client.getBranchHead(repo.fullName, 'main')).resolves.toBe(first);
+    await expect(client.getBranchHead(repo.fullName, 'feature/new-model')).resolves.toBe(feature);
+  });
+
+  it('throws BitbucketNotFoundError for a missing branch and a missing repository', async () => {
+    const repo = await newRepo();
+    await repo.commit({ 'a.txt': 'a' });
+    const { client } = clientFor(repo);
+
+    await expect(client.getBranchHead(repo.fullName, 'nope')).rejects.toBeInstanceOf(BitbucketNotFoundError);
+    const error = await client.getRepository('acme/does-not-exist').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BitbucketNotFoundError);
+    expect((error as BitbucketNotFoundError).status).toBe(404);
+  });
+});
+
+describe('BitbucketClient.listChangedFiles', () => {
+  it('reports added, modified, removed, renamed and moved files between two commits', async () => {
+    // Prepare
+    const repo = await newRepo();
+    const old = await repo.commit({
+      'models/keep.hck.json': '{"v":1}',
+      'models/change.hck.json': '{"v":1}',
+      'models/gone.hck.json': '{"v":1}',
+      'models/old-name.hck.json': '{"name":"rename me","fields":[1,2,3,4,5,6,7,8]}',
+      'models/a/move-me.hck.json': '{"name":"move me between folders","fields":[1,2,3,4,5]}',
+    });
+    const next = await repo.commit(
+      { 'models/change.hck.json': '{"v":2}', 'models/gone.hck.json': null, 'models/added.hck.json': '{"brand":"new"}' },
+      { renames: [['models/old-name.hck.json', 'models/new-name.hck.json'], ['models/a/move-me.hck.json', 'other/b/move-me.hck.json']] },
+    );
+    const { client } = clientFor(repo);
+
+    // Act
+    const changes = await client.listChangedFiles(repo.fullName, next, old);
+
+    // Assess
+    // Line counts tell a pure rename (0 added, 0 removed) from one that also changed the content.
+    const expected: FileChange[] = [
+        { status: 'added', newPath: 'models/added.hck.json', linesAdded: 1, linesRemoved: 0 },
+        { status: 'modified', oldPath: 'models/change.hck.json', newPath: 'models/change.hck.json', linesAdded: 1, linesRemoved: 1 },
+        { status: 'removed', oldPath: 'models/gone.hck.json', linesAdded: 0, linesRemoved: 1 },
+        { status: 'renamed', oldPath: 'models/old-name.hck.json', newPath: 'models/new-name.hck.json', linesAdded: 0, linesRemoved: 0 },
+        { status: 'renamed', oldPath: 'models/a/move-me.hck.json', newPath: 'other/b/move-me.hck.json', linesAdded: 0, linesRemoved: 0 },
+    ];
+    expect(changes.sort(byPath)).toEqual(expected.sort(byPath));
+    // Bitbucket's spec order is new..old, and topic=false asks for the plain two-dot diff.
+    expect(requestsTo('/diffstat/').map((r) => r.path)).toEqual([`/2.0/repositories/${repo.fullName}/diffstat/${next}..${old}?topic=false`]);
+  });
+
+  it('compares the two snapshots exactly after a force push (two-dot, not merge-base)', async () => {
+    // Prepare: main gets x; then history is rewritten from the first commit with y instead.
+    const repo = await newRepo();
+    const base = await repo.commit({ 'common.hck.json': '{}' });
+    const abandoned = await repo.commit({ 'x.hck.json': 'x' });
+    await repo.createBranch('rewrite', base);
+    const rewritten = await repo.commit({ 'y.hck.json': 'y' }, { branch: 'rewrite' });
+    await repo.forcePush('main', rewritten);
+    const { client } = clientFor(repo);
+
+    // Act
+    const changes = await client.listChangedFiles(repo.fullName, rewritten, abandoned);
+
+    // Assess: x disappeared from the replicated tree even though it is not in the new commit's history.
+    expect(await repo.head()).toBe(rewritten);
+    expect(changes.sort(byPath)).toEqual([
+      { status: 'removed', oldPath: 'x.hck.json', linesAdded: 0, linesRemoved: 1 },
+      { status: 'added', newPath: 'y.hck.json', linesAdded: 1, linesRemoved: 0 },
+    ]);
+  });
+
+  it('follows next links until the last page', async () => {
+    const paged = await startBitbucketSimulator({ pagelen: { diffstat: 2 } });
+    try {
+      const repo = await paged.createRepository('acme/paged');
+      const old = await repo.commit({ 'seed.txt': 'seed' });
+      const files = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`models/m${i}.hck.json`, `{"i":${i}}`]));
+      const next = await repo.commit(files);
+      const client = new BitbucketClient({ baseUrl: paged.apiUrl, token: repo.token, dispatcher });
+
+      const changes = await client.listChangedFiles(repo.fullName, next, old);
+
+      expect(changes.map((c) => c.newPath).sort()).toEqual(Object.keys(files).sort());
+      const pages = paged.requests.filter((r) => r.path.includes('/diffstat/'));
+      expect(pages).toHaveLength(4); // 7 values at 2 per page
+      expect(pages.slice(1).every((r) => /[?&]page=\d/.test(r.path))).toBe(true);
+    } finally {
+      await paged.close();
+    }
+  });
+
+  it('throws BitbucketNotFoundError when a commit no longer exists', async () => {
+    const repo = await newRepo();
+    const a = await repo.commit({ 'a.txt': 'a' });
+    const b = await repo.commit({ 'b.txt': 'b' });
+    repo.forgetCommit(a);
+    const { client } = clientFor(repo);
+
+    await expect(client.listChangedFiles(repo.fullName, b, a)).rejects.toBeInstanceOf(BitbucketNotFoundError);
+    await expect(client.getFile(repo.fullName, a, 'a.txt')).rejects.toBeInstanceOf(BitbucketNotFoundError);
+  });
+
+  it('throws BitbucketDiffTooLargeError on 555 without retrying', async () => {
+    const repo = await newRepo();
+    const a = await repo.commit({ 'a.txt': 'a' });
+    const b = await repo.commit({ 'b.txt': 'b' });
+    sim.addFault({ pathPattern: /\/diffstat\//, kind: 'status', status: 555 });
+    const { client } = clientFor(repo);
+
+    const error = await client.listChangedFiles(repo.fullName, b, a).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(BitbucketDiffTooLargeError);
+    expect((error as BitbucketDiffTooLargeError).status).toBe(555);
+    expect(requestsTo(`/${repo.fullName}/diffstat/`)).toHaveLength(1);
+    expect(client.stats.retries).toBe(0);
+  });
+});
+
+describe('BitbucketClient.listFiles and getFile', () => {
+  const tricky = {
+    'models/Ünïcode dir/a b.hck.json': '{"name":"Ünïcode ✓"}',
+    'models/with%percent & plus+.hck.json': '{"p":"%20"}',
+    'models/日本語/モデル.hck.json': '{"ja":true}',
+    'top level.txt': 'spaces at the root',
+    'deep/1/2/3/4/5/6/leaf.hck.json': '{"deep":true}',
+  };
+
+  it('lists every file of a commit recursively and downloads each byte-exact', async () => {
+    // Prepare
+    const repo = await newRepo();
+    const binary = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x0a, 0x0d, 0x0a, 0xc3]);
+    const commit = await repo.commit({ ...tricky, 'assets/blob.bin': binary, 'README.md': '# models\n' });
+    const truth = await repo.readFiles(commit);
+    const { client } = clientFor(repo);
+
+    // Act
+    const paths = await client.listFiles(repo.fullName, commit);
+    const contents = await Promise.all(paths.map(async (p) => [p, await client.getFile(repo.fullName, commit, p)] as const));
+
+    // Assess
+    expect(paths.sort()).toEqual([...truth.keys()].sort());
+    for (const [path, bytes] of contents) expect(bytes.equals(truth.get(path) as Buffer)).toBe(true);
+    expect(truth.get('assets/blob.bin')?.equals(binary)).toBe(true);
+    // Segments are percent-encoded, '/' stays literal.
+    expect(requestsTo('/models/%C3%9Cn%C3%AFcode%20dir/a%20b.hck.json')).toHaveLength(1);
+  });
+
+  it('follows listing pages and lists below directories at the max_depth limit', async () => {
+    const paged = await startBitbucketSimulator({ pagelen: { src: 3 } });
+    try {
+      const repo = await paged.createRepository('acme/tree');
+      const files = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`d${i % 3}/e${i % 2}/f/file ${i}.hck.json`, `${i}`]));
+      const commit = await repo.commit({ ...files, 'root.txt': 'r' });
+      const client = new BitbucketClient({ baseUrl: paged.apiUrl, token: repo.token, dispatcher, listMaxDepth: 2 });
+
+      const paths = await client.listFiles(repo.fullName, commit);
+
+      expect(paths.sort()).toEqual([...(await repo.readFiles(commit)).keys()].sort());
+      const listings = paged.requests.filter((r) => r.path.includes('/src/'));
+      expect(listings.some((r) => /[?&]page=2/.test(r.path))).toBe(true);
+      // depth 2 stops at d*/e*: each of those six directories is listed again.
+      expect(listings.filter((r) => /\/src\/[0-9a-f]{40}\/d\d\/e\d\/\?/.test(r.path)).length).toBeGreaterThanOrEqual(6);
+    } finally {
+      await paged.close();
+    }
+  });
+
+  it('halves max_depth when a deep listing times out with 555', async () => {
+    const limited = await startBitbucketSimulator({ maxListDepth: 2 });
+    try {
+      const repo = await limited.createRepository('acme/deep');
+      const commit = await repo.commit({ 'a/b/c/d/e/f/g.txt': 'g', 'a/x.txt': 'x', 'top.txt': 't' });
+      const client = new BitbucketClient({ baseUrl: limited.apiUrl, token: repo.token, dispatcher, listMaxDepth: 8 });
+
+      const paths = await client.listFiles(repo.fullName, commit);
+
+      expect(paths.sort()).toEqual(['a/b/c/d/e/f/g.txt', 'a/x.txt', 'top.txt']);
+      const statuses = limited.requests.map((r) => `${r.status} ${new URL(r.path, 'http://x').searchParams.get('max_depth')}`);
+      expect(statuses.slice(0, 3)).toEqual(['555 8', '555 4', '200 2']);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('follows a Git LFS redirect to another origin without sending the token there', async () => {
+    // Prepare
+    const repo = await newRepo();
+    const content = Buffer.from('{"large":"model stored in LFS"}');
+    const commit = await repo.commit({ 'models/big.hck.json': content });
+    repo.markLfs('models/big.hck.json');
+    const { client } = clientFor(repo);
+
+    // Act
+    const bytes = await client.getFile(repo.fullName, commit, 'models/big.hck.json');
+
+    // Assess
+    expect(bytes.equals(content)).toBe(true);
+    const [redirect, mediaHit] = sim.requests.slice(-2);
+    expect(redirect).toMatchObject({ origin: 'api', status: 301, authorization: true });
+    expect(mediaHit).toMatchObject({ origin: 'media', status: 200, authorization: false });
+    expect(client.stats.requests).toBe(2);
+  });
+
+  it('aborts downloads larger than maxFileBytes', async () => {
+    const repo = await newRepo();
+    const commit = await repo.commit({ 'big.hck.json': 'x'.repeat(2_000), 'fits.hck.json': 'y'.repeat(1_000) });
+    const { client } = clientFor(repo, { maxFileBytes: 1_000 });
+
+    const error = await client.getFile(repo.fullName, commit, 'big.hck.json').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(BitbucketFileTooLargeError);
+    expect((error as BitbucketFileTooLargeError).maxBytes).toBe(1_000);
+    expect((await client.getFile(repo.fullName, commit, 'fits.hck.json')).length).toBe(1_000);
+  });
+});
+
+describe('BitbucketClient retries', () => {
+  async function repoWithFile(): Promise<{ repo: SimulatedRepository; commit: string }> {
+    const repo = await newRepo();
+    const commit = await repo.commit({ 'm.hck.json': '{"ok":true}' });
+    return { repo, commit };
+  }
+
+  it('retries 429 without Retry-After using full-jitter exponential backoff', async () => {
+    const { repo, commit } = await repoWithFile();
+    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429, times: 2 });
+    const { client, sleeps } = clientFor(repo);
+
+    const bytes = await client.getFile(repo.fullName, commit, 'm.hck.json');
+
+    expect(bytes.toString()).toBe('{"ok":true}');
+    expect(sleeps).toEqual([50, 100]); // 0.5 * 100, 0.5 * 200
+    expect(client.stats).toMatchObject({ requests: 3, retries: 2, rateLimited: 2 });
+    expect(requestsTo(`/${repo.fullName}/src/`).map((r) => r.status)).toEqual([429, 429, 200]);
+  });
+
+  it('waits as long as Retry-After says when it is within maxRateLimitWaitMs', async () => {
+    const { repo, commit } = await repoWithFile();
+    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429, retryAfterSeconds: 3, times: 1 });
+    const { client, sleeps } = clientFor(repo, { maxRateLimitWaitMs: 5_000 });
+
+    await client.getFile(repo.fullName, commit, 'm.hck.json');
+
+    expect(sleeps).toEqual([3_000]);
+    expect(client.stats.rateLimited).toBe(1);
+  });
+
+  it('throws BitbucketRateLimitedError at once when Retry-After exceeds maxRateLimitWaitMs', async () => {
+    const { repo, commit } = await repoWithFile();
+    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429, retryAfterSeconds: 120 });
+    const { client, sleeps } = clientFor(repo, { maxRateLimitWaitMs: 30_000 });
+
+    const error = await client.getFile(repo.fullName, commit, 'm.hck.json').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(BitbucketRateLimitedError);
+    expect((error as BitbucketRateLimitedError).retryAfterMs).toBe(120_000);
+    expect((error as BitbucketRateLimitedError).message).toContain('resource "api"');
+    expect(sleeps).toEqual([]);
+    expect(requestsTo(`/${repo.fullName}/src/`)).toHaveLength(1);
+  });
+
+  it('throws BitbucketRateLimitedError after maxAttempts of 429 without Retry-After', async () => {
+    const { repo, commit } = await repoWithFile();
+    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429 });
+    const { client } = clientFor(repo, { maxAttempts: 3 });
+
+    const error = await client.getFile(repo.fullName, commit, 'm.hck.json').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(BitbucketRateLimitedError);
+    expect((error as BitbucketRateLimitedError).retryAfterMs).toBeGreaterThanOrEqual(60_000);
+    expect(requestsTo(`/${repo.fullName}/src/`)).toHaveLength(3);
+  });
+
+  it('retries 5xx answers and dropped connections, then succeeds', async () => {
+    const { repo, commit } = await repoWithFile();
+    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 503, times: 1 });
+    sim.addFault({ pathPattern: /\/src\//, kind: 'drop', times: 1 });
+    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 502, times: 1 });
+    const { client } = clientFor(repo);
+
+    const bytes = await client.getFile(repo.fullName, commit, 'm.hck.json');
+
+    expect(bytes.toString()).toBe('{"ok":true}');
+    expect(requestsTo(`/${repo.fullName}/src/`).map((r) => r.status)).toEqual([503, 0, 502, 200]);
+    expect(client.stats.retries).toBe(3);
+  });
+
+  it('retries a request that times out', async () => {
+    const { repo, commit } = await repoWithFile();
+    // undici checks its timeouts on a coarse (~0.5 s) tick, so the delay must clearly exceed timeout + tick.
+    sim.addFault({ pathPattern: /\/src\//, kind: 'latency', delayMs: 1_500, times: 1 });
+    const { client } = clientFor(repo, { requestTimeoutMs: 200 });
+
+    const bytes = await client.getFile(repo.fullName, commit, 'm.hck.json');
+
+    expect(bytes.toString()).toBe('{"ok":true}');
+    expect(client.stats.retries).toBe(1);
+  });
+
+  it('gives up with BitbucketUnavailableError after maxAttempts of 5xx', async () => {
+    const { repo } = await repoWithFile();
+    sim.addFault({ pathPattern: /\/refs\/branches\//, kind: 'status', status: 500 });
+    const { client, sleeps } = clientFor(repo, { maxAttempts: 3 });
+
+    const error = await client.getBranchHead(repo.fullName, 'main').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(BitbucketUnavailableError);
+    expect(error).toMatchObject({ attempts: 3, status: 500, repository: repo.fullName });
+    expect(sleeps).toHaveLength(2);
+    expect(requestsTo(`/${repo.fullName}/refs/branches/`)).toHaveLength(3);
+  });
+
+  it('paces subsequent requests while Bitbucket reports X-RateLimit-NearLimit', async () => {
+    const { repo } = await repoWithFile();
+    const { client, sleeps } = clientFor(repo, { nearLimitDelayMs: 250 });
+    sim.setNearLimit(true);
+
+    await client.getRepository(repo.fullName); // learns about the near limit
+    await client.getRepository(repo.fullName); // paced
+    sim.setNearLimit(false);
+    await client.getRepository(repo.fullName); // still paced: the previous answer said near limit
+    await client.getRepository(repo.fullName); // not paced any more
+
+    expect(sleeps).toEqual([250, 250]);
+    expect(client.stats.paced).toBe(2);
+  });
+});
+
+describe('BitbucketClient authentication errors', () => {
+  it('throws BitbucketAuthError on 401 naming the repository but never the token', async () => {
+    const repo = await newRepo();
+    await repo.commit({ 'a.txt': 'a' });
+    const badToken = 'ATCTT3xFfGN0-this-is-a-wrong-token-9f8e7d';
+    const { client } = clientFor(repo, { token: badToken });
+
+    const error = await client.getRepository(repo.fullName).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(BitbucketAuthError);
+    expect(error).toBeInstanceOf(BitbucketError);
+    const auth = error as BitbucketAuthError;
+    expect(auth.status).toBe(401);
+    expect(auth.message).toContain(repo.fullName);
+    expect(auth.message).toMatch(/access token is invalid, expired or lacks a scope/);
+    for (const text of [auth.message, String(auth), auth.stack ?? '', JSON.stringify(auth)]) expect(text).not.toContain(badToken);
+    expect(requestsTo(`/repositories/${repo.fullName}`)).toHaveLength(1); // not retried
+  });
+
+  it('keeps the valid token out of every error it raises', async () => {
+    const repo = await newRepo();
+    const commit = await repo.commit({ 'a.txt': 'a' });
+    sim.addFault({ pathPattern: /\/refs\//, kind: 'status', status: 500 });
+    const { client } = clientFor(repo, { maxAttempts: 2 });
+
+    const errors = await Promise.all([
+      client.getBranchHead(repo.fullName, 'main').catch((e: unknown) => e),
+      client.getFile(repo.fullName, commit, 'missing.txt').catch((e: unknown) => e),
+    ]);
+
+    expect(errors[0]).toBeInstanceOf(BitbucketUnavailableError);
+    expect(errors[1]).toBeInstanceOf(BitbucketNotFoundError);
+    for (const error of errors) expect(`${String(error)} ${(error as Error).stack ?? ''}`).not.toContain(repo.token);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds, HTTP dates and ignores garbage', () => {
+    expect(parseRetryAfter('7')).toBe(7_000);
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
+    const parsed = parseRetryAfter(inTenSeconds) as number;
+    expect(parsed).toBeGreaterThan(8_000);
+    expect(parsed).toBeLessThanOrEqual(10_000);
+    expect(parseRetryAfter(new Date(Date.now() - 60_000).toUTCString())).toBe(0);
+  });
+});
