@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHttpApi } from './http-api';
 import { startQueuePoller, type QueuePoller, type SqsHandler } from './queue-poller';
@@ -43,6 +43,9 @@ export interface LocalHub {
  * `process.env` differ, so this sets them before the first invocation.
  */
 export async function startLocalHub(options: LocalHubOptions = {}): Promise<LocalHub> {
+  const runtimeFile = options.dataDir ? join(options.dataDir, RUNTIME_FILE) : undefined;
+  const running = runtimeFile ? readLocalRuntime(options.dataDir!) : undefined;
+  if (running) throw new Error(`a local hub (pid ${running.pid}) already runs on ${options.dataDir}; stop it first or use another MODEL_HUB_DATA_DIR`);
   const standIns = await startStandIns(options);
   Object.assign(process.env, standIns.env, {
     BITBUCKET_API_URL: options.bitbucketApiUrl ?? process.env.BITBUCKET_API_URL ?? 'https://api.bitbucket.org/2.0',
@@ -72,8 +75,12 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
   const timer = reconcileEvery > 0 ? setInterval(() => void reconciler.handler().catch(() => undefined), reconcileEvery) : undefined;
   timer?.unref();
 
+  const webhookUrl = `${api.url}${WEBHOOK_PATH}`;
+  // Tells the admin CLI where this hub's stand-ins listen (dynalite's store cannot be opened by two processes).
+  if (runtimeFile) writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, webhookUrl, env: standIns.env } satisfies LocalRuntimeInfo, null, 2), { mode: 0o600 });
+
   return {
-    webhookUrl: `${api.url}${WEBHOOK_PATH}`,
+    webhookUrl,
     standIns,
     poller,
     generatedSecret,
@@ -83,8 +90,32 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
       await poller?.stop();
       await api.close();
       await standIns.close();
+      if (runtimeFile) rmSync(runtimeFile, { force: true });
     },
   };
+}
+
+export const RUNTIME_FILE = 'runtime.json';
+
+/** What a running local hub publishes in its data dir for the admin CLI. */
+export interface LocalRuntimeInfo {
+  readonly pid: number;
+  readonly webhookUrl: string;
+  /** Endpoints, table names and queue URLs, as given to the handlers. */
+  readonly env: Record<string, string>;
+}
+
+/** The running local hub of a data dir, or undefined when none runs (a file left by a crash is ignored). */
+export function readLocalRuntime(dataDir: string): LocalRuntimeInfo | undefined {
+  const file = join(dataDir, RUNTIME_FILE);
+  if (!existsSync(file)) return undefined;
+  const info = JSON.parse(readFileSync(file, 'utf8')) as LocalRuntimeInfo;
+  try {
+    process.kill(info.pid, 0);
+  } catch {
+    return undefined;
+  }
+  return info;
 }
 
 function seedWebhookSecret(standIns: StandIns, options: LocalHubOptions): boolean {

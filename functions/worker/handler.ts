@@ -38,7 +38,10 @@ export function createWorkerDeps(env: NodeJS.ProcessEnv = process.env): { config
     ports: {
       findRepository,
       async openSource(repository) {
-        const client = new BitbucketClient({ baseUrl: config.bitbucketApiUrl, token: await readToken(repository.uuid) });
+        const client = new BitbucketClient({
+          baseUrl: config.bitbucketApiUrl, token: await readToken(repository.uuid),
+          baseDelayMs: config.bitbucketRetryBaseMs, maxAttempts: config.bitbucketMaxAttempts, maxRateLimitWaitMs: config.bitbucketMaxRateLimitWaitMs,
+        });
         return { source: new BitbucketSource(client, repository.fullName), apiCalls: () => client.stats.requests, bytesReceived: () => client.stats.bytesReceived };
       },
       models,

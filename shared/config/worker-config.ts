@@ -12,6 +12,10 @@ export interface WorkerConfig {
   readonly fetchConcurrency: number;
   /** Time kept in reserve before the Lambda deadline to finish the op in flight and checkpoint. */
   readonly safetyMarginMs: number;
+  /** Bitbucket client tuning: first backoff step, attempts per request, longest in-process wait for a 429. */
+  readonly bitbucketRetryBaseMs: number;
+  readonly bitbucketMaxAttempts: number;
+  readonly bitbucketMaxRateLimitWaitMs: number;
 }
 
 /** Reads the worker's settings, or throws one ConfigError listing every missing or invalid variable. */
@@ -26,7 +30,10 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
     bitbucketApiUrl: env.string('BITBUCKET_API_URL', 'https://api.bitbucket.org/2.0').replace(/\/+$/, ''),
     eventsTtlDays: env.number('EVENTS_TTL_DAYS', 30, { min: 1, max: 3650 }),
     fetchConcurrency: env.number('FETCH_CONCURRENCY', 8, { min: 1, max: 64 }),
-    safetyMarginMs: env.number('SAFETY_MARGIN_SECONDS', 60, { min: 1, max: 600 }) * 1000,
+    safetyMarginMs: env.number('SAFETY_MARGIN_SECONDS', 60, { min: 0, max: 600 }) * 1000,
+    bitbucketRetryBaseMs: env.number('BITBUCKET_RETRY_BASE_MS', 500, { min: 0, max: 60_000 }),
+    bitbucketMaxAttempts: env.number('BITBUCKET_MAX_ATTEMPTS', 5, { min: 1, max: 20 }),
+    bitbucketMaxRateLimitWaitMs: env.number('BITBUCKET_MAX_RATE_LIMIT_WAIT_MS', 30_000, { min: 0, max: 600_000 }),
   };
   env.done();
   return Object.freeze(config);

@@ -27,6 +27,9 @@ export interface SyncProgress {
   readonly startedAt: string;
   /** Every op with a key up to this one is applied. */
   readonly watermark?: string;
+  /** Ops in the plan and ops applied so far (for progress displays: files done / total). */
+  readonly total?: number;
+  readonly done?: number;
   readonly counts: SyncCounts;
   readonly invocations: number;
 }

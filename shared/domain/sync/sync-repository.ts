@@ -98,8 +98,8 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
     progress = { ...progress, invocations: progress.invocations + 1 };
 
     const { ops, mode, hubignore, fallbackReason } = await derivePlan(target, progress, state, deps);
-    progress = { ...progress, mode };
     const pending = remainingOps(ops, progress.watermark);
+    progress = { ...progress, mode, total: ops.length, done: ops.length - pending.length };
     // Record the sync as in progress before the first write, so a crash is followed by a cleanup.
     if (pending.length > 0 && !resumed) await saveState({ ...withoutProgress(state), progress, notBefore: undefined });
     const run = await applyOps(target, progress, pending, options, deps, async (checkpoint) => {
@@ -217,7 +217,7 @@ async function applyOps(
 
   const current = (): SyncProgress => {
     while (prefix < ops.length && done[prefix]) prefix += 1;
-    return { ...progress, counts: { ...counts }, watermark: prefix > 0 ? ops[prefix - 1]!.key : progress.watermark };
+    return { ...progress, counts: { ...counts }, watermark: prefix > 0 ? ops[prefix - 1]!.key : progress.watermark, done: (start.done ?? 0) + applied };
   };
 
   for (const phase of ['0:', '1:', '2:']) {
