@@ -215,6 +215,15 @@ async function applyOps(
   let failure: unknown;
   let progress = start;
 
+  // Checkpoints are conditional writes on one revision: parallel workers must take turns.
+  let checkpoints: Promise<void> = Promise.resolve();
+  const saveCheckpoint = (): Promise<void> => {
+    checkpoints = checkpoints.then(async () => {
+      progress = current();
+      await checkpoint(progress);
+    });
+    return checkpoints;
+  };
   const current = (): SyncProgress => {
     while (prefix < ops.length && done[prefix]) prefix += 1;
     return { ...progress, counts: { ...counts }, watermark: prefix > 0 ? ops[prefix - 1]!.key : progress.watermark, done: (start.done ?? 0) + applied };
@@ -232,6 +241,10 @@ async function applyOps(
         const index = indices[next++]!;
         try {
           await applyOp(target, start.toCommit, ops[index]!, counts, deps);
+          done[index] = true;
+          applied += 1;
+          sinceCheckpoint += 1;
+          await options.onOpApplied?.(ops[index]!);
         } catch (error) {
           if (error instanceof SourceRateLimitedError) {
             stoppedBy = 'rate-limit';
@@ -241,14 +254,9 @@ async function applyOps(
           }
           return;
         }
-        done[index] = true;
-        applied += 1;
-        sinceCheckpoint += 1;
-        await options.onOpApplied?.(ops[index]!);
         if (sinceCheckpoint >= checkpointEvery) {
           sinceCheckpoint = 0;
-          progress = current();
-          await checkpoint(progress);
+          await saveCheckpoint();
         }
       }
     };
@@ -256,9 +264,11 @@ async function applyOps(
     if (stoppedBy || failure !== undefined) break;
   }
 
+  await checkpoints.catch(() => undefined);
   progress = current();
   const remaining = done.filter((value) => !value).length;
   if (failure !== undefined) {
+    // Keep what was applied, so the retry resumes instead of starting over.
     if (applied > 0) await checkpoint(progress).catch(() => undefined);
     throw failure;
   }
