@@ -61,6 +61,8 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
         const waiters = idleWaiters;
         idleWaiters = [];
         waiters.forEach((resolve) => resolve());
+        // Without long polling (tests), pause briefly instead of spinning.
+        if ((options.waitTimeSeconds ?? 1) === 0) await delay(20);
         continue;
       }
       invocations += 1;
