@@ -4,7 +4,10 @@
  * Configuration: PORT, MODEL_HUB_DATA_DIR, MODEL_HUB_WEBHOOK_SECRET(_PREVIOUS), BITBUCKET_API_URL.
  */
 import { resolve } from 'node:path';
-import { startLocalHub } from '../local/runtime';
+
+// The local runtime supports Node.js 20 on purpose (Lambda runs 24); the SDK's notice about its future Node
+// versions would only clutter the console.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   const demo = process.argv.includes('--demo');
@@ -12,6 +15,8 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
 
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startLocalHub } = require('../local/runtime') as typeof import('../local/runtime');
   if (demo) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runDemo } = require('../local/demo') as typeof import('../local/demo');
