@@ -37,6 +37,10 @@ export function createWorkerDeps(env: NodeJS.ProcessEnv = process.env): { config
     config,
     ports: {
       findRepository,
+      async renameRepository(uuid, fullName) {
+        const current = await repositories.getRepository(uuid);
+        if (current) await repositories.updateRepository({ ...current, fullName });
+      },
       async openSource(repository) {
         const client = new BitbucketClient({
           baseUrl: config.bitbucketApiUrl, token: await readToken(repository.uuid),

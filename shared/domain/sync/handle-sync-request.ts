@@ -7,6 +7,8 @@ import { syncRepository, type SyncReport, type SyncTarget } from './sync-reposit
 /** What processing one queue message needs. */
 export interface SyncRequestPorts {
   findRepository(uuid: string): Promise<SyncTarget | undefined>;
+  /** Records a repository's new name (renames and transfers keep the uuid; verified pushes carry the new name). */
+  renameRepository(uuid: string, fullName: string): Promise<void>;
   /** A source for the repository, authenticated with its access token; `apiCalls()` counts its requests. */
   openSource(repository: SyncTarget): Promise<{ source: SourceRepository; apiCalls(): number; bytesReceived(): number }>;
   readonly models: ModelStore;
@@ -36,7 +38,11 @@ export async function handleSyncRequest(
 ): Promise<SyncRequestResult> {
   const now = options.now ?? (() => new Date());
   const started = Date.now();
-  const repository = await ports.findRepository(request.repository.uuid);
+  let repository = await ports.findRepository(request.repository.uuid);
+  if (repository && request.trigger === 'push' && request.repository.fullName !== repository.fullName) {
+    await ports.renameRepository(repository.uuid, request.repository.fullName);
+    repository = { ...repository, fullName: request.repository.fullName };
+  }
   if (!repository) {
     await ports.recordEvent({ kind: 'sync', at: now().toISOString(), requestUuid: request.requestUuid, repository: request.repository, outcome: 'skipped', reason: 'repository is not added to this hub' });
     return { outcome: 'not-added', apiCalls: 0, bytesReceived: 0, durationMs: Date.now() - started };
