@@ -52,10 +52,13 @@ export function branchUpdates(push: PushEvent): RefChange[] {
   return push.changes.filter((change) => change.refType === 'branch' && change.newHash !== null);
 }
 
-/** Why a push is ignored, or undefined when it carries at least one branch update. */
+/**
+ * Why a push is ignored, or undefined when it may have moved the default branch: it carries a branch update, or
+ * no change details at all (Bitbucket has sent `changes: []`, e.g. for very large pushes; a sync is cheap and
+ * reads the truth anyway).
+ */
 export function reasonToIgnore(push: PushEvent): string | undefined {
-  if (branchUpdates(push).length > 0) return undefined;
-  if (push.changes.length === 0) return 'push has no changes';
+  if (branchUpdates(push).length > 0 || push.changes.length === 0) return undefined;
   if (push.changes.every((change) => change.refType === 'tag')) return 'tag push only';
   return 'branch deletion only';
 }

@@ -30,6 +30,11 @@ describe('parsePushEvent on the real deliveries', () => {
     });
   });
 
+  it('does not ignore a push without change details (Bitbucket sends changes: [] for some large pushes)', () => {
+    const parsed = parsePushEvent({ ...JSON.parse(readWebhookFixture('updatePayload__normal-push').toString('utf8')), push: { changes: [] } });
+    expect(parsed.ok && reasonToIgnore(parsed.push)).toBeUndefined();
+  });
+
   it('marks forced pushes and created branches', () => {
     expect(parseFixture('commit_created__forced-truncated').changes[0]!.forced).toBe(true);
     expect(parseFixture('signed_payload__branch-created').changes[0]!.oldHash).toBeNull();
