@@ -77,7 +77,8 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
 
   const webhookUrl = `${api.url}${WEBHOOK_PATH}`;
   // Tells the admin CLI where this hub's stand-ins listen (dynalite's store cannot be opened by two processes).
-  if (runtimeFile) writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, webhookUrl, env: standIns.env } satisfies LocalRuntimeInfo, null, 2), { mode: 0o600 });
+  const runtimeEnv = { ...standIns.env, BITBUCKET_API_URL: process.env.BITBUCKET_API_URL! };
+  if (runtimeFile) writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, webhookUrl, env: runtimeEnv } satisfies LocalRuntimeInfo, null, 2), { mode: 0o600 });
 
   return {
     webhookUrl,

@@ -17,6 +17,31 @@ export interface BitbucketSimulatorOptions {
   pagelen?: { diffstat?: number; src?: number };
   /** Largest `max_depth` a `/src` listing accepts; deeper requests answer 555 like a timed-out listing. @default unlimited */
   maxListDepth?: number;
+  /** Port of the API server on 127.0.0.1 (a fixed one lets a hub be started before the simulator). @default ephemeral */
+  port?: number;
+}
+
+/** A repository webhook registered through the API, with its secret (which the API itself never returns). */
+export interface SimulatedWebhook {
+  /** With braces, like Bitbucket. */
+  readonly uuid: string;
+  readonly url: string;
+  readonly description: string;
+  readonly active: boolean;
+  readonly events: readonly string[];
+  /** Empty when the hook has no secret (deliveries are then unsigned). */
+  readonly secret: string;
+  readonly createdAt: string;
+}
+
+/** One push delivered to a registered webhook, as Bitbucket's "View requests" would list it. */
+export interface SimulatedDelivery {
+  readonly hookUuid: string;
+  readonly url: string;
+  readonly commit: string;
+  /** HTTP status of the answer; 0 when the hook's URL could not be reached. */
+  readonly status: number;
+  readonly body: string;
 }
 
 /** A fault injection rule; see {@link BitbucketSimulator.addFault}. */
@@ -58,8 +83,11 @@ export interface BitbucketSimulator {
   readonly apiUrl: string;
   /** Origin of the second host that serves Git LFS content. */
   readonly mediaUrl: string;
-  /** Creates an empty repository (no commits yet); `mainBranch` defaults to `main`, `token` to a random one. */
-  createRepository(fullName: string, options?: { mainBranch?: string; token?: string }): Promise<SimulatedRepository>;
+  /**
+   * Creates an empty repository (no commits yet); `mainBranch` defaults to `main`, `token` to a random one, and
+   * `scopes` (what the token may do, as a repository access token's scopes) to `repository` and `webhook`.
+   */
+  createRepository(fullName: string, options?: { mainBranch?: string; token?: string; scopes?: readonly string[] }): Promise<SimulatedRepository>;
   /** Fault injection: each rule applies to requests whose path matches; count-limited or probabilistic. */
   addFault(rule: FaultRule): void;
   /** Removes every fault rule. */
@@ -82,10 +110,17 @@ export interface SimulatedRepository {
   /** The repository access token the API accepts for this repository. */
   readonly token: string;
   readonly mainBranch: string;
+  /** Scopes of `token`: `repository` reads the repository, `webhook` reads and writes its hooks. */
+  readonly scopes: readonly string[];
+  /** Webhooks registered through the API (`/hooks`), in creation order, secrets included. */
+  readonly webhooks: ReadonlyArray<SimulatedWebhook>;
+  /** Pushes delivered to registered webhooks so far. */
+  readonly deliveries: ReadonlyArray<SimulatedDelivery>;
   /**
    * Creates one commit on `branch` (default main branch) applying the changes: string/Buffer writes, null
    * deletes; `renames` moves files (content kept unless also written). Returns the new commit hash. Creates
-   * the branch from the main branch head if missing.
+   * the branch from the main branch head if missing. Like Bitbucket, then delivers a `repo:push` to every
+   * active registered webhook subscribed to it (signed with the hook's secret), before resolving; see `deliveries`.
    */
   commit(
     changes: Record<string, string | Buffer | null>,
@@ -143,6 +178,8 @@ class RepositoryState implements SimulatedRepository {
   readonly projectUuid = `{${randomUUID()}}`;
   readonly hookUuid = randomUUID();
   readonly createdOn = new Date().toISOString();
+  readonly webhooks: SimulatedWebhook[] = [];
+  readonly deliveries: SimulatedDelivery[] = [];
   private main: string;
   // Commits on one repository are serialised: each reads and moves a branch head.
   private writeQueue: Promise<unknown> = Promise.resolve();
@@ -152,6 +189,7 @@ class RepositoryState implements SimulatedRepository {
     readonly uuid: string,
     readonly token: string,
     mainBranch: string,
+    readonly scopes: readonly string[],
     readonly git: GitStore,
     private readonly apiUrl: () => string,
   ) {
@@ -182,12 +220,27 @@ class RepositoryState implements SimulatedRepository {
         renames: options.renames ?? [],
         message: options.message ?? `Update ${Object.keys(changes).length} file(s)\n`,
       });
+      const old = this.branches.get(branch) ?? null;
       this.branches.set(branch, hash);
+      await this.deliverToWebhooks({ branch, oldHash: old, newHash: hash });
       return hash;
     };
     const result = this.writeQueue.then(run, run);
     this.writeQueue = result.catch(() => undefined);
     return result;
+  }
+
+  /** Bitbucket delivers each push to the repository's active `repo:push` hooks, signed when the hook has a secret. */
+  private async deliverToWebhooks(change: PushChange): Promise<void> {
+    const hooks = this.webhooks.filter((hook) => hook.active && hook.events.includes('repo:push'));
+    if (hooks.length === 0 || change.newHash === null) return;
+    const body = Buffer.from(JSON.stringify(this.pushPayload(change)), 'utf8');
+    for (const hook of hooks) {
+      const headers = deliveryHeaders(hook.uuid.replace(/[{}]/g, ''), {});
+      if (hook.secret) headers['x-hub-signature'] = signBody(hook.secret, body);
+      const answer = await postJson(hook.url, body, headers).catch(() => ({ status: 0, body: '' }));
+      this.deliveries.push({ hookUuid: hook.uuid, url: hook.url, commit: change.newHash, status: answer.status, body: answer.body });
+    }
   }
 
   async createBranch(name: string, fromCommit: string): Promise<void> {
@@ -290,6 +343,60 @@ interface Answer {
 
 function errorAnswer(status: number, message: string): Answer {
   return { status, body: { type: 'error', error: { message } } };
+}
+
+/** Bitbucket's 403 for a token without a scope the endpoint needs: it names the granted and required scopes. */
+function missingScope(repo: RepositoryState, scope: string): Answer {
+  return {
+    status: 403,
+    body: { type: 'error', error: { message: 'Your credentials lack one or more required privilege scopes.', detail: { granted: [...repo.scopes], required: [scope] } } },
+  };
+}
+
+/** Events a webhook may subscribe to (`webhook_subscription.events` of the OpenAPI document). */
+const WEBHOOK_EVENTS = new Set([
+  'issue:comment_created', 'issue:created', 'issue:updated', 'pipeline:span_created', 'project:updated', 'pullrequest:approved',
+  'pullrequest:changes_request_created', 'pullrequest:changes_request_removed', 'pullrequest:comment_created',
+  'pullrequest:comment_deleted', 'pullrequest:comment_reopened', 'pullrequest:comment_resolved', 'pullrequest:comment_updated',
+  'pullrequest:created', 'pullrequest:fulfilled', 'pullrequest:push', 'pullrequest:rejected', 'pullrequest:unapproved',
+  'pullrequest:updated', 'repo:commit_comment_created', 'repo:commit_status_created', 'repo:commit_status_updated', 'repo:created',
+  'repo:deleted', 'repo:fork', 'repo:imported', 'repo:push', 'repo:transfer', 'repo:updated',
+]);
+
+/**
+ * Checks a webhook body as Bitbucket does; returns the problem or undefined. Unlike Bitbucket, loopback URLs are
+ * accepted (Bitbucket refuses "internal, non-routed" addresses), since the hub under test listens on 127.0.0.1.
+ */
+function validateWebhook(input: Record<string, unknown>, creating: boolean): string | undefined {
+  if (creating || input.url !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(String(input.url));
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol)) return `Invalid URL: ${String(input.url)}`;
+  }
+  if (creating || input.events !== undefined) {
+    const events = input.events;
+    if (!Array.isArray(events) || events.length === 0) return 'events: at least one event is required.';
+    const unknown = events.find((event) => typeof event !== 'string' || !WEBHOOK_EVENTS.has(event));
+    if (unknown !== undefined) return `events: unknown event ${JSON.stringify(unknown)}.`;
+  }
+  if (typeof input.secret === 'string' && input.secret.length > 128) return 'secret: at most 128 characters.';
+  return undefined;
+}
+
+/** The request body as a JSON object, or undefined when it is not one. */
+async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Percent-decodes one path segment; undefined for malformed escapes. */
@@ -418,8 +525,9 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
 
   const route = async (req: IncomingMessage): Promise<Answer> => {
     const url = new URL(req.url ?? '/', apiUrl);
-    if (req.method !== 'GET') return errorAnswer(405, 'Method not allowed by the simulator.');
     const segments = url.pathname.split('/');
+    if (segments[5] === 'hooks') return routeHooks(req, url, segments);
+    if (req.method !== 'GET') return errorAnswer(405, 'Method not allowed by the simulator.');
     // ['', '2.0', 'repositories', ws, slug, ...rest]
     if (segments[1] !== '2.0' || segments[2] !== 'repositories' || segments.length < 5) return errorAnswer(404, 'Resource not found');
     const workspace = decodeSegment(segments[3] ?? '');
@@ -427,6 +535,7 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
     const repo = workspace && slug ? repositories.get(`${workspace}/${slug}`) : undefined;
     if (!repo) return errorAnswer(404, 'Repository not found');
     if (req.headers.authorization !== `Bearer ${repo.token}`) return errorAnswer(401, INVALID_TOKEN);
+    if (!repo.scopes.includes('repository')) return missingScope(repo, 'repository');
 
     const rest = segments.slice(5);
     if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return { status: 200, body: repositoryJson(repo) };
@@ -446,6 +555,75 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
     }
     return errorAnswer(404, 'Resource not found');
   };
+
+  /** `/repositories/{ws}/{slug}/hooks[/{uid}]`: list, create, read, update and delete webhooks (scope `webhook`). */
+  const routeHooks = async (req: IncomingMessage, url: URL, segments: string[]): Promise<Answer> => {
+    const workspace = decodeSegment(segments[3] ?? '');
+    const slug = decodeSegment(segments[4] ?? '');
+    const repo = workspace && slug ? repositories.get(`${workspace}/${slug}`) : undefined;
+    if (segments[1] !== '2.0' || segments[2] !== 'repositories' || !repo) return errorAnswer(404, 'Repository not found');
+    if (req.headers.authorization !== `Bearer ${repo.token}`) return errorAnswer(401, INVALID_TOKEN);
+    if (!repo.scopes.includes('webhook')) return missingScope(repo, 'webhook');
+    const uid = segments.length > 6 ? decodeSegment(segments[6] ?? '') : undefined;
+    if (segments.length > 7) return errorAnswer(404, 'Resource not found');
+    const method = req.method ?? 'GET';
+    if (uid === undefined || uid === '') {
+      if (method === 'GET') return { status: 200, body: pageOf(repo.webhooks.map((hook) => webhookJson(repo, hook)), url, { default: 10, max: 100 }) };
+      if (method !== 'POST') return errorAnswer(405, 'Method not allowed.');
+      const input = await readJsonBody(req);
+      const problem = input ? validateWebhook(input, true) : 'The request body is not a JSON object.';
+      if (problem || !input) return errorAnswer(400, problem ?? 'Bad request');
+      const hook: SimulatedWebhook = {
+        uuid: `{${randomUUID()}}`,
+        url: String(input.url),
+        description: typeof input.description === 'string' ? input.description : '',
+        active: input.active !== false,
+        events: [...(input.events as string[])],
+        secret: typeof input.secret === 'string' ? input.secret : '',
+        createdAt: new Date().toISOString(),
+      };
+      repo.webhooks.push(hook);
+      const location = `${apiUrl}/repositories/${encodePath(repo.fullName)}/hooks/${encodeURIComponent(hook.uuid)}`;
+      return { status: 201, headers: { location }, body: webhookJson(repo, hook) };
+    }
+    const index = repo.webhooks.findIndex((hook) => hook.uuid === uid || hook.uuid === `{${uid}}`);
+    const hook = repo.webhooks[index];
+    if (!hook) return errorAnswer(404, `Webhook ${uid} not found.`);
+    if (method === 'GET') return { status: 200, body: webhookJson(repo, hook) };
+    if (method === 'DELETE') {
+      repo.webhooks.splice(index, 1);
+      return { status: 204 };
+    }
+    if (method !== 'PUT') return errorAnswer(405, 'Method not allowed.');
+    const input = await readJsonBody(req);
+    const problem = input ? validateWebhook(input, false) : 'The request body is not a JSON object.';
+    if (problem || !input) return errorAnswer(400, problem ?? 'Bad request');
+    // Fields left out keep their values; a secret of null or "" removes it (the API's documented semantics).
+    const updated: SimulatedWebhook = {
+      ...hook,
+      ...(input.url !== undefined ? { url: String(input.url) } : {}),
+      ...(typeof input.description === 'string' ? { description: input.description } : {}),
+      ...(typeof input.active === 'boolean' ? { active: input.active } : {}),
+      ...(Array.isArray(input.events) ? { events: [...(input.events as string[])] } : {}),
+      ...('secret' in input ? { secret: typeof input.secret === 'string' ? input.secret : '' } : {}),
+    };
+    repo.webhooks[index] = updated;
+    return { status: 200, body: webhookJson(repo, updated) };
+  };
+
+  const webhookJson = (repo: RepositoryState, hook: SimulatedWebhook): Record<string, unknown> => ({
+    type: 'webhook_subscription',
+    uuid: hook.uuid,
+    url: hook.url,
+    description: hook.description,
+    subject_type: 'repository',
+    subject: { type: 'repository', full_name: repo.fullName, uuid: repo.uuid, name: repo.fullName.split('/')[1] },
+    active: hook.active,
+    created_at: hook.createdAt,
+    events: [...hook.events],
+    secret_set: hook.secret !== '',
+    links: { self: { href: `${apiUrl}/repositories/${encodePath(repo.fullName)}/hooks/${encodeURIComponent(hook.uuid)}` } },
+  });
 
   const pageOf = <T>(items: T[], url: URL, pagelen: { default: number; max: number }): Record<string, unknown> => {
     const requested = Number(url.searchParams.get('pagelen'));
@@ -668,12 +846,12 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
 
   const apiServer = serve('api', handleApi);
   const mediaServer = serve('media', handleMedia);
-  const listen = (server: Server): Promise<number> =>
+  const listen = (server: Server, port = 0): Promise<number> =>
     new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+      server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
     });
-  apiUrl = `http://127.0.0.1:${await listen(apiServer)}/2.0`;
+  apiUrl = `http://127.0.0.1:${await listen(apiServer, options.port)}/2.0`;
   // A different port is a different origin: enough to prove the token is not forwarded across origins.
   mediaUrl = `http://127.0.0.1:${await listen(mediaServer)}`;
 
@@ -687,7 +865,8 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
       if (repositories.has(fullName)) throw new Error(`repository ${fullName} already exists`);
       const git = await GitStore.create(join(root, `${repositories.size}.git`));
       const token = repoOptions.token ?? randomBytes(24).toString('base64url');
-      const repo = new RepositoryState(fullName, `{${randomUUID()}}`, token, repoOptions.mainBranch ?? 'main', git, () => apiUrl);
+      const scopes = repoOptions.scopes ?? ['repository', 'webhook'];
+      const repo = new RepositoryState(fullName, `{${randomUUID()}}`, token, repoOptions.mainBranch ?? 'main', scopes, git, () => apiUrl);
       repositories.set(fullName, repo);
       return repo;
     },

@@ -4,7 +4,9 @@ export {
   type BitbucketSimulator,
   type BitbucketSimulatorOptions,
   type FaultRule,
+  type SimulatedDelivery,
   type SimulatedRepository,
+  type SimulatedWebhook,
   type SimulatorRequest,
 } from './bitbucket-simulator';
 export { type PushChange } from './webhook-payload';

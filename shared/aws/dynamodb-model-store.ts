@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createHash, randomBytes } from 'node:crypto';
 import { ModelHubError } from '../domain/errors';
-import { readModelMetadata } from '../models/hackolade-metadata';
+import { readModelSummary } from '../models/hackolade-metadata';
 import {
   DEFAULT_MODEL_BODY_ENCODING, decodeModelBody, encodeModelBody, joinChunks, splitIntoChunks, type ModelBodyEncoding,
 } from '../models/model-body-codec';
@@ -112,7 +112,7 @@ type Item = Record<string, AttributeValue>;
 const RECORD_ATTRIBUTES = [
   'repositoryUuid', 'path', 'commit', 'size', 'sha256', 'syncedAt', 'status', 'parseError', 'modelName', 'dbVendor', 'appTarget',
   'dbVersion', 'GUID', 'lastModifTS', 'collections', 'relationships', 'buckets', 'views', 'version', 'encoding', 'storage',
-  'chunkCount', 'storedBytes', 'sharedChunks',
+  'chunkCount', 'storedBytes', 'sharedChunks', 'entityNames',
 ] as const;
 const HEAD_ATTRIBUTES = ['version', 'storage', 'chunkCount', 'sharedChunks'] as const;
 
@@ -170,7 +170,7 @@ export class DynamoDbModelStore {
     const { repositoryUuid, path, commit, bytes } = input;
     if (bytes.byteLength > this.maxModelBytes) throw new ModelTooLargeError(path, bytes.byteLength, this.maxModelBytes);
     const sk = modelSortKey(path);
-    const parsed = readModelMetadata(bytes);
+    const { metadata: parsed, entityNames } = readModelSummary(bytes);
     const body = encodeModelBody(bytes, this.encoding);
     const version = newVersion();
     const chunks = body.byteLength > this.inlineLimitBytes ? splitIntoChunks(body, this.chunkBytes) : undefined;
@@ -181,6 +181,7 @@ export class DynamoDbModelStore {
       syncedAt: input.syncedAt ?? new Date().toISOString(),
       status: parsed.valid ? 'valid' : 'invalid',
       ...(parsed.valid ? clipMetadata(parsed.metadata) : { parseError: parsed.error.slice(0, MAX_PARSE_ERROR_LENGTH) }),
+      ...(entityNames.length > 0 ? { entityNames } : {}),
       version,
       encoding: this.encoding,
       storage: chunks ? 'chunked' : 'inline',
@@ -548,6 +549,7 @@ function recordToItem(record: ModelRecord, inlineBody: Uint8Array | undefined): 
     if (typeof value === 'string') item[attribute] = s(value);
     else if (typeof value === 'number') item[attribute] = n(value);
     else if (typeof value === 'boolean') item[attribute] = { BOOL: value };
+    else if (Array.isArray(value)) item[attribute] = { L: value.map((entry: string) => s(entry)) };
   }
   if (inlineBody) item.body = { B: inlineBody };
   return item;
@@ -560,6 +562,7 @@ function recordFromItem(item: Item): ModelRecord {
     if (value?.S !== undefined) record[attribute] = value.S;
     else if (value?.N !== undefined) record[attribute] = Number(value.N);
     else if (value?.BOOL !== undefined) record[attribute] = value.BOOL;
+    else if (value?.L !== undefined) record[attribute] = value.L.map((entry) => entry.S ?? '');
   }
   return record as unknown as ModelRecord;
 }

@@ -19,7 +19,17 @@ export const BITBUCKET_ENDPOINTS = {
   branch: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/refs/branches/{name}', query: [] },
   diffstat: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/diffstat/{spec}', query: ['topic'] },
   src: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/src/{commit}/{path}', query: ['max_depth', 'pagelen'] },
-} as const satisfies Record<string, { method: 'GET'; template: string; query: readonly string[] }>;
+  // Webhooks (the admin CLI manages the hub's own `repo:push` hook; they need the token's `webhook` scope).
+  listHooks: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/hooks', query: ['pagelen'] },
+  createHook: { method: 'POST', template: '/repositories/{workspace}/{repo_slug}/hooks', query: [] },
+  updateHook: { method: 'PUT', template: '/repositories/{workspace}/{repo_slug}/hooks/{uid}', query: [] },
+  deleteHook: { method: 'DELETE', template: '/repositories/{workspace}/{repo_slug}/hooks/{uid}', query: [] },
+} as const satisfies Record<string, { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; template: string; query: readonly string[] }>;
+
+/** Scope a repository access token needs to read repositories and their source. */
+export const REPOSITORY_SCOPE = 'repository';
+/** Scope a repository access token needs to read and write webhooks. */
+export const WEBHOOK_SCOPE = 'webhook';
 
 /** Options of {@link BitbucketClient}; only `baseUrl` and `token` are required. */
 export interface BitbucketClientOptions {
@@ -81,6 +91,28 @@ export interface BitbucketRepositoryInfo {
   mainBranch: string | undefined;
 }
 
+/** A repository webhook as Bitbucket describes it (`webhook_subscription`); the secret itself is never returned. */
+export interface BitbucketWebhook {
+  /** Id with braces, e.g. `{9b2e…}`; the `{uid}` of the hook's URL. */
+  uuid: string;
+  url: string;
+  description: string;
+  active: boolean;
+  events: string[];
+  /** Whether the hook has a secret (Bitbucket never returns the secret itself). */
+  secretSet: boolean;
+}
+
+/** What can be written to a webhook. `secret` is write-only; leaving it out of an update keeps the stored one. */
+export interface BitbucketWebhookInput {
+  url: string;
+  description: string;
+  active: boolean;
+  events: string[];
+  /** At most 128 characters. */
+  secret?: string;
+}
+
 /** Counters of one client's traffic, for logs and metrics. */
 export interface BitbucketClientStats {
   /** HTTP requests sent, including retries, redirect hops and pages. */
@@ -120,6 +152,12 @@ interface Fetched {
 
 interface RequestContext {
   repository: string;
+  /** @default GET */
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** JSON body of a write. */
+  body?: unknown;
+  /** The scope this request needs, named in the error when Bitbucket refuses the token (401/403). */
+  scope?: string;
   /** What is being fetched, for messages (never includes the token). */
   what: string;
   maxBytes: number;
@@ -269,6 +307,42 @@ export class BitbucketClient {
     return body;
   }
 
+  /** Lists the repository's webhooks (`GET .../hooks`, every page). Needs the `webhook` scope. */
+  async listWebhooks(fullName: string): Promise<BitbucketWebhook[]> {
+    let url: string | undefined = this.endpointUrl('listHooks', { ...splitFullName(fullName) }, { pagelen: '100' });
+    const hooks: BitbucketWebhook[] = [];
+    const context = { repository: fullName, what: 'the webhooks', scope: WEBHOOK_SCOPE };
+    while (url) {
+      const page = (await this.getJson(url, context)) as { values?: unknown; next?: unknown };
+      for (const value of asArray(page.values)) hooks.push(toWebhook(value, fullName));
+      url = typeof page.next === 'string' ? page.next : undefined;
+    }
+    return hooks;
+  }
+
+  /**
+   * Creates a webhook (`POST .../hooks`, answered 201). Never retried after the request may have reached
+   * Bitbucket (a retry could create a second hook); callers find an existing hook first and update it instead.
+   */
+  async createWebhook(fullName: string, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
+    const url = this.endpointUrl('createHook', { ...splitFullName(fullName) });
+    const json = await this.getJson(url, { repository: fullName, what: 'the new webhook', method: 'POST', body: webhookBody(input), scope: WEBHOOK_SCOPE });
+    return toWebhook(json, fullName);
+  }
+
+  /** Replaces a webhook's settings (`PUT .../hooks/{uid}`); without `secret` the stored secret is kept. */
+  async updateWebhook(fullName: string, uid: string, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
+    const url = this.endpointUrl('updateHook', { ...splitFullName(fullName), uid: encodeURIComponent(uid) });
+    const json = await this.getJson(url, { repository: fullName, what: `webhook ${uid}`, method: 'PUT', body: webhookBody(input), scope: WEBHOOK_SCOPE });
+    return toWebhook(json, fullName);
+  }
+
+  /** Deletes a webhook (`DELETE .../hooks/{uid}`, answered 204). Throws BitbucketNotFoundError when it is gone already. */
+  async deleteWebhook(fullName: string, uid: string): Promise<void> {
+    const url = this.endpointUrl('deleteHook', { ...splitFullName(fullName), uid: encodeURIComponent(uid) });
+    await this.fetch(url, { repository: fullName, what: `webhook ${uid}`, method: 'DELETE', scope: WEBHOOK_SCOPE, maxBytes: MAX_JSON_BYTES });
+  }
+
   private async listDirectory(fullName: string, commit: string, dir: string, depth: number): Promise<Array<{ type: string; path: string }>> {
     // The root needs the trailing slash (`/src/{commit}/`); keep it for subdirectories too, so they can't be mistaken for files.
     const path = dir === '' ? '' : `${encodePath(dir)}/`;
@@ -324,11 +398,12 @@ export class BitbucketClient {
         const response = await this.attempt(url, context);
         if (response.status >= 200 && response.status < 300) return { body: response.body, headers: response.headers };
         const { status } = response;
-        if (status === 401 || status === 403) throw new BitbucketAuthError(repository, status);
+        if (status === 401 || status === 403) throw new BitbucketAuthError(repository, status, { scope: context.scope ?? REPOSITORY_SCOPE, required: requiredScopes(response.body) });
         if (status === 404) throw new BitbucketNotFoundError(`Bitbucket has no ${context.what} in repository ${repository} (HTTP 404).`, repository);
         if (status === 555) throw new BitbucketDiffTooLargeError(repository, context.what);
         const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'));
         if (status === 429) {
+          // A 429 was refused before any effect, so even a create may be repeated.
           this.stats.rateLimited++;
           const resource = header(response.headers, 'x-ratelimit-resource');
           const wait = retryAfterMs ?? this.backoff(attempt);
@@ -350,7 +425,8 @@ export class BitbucketClient {
         // Network failures and undici timeouts: the request may not have reached Bitbucket, and GETs are safe to repeat.
         failure = { message: this.redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error)), cause: error };
       }
-      if (attempt >= this.maxAttempts) {
+      // A create that may have reached Bitbucket is not repeated: a second attempt could add a second hook.
+      if (attempt >= this.maxAttempts || context.method === 'POST') {
         throw new BitbucketUnavailableError(`Bitbucket failed ${attempt} times fetching ${context.what} in repository ${repository}; last: ${failure.message}`, {
           repository,
           attempts: attempt,
@@ -375,17 +451,21 @@ export class BitbucketClient {
       // The token goes only to the API origin: never to a redirect target or a `next` link elsewhere (LFS media host).
       const headers: Record<string, string> = { accept: 'application/json, */*' };
       if (current.origin === this.origin) headers.authorization = `Bearer ${this.token}`;
+      const payload = context.body === undefined ? undefined : JSON.stringify(context.body);
+      if (payload !== undefined) headers['content-type'] = 'application/json';
       this.stats.requests++;
       const response = await request(current, {
-        method: 'GET',
+        method: context.method ?? 'GET',
         headers,
+        ...(payload === undefined ? {} : { body: payload }),
         dispatcher: this.dispatcher,
         headersTimeout: this.requestTimeoutMs,
         bodyTimeout: this.requestTimeoutMs,
       });
       if (current.origin === this.origin) this.nearLimit = header(response.headers, 'x-ratelimit-nearlimit')?.toLowerCase() === 'true';
       const location = header(response.headers, 'location');
-      if ([301, 302, 303, 307, 308].includes(response.statusCode) && location) {
+      // Only reads follow redirects: a write is never re-sent somewhere else.
+      if ([301, 302, 303, 307, 308].includes(response.statusCode) && location && (context.method ?? 'GET') === 'GET') {
         await response.body.dump();
         if (hop >= MAX_REDIRECTS) throw new BitbucketError(`Too many redirects fetching ${context.what} in repository ${context.repository}.`, { repository: context.repository });
         current = new URL(location, current);
@@ -472,6 +552,42 @@ function toFileChange(value: DiffstatValue): FileChange {
     default:
       // 'modified', and conflict statuses of merge-style diffs: re-read whatever paths are named.
       return withPaths('modified', true, true);
+  }
+}
+
+function webhookBody(input: BitbucketWebhookInput): Record<string, unknown> {
+  return {
+    url: input.url,
+    description: input.description,
+    active: input.active,
+    events: input.events,
+    ...(input.secret === undefined ? {} : { secret: input.secret }),
+  };
+}
+
+function toWebhook(value: unknown, fullName: string): BitbucketWebhook {
+  const json = (value ?? {}) as { uuid?: unknown; url?: unknown; description?: unknown; active?: unknown; events?: unknown; secret_set?: unknown };
+  if (typeof json.uuid !== 'string' || typeof json.url !== 'string') {
+    throw new BitbucketError(`Unexpected webhook answer for ${fullName}: uuid or url missing.`, { repository: fullName });
+  }
+  return {
+    uuid: json.uuid,
+    url: json.url,
+    description: typeof json.description === 'string' ? json.description : '',
+    active: json.active === true,
+    events: asArray(json.events).filter((event): event is string => typeof event === 'string'),
+    secretSet: json.secret_set === true,
+  };
+}
+
+/** The scopes Bitbucket says a refused request needed (`error.detail.required`), when it says so. */
+function requiredScopes(body: Buffer): string[] | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { detail?: { required?: unknown } } };
+    const required = asArray(parsed.error?.detail?.required).filter((scope): scope is string => typeof scope === 'string');
+    return required.length > 0 ? required : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -18,17 +18,29 @@ export class BitbucketError extends Error {
   }
 }
 
+/** What the token-creation page calls each scope, so messages say which box to tick. */
+const SCOPE_LABELS: Record<string, string> = { repository: 'Repositories: Read', webhook: 'Webhooks: Read and write' };
+
 /**
- * Bitbucket answered 401 or 403: the access token is invalid, expired, revoked or lacks the `repository`
- * scope. Retrying cannot help; the token has to be replaced.
+ * Bitbucket answered 401 or 403: the access token is invalid, expired, revoked or lacks a scope (by default
+ * `repository`; webhook calls need `webhook`). Retrying cannot help; the token has to be replaced.
  */
 export class BitbucketAuthError extends BitbucketError {
-  constructor(repository: string, status: number) {
-    super(
-      `Bitbucket rejected the access token for repository ${repository} (HTTP ${status}): the access token is invalid, expired or lacks a scope (it needs "repository" read access).`,
-      { status, repository },
-    );
+  /** The scope the refused request needs. */
+  readonly scope: string;
+  /** Scopes Bitbucket said were missing (`error.detail.required` of a 403), when it said so. */
+  readonly missingScopes?: string[];
+
+  constructor(repository: string, status: number, options: { scope?: string; required?: string[] } = {}) {
+    const scope = options.scope ?? 'repository';
+    const needs = (name: string) => `"${name}"${SCOPE_LABELS[name] ? ` (${SCOPE_LABELS[name]})` : ''}`;
+    const detail = options.required
+      ? `the access token lacks the scope ${options.required.map(needs).join(', ')}`
+      : `the access token is invalid, expired or lacks a scope (it needs ${scope === 'repository' ? '"repository" read access' : needs(scope)})`;
+    super(`Bitbucket rejected the access token for repository ${repository} (HTTP ${status}): ${detail}.`, { status, repository });
     this.name = 'BitbucketAuthError';
+    this.scope = scope;
+    if (options.required) this.missingScopes = options.required;
   }
 }
 

@@ -49,13 +49,41 @@ const COUNT_FIELDS = ['collections', 'relationships', 'buckets', 'views'] as con
  * peak of a few times the file size, which a Lambda with ≥ 512 MB handles; the tree is garbage right after.
  */
 export function readModelMetadata(bytes: Uint8Array): ModelMetadataResult {
+  return readModelSummary(bytes).metadata;
+}
+
+/** At most this many entity names are kept per model: enough to search by, bounded in item size. */
+export const MAX_ENTITY_NAMES = 100;
+/** Entity names are clipped to this many characters. */
+export const MAX_ENTITY_NAME_LENGTH = 100;
+
+/**
+ * {@link readModelMetadata} plus the names of the model's first {@link MAX_ENTITY_NAMES} distinct entities
+ * (`collections[].collectionName`: tables, nodes, documents…), for search. One parse for both.
+ */
+export function readModelSummary(bytes: Uint8Array): { readonly metadata: ModelMetadataResult; readonly entityNames: readonly string[] } {
   let parsed: unknown;
   try {
     // TextDecoder drops a UTF-8 BOM (JSON.parse would reject it) and replaces invalid sequences instead of throwing.
     parsed = JSON.parse(new TextDecoder('utf-8').decode(bytes));
   } catch (error) {
-    return { valid: false, error: shorten(error instanceof Error ? error.message : String(error)) };
+    return { metadata: { valid: false, error: shorten(error instanceof Error ? error.message : String(error)) }, entityNames: [] };
   }
+  const metadata = metadataOf(parsed);
+  return { metadata, entityNames: metadata.valid ? entityNamesOf(parsed as Record<string, unknown>) : [] };
+}
+
+function entityNamesOf(source: Record<string, unknown>): string[] {
+  const names = new Set<string>();
+  for (const collection of Array.isArray(source.collections) ? source.collections : []) {
+    const name = (collection as { collectionName?: unknown } | null)?.collectionName;
+    if (typeof name === 'string' && name.trim() !== '') names.add(name.trim().slice(0, MAX_ENTITY_NAME_LENGTH));
+    if (names.size >= MAX_ENTITY_NAMES) break;
+  }
+  return [...names];
+}
+
+function metadataOf(parsed: unknown): ModelMetadataResult {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return { valid: false, error: `expected a JSON object at the top level, found ${describe(parsed)}` };
   }

@@ -28,6 +28,8 @@ export interface ModelRecord extends Partial<ModelMetadata> {
   /** ISO time of the write. */
   readonly syncedAt: string;
   readonly status: ModelStatus;
+  /** Names of the model's first entities (`collections[].collectionName`, at most 100), for search; absent when none. */
+  readonly entityNames?: readonly string[];
   /** Why the bytes are not a model object (parser message), for `invalid`. */
   readonly parseError?: string;
   /** Random id of this write; chunk keys and optimistic concurrency use it. A move keeps it. */

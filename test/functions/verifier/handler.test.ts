@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DynamoDbRepositoryStore } from '../../../shared/aws/dynamodb-repository-store';
 import { signBody } from '../../../shared/domain/signature';
 import { startStandIns, WEBHOOK_SECRET_NAME, type StandIns } from '../../../local/stand-ins';
-import { handler, resetVerifierPorts, toHttpResponse } from '../../../functions/verifier/handler';
+import { createVerifierPorts, handler, resetVerifierPorts, toHttpResponse } from '../../../functions/verifier/handler';
 import { generateSecret, readWebhookFixture } from '../../support/fixtures';
 import { receiveAll } from '../../support/queue';
 
@@ -71,7 +71,6 @@ describe('verifier handler', () => {
     try {
       const response = await handler(event('{}', {}));
       expect(response.statusCode).toBe(500);
-      const { createVerifierPorts } = await import('../../../functions/verifier/handler');
       expect(() => createVerifierPorts({ ...process.env, WEBHOOK_SECRET_ID: '' })).toThrow('Invalid configuration: QUEUE_URL environment variable is not set; WEBHOOK_SECRET_ID environment variable is not set');
     } finally {
       process.env.QUEUE_URL = saved;

@@ -1,0 +1,64 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `npm run hub -- <command>`: the admin command line (see the README's "Set up Bitbucket Cloud"). Wires the real process into the CLI:
+ * environment, standard streams, a hidden prompt for tokens typed on a terminal.
+ */
+import { buildProgram } from '../shared/cli/program';
+
+/** All of standard input when something is piped; undefined when it is a terminal. */
+async function readStdin(): Promise<string | undefined> {
+  if (process.stdin.isTTY) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a line from the terminal without echoing it (a token must not stay on screen or in scrollback). */
+function promptSecret(question: string): Promise<string | undefined> {
+  const { stdin, stderr } = process;
+  if (!stdin.isTTY || !stderr.isTTY) return Promise.resolve(undefined);
+  stderr.write(question);
+  return new Promise((resolve) => {
+    let value = '';
+    stdin.setRawMode(true);
+    stdin.resume();
+    const onData = (data: Buffer) => {
+      for (const char of data.toString('utf8')) {
+        if (char === '\r' || char === '\n' || char === '\u0004') {
+          done(value);
+          return;
+        }
+        if (char === '\u0003') {
+          done(undefined);
+          process.exit(130);
+        }
+        value = char === '\u007f' || char === '\b' ? value.slice(0, -1) : value + char;
+      }
+    };
+    const done = (result: string | undefined) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      stderr.write('\n');
+      resolve(result);
+    };
+    stdin.on('data', onData);
+  });
+}
+
+async function main(): Promise<void> {
+  // The project supports Node ≥ 20.18 (package.json engines); the SDK's notice about future releases would
+  // otherwise open the standard error of every command. Set it to "false" to see it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const program = buildProgram({ env: process.env, stdout: process.stdout, stderr: process.stderr, readStdin, promptSecret });
+  await program.parseAsync(process.argv);
+}
+
+main().then(
+  // Exit once stdout is flushed: idle keep-alive sockets must not keep a finished command waiting.
+  () => process.stdout.write('', () => process.exit(0)),
+  (error: unknown) => {
+    process.stderr.write(`model-hub: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

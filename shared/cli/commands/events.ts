@@ -1,0 +1,86 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { LoggedEvent } from '../../domain/logged-event';
+import type { CommandKit } from '../command-kit';
+import { formatTable, printJson } from '../output';
+
+/** One line of `events --json`. */
+export interface EventListing {
+  time: string;
+  /** `delivery` (a webhook call) or `sync` (a worker run). */
+  kind: string;
+  /** `workspace/slug`, or null for deliveries that named no trustworthy repository (e.g. a bad signature). */
+  repository: string | null;
+  outcome: string | null;
+  reason: string | null;
+  requestUuid: string | null;
+  /** The rest of the event (counts, commits, API calls…), as recorded. */
+  details: Record<string, unknown>;
+}
+
+/** Outcomes `--failed` keeps: refused deliveries and failed runs. */
+const FAILED_OUTCOMES = new Set(['rejected', 'failed']);
+
+/** `--since`: an ISO time, or an age like 30m, 2h, 7d. */
+export function parseSince(value: string, now: Date = new Date()): string {
+  const relative = /^(\d+)\s*([smhd])$/.exec(value.trim());
+  if (relative) {
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[relative[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(now.getTime() - Number(relative[1]) * unit * 1000).toISOString();
+  }
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new InvalidArgumentError('expected an age like 30m, 2h, 7d or an ISO time like 2025-01-31T12:00:00Z');
+  return new Date(time).toISOString();
+}
+
+/** Registers `events`. */
+export function registerEventsCommand(program: Command, kit: CommandKit): void {
+  program.command('events')
+    .description('recent webhook deliveries and sync runs, newest first, with outcome and reason')
+    .option('--repo <workspace/slug>', 'only this repository (leaves out unattributed deliveries)')
+    .option('--since <when>', 'only events since an age (30m, 2h, 7d) or an ISO time', (value) => parseSince(value, kit.now()))
+    .option('--failed', 'only rejected deliveries and failed sync runs')
+    .option('--limit <n>', 'at most this many events', (value) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+      return n;
+    }, 50)
+    .option('--json', 'print one JSON array')
+    .action(async (options: { repo?: string; since?: string; failed?: boolean; limit: number; json?: boolean }, command: Command) => {
+      await kit.run(command, async (context) => {
+        // Events are partitioned per repository uuid; deliveries without a trustworthy repository go to their own.
+        const partitions: Array<string | undefined> = options.repo
+          ? [(await context.findRepository(options.repo)).uuid]
+          : [...(await context.repositories.listRepositories()).map((repository) => repository.uuid), undefined];
+        // --failed filters after reading: read more so the newest failures are not cut off by successes.
+        const perPartition = options.failed ? Math.max(options.limit * 10, 200) : options.limit;
+        const events: LoggedEvent[] = [];
+        for (const uuid of partitions) {
+          events.push(...await context.events.list({ ...(uuid ? { repositoryUuid: uuid } : {}), limit: perPartition, ...(options.since ? { since: options.since } : {}) }));
+        }
+        const listings = events
+          .filter((event) => !options.failed || FAILED_OUTCOMES.has(event.outcome ?? ''))
+          .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+          .slice(0, options.limit)
+          .map(toListing);
+        if (options.json) return printJson(kit.deps.stdout, listings);
+        if (listings.length === 0) {
+          kit.note('No events match.');
+          return;
+        }
+        kit.deps.stdout.write(formatTable(['time', 'kind', 'repository', 'outcome', 'reason'], listings.map((e) => [e.time, e.kind, e.repository ?? '(unattributed)', e.outcome, e.reason])));
+      });
+    });
+}
+
+function toListing(event: LoggedEvent): EventListing {
+  const { at, kind, repository, outcome, reason, requestUuid, ...details } = event as LoggedEvent & Record<string, unknown>;
+  return {
+    time: at,
+    kind,
+    repository: repository?.fullName ?? null,
+    outcome: outcome ?? null,
+    reason: reason ?? null,
+    requestUuid: requestUuid ?? null,
+    details,
+  };
+}

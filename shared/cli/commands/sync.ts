@@ -1,0 +1,34 @@
+import { Option, type Command } from 'commander';
+import type { CommandKit } from '../command-kit';
+import { usageError } from '../errors';
+import { parseRepositoryName } from '../hub-context';
+import { printJson } from '../output';
+import type { SyncAction } from '../sync-progress';
+import { parseTimeout, syncAndMaybeWait, type WaitFlags } from './repo';
+
+/** Registers `sync <workspace/slug> [--full | --from <commit>]`. */
+export function registerSyncCommand(program: Command, kit: CommandKit): void {
+  program.command('sync')
+    .description('synchronize a repository now: recent changes (default), the entire repository (--full), or from a commit (--from)')
+    .argument('<workspace/slug>', 'an added repository')
+    .addOption(new Option('--full', 're-read every model of the default branch (ignores the synced commit)').conflicts('from'))
+    .addOption(new Option('--from <commit>', 'apply every change from this commit to the head of the default branch').conflicts('full'))
+    .option('--no-wait', 'queue the sync and return')
+    .option('--timeout <seconds>', 'how long to wait for the sync', parseTimeout, 1800)
+    .option('--json', 'print the result as one JSON document')
+    .action(async (fullName: string, options: { full?: boolean; from?: string } & WaitFlags, command: Command) => {
+      await kit.runWithoutContext(command, async () => {
+        parseRepositoryName(fullName);
+        if (options.from !== undefined && !/^[0-9a-f]{7,40}$/i.test(options.from)) {
+          throw usageError(`--from needs a commit hash (7 to 40 hexadecimal characters), got ${JSON.stringify(options.from)}`, 'copy it from Bitbucket\'s commit list or `git log`');
+        }
+      });
+      await kit.run(command, async (context) => {
+        const repository = await context.findRepository(fullName);
+        const action: SyncAction = options.full ? { mode: 'full' } : options.from ? { fromCommit: options.from.toLowerCase() } : {};
+        const label = options.full ? 'A full sync' : options.from ? `A sync from ${options.from.slice(0, 7)}` : 'A sync of recent changes';
+        const { requestUuid, result } = await syncAndMaybeWait(kit, context, repository, action, options, label);
+        if (options.json) printJson(kit.deps.stdout, { repository: repository.fullName, requestUuid, ...(result ?? { outcome: 'queued' }) });
+      });
+    });
+}

@@ -1,0 +1,108 @@
+import {
+  CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { randomBytes } from 'node:crypto';
+import { accessTokenSecretName } from '../aws/access-tokens';
+import { CliError } from './errors';
+
+/**
+ * The stored webhook secret: the verifier accepts `current` and, during a rotation, `previous`. `rotatedAt` is
+ * the CLI's own bookkeeping (the verifier ignores unknown keys): when the last rotation started.
+ */
+export interface WebhookSecretState {
+  readonly current: string;
+  readonly previous: string;
+  readonly rotatedAt?: string;
+}
+
+/** A new webhook secret: 48 hex characters (letters and digits, within Bitbucket's 128-character limit). */
+export function generateWebhookSecret(): string {
+  return randomBytes(24).toString('hex');
+}
+
+/** Reads and writes the hub's secrets: the webhook secret and the per-repository access tokens. */
+export class HubSecrets {
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly webhookSecretId: string,
+    private readonly tokenSecretPrefix: string,
+  ) {}
+
+  async readWebhookSecret(): Promise<WebhookSecretState | undefined> {
+    const value = await this.read(this.webhookSecretId);
+    if (value === undefined) return undefined;
+    let parsed: Partial<Record<keyof WebhookSecretState, unknown>>;
+    try {
+      parsed = JSON.parse(value) as typeof parsed;
+    } catch {
+      throw new CliError(`the webhook secret ${this.webhookSecretId} is not JSON of the form {"current": "...", "previous": "..."}`, {
+        hint: 'rewrite it in that form (e.g. with `provider rotate-secret`, which replaces it)',
+      });
+    }
+    return {
+      current: typeof parsed.current === 'string' ? parsed.current : '',
+      previous: typeof parsed.previous === 'string' ? parsed.previous : '',
+      ...(typeof parsed.rotatedAt === 'string' ? { rotatedAt: parsed.rotatedAt } : {}),
+    };
+  }
+
+  async writeWebhookSecret(state: WebhookSecretState): Promise<void> {
+    const value = JSON.stringify(state);
+    try {
+      await this.client.send(new PutSecretValueCommand({ SecretId: this.webhookSecretId, SecretString: value }));
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      await this.client.send(new CreateSecretCommand({ Name: this.webhookSecretId, SecretString: value }));
+    }
+  }
+
+  tokenSecretName(repositoryUuid: string): string {
+    return accessTokenSecretName(this.tokenSecretPrefix, repositoryUuid);
+  }
+
+  async readToken(repositoryUuid: string): Promise<string | undefined> {
+    return (await this.read(this.tokenSecretName(repositoryUuid)))?.trim() || undefined;
+  }
+
+  /** Stores (or replaces) a repository's access token. */
+  async putToken(repositoryUuid: string, token: string): Promise<void> {
+    const name = this.tokenSecretName(repositoryUuid);
+    try {
+      await this.client.send(new CreateSecretCommand({ Name: name, SecretString: token, Description: 'Bitbucket repository access token (model-hub-sync)' }));
+    } catch (error) {
+      const { name: errorName, message } = error as Error;
+      if (errorName === 'ResourceExistsException') {
+        await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: token }));
+        return;
+      }
+      if (errorName === 'InvalidRequestException' && /deletion/i.test(message)) {
+        throw new CliError(`the token secret ${name} is scheduled for deletion`, {
+          hint: `restore it (\`aws secretsmanager restore-secret --secret-id ${name}\`) or delete it for good (\`aws secretsmanager delete-secret --secret-id ${name} --force-delete-without-recovery\`), then run the command again`,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Deletes a repository's access token at once (no recovery window: re-adding the repository must not collide). */
+  async deleteToken(repositoryUuid: string): Promise<boolean> {
+    try {
+      await this.client.send(new DeleteSecretCommand({ SecretId: this.tokenSecretName(repositoryUuid), ForceDeleteWithoutRecovery: true }));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return false;
+      throw error;
+    }
+  }
+
+  private async read(secretId: string): Promise<string | undefined> {
+    try {
+      const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      return SecretString;
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
+  }
+}

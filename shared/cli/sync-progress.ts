@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { RepositoryConfig } from '../aws/dynamodb-repository-store';
+import type { SyncRunEvent } from '../domain/logged-event';
+import type { SyncRequest } from '../domain/sync-request';
+import { CliError } from './errors';
+import type { HubContext } from './hub-context';
+import { shortCommit, type CliOutput } from './output';
+
+/** What an admin sync asks for: recent changes (default), the entire repository, or everything since a commit. */
+export interface SyncAction {
+  readonly mode?: 'full' | 'incremental';
+  readonly fromCommit?: string;
+}
+
+/** Queues an admin sync of the repository's default branch; resolves to the queued request. */
+export async function queueSync(context: HubContext, repository: RepositoryConfig, action: SyncAction, now: Date): Promise<SyncRequest> {
+  const request: SyncRequest = {
+    version: 1,
+    trigger: 'admin',
+    repository: { uuid: repository.uuid, fullName: repository.fullName },
+    requestUuid: randomUUID(),
+    ...(action.mode ? { mode: action.mode } : {}),
+    ...(action.fromCommit ? { fromCommit: action.fromCommit } : {}),
+    requestedAt: now.toISOString(),
+  };
+  // One message group per repository, as the verifier uses: an admin sync never overlaps a push's.
+  await context.queue.enqueue(request, { groupId: repository.uuid, deduplicationId: `admin-${request.requestUuid}` });
+  return request;
+}
+
+/** How a waited-for sync ended. */
+export interface SyncResult {
+  readonly outcome: string;
+  readonly reason?: string;
+  readonly branch?: string;
+  readonly commit?: string;
+  readonly mode?: string;
+  readonly counts?: SyncRunEvent['counts'];
+  readonly files?: number;
+}
+
+/** Options of {@link waitForSync}. */
+export interface WaitOptions {
+  readonly progress: CliOutput;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => Date;
+  readonly pollIntervalMs: number;
+  readonly timeoutMs: number;
+}
+
+// Events are written with the worker's clock: look a little before the request, in case the laptop's clock is ahead.
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** Run outcomes that end the wait (`partial` does not: its continuation keeps the request id). */
+const FINAL_OUTCOMES = new Set(['synced', 'up-to-date', 'no-branch', 'failed', 'deferred', 'skipped']);
+
+/**
+ * Follows a queued sync until the worker records its end: prints a progress line (files done / total) whenever
+ * it changes, and resolves with the run's outcome. A failed, parked or skipped run becomes a CliError with its
+ * reason. The runs are found by the request id the worker copies into every sync event of the request.
+ */
+export async function waitForSync(context: HubContext, request: SyncRequest, options: WaitOptions): Promise<SyncResult> {
+  const { uuid, fullName } = request.repository;
+  const since = new Date(Date.parse(request.requestedAt) - CLOCK_SKEW_MS).toISOString();
+  const deadline = options.now().getTime() + options.timeoutMs;
+  let shown = '';
+  for (;;) {
+    const state = await context.repositories.getSyncState(uuid);
+    const progress = state.progress;
+    if (progress?.total !== undefined) {
+      const line = `  ${progress.done ?? 0}/${progress.total} files (${progress.mode} sync to ${shortCommit(progress.toCommit)})`;
+      if (line !== shown) options.progress.write(`${line}\n`);
+      shown = line;
+    }
+    const runs = (await context.events.list({ repositoryUuid: uuid, since, limit: 100 }))
+      .filter((event): event is SyncRunEvent => event.kind === 'sync' && event.requestUuid === request.requestUuid)
+      .reverse();
+    const last = runs.find((run) => FINAL_OUTCOMES.has(run.outcome ?? ''));
+    if (last) {
+      // A run can start and end between two looks: still show how many files it took.
+      const files = runs.reduce((sum, run) => sum + (run.opsApplied ?? 0), 0);
+      if (files > 0 && !shown.startsWith(`  ${files}/${files} `)) options.progress.write(`  ${files}/${files} files\n`);
+      return finish(last, fullName, files);
+    }
+    if (options.now().getTime() >= deadline) {
+      throw new CliError(`the sync of ${fullName} has not finished within ${Math.round(options.timeoutMs / 1000)} s (request ${request.requestUuid})`, {
+        hint: 'it goes on in the hub: follow it with `repo list` and `events --repo ' + fullName + '`; is the worker running?',
+      });
+    }
+    await options.sleep(options.pollIntervalMs);
+  }
+}
+
+function finish(run: SyncRunEvent, fullName: string, files: number): SyncResult {
+  const result: SyncResult = {
+    outcome: run.outcome ?? 'unknown',
+    ...(run.reason ? { reason: run.reason } : {}),
+    ...(run.branch ? { branch: run.branch } : {}),
+    ...(run.toCommit ? { commit: run.toCommit } : {}),
+    ...(run.mode ? { mode: run.mode } : {}),
+    ...(run.counts ? { counts: run.counts } : {}),
+    files,
+  };
+  switch (run.outcome) {
+    case 'failed':
+      throw new CliError(`the sync of ${fullName} failed: ${run.reason ?? 'no reason recorded'}`, {
+        hint: 'fix the cause (an expired token: `repo update`; a missing commit: `sync --full`), then run `sync` again; the queue also retries it by itself',
+      });
+    case 'deferred':
+      throw new CliError(`the sync of ${fullName} is parked by Bitbucket's rate limit (retry in about ${Math.ceil((run.retryAfterMs ?? 60_000) / 1000)} s)`, {
+        hint: 'the reconciler resumes it; or run `sync` again after that time',
+      });
+    case 'skipped':
+      throw new CliError(`the worker skipped ${fullName}: ${run.reason ?? 'repository is not added'}`, { hint: 'add it again with `repo add`' });
+    default:
+      return result;
+  }
+}

@@ -1,0 +1,157 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { resolve } from 'node:path';
+import { CliError } from './errors';
+
+/** Bitbucket Cloud's API root, used unless `--bitbucket-api-url` or `BITBUCKET_API_URL` says otherwise. */
+export const DEFAULT_BITBUCKET_API_URL = 'https://api.bitbucket.org/2.0';
+/** Where `npm start` keeps a local hub's data, unless `MODEL_HUB_DATA_DIR` says otherwise. */
+export const DEFAULT_DATA_DIR = '.model-hub';
+
+/** The resources of one hub (local or deployed) and the clients that reach them. */
+export interface HubTarget {
+  readonly kind: 'local' | 'aws';
+  /** For messages: "local hub (pid 123, data dir /x/.model-hub)" or "stack ModelHubSync". */
+  readonly description: string;
+  /** The URL Bitbucket posts pushes to. */
+  readonly webhookUrl: string;
+  /** Secrets Manager id of the webhook secret (JSON `{current, previous}`). */
+  readonly webhookSecretId: string;
+  /** Name prefix of the per-repository access-token secrets. */
+  readonly tokenSecretPrefix: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly modelsTable: string;
+  readonly repositoriesTable: string;
+  readonly eventsTable: string;
+  readonly bitbucketApiUrl: string;
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly secretsManager: SecretsManagerClient;
+  /** Releases the clients' connections. */
+  close(): void;
+}
+
+/** Global options that choose the target. */
+export interface TargetOptions {
+  /** A deployed stack's name; absent: the local hub of `dataDir`. */
+  readonly stack?: string;
+  readonly dataDir?: string;
+  readonly bitbucketApiUrl?: string;
+}
+
+/**
+ * Finds the hub the CLI talks to. With `--stack`, reads the stack's outputs through CloudFormation (credentials
+ * and region from the usual AWS environment); otherwise reads `runtime.json` of the running local hub of the data
+ * dir (`--data-dir`, else `MODEL_HUB_DATA_DIR`, else `.model-hub`), written by `npm start`.
+ */
+export async function resolveTarget(options: TargetOptions, env: Readonly<Record<string, string | undefined>>): Promise<HubTarget> {
+  const explicit = options.bitbucketApiUrl ?? env.BITBUCKET_API_URL;
+  if (options.stack) return resolveStack(options.stack, (explicit ?? DEFAULT_BITBUCKET_API_URL).replace(/\/+$/, ''), env);
+  return resolveLocal(options.dataDir ?? env.MODEL_HUB_DATA_DIR ?? DEFAULT_DATA_DIR, explicit);
+}
+
+function resolveLocal(dataDir: string, explicitApiUrl: string | undefined): HubTarget {
+  const absolute = resolve(dataDir);
+  // Loaded only for a local target: the module brings the embedded stand-ins, which a deployed hub never needs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readLocalRuntime } = require('../../local/runtime') as typeof import('../../local/runtime');
+  const runtime = readLocalRuntime(absolute);
+  if (!runtime) {
+    throw new CliError(`no local hub is running with data dir ${absolute}`, {
+      hint: 'start one with `npm start` (same MODEL_HUB_DATA_DIR), or pass --stack <name> to use a deployed hub',
+    });
+  }
+  const env = runtime.env;
+  // The hub's own Bitbucket URL, when its runtime.json carries one, so the CLI reads the same Bitbucket as the worker.
+  const bitbucketApiUrl = (explicitApiUrl ?? env.BITBUCKET_API_URL ?? DEFAULT_BITBUCKET_API_URL).replace(/\/+$/, '');
+  const need = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new CliError(`${absolute}/runtime.json has no ${name}`, { hint: 'restart the local hub (`npm start`) so it rewrites the file' });
+    return value;
+  };
+  const region = env.AWS_REGION ?? 'us-east-1';
+  // The local stand-ins accept any credentials; the hub's own keep the SDK from looking for real ones.
+  const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local' };
+  const dynamodb = new DynamoDBClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_DYNAMODB') });
+  const sqs = new SQSClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_SQS') });
+  const secretsManager = new SecretsManagerClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_SECRETS_MANAGER') });
+  return {
+    kind: 'local',
+    description: `local hub (pid ${runtime.pid}, data dir ${absolute})`,
+    webhookUrl: runtime.webhookUrl,
+    webhookSecretId: need('WEBHOOK_SECRET_ID'),
+    tokenSecretPrefix: need('TOKEN_SECRET_PREFIX'),
+    queueUrl: need('QUEUE_URL'),
+    deadLetterQueueUrl: need('DEAD_LETTER_QUEUE_URL'),
+    modelsTable: need('MODELS_TABLE'),
+    repositoriesTable: need('REPOSITORIES_TABLE'),
+    eventsTable: need('EVENTS_TABLE'),
+    bitbucketApiUrl,
+    dynamodb,
+    sqs,
+    secretsManager,
+    close() {
+      dynamodb.destroy();
+      sqs.destroy();
+      secretsManager.destroy();
+    },
+  };
+}
+
+/** Stack outputs the CLI needs (see infra/model-hub-stack.ts). */
+const REQUIRED_OUTPUTS = [
+  'WebhookUrl', 'WebhookSecretArn', 'TokenSecretPrefix', 'SyncQueueUrl', 'DeadLetterQueueUrl',
+  'ModelsTableName', 'RepositoriesTableName', 'EventsTableName',
+] as const;
+
+async function resolveStack(stackName: string, bitbucketApiUrl: string, env: Readonly<Record<string, string | undefined>>): Promise<HubTarget> {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const config = region ? { region } : {};
+  const cloudformation = new CloudFormationClient(config);
+  let outputs: Record<string, string>;
+  try {
+    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).flatMap((output) => (output.OutputKey && output.OutputValue ? [[output.OutputKey, output.OutputValue]] : [])));
+  } catch (error) {
+    if (/does not exist/.test((error as Error).message ?? '')) {
+      throw new CliError(`stack ${stackName} does not exist in region ${await cloudformation.config.region().catch(() => '(unknown)')}`, {
+        hint: 'check --stack, and AWS_REGION / AWS_PROFILE (the stack name is the `stackName` context value, default ModelHubSync)',
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    cloudformation.destroy();
+  }
+  const missing = REQUIRED_OUTPUTS.filter((name) => !outputs[name]);
+  if (missing.length > 0) {
+    throw new CliError(`stack ${stackName} has no output ${missing.join(', ')}`, { hint: 'is it a model-hub-sync stack? Deploy the current version with `npx cdk deploy`' });
+  }
+  const dynamodb = new DynamoDBClient(config);
+  const sqs = new SQSClient(config);
+  const secretsManager = new SecretsManagerClient(config);
+  return {
+    kind: 'aws',
+    description: `stack ${stackName}`,
+    webhookUrl: outputs.WebhookUrl!,
+    webhookSecretId: outputs.WebhookSecretArn!,
+    tokenSecretPrefix: outputs.TokenSecretPrefix!,
+    queueUrl: outputs.SyncQueueUrl!,
+    deadLetterQueueUrl: outputs.DeadLetterQueueUrl!,
+    modelsTable: outputs.ModelsTableName!,
+    repositoriesTable: outputs.RepositoriesTableName!,
+    eventsTable: outputs.EventsTableName!,
+    bitbucketApiUrl,
+    dynamodb,
+    sqs,
+    secretsManager,
+    close() {
+      dynamodb.destroy();
+      sqs.destroy();
+      secretsManager.destroy();
+    },
+  };
+}
