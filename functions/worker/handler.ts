@@ -5,7 +5,7 @@ import { createAccessTokenReader } from '../../shared/aws/access-tokens';
 import { DynamoDbEventLog } from '../../shared/aws/dynamodb-event-log';
 import { DynamoDbModelStore } from '../../shared/aws/dynamodb-model-store';
 import { DynamoDbRepositoryStore } from '../../shared/aws/dynamodb-repository-store';
-import { SqsSyncQueue } from '../../shared/aws/sqs-sync-queue';
+import { retryBackoffSeconds, SqsSyncQueue } from '../../shared/aws/sqs-sync-queue';
 import { BitbucketClient } from '../../shared/bitbucket/bitbucket-client';
 import { BitbucketSource } from '../../shared/bitbucket/bitbucket-source';
 import { loadWorkerConfig, type WorkerConfig } from '../../shared/config/worker-config';
@@ -22,10 +22,10 @@ import { cacheFor } from '../../shared/util/ttl-cache';
 const logger = createLogger('model-hub-worker');
 const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ModelHub', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'model-hub-worker' });
 const processor = new SqsFifoPartialProcessorAsync();
-let deps: { config: WorkerConfig; ports: SyncRequestPorts } | undefined;
+let deps: { config: WorkerConfig; ports: SyncRequestPorts; queue: SqsSyncQueue } | undefined;
 
 /** Builds the adapters once per container from the environment. */
-export function createWorkerDeps(env: NodeJS.ProcessEnv = process.env): { config: WorkerConfig; ports: SyncRequestPorts } {
+export function createWorkerDeps(env: NodeJS.ProcessEnv = process.env): { config: WorkerConfig; ports: SyncRequestPorts; queue: SqsSyncQueue } {
   const config = loadWorkerConfig(env);
   const repositories = new DynamoDbRepositoryStore({ tableName: config.repositoriesTable });
   const events = new DynamoDbEventLog({ tableName: config.eventsTable, eventTtlDays: config.eventsTtlDays });
@@ -35,6 +35,7 @@ export function createWorkerDeps(env: NodeJS.ProcessEnv = process.env): { config
   const findRepository = cacheFor(30_000, (uuid) => repositories.getRepository(uuid));
   return {
     config,
+    queue,
     ports: {
       findRepository,
       async renameRepository(uuid, fullName) {
@@ -63,11 +64,28 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
   // find nothing new, so they are acknowledged without asking Bitbucket again.
   const syncedInBatch = new Set<string>();
   try {
-    return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, context, syncedInBatch), processor, { context, skipGroupOnError: true });
+    const response = await processPartialResponse(event, (record: SQSRecord) => processRecord(record, context, syncedInBatch), processor, {
+      context, skipGroupOnError: true,
+      // Report every failure as such (not a thrown error), so each gets its retry backoff.
+      throwOnFullBatchFailure: false,
+    });
+    await scheduleRetries(event, response);
+    return response;
   } finally {
     metrics.publishStoredMetrics();
   }
 };
+
+/** Failed messages come back after a growing backoff instead of the queue's hour-long visibility timeout. */
+async function scheduleRetries(event: SQSEvent, response: SQSBatchResponse): Promise<void> {
+  const base = deps!.config.retryBackoffBaseSeconds;
+  if (base === 0) return;
+  const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+  for (const record of event.Records.filter((candidate) => failed.has(candidate.messageId))) {
+    const seconds = retryBackoffSeconds(Number(record.attributes.ApproximateReceiveCount) || 1, base);
+    await deps!.queue.retryAfter(record.receiptHandle, seconds).catch((error: unknown) => logger.warn('could not shorten the retry delay', { messageId: record.messageId, error: (error as Error).message }));
+  }
+}
 
 async function processRecord(record: SQSRecord, context: Context, syncedInBatch: Set<string>): Promise<void> {
   const { config, ports } = deps!;

@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SyncRequest } from '../domain/sync-request';
 
 /** SQS FIFO adapter for sync requests: one message group per repository, so a repository's syncs never overlap. */
@@ -19,4 +19,18 @@ export class SqsSyncQueue {
       MessageDeduplicationId: options.deduplicationId,
     }));
   }
+
+  /** Makes a received message visible again after `seconds` (a retry backoff shorter than the queue's default). */
+  async retryAfter(receiptHandle: string, seconds: number): Promise<void> {
+    await this.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.round(seconds) }));
+  }
+}
+
+/**
+ * Backoff before the n-th retry of a failed sync request: `baseSeconds` (30 by default) doubling, at most 15
+ * minutes. The queue's own visibility timeout (6 × the worker timeout, an hour) would hold a repository's FIFO
+ * group that long per failure.
+ */
+export function retryBackoffSeconds(receiveCount: number, baseSeconds = 30): number {
+  return Math.min(900, baseSeconds * 2 ** Math.max(0, receiveCount - 1));
 }

@@ -16,6 +16,8 @@ export interface WorkerConfig {
   readonly bitbucketRetryBaseMs: number;
   readonly bitbucketMaxAttempts: number;
   readonly bitbucketMaxRateLimitWaitMs: number;
+  /** First retry delay of a failed sync request (doubling per receive); 0 keeps the queue's visibility timeout. */
+  readonly retryBackoffBaseSeconds: number;
 }
 
 /** Reads the worker's settings, or throws one ConfigError listing every missing or invalid variable. */
@@ -34,6 +36,7 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
     bitbucketRetryBaseMs: env.number('BITBUCKET_RETRY_BASE_MS', 500, { min: 0, max: 60_000 }),
     bitbucketMaxAttempts: env.number('BITBUCKET_MAX_ATTEMPTS', 5, { min: 1, max: 20 }),
     bitbucketMaxRateLimitWaitMs: env.number('BITBUCKET_MAX_RATE_LIMIT_WAIT_MS', 30_000, { min: 0, max: 600_000 }),
+    retryBackoffBaseSeconds: env.number('RETRY_BACKOFF_BASE_SECONDS', 30, { min: 0, max: 900 }),
   };
   env.done();
   return Object.freeze(config);

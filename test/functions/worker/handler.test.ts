@@ -1,9 +1,11 @@
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { accessTokenSecretName } from '../../../shared/aws/access-tokens';
 import type { SyncRequest } from '../../../shared/domain/sync-request';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../local/bitbucket-simulator';
 import { startStandIns, TOKEN_SECRET_PREFIX, type StandIns } from '../../../local/stand-ins';
 import { handler, resetWorkerDeps } from '../../../functions/worker/handler';
+import { retryBackoffSeconds } from '../../../shared/aws/sqs-sync-queue';
 import { storesFor } from '../../support/sync-harness';
 
 function record(request: SyncRequest, id: string): SQSRecord {
@@ -60,5 +62,28 @@ describe('worker handler', () => {
     const bad = { ...record(push(healthy, 'x'), 'bad'), body: '{"not":"a request"}', attributes: { ...record(push(healthy, 'x'), 'bad').attributes, MessageGroupId: 'other-group' } };
     const response = await handler({ Records: [bad, record(push(healthy, 'ok'), 'ok')] }, context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
+  });
+
+  it('brings a failed message back after a backoff, not after the queue\'s hour-long visibility timeout', async () => {
+    // Prepare: a real message, received with a 1-second visibility timeout.
+    expect([1, 2, 3, 6, 9].map((count) => retryBackoffSeconds(count))).toEqual([30, 60, 120, 900, 900]);
+    const broken = await addRepository('acme/backoff', false);
+    await standIns.sqs.send(new SendMessageCommand({ QueueUrl: standIns.queueUrl, MessageBody: JSON.stringify(push(broken, 'r1')), MessageGroupId: broken.uuid, MessageDeduplicationId: 'r1' }));
+    const { Messages = [] } = await standIns.sqs.send(new ReceiveMessageCommand({ QueueUrl: standIns.queueUrl, VisibilityTimeout: 1, AttributeNames: ['All'] }));
+    const [message] = Messages;
+    process.env.RETRY_BACKOFF_BASE_SECONDS = '30';
+    resetWorkerDeps();
+    try {
+      // Act
+      const response = await handler({ Records: [{ ...record(push(broken, 'r1'), message!.MessageId!), receiptHandle: message!.ReceiptHandle! }] }, context);
+      // Assess: still invisible after the original second.
+      expect(response.batchItemFailures).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const again = await standIns.sqs.send(new ReceiveMessageCommand({ QueueUrl: standIns.queueUrl, VisibilityTimeout: 1 }));
+      expect(again.Messages ?? []).toHaveLength(0);
+    } finally {
+      process.env.RETRY_BACKOFF_BASE_SECONDS = '0';
+      resetWorkerDeps();
+    }
   });
 });
