@@ -24,7 +24,7 @@ export async function runDemo(print: (line: string) => void): Promise<{ models: 
   // The demo prints its own story; the functions' JSON logs stay available with POWERTOOLS_LOG_LEVEL=INFO.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const simulator = await startBitbucketSimulator();
-  const hub = await startLocalHub({ bitbucketApiUrl: simulator.apiUrl, pollWaitSeconds: 1, reconcileEverySeconds: 0 });
+  const hub = await startLocalHub({ bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0 });
   try {
     const env = hub.standIns.env;
     const repositories = new DynamoDbRepositoryStore({ tableName: env.REPOSITORIES_TABLE!, client: hub.standIns.dynamodb });

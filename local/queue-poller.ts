@@ -12,6 +12,8 @@ export interface QueuePollerOptions {
   readonly batchSize?: number;
   /** Long-poll wait per receive. @default 1 */
   readonly waitTimeSeconds?: number;
+  /** Pause after an empty receive when not long-polling. @default 50 */
+  readonly idleDelayMs?: number;
   /** The function timeout the handler sees through `context.getRemainingTimeInMillis()`. @default 900000 */
   readonly functionTimeoutMs?: number;
   readonly onError?: (error: unknown) => void;
@@ -62,7 +64,7 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
         idleWaiters = [];
         waiters.forEach((resolve) => resolve());
         // Without long polling (tests), pause briefly instead of spinning.
-        if ((options.waitTimeSeconds ?? 1) === 0) await delay(20);
+        if ((options.waitTimeSeconds ?? 1) === 0) await delay(options.idleDelayMs ?? 50);
         continue;
       }
       invocations += 1;

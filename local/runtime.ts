@@ -20,7 +20,10 @@ export interface LocalHubOptions extends StandInOptions {
   readonly worker?: boolean;
   /** Queue a reconciliation of every added repository this often, as the stack's schedule does. @default 900 (0: never) */
   readonly reconcileEverySeconds?: number;
-  /** Long-poll wait of the local event source. @default 1 */
+  /**
+   * Long-poll wait of the local event source. @default 0: local-aws-sqs keeps messages a long poll took until the
+   * wait ends while their visibility timeout already runs, so the poller asks without waiting and pauses briefly.
+   */
   readonly pollWaitSeconds?: number;
   /** Told about handler errors of the local event source (failed batches are retried as on Lambda). */
   readonly onWorkerError?: (error: unknown) => void;
@@ -51,6 +54,9 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     BITBUCKET_API_URL: options.bitbucketApiUrl ?? process.env.BITBUCKET_API_URL ?? 'https://api.bitbucket.org/2.0',
     // CloudWatch metrics (EMF lines on stdout) mean nothing locally.
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    // local-aws-sqs counts a ChangeMessageVisibility as a receive, so the worker's retry backoff would send
+    // messages to the DLQ early; locally, failed messages come back after the queue's visibility timeout.
+    RETRY_BACKOFF_BASE_SECONDS: process.env.RETRY_BACKOFF_BASE_SECONDS ?? '0',
   });
 
   const generatedSecret = seedWebhookSecret(standIns, options);
@@ -66,7 +72,7 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
   worker.resetWorkerDeps();
   const poller = options.worker === false
     ? undefined
-    : startQueuePoller({ sqs: standIns.sqs, queueUrl: standIns.queueUrl, handler: worker.handler as SqsHandler, waitTimeSeconds: options.pollWaitSeconds, onError: options.onWorkerError });
+    : startQueuePoller({ sqs: standIns.sqs, queueUrl: standIns.queueUrl, handler: worker.handler as SqsHandler, waitTimeSeconds: options.pollWaitSeconds ?? 0, onError: options.onWorkerError });
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const reconciler = require('../functions/reconciler/handler') as typeof import('../functions/reconciler/handler');

@@ -119,14 +119,16 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
       return { ...report, outcome: 'partial', opsApplied: run.applied, opsRemaining: run.remaining };
     }
 
+    // Chunks abandoned by an interrupted run (replaced versions are removed by the store itself). Reading the
+    // partition costs, so only after a resume; safe now, as one repository's syncs never overlap. Before the
+    // cursor write: once the cursor is at the head no later run is a resume, so a crash in between would leave
+    // the orphans forever (test/reliability/crash-safety.test.ts).
+    if (resumed) await deps.models.removeOrphanChunks(target.uuid, { olderThanMs: 0 });
     // The whole plan is applied: advance the cursor (conditional on nobody else having written meanwhile).
     await saveState({
       branch, cursor: progress.toCommit, pattern: target.modelPattern, hubignore,
       lastRun: { at: now().toISOString(), outcome: 'synced', requestUuid: options.requestUuid },
     });
-    // Chunks abandoned by an interrupted run (replaced versions are removed by the store itself). Reading the
-    // partition costs, so only after a resume; safe now, as one repository's syncs never overlap.
-    if (resumed) await deps.models.removeOrphanChunks(target.uuid, { olderThanMs: 0 });
     return { ...report, outcome: 'synced', opsApplied: run.applied, opsRemaining: 0 };
   } catch (error) {
     if (error instanceof SourceRateLimitedError) {
