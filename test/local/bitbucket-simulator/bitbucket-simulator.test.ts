@@ -189,7 +189,8 @@ describe('simulator faults and request log', () => {
 });
 
 describe('simulated webhook deliveries', () => {
-  const fixtures = resolve(__dirname, '../../../../shared/reference/bitbucket-cloud-webhooks');
+  // The repository's own copy of the real deliveries (see its SOURCES.md), so this runs without ../shared.
+  const fixtures = resolve(__dirname, '../../fixtures/bitbucket-cloud-webhooks');
 
   it('shapes push payloads like real deliveries for update, create, delete and forced pushes', async () => {
     const repo = await newRepo();
