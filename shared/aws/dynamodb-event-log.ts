@@ -36,7 +36,7 @@ export class DynamoDbEventLog {
     await this.client.send(new PutItemCommand({
       TableName: this.tableName,
       Item: {
-        [PARTITION_KEY]: { S: `events#${event.repository?.uuid ?? UNATTRIBUTED}` },
+        [PARTITION_KEY]: { S: `events#${(event.attributed !== false && event.repository?.uuid) || UNATTRIBUTED}` },
         [SORT_KEY]: { S: `${event.at}#${randomBytes(4).toString('hex')}` },
         kind: { S: event.kind },
         ...(event.outcome ? { outcome: { S: event.outcome } } : {}),

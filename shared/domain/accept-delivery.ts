@@ -33,6 +33,7 @@ export interface DeliveryEvent {
   readonly outcome: DeliveryOutcome['outcome'];
   readonly reason: string;
   readonly bodySha256: string | undefined;
+  readonly attributed: boolean;
 }
 
 /** What accepting a delivery needs from the outside world. */
@@ -73,6 +74,7 @@ export async function acceptDelivery(delivery: Delivery, ports: DeliveryPorts): 
     reason: outcome.outcome === 'rejected' && outcome.detail ? `${outcome.reason}: ${outcome.detail}` : outcome.reason,
     // Only for signed bodies: the hash of an unsigned body is attacker-chosen noise.
     bodySha256: outcome.outcome === 'rejected' && outcome.reason === 'invalid signature' ? undefined : sha256(delivery.rawBody),
+    attributed: !(outcome.outcome === 'rejected' && outcome.reason === 'repository not added'),
   });
   return outcome;
 }

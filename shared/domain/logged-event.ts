@@ -8,6 +8,11 @@ export interface LoggedEvent {
   readonly repository?: { readonly uuid: string; readonly fullName: string };
   readonly outcome?: string;
   readonly reason?: string;
+  /**
+   * False when `repository` is not one of the hub's (a signed push from a repository nobody added): the event is
+   * then filed with the unattributed ones, where an admin looking at the hub's events sees it. @default true
+   */
+  readonly attributed?: boolean;
 }
 
 /** One sync run of the worker, as recorded in the events log. */

@@ -98,6 +98,16 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
     expect(tampered).toEqual({ status: 401, body: 'invalid signature' });
     expect(unsigned).toEqual({ status: 401, body: 'invalid signature' });
     expect(await receiveAll(hub.standIns.sqs, hub.standIns.queueUrl)).toHaveLength(0);
+
+    // All three are in the hub's unattributed events, where an admin finds them; no body is kept.
+    const logged = await new DynamoDbEventLog({ tableName: hub.standIns.env.EVENTS_TABLE!, client: hub.standIns.dynamodb }).list();
+    const mine = logged.filter((event) => event.requestUuid === 'bbbbbbbb-0000-4000-8000-000000000001').reverse();
+    expect(mine.map((event) => [event.outcome, event.reason, event.repository?.fullName])).toEqual([
+      ['rejected', 'repository not added', 'nfalco79/test-repos'],
+      ['rejected', 'invalid signature', undefined],
+      ['rejected', 'invalid signature', undefined],
+    ]);
+    expect(JSON.stringify(mine)).not.toContain('"push"');
   });
 
   it.each<[string, Buffer, Record<string, string | string[]>]>([
