@@ -60,11 +60,11 @@ export function createWorkerDeps(env: NodeJS.ProcessEnv = process.env): { config
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   deps ??= createWorkerDeps();
   logger.addContext(context);
-  // A burst of pushes to one repository costs one sync: later messages of a repository synced in this batch
-  // find nothing new, so they are acknowledged without asking Bitbucket again.
-  const syncedInBatch = new Set<string>();
+  // A burst of pushes to one repository costs one sync: later messages of a repository synced (or stopped, with
+  // its continuation queued or parked by a rate limit) in this batch are acknowledged without asking Bitbucket again.
+  const doneInBatch = new Map<string, 'synced' | 'stopped'>();
   try {
-    const response = await processPartialResponse(event, (record: SQSRecord) => processRecord(record, context, syncedInBatch), processor, {
+    const response = await processPartialResponse(event, (record: SQSRecord) => processRecord(record, context, doneInBatch), processor, {
       context, skipGroupOnError: true,
       // Report every failure as such (not a thrown error), so each gets its retry backoff.
       throwOnFullBatchFailure: false,
@@ -87,20 +87,30 @@ async function scheduleRetries(event: SQSEvent, response: SQSBatchResponse): Pro
   }
 }
 
-async function processRecord(record: SQSRecord, context: Context, syncedInBatch: Set<string>): Promise<void> {
-  const { config, ports } = deps!;
+async function processRecord(record: SQSRecord, context: Context, doneInBatch: Map<string, 'synced' | 'stopped'>): Promise<void> {
+  const { config, ports, queue } = deps!;
   const request = parseSyncRequest(record.body);
   logger.resetKeys();
   logger.setCorrelationId(request.requestUuid);
   logger.appendKeys({ repository: request.repository.fullName, repositoryUuid: request.repository.uuid, trigger: request.trigger, receiveCount: record.attributes.ApproximateReceiveCount });
-  if (request.trigger !== 'admin' && syncedInBatch.has(request.repository.uuid)) {
-    logger.info('sync skipped: repository already synced in this batch');
+  const uuid = request.repository.uuid;
+  if (request.trigger !== 'admin' && doneInBatch.has(uuid)) {
+    logger.info(`sync skipped: repository already ${doneInBatch.get(uuid)} in this batch`);
+    return;
+  }
+  if (context.getRemainingTimeInMillis() < config.safetyMarginMs) {
+    // Too little time to start: hand the request to a later invocation rather than plan a sync and stop at once.
+    await queue.enqueue(request, { groupId: uuid, deduplicationId: `later-${newRequestUuid()}` });
+    doneInBatch.set(uuid, 'stopped');
+    logger.info('sync postponed: the invocation is about to time out');
     return;
   }
   try {
     const result = await handleSyncRequest(request, { remainingTimeMs: () => context.getRemainingTimeInMillis(), concurrency: config.fetchConcurrency, safetyMarginMs: config.safetyMarginMs }, ports);
     const report = result.report;
-    if (result.outcome === 'synced' || result.outcome === 'up-to-date') syncedInBatch.add(request.repository.uuid);
+    // Only a run that read the head proves later messages of the batch have nothing new to show.
+    if (result.outcome === 'up-to-date' || (result.outcome === 'synced' && !report?.continued)) doneInBatch.set(uuid, 'synced');
+    if (result.outcome === 'partial' || result.outcome === 'deferred') doneInBatch.set(uuid, 'stopped');
     metrics.addMetric('BitbucketApiCalls', MetricUnit.Count, result.apiCalls);
     if (report) metrics.addMetric('ModelsWritten', MetricUnit.Count, report.counts.added + report.counts.updated + report.counts.renamed);
     logger.info('sync finished', {

@@ -21,6 +21,8 @@ export interface SyncState {
 
 export interface SyncProgress {
   readonly branch: string;
+  /** The model pattern the plan was made with (progress made with another pattern is dropped). */
+  readonly pattern?: string;
   readonly fromCommit: string | null;
   readonly toCommit: string;
   readonly mode: SyncMode;

@@ -4,6 +4,7 @@ import { planFromDiff, planFromListing, remainingOps, type SyncOp } from './plan
 import type { ModelStore, SourceRepository, SyncCounts, SyncMode, SyncProgress, SyncState, SyncStateStore } from './ports';
 
 export const HUBIGNORE_PATH = '.hubignore';
+const DEFAULT_SAFETY_MARGIN_MS = 60_000;
 
 export interface SyncTarget {
   readonly uuid: string;
@@ -45,6 +46,8 @@ export interface SyncReport {
   readonly opsApplied: number;
   readonly opsRemaining: number;
   readonly retryAfterMs?: number;
+  /** True when this run finished a plan made in an earlier invocation: the branch may have moved since. */
+  readonly continued?: boolean;
 }
 
 export interface SyncDeps {
@@ -84,7 +87,9 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
       return { outcome: 'no-branch', fromCommit: state.cursor ?? null, counts: zeroCounts(), opsApplied: 0, opsRemaining: 0 };
     }
 
-    let progress = state.progress && state.progress.branch === branch && !adminOverride ? state.progress : undefined;
+    // Saved progress is only worth continuing for the same branch and the same model selection.
+    const continuing = state.progress !== undefined && state.progress.branch === branch && state.progress.pattern === target.modelPattern && !adminOverride;
+    let progress = continuing ? state.progress : undefined;
     if (!progress) {
       const head = await deps.source.getBranchHead(branch);
       const sameSelection = state.branch === branch && state.pattern === target.modelPattern;
@@ -93,22 +98,27 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
         if (state.progress || state.notBefore) await saveState({ ...withoutProgress(state), lastRun: { at: now().toISOString(), outcome: 'up-to-date', requestUuid: options.requestUuid } });
         return { outcome: 'up-to-date', branch, fromCommit: head, toCommit: head, counts: zeroCounts(), opsApplied: 0, opsRemaining: 0 };
       }
-      progress = { branch, fromCommit: cursor ?? null, toCommit: head, mode: cursor ? 'incremental' : 'full', startedAt: now().toISOString(), counts: zeroCounts(), invocations: 0 };
+      progress = { branch, pattern: target.modelPattern, fromCommit: cursor ?? null, toCommit: head, mode: cursor ? 'incremental' : 'full', startedAt: now().toISOString(), counts: zeroCounts(), invocations: 0 };
     }
     progress = { ...progress, invocations: progress.invocations + 1 };
+    if (options.remainingTimeMs() < (options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS)) {
+      // No time left to plan (a listing can take a while): keep the target for the continuation.
+      await saveState({ ...withoutProgress(state), progress, lastRun: { at: now().toISOString(), outcome: 'partial', requestUuid: options.requestUuid } });
+      return { outcome: 'partial', branch, fromCommit: progress.fromCommit, toCommit: progress.toCommit, counts: progress.counts, opsApplied: 0, opsRemaining: (progress.total ?? 0) - (progress.done ?? 0), continued: continuing };
+    }
 
     const { ops, mode, hubignore, fallbackReason } = await derivePlan(target, progress, state, deps);
     const pending = remainingOps(ops, progress.watermark);
     progress = { ...progress, mode, total: ops.length, done: ops.length - pending.length };
-    // Record the sync as in progress before the first write, so a crash is followed by a cleanup.
-    if (pending.length > 0 && !resumed) await saveState({ ...withoutProgress(state), progress, notBefore: undefined });
+    // Record a new plan as in progress before its first write, so a crash is followed by a resume and a cleanup.
+    if (pending.length > 0 && !continuing) await saveState({ ...withoutProgress(state), progress, notBefore: undefined });
     const run = await applyOps(target, progress, pending, options, deps, async (checkpoint) => {
       progress = checkpoint;
       await saveState({ ...withoutProgress(state), progress: checkpoint, notBefore: undefined });
     });
     progress = run.progress;
 
-    const report = { branch, fromCommit: progress.fromCommit, toCommit: progress.toCommit, mode, fallbackReason, counts: progress.counts };
+    const report = { branch, fromCommit: progress.fromCommit, toCommit: progress.toCommit, mode, fallbackReason, counts: progress.counts, continued: continuing };
     if (run.stoppedBy === 'rate-limit') {
       const notBefore = new Date(now().getTime() + run.retryAfterMs).toISOString();
       await saveState({ ...withoutProgress(state), progress, notBefore, lastRun: { at: now().toISOString(), outcome: 'deferred', requestUuid: options.requestUuid } });
@@ -205,7 +215,7 @@ async function applyOps(
   checkpoint: (progress: SyncProgress) => Promise<void>,
 ): Promise<RunResult> {
   const concurrency = Math.max(1, options.concurrency ?? 8);
-  const safetyMarginMs = options.safetyMarginMs ?? 60_000;
+  const safetyMarginMs = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
   const checkpointEvery = Math.max(1, options.checkpointEvery ?? 100);
   const counts = { ...start.counts };
   const done = new Array<boolean>(ops.length).fill(false);

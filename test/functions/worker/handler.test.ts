@@ -6,6 +6,7 @@ import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedReposit
 import { startStandIns, TOKEN_SECRET_PREFIX, type StandIns } from '../../../local/stand-ins';
 import { handler, resetWorkerDeps } from '../../../functions/worker/handler';
 import { retryBackoffSeconds } from '../../../shared/aws/sqs-sync-queue';
+import { receiveAll } from '../../support/queue';
 import { storesFor } from '../../support/sync-harness';
 
 function record(request: SyncRequest, id: string): SQSRecord {
@@ -83,6 +84,24 @@ describe('worker handler', () => {
       expect(again.Messages ?? []).toHaveLength(0);
     } finally {
       process.env.RETRY_BACKOFF_BASE_SECONDS = '0';
+      resetWorkerDeps();
+    }
+  });
+
+  it('postpones a sync it has no time to start, queueing it again instead of planning and stopping', async () => {
+    const repo = await addRepository('acme/late', true);
+    simulator.resetRequests();
+    const almostOut = { ...context, getRemainingTimeInMillis: () => 1_000 } as Context;
+    process.env.SAFETY_MARGIN_SECONDS = '60';
+    resetWorkerDeps();
+    try {
+      const response = await handler({ Records: [record(push(repo, 'l1'), 'l1'), record(push(repo, 'l2'), 'l2')] }, almostOut);
+      expect(response.batchItemFailures).toEqual([]);
+      expect(simulator.requests).toHaveLength(0);
+      const queued = (await receiveAll(standIns.sqs, standIns.queueUrl)).map((message) => JSON.parse(message.Body!).requestUuid as string);
+      expect(queued.filter((id) => id.startsWith('l'))).toEqual(['l1']);
+    } finally {
+      delete process.env.SAFETY_MARGIN_SECONDS;
       resetWorkerDeps();
     }
   });

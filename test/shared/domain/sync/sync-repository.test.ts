@@ -136,7 +136,7 @@ describe('syncRepository', () => {
   it('stops before the deadline, keeps the cursor, and resumes where it stopped', async () => {
     const repo = await newRepository();
     await repo.commit(Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`m/${String(index).padStart(2, '0')}.hck.json`, `{"n":${index}}`])));
-    let budget = 10;
+    let budget = 11; // one check before planning, then one before each op
     const { report } = await sync(repo, { concurrency: 1, checkpointEvery: 3, safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1000 : 0) });
     expect(report).toMatchObject({ outcome: 'partial', opsApplied: 10, opsRemaining: 20 });
     const parked = await stores.repositories.getSyncState(repo.uuid);
@@ -146,6 +146,22 @@ describe('syncRepository', () => {
     const resumed = await sync(repo);
     expect(resumed.report).toMatchObject({ outcome: 'synced', opsApplied: 20, counts: { added: 30 } });
     await expectReplicated(repo);
+  });
+
+  it('drops saved progress when the model pattern changed, and re-selects with the new pattern', async () => {
+    const repo = await newRepository();
+    await repo.commit({ 'a.hck.json': '{}', 'b.json': '{}', 'c.hck.json': '{}' });
+    let budget = 2;
+    const parked = await sync(repo, { concurrency: 1, safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1000 : 0) });
+    expect(parked.report.outcome).toBe('partial');
+    // The admin widens the pattern while the sync is parked half-way.
+    const report = (await syncRepository(
+      { uuid: repo.uuid, fullName: repo.fullName, modelPattern: '*.json' },
+      { remainingTimeMs: () => 600_000 },
+      { source: new BitbucketSource(clientFor(repo), repo.fullName), models: stores.models, state: stores.repositories },
+    ));
+    expect(report).toMatchObject({ outcome: 'synced', mode: 'full', continued: false });
+    expect([...(await storedModels(stores.models, repo.uuid)).keys()].sort()).toEqual(['a.hck.json', 'b.json', 'c.hck.json']);
   });
 
   it('parks on a rate limit without failing, and an admin sync goes ahead anyway', async () => {
