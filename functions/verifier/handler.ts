@@ -21,7 +21,7 @@ export function createVerifierPorts(env: NodeJS.ProcessEnv = process.env): Deliv
   const repositories = new DynamoDbRepositoryStore({ tableName: config.repositoriesTable });
   const events = new DynamoDbEventLog({ tableName: config.eventsTable, eventTtlDays: config.eventsTtlDays, acceptedTtlDays: config.dedupeTtlDays });
   const queue = new SqsSyncQueue({ queueUrl: config.queueUrl });
-  const findRepository = cacheFor(config.repositoryCacheSeconds * 1000, (uuid) => repositories.getRepository(uuid));
+  const findRepository = cacheFor(config.repositoryCacheSeconds * 1000, (uuid) => repositories.getRepository(uuid), { keep: (repository) => repository !== undefined });
   return {
     getWebhookSecrets: createWebhookSecretReader(config.webhookSecretId),
     findRepository,

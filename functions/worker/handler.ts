@@ -32,16 +32,13 @@ export function createWorkerDeps(env: NodeJS.ProcessEnv = process.env): { config
   const models = new DynamoDbModelStore({ tableName: config.modelsTable });
   const queue = new SqsSyncQueue({ queueUrl: config.queueUrl });
   const readToken = createAccessTokenReader(config.tokenSecretPrefix);
-  const findRepository = cacheFor(30_000, (uuid) => repositories.getRepository(uuid));
+  const findCached = cacheFor(30_000, (uuid) => repositories.getRepository(uuid), { keep: (repository) => repository !== undefined });
   return {
     config,
     queue,
     ports: {
-      findRepository,
-      async renameRepository(uuid, fullName) {
-        const current = await repositories.getRepository(uuid);
-        if (current) await repositories.updateRepository({ ...current, fullName });
-      },
+      findRepository: (uuid, options) => (options?.fresh ? repositories.getRepository(uuid) : findCached(uuid)),
+      renameRepository: (uuid, fullName) => repositories.renameRepository(uuid, fullName),
       async openSource(repository) {
         const client = new BitbucketClient({
           baseUrl: config.bitbucketApiUrl, token: await readToken(repository.uuid),

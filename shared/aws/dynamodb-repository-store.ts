@@ -1,5 +1,5 @@
 import {
-  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand,
+  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { ModelHubError } from '../domain/errors';
@@ -55,6 +55,19 @@ export class DynamoDbRepositoryStore {
       Item: { ...key(config.uuid, 'config'), uuid: s(config.uuid), fullName: s(config.fullName), modelPattern: s(config.modelPattern), addedAt: s(config.addedAt) },
       ConditionExpression: 'attribute_exists(pk)',
     }));
+  }
+
+  /** Records a repository's new name; touches nothing else, so it cannot undo a concurrent pattern change. */
+  async renameRepository(uuid: string, fullName: string): Promise<void> {
+    try {
+      await this.client.send(new UpdateItemCommand({
+        TableName: this.tableName, Key: key(uuid, 'config'),
+        UpdateExpression: 'SET fullName = :name', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':name': s(fullName) },
+      }));
+    } catch (error) {
+      // Removed meanwhile: nothing to rename.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async getRepository(uuid: string): Promise<RepositoryConfig | undefined> {

@@ -14,7 +14,7 @@ export interface Delivery {
 export type DeliveryOutcome =
   | { outcome: 'queued'; reason: 'queued'; repository: RepositoryRef }
   | { outcome: 'duplicate'; reason: 'duplicate'; repository: RepositoryRef }
-  | { outcome: 'ignored'; reason: string; repository?: RepositoryRef }
+  | { outcome: 'ignored'; reason: string; repository?: RepositoryRef; repositoryAdded?: boolean }
   | { outcome: 'rejected'; reason: RejectionReason; repository?: RepositoryRef; detail?: string };
 
 export type RejectionReason = 'invalid signature' | 'malformed JSON' | 'malformed payload' | 'payload too large' | 'repository not added';
@@ -74,7 +74,8 @@ export async function acceptDelivery(delivery: Delivery, ports: DeliveryPorts): 
     reason: outcome.outcome === 'rejected' && outcome.detail ? `${outcome.reason}: ${outcome.detail}` : outcome.reason,
     // Only for signed bodies: the hash of an unsigned body is attacker-chosen noise.
     bodySha256: outcome.outcome === 'rejected' && outcome.reason === 'invalid signature' ? undefined : sha256(delivery.rawBody),
-    attributed: !(outcome.outcome === 'rejected' && outcome.reason === 'repository not added'),
+    // Events of repositories nobody added go with the hub's unattributed ones, where an admin looks.
+    attributed: !((outcome.outcome === 'rejected' && outcome.reason === 'repository not added') || (outcome.outcome === 'ignored' && outcome.repositoryAdded === false)),
   });
   return outcome;
 }
@@ -97,10 +98,10 @@ async function decide(delivery: Delivery, ports: DeliveryPorts): Promise<Deliver
   const parsed = parsePushEvent(body);
   if (!parsed.ok) return { outcome: 'rejected', reason: 'malformed payload', detail: parsed.problem };
   const { push } = parsed;
-  const ignoreReason = reasonToIgnore(push);
-  if (ignoreReason) return { outcome: 'ignored', reason: ignoreReason, repository: push.repository };
-
   const added = await ports.findRepository(push.repository.uuid);
+  const ignoreReason = reasonToIgnore(push);
+  if (ignoreReason) return { outcome: 'ignored', reason: ignoreReason, repository: push.repository, repositoryAdded: added !== undefined };
+
   if (!added) return { outcome: 'rejected', reason: 'repository not added', repository: push.repository };
   // The payload's name is current (renames keep the uuid); prefer it over the stored one.
   const repository = { uuid: added.uuid, fullName: push.repository.fullName };

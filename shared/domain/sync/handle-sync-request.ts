@@ -6,7 +6,8 @@ import { syncRepository, type SyncReport, type SyncTarget } from './sync-reposit
 
 /** What processing one queue message needs. */
 export interface SyncRequestPorts {
-  findRepository(uuid: string): Promise<SyncTarget | undefined>;
+  /** The added repository; `fresh` skips any cache (admin actions follow a configuration change). */
+  findRepository(uuid: string, options?: { fresh?: boolean }): Promise<SyncTarget | undefined>;
   /** Records a repository's new name (renames and transfers keep the uuid; verified pushes carry the new name). */
   renameRepository(uuid: string, fullName: string): Promise<void>;
   /** A source for the repository, authenticated with its access token; `apiCalls()` counts its requests. */
@@ -38,7 +39,7 @@ export async function handleSyncRequest(
 ): Promise<SyncRequestResult> {
   const now = options.now ?? (() => new Date());
   const started = Date.now();
-  let repository = await ports.findRepository(request.repository.uuid);
+  let repository = await ports.findRepository(request.repository.uuid, { fresh: request.trigger === 'admin' });
   if (repository && request.trigger === 'push' && request.repository.fullName !== repository.fullName) {
     await ports.renameRepository(repository.uuid, request.repository.fullName);
     repository = { ...repository, fullName: request.repository.fullName };

@@ -28,10 +28,7 @@ describe('handleSyncRequest', () => {
         const config = await stores.repositories.getRepository(uuid);
         return config && { uuid: config.uuid, fullName: config.fullName, modelPattern: config.modelPattern };
       },
-      renameRepository: async (uuid, fullName) => {
-        const current = (await stores.repositories.getRepository(uuid))!;
-        await stores.repositories.updateRepository({ ...current, fullName });
-      },
+      renameRepository: (uuid, fullName) => stores.repositories.renameRepository(uuid, fullName),
       openSource: async (target) => {
         const repo = repos.find((candidate) => candidate.uuid === target.uuid)!;
         const client = new BitbucketClient({ baseUrl: simulator.apiUrl, token: token(repo), maxAttempts: 1 });
