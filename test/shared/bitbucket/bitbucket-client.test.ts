@@ -132,8 +132,8 @@ describe('BitbucketClient.listChangedFiles', () => {
         { status: 'renamed', oldPath: 'models/a/move-me.hck.json', newPath: 'other/b/move-me.hck.json', linesAdded: 0, linesRemoved: 0 },
     ];
     expect(changes.sort(byPath)).toEqual(expected.sort(byPath));
-    // Bitbucket's spec order is new..old, and topic=false asks for the plain two-dot diff.
-    expect(requestsTo('/diffstat/').map((r) => r.path)).toEqual([`/2.0/repositories/${repo.fullName}/diffstat/${next}..${old}?topic=false`]);
+    // Bitbucket's spec order is new..old, topic=false asks for the plain two-dot diff, and pages are as large as allowed.
+    expect(requestsTo('/diffstat/').map((r) => r.path)).toEqual([`/2.0/repositories/${repo.fullName}/diffstat/${next}..${old}?topic=false&pagelen=5000`]);
   });
 
   it('compares the two snapshots exactly after a force push (two-dot, not merge-base)', async () => {
