@@ -1,4 +1,4 @@
-import { DiffUnavailableError, SourceFileTooLargeError, SourceRateLimitedError } from '../domain/sync/errors';
+import { DiffUnavailableError, SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from '../domain/sync/errors';
 import type { PlannedChange } from '../domain/sync/plan';
 import type { SourceRepository } from '../domain/sync/ports';
 import type { BitbucketClient } from './bitbucket-client';
@@ -51,6 +51,7 @@ export class BitbucketSource implements SourceRepository {
         return await this.client.getFile(this.fullName, commit, path);
       } catch (error) {
         if (error instanceof BitbucketFileTooLargeError) throw new SourceFileTooLargeError(error.message, undefined);
+        if (error instanceof BitbucketNotFoundError) throw new SourceFileMissingError(`${path} at ${commit.slice(0, 12)} cannot be downloaded (404)`);
         throw error;
       }
     });

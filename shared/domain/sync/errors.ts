@@ -16,3 +16,6 @@ export class SourceFileTooLargeError extends ModelHubError {
     super(message);
   }
 }
+
+/** A file the tree lists cannot be downloaded (404: e.g. a Git LFS object missing from Bitbucket's media store). */
+export class SourceFileMissingError extends ModelHubError {}

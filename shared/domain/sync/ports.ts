@@ -46,6 +46,8 @@ export interface SyncCounts {
   renamed: number;
   invalid: number;
   tooLarge: number;
+  /** Listed in the tree but not downloadable (404); any stored version is left as it was. */
+  missing: number;
 }
 
 /** The repository in Bitbucket, as the sync engine sees it. */

@@ -1,5 +1,5 @@
 import { createModelSelector } from '../../models/model-selection';
-import { DiffUnavailableError, SourceFileTooLargeError, SourceRateLimitedError } from './errors';
+import { DiffUnavailableError, SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from './errors';
 import { planFromDiff, planFromListing, remainingOps, type SyncOp } from './plan';
 import type { ModelStore, SourceRepository, SyncCounts, SyncMode, SyncProgress, SyncState, SyncStateStore } from './ports';
 
@@ -56,7 +56,7 @@ export interface SyncDeps {
   readonly state: SyncStateStore;
 }
 
-const zeroCounts = (): SyncCounts => ({ added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0 });
+const zeroCounts = (): SyncCounts => ({ added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0 });
 
 /**
  * Brings the stored models of one repository to the head of its default branch, level-triggered: the queued
@@ -313,6 +313,11 @@ async function putModel(target: SyncTarget, commit: string, path: string, change
   try {
     bytes = await deps.source.getFile(commit, path);
   } catch (error) {
+    if (error instanceof SourceFileMissingError) {
+      // One undownloadable file must not stop the repository's sync forever; the events log shows the count.
+      counts.missing += 1;
+      return;
+    }
     if (!(error instanceof SourceFileTooLargeError)) throw error;
     await deps.models.recordTooLarge({ repositoryUuid: target.uuid, path, commit, size: error.size ?? 0 });
     counts.tooLarge += 1;

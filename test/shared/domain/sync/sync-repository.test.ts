@@ -164,6 +164,19 @@ describe('syncRepository', () => {
     expect([...(await storedModels(stores.models, repo.uuid)).keys()].sort()).toEqual(['a.hck.json', 'b.json', 'c.hck.json']);
   });
 
+  it('skips a listed file that cannot be downloaded (404) instead of failing the repository forever', async () => {
+    const repo = await newRepository();
+    await repo.commit({ 'ok.hck.json': '{"ok":1}', 'lost-lfs-object.hck.json': '{"lost":1}' });
+    simulator.addFault({ pathPattern: new RegExp(`${repo.fullName}/src/[0-9a-f]+/lost-lfs-object`), kind: 'status', status: 404 });
+    try {
+      const { report } = await sync(repo);
+      expect(report).toMatchObject({ outcome: 'synced', counts: { added: 1, missing: 1 } });
+      expect([...(await storedModels(stores.models, repo.uuid)).keys()]).toEqual(['ok.hck.json']);
+    } finally {
+      simulator.clearFaults();
+    }
+  });
+
   it('parks on a rate limit without failing, and an admin sync goes ahead anyway', async () => {
     const repo = await newRepository();
     await repo.commit({ 'a.hck.json': '{}', 'b.hck.json': '{}' });
