@@ -1,5 +1,5 @@
 import {
-  BatchWriteItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand,
+  BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand,
   QueryCommand, UpdateItemCommand, type AttributeValue, type QueryCommandInput, type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { createHash, randomBytes } from 'node:crypto';
@@ -250,6 +250,34 @@ export class DynamoDbModelStore {
       if (body) return { record, body };
       if (attempt >= 1) throw new ModelBodyInconsistentError(`stored body of ${path} in ${repositoryUuid} does not match its record (version ${record.version})`);
     }
+  }
+
+  /**
+   * Which of `paths` have a record (consistent BatchGetItem, 100 keys a call). An incremental sync asks this for
+   * the paths of its diff instead of listing the whole repository, whose records carry inline bodies that a
+   * Query would read (and bill) in full.
+   */
+  async existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const keys = [...new Set(paths)].flatMap((path) => {
+      try {
+        return [key(repositoryUuid, modelSortKey(path))];
+      } catch {
+        return []; // too long for a sort key: it can never have been stored
+      }
+    });
+    for (let start = 0; start < keys.length; start += 100) {
+      let request: Item[] | undefined = keys.slice(start, start + 100);
+      for (let attempt = 0; request && request.length > 0; attempt++) {
+        const response = await this.client.send(new BatchGetItemCommand({
+          RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true, ProjectionExpression: '#sk', ExpressionAttributeNames: { '#sk': SORT_KEY } } },
+        }));
+        for (const item of response.Responses?.[this.tableName] ?? []) found.add(item[SORT_KEY]!.S!.slice(MODEL_SK_PREFIX.length));
+        request = response.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
+        if (request && request.length > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      }
+    }
+    return found;
   }
 
   /** All model records of a repository, without bodies, in path order (paginated consistent Query). */

@@ -72,6 +72,8 @@ export interface ModelStore {
   putModel(input: { repositoryUuid: string; path: string; commit: string; bytes: Buffer }): Promise<{ status: string }>;
   recordTooLarge(input: { repositoryUuid: string; path: string; commit: string; size: number }): Promise<unknown>;
   listModels(repositoryUuid: string): Promise<readonly StoredModelSummary[]>;
+  /** Which of `paths` are stored (cheaper than listing when only a diff's paths matter). */
+  existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>>;
   deleteModel(repositoryUuid: string, path: string): Promise<void>;
   moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string): Promise<unknown | undefined>;
   removeOrphanChunks(repositoryUuid: string, options?: { olderThanMs?: number }): Promise<number>;

@@ -156,7 +156,7 @@ function withoutProgress(state: SyncState): Omit<SyncState, 'revision' | 'uuid'>
 }
 
 async function derivePlan(target: SyncTarget, progress: SyncProgress, state: SyncState, deps: SyncDeps): Promise<{ ops: SyncOp[]; mode: SyncMode; hubignore: string; fallbackReason?: string }> {
-  const stored = new Set((await deps.models.listModels(target.uuid)).map((model) => model.path));
+  const listStored = async () => new Set((await deps.models.listModels(target.uuid)).map((model) => model.path));
   const readHubignore = () => readOptionalFile(deps.source, progress.toCommit, HUBIGNORE_PATH);
 
   if (progress.mode !== 'full' && progress.fromCommit) {
@@ -172,6 +172,9 @@ async function derivePlan(target: SyncTarget, progress: SyncProgress, state: Syn
       const hubignoreChanged = changes.some((change) => change.oldPath === HUBIGNORE_PATH || change.newPath === HUBIGNORE_PATH);
       if (!hubignoreChanged && state.hubignore !== undefined) {
         const isModel = createModelSelector({ pattern: target.modelPattern, hubignore: state.hubignore });
+        // Only the diff's paths matter: look them up rather than list the whole repository.
+        const touched = changes.flatMap((change) => [change.oldPath, change.newPath].filter((path): path is string => path !== undefined));
+        const stored = await deps.models.existingPaths(target.uuid, touched);
         return { ops: planFromDiff(changes, isModel, stored), mode: 'incremental', hubignore: state.hubignore };
       }
       // A changed .hubignore re-applies to the whole tree: newly ignored models go, un-ignored ones come back.
@@ -179,15 +182,15 @@ async function derivePlan(target: SyncTarget, progress: SyncProgress, state: Syn
       const isModel = createModelSelector({ pattern: target.modelPattern, hubignore });
       const changed = new Set(changes.flatMap((change) => (change.newPath && change.status !== 'removed' ? [change.newPath] : [])));
       const files = await deps.source.listFiles(progress.toCommit);
-      return { ops: planFromListing(files, isModel, stored, changed), mode: 'reselect', hubignore };
+      return { ops: planFromListing(files, isModel, await listStored(), changed), mode: 'reselect', hubignore };
     }
     const hubignore = await readHubignore();
     const files = await deps.source.listFiles(progress.toCommit);
-    return { ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), stored, 'all'), mode: 'full', hubignore, fallbackReason };
+    return { ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), await listStored(), 'all'), mode: 'full', hubignore, fallbackReason };
   }
   const hubignore = await readHubignore();
   const files = await deps.source.listFiles(progress.toCommit);
-  return { ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), stored, 'all'), mode: 'full', hubignore };
+  return { ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), await listStored(), 'all'), mode: 'full', hubignore };
 }
 
 async function readOptionalFile(source: SourceRepository, commit: string, path: string): Promise<string> {

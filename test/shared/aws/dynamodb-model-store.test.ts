@@ -99,6 +99,16 @@ describe('DynamoDbModelStore', () => {
     });
   });
 
+  it('tells which of a diff\'s paths are stored, in batches of 100, without listing the repository', async () => {
+    const models = store();
+    const repo = newRepo();
+    const storedPaths = Array.from({ length: 150 }, (_, index) => `m/${index}.hck.json`);
+    for (const path of storedPaths) await models.putModel({ repositoryUuid: repo, path, commit: 'c1', bytes: Buffer.from('{}') });
+    const asked = [...storedPaths.filter((_, index) => index % 3 === 0), 'not/stored.hck.json', 'ü dir/none.hck.json', `${'x'.repeat(2000)}.hck.json`];
+    const found = await models.existingPaths(repo, asked);
+    expect([...found].sort()).toEqual(storedPaths.filter((_, index) => index % 3 === 0).sort());
+  });
+
   it('stores a generated ~5 MB model chunked and reads it back byte-exact', async () => {
     const models = store({ chunkBytes: 64 * 1024, inlineLimitBytes: 64 * 1024 });
     const repo = newRepo();
