@@ -1,20 +1,39 @@
+import { createHash } from 'node:crypto';
 import type { BitbucketClient, BitbucketWebhook, BitbucketWebhookInput } from '../bitbucket/bitbucket-client';
 
 /**
- * Description of the hooks the CLI creates. Together with the URL it identifies "our" hook, so a second
- * `--create-webhook` updates it instead of adding another, also after the hub's URL changed.
+ * Which hub a CLI talks to: its webhook URL, and an id that stays the same when the URL changes (a short hash of
+ * the hub's webhook secret id, so several hubs, e.g. staging and production, can share a repository).
  */
-export const WEBHOOK_DESCRIPTION = 'Model Hub sync (managed by model-hub-sync)';
-const WEBHOOK_MARKER = 'model-hub-sync';
+export interface HubIdentity {
+  readonly webhookUrl: string;
+  readonly id: string;
+}
 
-/** Whether a repository hook is the hub's: it posts to the hub's URL or carries the CLI's description. */
-export function isHubWebhook(hook: BitbucketWebhook, webhookUrl: string): boolean {
-  return hook.url === webhookUrl || hook.description.includes(WEBHOOK_MARKER);
+/** The identity of the hub whose webhook secret is `webhookSecretId` (a stack's secret ARN, or the local name). */
+export function hubIdentity(webhookUrl: string, webhookSecretId: string): HubIdentity {
+  return { webhookUrl, id: createHash('sha256').update(webhookSecretId).digest('hex').slice(0, 12) };
+}
+
+/** Description of the hooks the CLI creates; the hub id in it lets `--create-webhook` find its own hook again. */
+export function webhookDescription(hub: HubIdentity): string {
+  return `Model Hub sync (managed by model-hub-sync, hub ${hub.id})`;
+}
+
+/** Whether a repository hook is this hub's: it posts to the hub's URL or carries this hub's id. */
+export function isHubWebhook(hook: BitbucketWebhook, hub: HubIdentity): boolean {
+  return hook.url === hub.webhookUrl || hook.description.includes(`hub ${hub.id})`);
 }
 
 /** The settings of the hub's hook: active, `repo:push` only, signed with `secret`. */
-export function hubWebhookInput(webhookUrl: string, secret: string): BitbucketWebhookInput {
-  return { url: webhookUrl, description: WEBHOOK_DESCRIPTION, active: true, events: ['repo:push'], secret };
+export function hubWebhookInput(hub: HubIdentity, secret: string): BitbucketWebhookInput {
+  return { url: hub.webhookUrl, description: webhookDescription(hub), active: true, events: ['repo:push'], secret };
+}
+
+/** This hub's hooks of a repository, the one posting to its current URL first. */
+async function findHubWebhooks(client: BitbucketClient, fullName: string, hub: HubIdentity): Promise<BitbucketWebhook[]> {
+  const ours = (await client.listWebhooks(fullName)).filter((hook) => isHubWebhook(hook, hub));
+  return ours.sort((a, b) => Number(b.url === hub.webhookUrl) - Number(a.url === hub.webhookUrl));
 }
 
 /** Result of {@link ensureHubWebhook}. */
@@ -26,18 +45,16 @@ export interface EnsuredWebhook {
 }
 
 /** Creates the hub's `repo:push` hook, or updates it (URL, events, secret) when the repository has one already. */
-export async function ensureHubWebhook(client: BitbucketClient, fullName: string, webhookUrl: string, secret: string): Promise<EnsuredWebhook> {
-  const ours = (await client.listWebhooks(fullName)).filter((hook) => isHubWebhook(hook, webhookUrl));
+export async function ensureHubWebhook(client: BitbucketClient, fullName: string, hub: HubIdentity, secret: string): Promise<EnsuredWebhook> {
   // Prefer the hook that already posts to this hub; the others are reported, never deleted behind the admin's back.
-  ours.sort((a, b) => Number(b.url === webhookUrl) - Number(a.url === webhookUrl));
-  const [existing, ...others] = ours;
-  if (existing) return { action: 'updated', hook: await client.updateWebhook(fullName, existing.uuid, hubWebhookInput(webhookUrl, secret)), others };
-  return { action: 'created', hook: await client.createWebhook(fullName, hubWebhookInput(webhookUrl, secret)), others: [] };
+  const [existing, ...others] = await findHubWebhooks(client, fullName, hub);
+  if (existing) return { action: 'updated', hook: await client.updateWebhook(fullName, existing.uuid, hubWebhookInput(hub, secret)), others };
+  return { action: 'created', hook: await client.createWebhook(fullName, hubWebhookInput(hub, secret)), others: [] };
 }
 
 /** Sets a new secret on every hub hook of the repository; returns how many were updated (0: it has none). */
-export async function updateHubWebhookSecret(client: BitbucketClient, fullName: string, webhookUrl: string, secret: string): Promise<number> {
-  const ours = (await client.listWebhooks(fullName)).filter((hook) => isHubWebhook(hook, webhookUrl));
+export async function updateHubWebhookSecret(client: BitbucketClient, fullName: string, hub: HubIdentity, secret: string): Promise<number> {
+  const ours = await findHubWebhooks(client, fullName, hub);
   for (const hook of ours) {
     await client.updateWebhook(fullName, hook.uuid, { url: hook.url, description: hook.description, active: hook.active, events: hook.events, secret });
   }
@@ -45,8 +62,8 @@ export async function updateHubWebhookSecret(client: BitbucketClient, fullName: 
 }
 
 /** Deletes the hub's hooks of the repository; returns how many. */
-export async function deleteHubWebhooks(client: BitbucketClient, fullName: string, webhookUrl: string): Promise<number> {
-  const ours = (await client.listWebhooks(fullName)).filter((hook) => isHubWebhook(hook, webhookUrl));
+export async function deleteHubWebhooks(client: BitbucketClient, fullName: string, hub: HubIdentity): Promise<number> {
+  const ours = await findHubWebhooks(client, fullName, hub);
   for (const hook of ours) await client.deleteWebhook(fullName, hook.uuid);
   return ours.length;
 }

@@ -109,7 +109,7 @@ describe('functions', () => {
       [MODELS_TABLE.envVar]: { Ref: logicalId(stack, stack.tables.models.node.defaultChild) },
       [REPOSITORIES_TABLE.envVar]: { Ref: logicalId(stack, stack.tables.repositories.node.defaultChild) },
       [EVENTS_TABLE.envVar]: { Ref: logicalId(stack, stack.tables.events.node.defaultChild) },
-      TOKEN_SECRET_PREFIX: 'model-hub/tokens/',
+      TOKEN_SECRET_PREFIX: 'ModelHubSync/tokens/',
       BITBUCKET_API_URL: 'https://api.bitbucket.org/2.0',
       EVENTS_TTL_DAYS: '30',
       POWERTOOLS_SERVICE_NAME: 'model-hub-worker',
@@ -256,7 +256,7 @@ describe('least privilege', () => {
     expect(secretStatements[0]!.Action).toBe('secretsmanager:GetSecretValue');
     const resource = secretStatements[0]!.Resource as { 'Fn::Join': [string, unknown[]] };
     const parts = resource['Fn::Join'][1];
-    expect(parts[parts.length - 1]).toBe(':secret:model-hub/tokens/*');
+    expect(parts[parts.length - 1]).toBe(':secret:ModelHubSync/tokens/*');
     expect(actionsOf(statements)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage', 'dynamodb:PutItem']));
   });
 

@@ -4,7 +4,7 @@ import { CliError } from '../errors';
 import type { HubContext } from '../hub-context';
 import { generateWebhookSecret, type WebhookSecretState } from '../hub-secrets';
 import { printJson } from '../output';
-import { updateHubWebhookSecret } from '../webhooks';
+import { hubIdentity, updateHubWebhookSecret } from '../webhooks';
 import { explainBitbucketError } from '../bitbucket-errors';
 
 /** What `provider update-webhooks` did for one repository. */
@@ -44,7 +44,7 @@ async function updateAllWebhooks(kit: CommandKit, context: HubContext, state: We
     try {
       const token = await context.secrets.readToken(repository.uuid);
       if (!token) throw new CliError('no access token is stored for it (use `repo update` to store one)');
-      const count = await updateHubWebhookSecret(context.bitbucket(token), repository.fullName, context.target.webhookUrl, state.current)
+      const count = await updateHubWebhookSecret(context.bitbucket(token), repository.fullName, hubIdentity(context.target.webhookUrl, context.target.webhookSecretId), state.current)
         .catch((error: unknown) => { throw explainBitbucketError(error, repository.fullName, context.target.bitbucketApiUrl); });
       updates.push({ repository: repository.fullName, result: count > 0 ? 'updated' : 'missing' });
       kit.note(count > 0 ? `  ${repository.fullName}: webhook secret updated` : `  ${repository.fullName}: no hub webhook (create it with \`repo add ${repository.fullName} --create-webhook\`, or update a hand-made one)`);

@@ -9,7 +9,7 @@ import { parseRepositoryName, type HubContext } from '../hub-context';
 import { formatTable, printJson, shortCommit } from '../output';
 import { queueSync, waitForSync, type SyncAction, type SyncResult } from '../sync-progress';
 import { readAccessToken } from '../token-input';
-import { deleteHubWebhooks, ensureHubWebhook, type EnsuredWebhook } from '../webhooks';
+import { deleteHubWebhooks, ensureHubWebhook, hubIdentity, type EnsuredWebhook } from '../webhooks';
 
 /** One line of `repo list --json`. */
 export interface RepositoryListing {
@@ -111,7 +111,7 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
         if (options.createWebhook) {
           const secret = await context.secrets.readWebhookSecret();
           if (!secret?.current) throw new CliError(`the hub's webhook secret ${context.target.webhookSecretId} is missing or empty`, { hint: 'create one with `provider rotate-secret`, then run this command again' });
-          webhook = await ensureHubWebhook(client, info.fullName, webhookUrl, secret.current).catch((error: unknown) => { throw explainBitbucketError(error, info.fullName, apiUrl); });
+          webhook = await ensureHubWebhook(client, info.fullName, hubIdentity(webhookUrl, context.target.webhookSecretId), secret.current).catch((error: unknown) => { throw explainBitbucketError(error, info.fullName, apiUrl); });
           kit.note(`Webhook ${webhook.action}: ${webhook.hook.url} (repo:push, signed with the hub's secret)${webhook.action === 'updated' ? ' — the existing hub webhook was reused' : ''}.`);
           for (const other of webhook.others) kit.note(`warning: ${info.fullName} has another webhook that looks like the hub's: ${other.url} ${other.uuid}; delete it in Bitbucket if it is stale.`);
           const rotation = secret.previous && secret.rotatedAt ? kit.secretCacheSeconds * 1000 - (kit.now().getTime() - Date.parse(secret.rotatedAt)) : 0;
@@ -201,7 +201,7 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
         if (!options.keepWebhook) {
           const token = await context.secrets.readToken(repository.uuid);
           const removed = token
-            ? await deleteHubWebhooks(context.bitbucket(token), repository.fullName, context.target.webhookUrl).catch((error: unknown) => {
+            ? await deleteHubWebhooks(context.bitbucket(token), repository.fullName, hubIdentity(context.target.webhookUrl, context.target.webhookSecretId)).catch((error: unknown) => {
               kit.note(`warning: could not delete the webhook (${(explainBitbucketError(error, repository.fullName, context.target.bitbucketApiUrl) as Error).message}); delete it in Bitbucket (Repository settings → Webhooks).`);
               return undefined;
             })

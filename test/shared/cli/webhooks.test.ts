@@ -5,10 +5,11 @@ import { Agent, request } from 'undici';
 import { startBitbucketSimulator, type BitbucketSimulator } from '../../../local/bitbucket-simulator';
 import { BITBUCKET_ENDPOINTS, BitbucketClient } from '../../../shared/bitbucket/bitbucket-client';
 import { BitbucketAuthError } from '../../../shared/bitbucket/errors';
-import { WEBHOOK_DESCRIPTION, deleteHubWebhooks, ensureHubWebhook, updateHubWebhookSecret } from '../../../shared/cli/webhooks';
+import { deleteHubWebhooks, ensureHubWebhook, hubIdentity, updateHubWebhookSecret, webhookDescription } from '../../../shared/cli/webhooks';
 
 const SPEC_PATH = resolve(__dirname, '../../../../shared/reference/bitbucket-cloud.oas.json');
 const HUB_URL = 'https://hub.example.com/gateway/public/sync';
+const HUB = hubIdentity(HUB_URL, 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:Production/webhook-secret-AbCdEf');
 
 /** Matches a served request to a declared endpoint by method and path template (`{uid}` is one segment). */
 function endpointOf(method: string, path: string): string | undefined {
@@ -39,14 +40,14 @@ describe("the hub's webhook in a repository, through the client and the simulato
     sim.resetRequests();
 
     // Act
-    const created = await ensureHubWebhook(client, repo.fullName, HUB_URL, 'first-secret');
-    const updated = await ensureHubWebhook(client, repo.fullName, HUB_URL, 'second-secret');
-    const rotated = await updateHubWebhookSecret(client, repo.fullName, HUB_URL, 'third-secret');
+    const created = await ensureHubWebhook(client, repo.fullName, HUB, 'first-secret');
+    const updated = await ensureHubWebhook(client, repo.fullName, HUB, 'second-secret');
+    const rotated = await updateHubWebhookSecret(client, repo.fullName, HUB, 'third-secret');
     const listed = await client.listWebhooks(repo.fullName);
-    const deleted = await deleteHubWebhooks(client, repo.fullName, HUB_URL);
+    const deleted = await deleteHubWebhooks(client, repo.fullName, HUB);
 
     // Assess
-    expect(created).toMatchObject({ action: 'created', hook: { url: HUB_URL, description: WEBHOOK_DESCRIPTION, active: true, events: ['repo:push'], secretSet: true }, others: [] });
+    expect(created).toMatchObject({ action: 'created', hook: { url: HUB_URL, description: webhookDescription(HUB), active: true, events: ['repo:push'], secretSet: true }, others: [] });
     expect(updated).toMatchObject({ action: 'updated', hook: { uuid: created.hook.uuid } });
     expect(rotated).toBe(1);
     expect(listed.map((hook) => hook.url)).toEqual(['https://ci.example.com/hook', HUB_URL]);
@@ -69,12 +70,26 @@ describe("the hub's webhook in a repository, through the client and the simulato
   it('recognises its hook by description after the hub URL changed, and moves it', async () => {
     const repo = await sim.createRepository('acme/moved');
     const client = new BitbucketClient({ baseUrl: sim.apiUrl, token: repo.token, dispatcher });
-    await ensureHubWebhook(client, repo.fullName, 'https://old.example.com/gateway/public/sync', 's');
+    await ensureHubWebhook(client, repo.fullName, { ...HUB, webhookUrl: 'https://old.example.com/gateway/public/sync' }, 's');
 
-    const moved = await ensureHubWebhook(client, repo.fullName, HUB_URL, 's');
+    const moved = await ensureHubWebhook(client, repo.fullName, HUB, 's');
 
     expect(moved.action).toBe('updated');
     expect(repo.webhooks.map((hook) => hook.url)).toEqual([HUB_URL]);
+  });
+
+  it('leaves another hub\'s webhook alone (two hubs, e.g. staging and production, on one repository)', async () => {
+    const repo = await sim.createRepository('acme/two-hubs');
+    const client = new BitbucketClient({ baseUrl: sim.apiUrl, token: repo.token, dispatcher });
+    const staging = hubIdentity('https://staging.example.com/gateway/public/sync', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:Staging/webhook-secret-XyZ123');
+    await ensureHubWebhook(client, repo.fullName, staging, 'staging-secret');
+
+    const production = await ensureHubWebhook(client, repo.fullName, HUB, 'production-secret');
+    await updateHubWebhookSecret(client, repo.fullName, HUB, 'rotated-production-secret');
+    await deleteHubWebhooks(client, repo.fullName, HUB);
+
+    expect(production).toMatchObject({ action: 'created', others: [] });
+    expect(repo.webhooks.map((hook) => [hook.url, hook.secret])).toEqual([[staging.webhookUrl, 'staging-secret']]);
   });
 
   it('says which scope is missing when the token may not manage webhooks', async () => {
