@@ -102,22 +102,37 @@ export function registerDlqCommands(program: Command, kit: CommandKit): void {
       await kit.run(command, async (context) => {
         const onlyUuid = options.repo ? (await context.findRepository(options.repo)).uuid : undefined;
         const { sqs, deadLetterQueueUrl, queueUrl } = context.target;
-        const messages = await receiveAll(sqs, deadLetterQueueUrl, PEEK_VISIBILITY_SECONDS);
         const moved: DeadLetterListing[] = [];
-        for (const message of messages) {
-          const listing = toListing(message);
-          if (onlyUuid && listing.repositoryUuid !== onlyUuid) {
-            await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle!, VisibilityTimeout: 0 }));
-            continue;
-          }
-          // Sent before deleted: a crash in between leaves a duplicate, which the level-triggered worker absorbs.
-          await sqs.send(new SendMessageCommand({
-            QueueUrl: queueUrl, MessageBody: message.Body ?? '',
-            MessageGroupId: message.Attributes?.MessageGroupId ?? listing.repositoryUuid ?? 'redrive',
-            MessageDeduplicationId: `redrive-${message.MessageId}`,
+        const skipped = new Map<string, string>();
+        // Move as we receive: on a FIFO queue, deleting a message frees its group, so the next receive returns the
+        // group's next message (receiving everything first would stop at the first message of each group).
+        for (;;) {
+          const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
+            QueueUrl: deadLetterQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: PEEK_VISIBILITY_SECONDS, WaitTimeSeconds: 0,
+            // local-aws-sqs answers only the older AttributeNames parameter; AWS accepts both.
+            AttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
           }));
-          await sqs.send(new DeleteMessageCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
-          moved.push(listing);
+          const fresh = Messages.filter((message) => !skipped.has(message.MessageId!) && !moved.some((done) => done.messageId === message.MessageId));
+          if (fresh.length === 0) break;
+          for (const message of fresh) {
+            const listing = toListing(message);
+            if (onlyUuid && listing.repositoryUuid !== onlyUuid) {
+              skipped.set(message.MessageId!, message.ReceiptHandle!);
+              continue;
+            }
+            // Sent before deleted: a crash in between leaves a duplicate, which the level-triggered worker absorbs.
+            await sqs.send(new SendMessageCommand({
+              QueueUrl: queueUrl, MessageBody: message.Body ?? '',
+              MessageGroupId: message.Attributes?.MessageGroupId ?? listing.repositoryUuid ?? 'redrive',
+              MessageDeduplicationId: `redrive-${message.MessageId}`,
+            }));
+            await sqs.send(new DeleteMessageCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
+            moved.push(listing);
+          }
+        }
+        // Other repositories' messages stay in the dead-letter queue, receivable again at once.
+        for (const receiptHandle of skipped.values()) {
+          await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: deadLetterQueueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
         }
         if (options.json) return printJson(kit.deps.stdout, { moved: moved.length, messages: moved });
         kit.note(moved.length === 0 ? 'Nothing to redrive.' : `Moved ${moved.length} message(s) back to the sync queue; follow them with \`events\` and \`repo list\`.`);
