@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ModelHubError } from '../domain/errors';
 import type { SyncState } from '../domain/sync/ports';
+import { DEFAULT_MODEL_FILE_PATTERN } from '../models/model-selection';
 import { PARTITION_KEY, SORT_KEY } from './tables';
 
 /** A repository added to the hub. Matched by uuid, which survives renames and transfers. */
@@ -15,7 +16,8 @@ export interface RepositoryConfig {
   readonly addedAt: string;
 }
 
-export const DEFAULT_MODEL_PATTERN = '*.hck.json';
+/** Model files of a repository unless its admin set another pattern. */
+export const DEFAULT_MODEL_PATTERN = DEFAULT_MODEL_FILE_PATTERN;
 
 /** Another writer changed the sync state since it was read. */
 export class SyncStateConflictError extends ModelHubError {}

@@ -1,9 +1,8 @@
-import { createModelSelector } from '../../models/model-selection';
+import { createModelSelector, HUBIGNORE_FILE } from '../../models/model-selection';
 import { DiffUnavailableError, SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from './errors';
 import { planFromDiff, planFromListing, remainingOps, type SyncOp } from './plan';
 import type { ModelStore, SourceRepository, SyncCounts, SyncMode, SyncProgress, SyncState, SyncStateStore } from './ports';
 
-export const HUBIGNORE_PATH = '.hubignore';
 const DEFAULT_SAFETY_MARGIN_MS = 60_000;
 
 export interface SyncTarget {
@@ -157,7 +156,7 @@ function withoutProgress(state: SyncState): Omit<SyncState, 'revision' | 'uuid'>
 
 async function derivePlan(target: SyncTarget, progress: SyncProgress, state: SyncState, deps: SyncDeps): Promise<{ ops: SyncOp[]; mode: SyncMode; hubignore: string; fallbackReason?: string }> {
   const listStored = async () => new Set((await deps.models.listModels(target.uuid)).map((model) => model.path));
-  const readHubignore = () => readOptionalFile(deps.source, progress.toCommit, HUBIGNORE_PATH);
+  const readHubignore = () => readOptionalFile(deps.source, progress.toCommit, HUBIGNORE_FILE);
 
   if (progress.mode !== 'full' && progress.fromCommit) {
     let changes;
@@ -169,7 +168,7 @@ async function derivePlan(target: SyncTarget, progress: SyncProgress, state: Syn
       fallbackReason = error.message;
     }
     if (changes) {
-      const hubignoreChanged = changes.some((change) => change.oldPath === HUBIGNORE_PATH || change.newPath === HUBIGNORE_PATH);
+      const hubignoreChanged = changes.some((change) => change.oldPath === HUBIGNORE_FILE || change.newPath === HUBIGNORE_FILE);
       if (!hubignoreChanged && state.hubignore !== undefined) {
         const isModel = createModelSelector({ pattern: target.modelPattern, hubignore: state.hubignore });
         // Only the diff's paths matter: look them up rather than list the whole repository.
