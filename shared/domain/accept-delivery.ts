@@ -59,28 +59,30 @@ export const PUSH_EVENT_KEY = 'repo:push';
  * outcome. The events log gets a line for every delivery, including rejected ones (without their body).
  */
 export async function acceptDelivery(delivery: Delivery, ports: DeliveryPorts): Promise<DeliveryOutcome> {
-  const outcome = await decide(delivery, ports);
+  let hash: string | undefined;
+  // Hashed once, and only when needed: an unsigned body is never hashed beyond its HMAC check.
+  const bodySha256 = () => (hash ??= sha256(delivery.rawBody));
+  const outcome = await decide(delivery, bodySha256, ports);
   const { headers } = delivery;
-  const attempt = Number.parseInt(headers['x-attempt-number'] ?? '', 10);
   await ports.recordEvent({
     kind: 'delivery',
     at: delivery.receivedAt.toISOString(),
     requestUuid: requestUuidOf(delivery),
-    attempt: Number.isFinite(attempt) ? attempt : undefined,
+    attempt: attemptOf(delivery),
     hookUuid: cleanHeader(headers['x-hook-uuid']),
     eventKey: cleanHeader(headers['x-event-key']),
     repository: outcome.repository,
     outcome: outcome.outcome,
     reason: outcome.outcome === 'rejected' && outcome.detail ? `${outcome.reason}: ${outcome.detail}` : outcome.reason,
     // Only for signed bodies: the hash of an unsigned body is attacker-chosen noise.
-    bodySha256: outcome.outcome === 'rejected' && outcome.reason === 'invalid signature' ? undefined : sha256(delivery.rawBody),
+    bodySha256: outcome.outcome === 'rejected' && outcome.reason === 'invalid signature' ? undefined : bodySha256(),
     // Events of repositories nobody added go with the hub's unattributed ones, where an admin looks.
     attributed: !((outcome.outcome === 'rejected' && outcome.reason === 'repository not added') || (outcome.outcome === 'ignored' && outcome.repositoryAdded === false)),
   });
   return outcome;
 }
 
-async function decide(delivery: Delivery, ports: DeliveryPorts): Promise<DeliveryOutcome> {
+async function decide(delivery: Delivery, bodySha256: () => string, ports: DeliveryPorts): Promise<DeliveryOutcome> {
   const { rawBody, headers } = delivery;
   const secrets = await ports.getWebhookSecrets();
   if (!verifySignature(secrets, rawBody, headers['x-hub-signature'])) return { outcome: 'rejected', reason: 'invalid signature' };
@@ -106,10 +108,8 @@ async function decide(delivery: Delivery, ports: DeliveryPorts): Promise<Deliver
   // The payload's name is current (renames keep the uuid); prefer it over the stored one.
   const repository = { uuid: added.uuid, fullName: push.repository.fullName };
 
-  const bodySha256 = sha256(rawBody);
-  if (await ports.wasAccepted(bodySha256)) return { outcome: 'duplicate', reason: 'duplicate', repository };
+  if (await ports.wasAccepted(bodySha256())) return { outcome: 'duplicate', reason: 'duplicate', repository };
 
-  const attempt = Number.parseInt(headers['x-attempt-number'] ?? '', 10);
   await ports.enqueue(
     {
       version: 1,
@@ -117,14 +117,20 @@ async function decide(delivery: Delivery, ports: DeliveryPorts): Promise<Deliver
       repository,
       changes: branchUpdates(push).slice(0, MAX_CHANGES_IN_MESSAGE),
       requestUuid: requestUuidOf(delivery),
-      attempt: Number.isFinite(attempt) ? attempt : undefined,
+      attempt: attemptOf(delivery),
       requestedAt: delivery.receivedAt.toISOString(),
     },
     // SQS drops a second send with the same id within 5 minutes, covering concurrent retries of one body.
-    { groupId: repository.uuid, deduplicationId: bodySha256 },
+    { groupId: repository.uuid, deduplicationId: bodySha256() },
   );
-  await ports.rememberAccepted(bodySha256, delivery.receivedAt);
+  await ports.rememberAccepted(bodySha256(), delivery.receivedAt);
   return { outcome: 'queued', reason: 'queued', repository };
+}
+
+/** X-Attempt-Number as a number, when it is one. */
+function attemptOf(delivery: Pick<Delivery, 'headers'>): number | undefined {
+  const attempt = Number.parseInt(delivery.headers['x-attempt-number'] ?? '', 10);
+  return Number.isFinite(attempt) ? attempt : undefined;
 }
 
 /** X-Request-UUID when it looks like one; otherwise a marker, so a hostile header never reaches the logs raw. */
