@@ -8,6 +8,7 @@ module.exports = {
   // Captures everything each test file writes and fails the file if a registered secret appears in it.
   setupFilesAfterEnv: ['<rootDir>/test/support/secret-hygiene.ts'],
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   // Suites start their own embedded DynamoDB/SQS/Bitbucket servers on ephemeral ports, so they can run in parallel.
   maxWorkers: 2,
 };
