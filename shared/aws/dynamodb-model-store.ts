@@ -358,8 +358,21 @@ export class DynamoDbModelStore {
       // The old path was rewritten meanwhile: that new content is not ours to delete.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    if (shares) {
+      // The old path no longer holds this version: the chunks are the target's alone again, so later deletes and
+      // overwrites need not query the partition for other references. A crash before this keeps the (safe) flag.
+      await this.client.send(new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: key(repositoryUuid, toSk),
+        UpdateExpression: 'REMOVE #shared',
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { '#shared': 'sharedChunks', '#version': 'version' },
+        ExpressionAttributeValues: { ':version': s(source.version) },
+      })).catch((error: unknown) => { if (!(error instanceof ConditionalCheckFailedException)) throw error; });
+    }
     if (target && target.version !== source.version) await this.releaseChunks(repositoryUuid, target);
-    return moved;
+    const { sharedChunks: _shared, ...unshared } = moved;
+    return shares ? unshared : moved;
   }
 
   /**

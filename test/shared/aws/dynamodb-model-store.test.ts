@@ -219,6 +219,9 @@ describe('DynamoDbModelStore', () => {
       expect((await models.getModel(repo, 'nouveau/modèle.hck.json'))?.body.equals(bytes)).toBe(true);
       expect(await chunkKeys(repo)).toEqual(chunksBefore);
       expect(await models.removeOrphanChunks(repo, { olderThanMs: 0 })).toBe(0);
+      // Once the old path is gone the chunks are the new record's alone: no "shared" flag is left behind.
+      expect(moved!.sharedChunks).toBeUndefined();
+      expect((await models.getRecord(repo, 'nouveau/modèle.hck.json'))!.sharedChunks).toBeUndefined();
 
       // The moved record owns the chunks now: overwriting it deletes them.
       const next = await models.putModel({ repositoryUuid: repo, path: 'nouveau/modèle.hck.json', commit: 'c3', bytes: fixture('medium-dynamodb-book.hck.json') });
