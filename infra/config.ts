@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-client';
 
 /** The CDK context keys this app reads (`-c key=value` or `context` in cdk.json). */
 export const CONTEXT_KEYS = [
@@ -19,7 +20,7 @@ export const CONFIG_DEFAULTS = {
   reconcileMinutes: 15,
   logRetentionDays: RetentionDays.THREE_MONTHS,
   removalPolicy: 'retain',
-  bitbucketApiUrl: 'https://api.bitbucket.org/2.0',
+  bitbucketApiUrl: DEFAULT_BITBUCKET_API_URL,
   verifierReservedConcurrency: 50,
 } as const;
 

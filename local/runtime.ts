@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-client';
 import { startHttpApi } from './http-api';
 import { startQueuePoller, type QueuePoller, type SqsHandler } from './queue-poller';
 import { startStandIns, WEBHOOK_SECRET_NAME, type StandIns, type StandInOptions } from './stand-ins';
@@ -51,7 +52,7 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
   if (running) throw new Error(`a local hub (pid ${running.pid}) already runs on ${options.dataDir}; stop it first or use another MODEL_HUB_DATA_DIR`);
   const standIns = await startStandIns(options);
   Object.assign(process.env, standIns.env, {
-    BITBUCKET_API_URL: options.bitbucketApiUrl ?? process.env.BITBUCKET_API_URL ?? 'https://api.bitbucket.org/2.0',
+    BITBUCKET_API_URL: options.bitbucketApiUrl ?? process.env.BITBUCKET_API_URL ?? DEFAULT_BITBUCKET_API_URL,
     // CloudWatch metrics (EMF lines on stdout) mean nothing locally.
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     // local-aws-sqs counts a ChangeMessageVisibility as a receive, so the worker's retry backoff would send

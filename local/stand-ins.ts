@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { DEFAULT_TOKEN_SECRET_PREFIX } from '../shared/aws/access-tokens';
 import { ALL_TABLES, PARTITION_KEY, SORT_KEY } from '../shared/aws/tables';
 import { findFreePort } from './free-port';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secrets-manager-server';
@@ -17,7 +18,7 @@ const { createSqsServer } = require('local-aws-sqs') as { createSqsServer: (opti
 export const QUEUE_NAME = 'model-hub-sync.fifo';
 export const DEAD_LETTER_QUEUE_NAME = 'model-hub-sync-dlq.fifo';
 export const WEBHOOK_SECRET_NAME = 'model-hub/webhook-secret';
-export const TOKEN_SECRET_PREFIX = 'model-hub/tokens/';
+export const TOKEN_SECRET_PREFIX = DEFAULT_TOKEN_SECRET_PREFIX;
 
 export interface StandInOptions {
   /** Where DynamoDB data, the secrets file and the queue snapshot live; omit for a throw-away in-memory run. */

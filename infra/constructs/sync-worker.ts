@@ -4,11 +4,13 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_TOKEN_SECRET_PREFIX } from '../../shared/aws/access-tokens';
+import { DEFAULT_BITBUCKET_API_URL } from '../../shared/bitbucket/bitbucket-client';
 import type { DataTables } from './data-tables';
 import { NodeFunction } from './node-function';
 
-/** Name prefix of the per-repository access-token secrets, which the admin CLI creates. */
-export const DEFAULT_TOKEN_SECRET_PREFIX = 'model-hub/tokens/';
+/** Name prefix of the per-repository access-token secrets, which the admin CLI creates (the stack sets its own). */
+export { DEFAULT_TOKEN_SECRET_PREFIX };
 
 /** Properties of {@link SyncWorker}. */
 export interface SyncWorkerProps {
@@ -89,7 +91,7 @@ export class SyncWorker extends Construct {
         QUEUE_URL: props.queue.queueUrl,
         ...tables.environmentFor(tables.models, tables.repositories, tables.events),
         TOKEN_SECRET_PREFIX: this.tokenSecretPrefix,
-        BITBUCKET_API_URL: props.bitbucketApiUrl ?? 'https://api.bitbucket.org/2.0',
+        BITBUCKET_API_URL: props.bitbucketApiUrl ?? DEFAULT_BITBUCKET_API_URL,
         EVENTS_TTL_DAYS: String(props.eventsTtlDays ?? 30),
         POWERTOOLS_SERVICE_NAME: 'model-hub-worker',
         POWERTOOLS_METRICS_NAMESPACE: 'ModelHub',

@@ -1,6 +1,9 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretFormatError } from '../domain/errors';
 
+/** Name prefix of access-token secrets when none is configured (the CDK stack sets `<stackName>/tokens/`). */
+export const DEFAULT_TOKEN_SECRET_PREFIX = 'model-hub/tokens/';
+
 /** Tokens are cached for minutes: a rotated token is picked up soon, and a sync costs no Secrets Manager call. */
 export const ACCESS_TOKEN_MAX_AGE_SECONDS = 300;
 

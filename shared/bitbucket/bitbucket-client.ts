@@ -26,6 +26,9 @@ export const BITBUCKET_ENDPOINTS = {
   deleteHook: { method: 'DELETE', template: '/repositories/{workspace}/{repo_slug}/hooks/{uid}', query: [] },
 } as const satisfies Record<string, { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; template: string; query: readonly string[] }>;
 
+/** Bitbucket Cloud's REST API root, unless configured otherwise. */
+export const DEFAULT_BITBUCKET_API_URL = 'https://api.bitbucket.org/2.0';
+
 /** Page size asked of diffstat: its documented maximum. */
 export const DIFFSTAT_PAGELEN = 5000;
 

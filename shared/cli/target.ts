@@ -4,9 +4,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { resolve } from 'node:path';
 import { CliError } from './errors';
+import { DEFAULT_BITBUCKET_API_URL } from '../bitbucket/bitbucket-client';
 
 /** Bitbucket Cloud's API root, used unless `--bitbucket-api-url` or `BITBUCKET_API_URL` says otherwise. */
-export const DEFAULT_BITBUCKET_API_URL = 'https://api.bitbucket.org/2.0';
+export { DEFAULT_BITBUCKET_API_URL };
 /** Where `npm start` keeps a local hub's data, unless `MODEL_HUB_DATA_DIR` says otherwise. */
 export const DEFAULT_DATA_DIR = '.model-hub';
 

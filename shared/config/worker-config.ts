@@ -1,3 +1,5 @@
+import { DEFAULT_TOKEN_SECRET_PREFIX } from '../aws/access-tokens';
+import { DEFAULT_BITBUCKET_API_URL } from '../bitbucket/bitbucket-client';
 import { readEnv } from './env';
 
 export interface WorkerConfig {
@@ -28,8 +30,8 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
     modelsTable: env.string('MODELS_TABLE'),
     repositoriesTable: env.string('REPOSITORIES_TABLE'),
     eventsTable: env.string('EVENTS_TABLE'),
-    tokenSecretPrefix: env.string('TOKEN_SECRET_PREFIX', 'model-hub/tokens/'),
-    bitbucketApiUrl: env.string('BITBUCKET_API_URL', 'https://api.bitbucket.org/2.0').replace(/\/+$/, ''),
+    tokenSecretPrefix: env.string('TOKEN_SECRET_PREFIX', DEFAULT_TOKEN_SECRET_PREFIX),
+    bitbucketApiUrl: env.string('BITBUCKET_API_URL', DEFAULT_BITBUCKET_API_URL).replace(/\/+$/, ''),
     eventsTtlDays: env.number('EVENTS_TTL_DAYS', 30, { min: 1, max: 3650 }),
     fetchConcurrency: env.number('FETCH_CONCURRENCY', 8, { min: 1, max: 64 }),
     safetyMarginMs: env.number('SAFETY_MARGIN_SECONDS', 60, { min: 0, max: 600 }) * 1000,
