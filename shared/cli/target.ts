@@ -79,7 +79,7 @@ function resolveLocal(dataDir: string, explicitApiUrl: string | undefined): HubT
   const dynamodb = new DynamoDBClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_DYNAMODB') });
   const sqs = new SQSClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_SQS') });
   const secretsManager = new SecretsManagerClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_SECRETS_MANAGER') });
-  return {
+  return withClients({
     kind: 'local',
     description: `local hub (pid ${runtime.pid}, data dir ${absolute})`,
     webhookUrl: runtime.webhookUrl,
@@ -91,15 +91,7 @@ function resolveLocal(dataDir: string, explicitApiUrl: string | undefined): HubT
     repositoriesTable: need('REPOSITORIES_TABLE'),
     eventsTable: need('EVENTS_TABLE'),
     bitbucketApiUrl,
-    dynamodb,
-    sqs,
-    secretsManager,
-    close() {
-      dynamodb.destroy();
-      sqs.destroy();
-      secretsManager.destroy();
-    },
-  };
+  }, { dynamodb, sqs, secretsManager });
 }
 
 /** Stack outputs the CLI needs (see infra/model-hub-stack.ts). */
@@ -134,7 +126,7 @@ async function resolveStack(stackName: string, bitbucketApiUrl: string, env: Rea
   const dynamodb = new DynamoDBClient(config);
   const sqs = new SQSClient(config);
   const secretsManager = new SecretsManagerClient(config);
-  return {
+  return withClients({
     kind: 'aws',
     description: `stack ${stackName}`,
     webhookUrl: outputs.WebhookUrl!,
@@ -146,13 +138,20 @@ async function resolveStack(stackName: string, bitbucketApiUrl: string, env: Rea
     repositoriesTable: outputs.RepositoriesTableName!,
     eventsTable: outputs.EventsTableName!,
     bitbucketApiUrl,
-    dynamodb,
-    sqs,
-    secretsManager,
+  }, { dynamodb, sqs, secretsManager });
+}
+
+type TargetClients = Pick<HubTarget, 'dynamodb' | 'sqs' | 'secretsManager'>;
+
+/** A target with its SDK clients, whose `close()` releases all three. */
+function withClients(fields: Omit<HubTarget, keyof TargetClients | 'close'>, clients: TargetClients): HubTarget {
+  return {
+    ...fields,
+    ...clients,
     close() {
-      dynamodb.destroy();
-      sqs.destroy();
-      secretsManager.destroy();
+      clients.dynamodb.destroy();
+      clients.sqs.destroy();
+      clients.secretsManager.destroy();
     },
   };
 }
