@@ -3,7 +3,7 @@
  * `npm run hub -- <command>`: the admin command line (see the README's "Set up Bitbucket Cloud"). Wires the real process into the CLI:
  * environment, standard streams, a hidden prompt for tokens typed on a terminal.
  */
-import { buildProgram } from '../shared/cli/program';
+import { buildProgram } from '../cli/program';
 
 /** All of standard input when something is piped; undefined when it is a terminal. */
 async function readStdin(): Promise<string | undefined> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-client';
+import { readLocalRuntime, RUNTIME_FILE, type LocalRuntimeInfo } from '../shared/config/local-runtime-file';
 import { startHttpApi } from './http-api';
 import { startQueuePoller, type QueuePoller, type SqsHandler } from './queue-poller';
 import { startStandIns, WEBHOOK_SECRET_NAME, type StandIns, type StandInOptions } from './stand-ins';
@@ -101,29 +102,6 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
       if (runtimeFile) rmSync(runtimeFile, { force: true });
     },
   };
-}
-
-export const RUNTIME_FILE = 'runtime.json';
-
-/** What a running local hub publishes in its data dir for the admin CLI. */
-export interface LocalRuntimeInfo {
-  readonly pid: number;
-  readonly webhookUrl: string;
-  /** Endpoints, table names and queue URLs, as given to the handlers. */
-  readonly env: Record<string, string>;
-}
-
-/** The running local hub of a data dir, or undefined when none runs (a file left by a crash is ignored). */
-export function readLocalRuntime(dataDir: string): LocalRuntimeInfo | undefined {
-  const file = join(dataDir, RUNTIME_FILE);
-  if (!existsSync(file)) return undefined;
-  const info = JSON.parse(readFileSync(file, 'utf8')) as LocalRuntimeInfo;
-  try {
-    process.kill(info.pid, 0);
-  } catch {
-    return undefined;
-  }
-  return info;
 }
 
 function seedWebhookSecret(standIns: StandIns, options: LocalHubOptions): boolean {

@@ -1,3 +1,4 @@
+// The CLI's seam to its surroundings (environment, streams, stdin, clock), so tests can run it in-process.
 import type { HubTarget, TargetOptions } from './target';
 import type { CliOutput } from './output';
 

@@ -1,3 +1,4 @@
+// How the CLI prints: results on standard output (tables or one JSON document), everything else on standard error.
 /** Where the CLI writes: standard output for results, standard error for progress and warnings. */
 export interface CliOutput {
   write(chunk: string | Uint8Array): unknown;

@@ -1,5 +1,6 @@
+// `events`: recent webhook deliveries and sync runs from the events log, newest first.
 import { InvalidArgumentError, type Command } from 'commander';
-import type { LoggedEvent } from '../../domain/logged-event';
+import type { LoggedEvent } from '../../shared/domain/logged-event';
 import type { CommandKit } from '../command-kit';
 import { formatTable, printJson } from '../output';
 

@@ -1,4 +1,5 @@
-import { BitbucketAuthError, BitbucketError, BitbucketNotFoundError } from '../bitbucket/errors';
+// Turns Bitbucket's errors about a repository or its token into messages an admin can act on.
+import { BitbucketAuthError, BitbucketError, BitbucketNotFoundError } from '../shared/bitbucket';
 import { CliError } from './errors';
 
 const TOKEN_HELP = 'create a repository access token in Bitbucket (Repository settings → Security → Access tokens) with the scopes Repositories: Read and Webhooks: Read and write, then pass it on standard input or in BITBUCKET_ACCESS_TOKEN';

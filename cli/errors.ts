@@ -1,3 +1,6 @@
+// The CLI's error vocabulary: what went wrong, what to do next, and which exit code (1 failure, 2 usage error).
+import { MalformedWebhookSecretError, SecretScheduledForDeletionError } from '../shared/aws/hub-secrets';
+
 /**
  * A failure the CLI explains to the admin: `message` says what went wrong, `hint` what to do next. Exit code 1
  * (failure) unless it is a usage error (2).
@@ -25,13 +28,23 @@ export function usageError(message: string, hint?: string): CliError {
  */
 export function explainError(error: unknown): CliError {
   if (error instanceof CliError) return error;
+  if (error instanceof MalformedWebhookSecretError) {
+    return new CliError(error.message, { hint: 'rewrite it in that form (e.g. with `provider rotate-secret`, which replaces it)', cause: error });
+  }
+  if (error instanceof SecretScheduledForDeletionError) {
+    const name = error.secretName;
+    return new CliError(error.message, {
+      hint: `restore it (\`aws secretsmanager restore-secret --secret-id ${name}\`) or delete it for good (\`aws secretsmanager delete-secret --secret-id ${name} --force-delete-without-recovery\`), then run the command again`,
+      cause: error,
+    });
+  }
   const name = (error as { name?: string } | null)?.name ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return new CliError(`no AWS credentials: ${message}`, { hint: 'configure credentials (AWS_PROFILE, `aws sso login`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) for the account of the stack', cause: error });
+    return new CliError(`no AWS credentials: ${message}`, { hint: 'configure credentials (--profile or AWS_PROFILE, `aws sso login`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) for the account of the stack', cause: error });
   }
   if (/Region is missing/i.test(message)) {
-    return new CliError('no AWS region configured', { hint: 'set AWS_REGION (or AWS_PROFILE with a region) to the region of the stack', cause: error });
+    return new CliError('no AWS region configured', { hint: 'pass --region (or set AWS_REGION, or use a --profile / AWS_PROFILE with a region) with the region of the stack', cause: error });
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnrecognizedClientException') {
     return new CliError(`AWS refused the request: ${message}`, { hint: 'use credentials of an admin of the stack (they need DynamoDB, SQS and Secrets Manager access to its resources)', cause: error });

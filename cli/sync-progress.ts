@@ -1,7 +1,8 @@
+// Admin syncs: queue a sync request the way the verifier does, then follow the worker's progress in the events log.
 import { randomUUID } from 'node:crypto';
-import type { RepositoryConfig } from '../aws/dynamodb-repository-store';
-import type { SyncRunEvent } from '../domain/logged-event';
-import type { SyncRequest } from '../domain/sync-request';
+import type { RepositoryConfig } from '../shared/aws/dynamodb-repository-store';
+import type { SyncRunEvent } from '../shared/domain/logged-event';
+import type { SyncRequest } from '../shared/domain/sync-request';
 import { CliError } from './errors';
 import type { HubContext } from './hub-context';
 import { shortCommit, type CliOutput } from './output';

@@ -1,3 +1,4 @@
+// Reads a repository access token from the environment, standard input or a hidden prompt, never from an argument.
 import type { CliDeps } from './deps';
 import { usageError } from './errors';
 

@@ -1,11 +1,12 @@
+// The shared/ adapters of the hub a command talks to, built once per command over the target's clients.
 import { Agent } from 'undici';
-import { DynamoDbEventLog } from '../aws/dynamodb-event-log';
-import { DynamoDbModelStore } from '../aws/dynamodb-model-store';
-import { DynamoDbRepositoryStore, type RepositoryConfig } from '../aws/dynamodb-repository-store';
-import { SqsSyncQueue } from '../aws/sqs-sync-queue';
-import { BitbucketClient } from '../bitbucket/bitbucket-client';
+import { DynamoDbEventLog } from '../shared/aws/dynamodb-event-log';
+import { DynamoDbModelStore } from '../shared/aws/dynamodb-model-store';
+import { DynamoDbRepositoryStore, type RepositoryConfig } from '../shared/aws/dynamodb-repository-store';
+import { SqsSyncQueue } from '../shared/aws/sqs-sync-queue';
+import { BitbucketClient } from '../shared/bitbucket';
 import { CliError, usageError } from './errors';
-import { HubSecrets } from './hub-secrets';
+import { HubSecrets } from '../shared/aws/hub-secrets';
 import type { HubTarget } from './target';
 
 /** The adapters of one hub, built over the target's clients: the same code the functions run. */

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { startBitbucketSimulator, type BitbucketSimulator } from '../../../local/bitbucket-simulator';
 import { startLocalHub, type LocalHub, type LocalHubOptions } from '../../../local/runtime';
 import { WEBHOOK_SECRET_NAME } from '../../../local/stand-ins';
-import type { CliDeps } from '../../../shared/cli/deps';
-import { buildProgram } from '../../../shared/cli/program';
+import type { CliDeps } from '../../../cli/deps';
+import { buildProgram } from '../../../cli/program';
 
 /** What one CLI run printed and how it ended. */
 export interface CliRun {

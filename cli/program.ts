@@ -1,4 +1,6 @@
-import type { Command } from 'commander';
+// The admin command line's entry point: one commander program with the global options and every command group.
+import { Option, type Command } from 'commander';
+import packageJson from '../package.json';
 import { CommandKit, HubCommand } from './command-kit';
 import { registerDlqCommands } from './commands/dlq';
 import { registerEventsCommand } from './commands/events';
@@ -20,9 +22,14 @@ export function buildProgram(deps: CliDeps): Command {
   const program = new HubCommand('model-hub')
     .description('Administer a Model Hub sync: Bitbucket Cloud repositories replicated into DynamoDB.\n'
       + 'Targets the local hub of MODEL_HUB_DATA_DIR (default .model-hub) while `npm start` runs, or a deployed stack with --stack.')
-    .option('--stack <name>', 'a deployed stack (CloudFormation outputs; AWS credentials and region from the environment)')
-    .option('--data-dir <dir>', 'data dir of the local hub (default: MODEL_HUB_DATA_DIR or .model-hub)')
-    .option('--bitbucket-api-url <url>', 'Bitbucket API root (default: BITBUCKET_API_URL or https://api.bitbucket.org/2.0)')
+    .version(packageJson.version, '--version', 'print the version of model-hub-sync')
+    // Environment-backed options read the process environment through commander (bin/hub.ts passes the same one
+    // as deps.env, where the target falls back to when commander found nothing).
+    .addOption(new Option('--stack <name>', 'a deployed stack (CloudFormation outputs; AWS credentials and region from --profile/--region or the environment)').env('MODEL_HUB_STACK'))
+    .addOption(new Option('--region <region>', 'AWS region of the deployed stack (as the AWS CLI\'s --region)').env('AWS_REGION'))
+    .addOption(new Option('--profile <name>', 'named AWS profile for the deployed stack (as the AWS CLI\'s --profile)').env('AWS_PROFILE'))
+    .addOption(new Option('--data-dir <dir>', 'data dir of the local hub (default: .model-hub)').env('MODEL_HUB_DATA_DIR'))
+    .addOption(new Option('--bitbucket-api-url <url>', 'Bitbucket API root (default: https://api.bitbucket.org/2.0)').env('BITBUCKET_API_URL'))
     .showSuggestionAfterError()
     .configureOutput({ writeOut: (text) => deps.stdout.write(text), writeErr: (text) => deps.stderr.write(text) });
   registerProviderCommands(program, kit);

@@ -1,9 +1,26 @@
+// Secrets Manager adapter for the admin side of the hub's secrets: the webhook secret with its rotation state, and
+// the per-repository access tokens (the functions only read them, through Powertools, in webhook-secrets / access-tokens).
 import {
   CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
-import { accessTokenSecretName } from '../aws/access-tokens';
-import { CliError } from './errors';
+import { accessTokenSecretName } from './access-tokens';
+
+/** The stored webhook secret is not JSON of the form `{"current": "...", "previous": "..."}`. */
+export class MalformedWebhookSecretError extends Error {
+  constructor(readonly secretId: string) {
+    super(`the webhook secret ${secretId} is not JSON of the form {"current": "...", "previous": "..."}`);
+    this.name = 'MalformedWebhookSecretError';
+  }
+}
+
+/** A token secret cannot be written because Secrets Manager holds it, scheduled for deletion. */
+export class SecretScheduledForDeletionError extends Error {
+  constructor(readonly secretName: string, options: { cause: unknown }) {
+    super(`the token secret ${secretName} is scheduled for deletion`, options);
+    this.name = 'SecretScheduledForDeletionError';
+  }
+}
 
 /**
  * The stored webhook secret: the verifier accepts `current` and, during a rotation, `previous`. `rotatedAt` is
@@ -20,7 +37,7 @@ export function generateWebhookSecret(): string {
   return randomBytes(24).toString('hex');
 }
 
-/** Reads and writes the hub's secrets: the webhook secret and the per-repository access tokens. */
+/** Reads and writes the hub's secrets in Secrets Manager: the webhook secret and the per-repository access tokens. */
 export class HubSecrets {
   constructor(
     private readonly client: SecretsManagerClient,
@@ -35,9 +52,7 @@ export class HubSecrets {
     try {
       parsed = JSON.parse(value) as typeof parsed;
     } catch {
-      throw new CliError(`the webhook secret ${this.webhookSecretId} is not JSON of the form {"current": "...", "previous": "..."}`, {
-        hint: 'rewrite it in that form (e.g. with `provider rotate-secret`, which replaces it)',
-      });
+      throw new MalformedWebhookSecretError(this.webhookSecretId);
     }
     return {
       current: typeof parsed.current === 'string' ? parsed.current : '',
@@ -76,10 +91,7 @@ export class HubSecrets {
         return;
       }
       if (errorName === 'InvalidRequestException' && /deletion/i.test(message)) {
-        throw new CliError(`the token secret ${name} is scheduled for deletion`, {
-          hint: `restore it (\`aws secretsmanager restore-secret --secret-id ${name}\`) or delete it for good (\`aws secretsmanager delete-secret --secret-id ${name} --force-delete-without-recovery\`), then run the command again`,
-          cause: error,
-        });
+        throw new SecretScheduledForDeletionError(name, { cause: error });
       }
       throw error;
     }

@@ -1,10 +1,12 @@
+// Finds the hub the CLI administers, a running local hub or a deployed stack, and builds the SDK clients that reach it.
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { resolve } from 'node:path';
+import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-client';
+import { readLocalRuntime } from '../shared/config/local-runtime-file';
 import { CliError } from './errors';
-import { DEFAULT_BITBUCKET_API_URL } from '../bitbucket/bitbucket-client';
 
 /** Bitbucket Cloud's API root, used unless `--bitbucket-api-url` or `BITBUCKET_API_URL` says otherwise. */
 export { DEFAULT_BITBUCKET_API_URL };
@@ -41,6 +43,10 @@ export interface TargetOptions {
   readonly stack?: string;
   readonly dataDir?: string;
   readonly bitbucketApiUrl?: string;
+  /** AWS region of a deployed stack (`--region`, as the AWS CLI's); else AWS_REGION, AWS_DEFAULT_REGION or the profile's. */
+  readonly region?: string;
+  /** Named AWS profile for a deployed stack's credentials and region (`--profile`, as the AWS CLI's). */
+  readonly profile?: string;
 }
 
 /**
@@ -50,15 +56,12 @@ export interface TargetOptions {
  */
 export async function resolveTarget(options: TargetOptions, env: Readonly<Record<string, string | undefined>>): Promise<HubTarget> {
   const explicit = options.bitbucketApiUrl ?? env.BITBUCKET_API_URL;
-  if (options.stack) return resolveStack(options.stack, (explicit ?? DEFAULT_BITBUCKET_API_URL).replace(/\/+$/, ''), env);
+  if (options.stack) return resolveStack({ ...options, stack: options.stack }, (explicit ?? DEFAULT_BITBUCKET_API_URL).replace(/\/+$/, ''), env);
   return resolveLocal(options.dataDir ?? env.MODEL_HUB_DATA_DIR ?? DEFAULT_DATA_DIR, explicit);
 }
 
 function resolveLocal(dataDir: string, explicitApiUrl: string | undefined): HubTarget {
   const absolute = resolve(dataDir);
-  // Loaded only for a local target: the module brings the embedded stand-ins, which a deployed hub never needs.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { readLocalRuntime } = require('../../local/runtime') as typeof import('../../local/runtime');
   const runtime = readLocalRuntime(absolute);
   if (!runtime) {
     throw new CliError(`no local hub is running with data dir ${absolute}`, {
@@ -100,9 +103,12 @@ const REQUIRED_OUTPUTS = [
   'ModelsTableName', 'RepositoriesTableName', 'EventsTableName',
 ] as const;
 
-async function resolveStack(stackName: string, bitbucketApiUrl: string, env: Readonly<Record<string, string | undefined>>): Promise<HubTarget> {
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  const config = region ? { region } : {};
+async function resolveStack(options: TargetOptions & { stack: string }, bitbucketApiUrl: string, env: Readonly<Record<string, string | undefined>>): Promise<HubTarget> {
+  const stackName = options.stack;
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const profile = options.profile ?? env.AWS_PROFILE;
+  // Every SDK v3 client takes `profile`: its credentials and (unless given) its region come from that profile.
+  const config = { ...(region ? { region } : {}), ...(profile ? { profile } : {}) };
   const cloudformation = new CloudFormationClient(config);
   let outputs: Record<string, string>;
   try {
@@ -111,7 +117,7 @@ async function resolveStack(stackName: string, bitbucketApiUrl: string, env: Rea
   } catch (error) {
     if (/does not exist/.test((error as Error).message ?? '')) {
       throw new CliError(`stack ${stackName} does not exist in region ${await cloudformation.config.region().catch(() => '(unknown)')}`, {
-        hint: 'check --stack, and AWS_REGION / AWS_PROFILE (the stack name is the `stackName` context value, default ModelHubSync)',
+        hint: 'check --stack, and --region / --profile (or AWS_REGION / AWS_PROFILE) (the stack name is the `stackName` context value, default ModelHubSync)',
         cause: error,
       });
     }

@@ -1,5 +1,11 @@
+// The use case of setting up a hub's `repo:push` webhook in a repository (create, find again, re-sign, delete),
+// over the Bitbucket client; the admin CLI's `repo` and `provider` commands run it.
 import { createHash } from 'node:crypto';
-import type { BitbucketClient, BitbucketWebhook, BitbucketWebhookInput } from '../bitbucket/bitbucket-client';
+import type { BitbucketClient } from './index';
+
+// Taken from the client's methods, so this module depends only on the client's public surface.
+type BitbucketWebhook = Awaited<ReturnType<BitbucketClient['listWebhooks']>>[number];
+type BitbucketWebhookInput = Parameters<BitbucketClient['createWebhook']>[1];
 
 /**
  * Which hub a CLI talks to: its webhook URL, and an id that stays the same when the URL changes (a short hash of

@@ -2,12 +2,11 @@ import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Agent, request } from 'undici';
-import { startBitbucketSimulator, type BitbucketSimulator } from '../../../local/bitbucket-simulator';
-import { BITBUCKET_ENDPOINTS, BitbucketClient } from '../../../shared/bitbucket/bitbucket-client';
-import { BitbucketAuthError } from '../../../shared/bitbucket/errors';
-import { deleteHubWebhooks, ensureHubWebhook, hubIdentity, updateHubWebhookSecret, webhookDescription } from '../../../shared/cli/webhooks';
+import { startBitbucketSimulator, type BitbucketSimulator } from '../../../../local/bitbucket-simulator';
+import { BITBUCKET_ENDPOINTS, BitbucketAuthError, BitbucketClient } from '../../../../shared/bitbucket';
+import { deleteHubWebhooks, ensureHubWebhook, hubIdentity, updateHubWebhookSecret, webhookDescription } from '../../../../shared/bitbucket/webhook-setup';
 
-const SPEC_PATH = resolve(__dirname, '../../../../shared/reference/bitbucket-cloud.oas.json');
+const SPEC_PATH = resolve(__dirname, '../../../../../shared/reference/bitbucket-cloud.oas.json');
 const HUB_URL = 'https://hub.example.com/gateway/public/sync';
 const HUB = hubIdentity(HUB_URL, 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:Production/webhook-secret-AbCdEf');
 

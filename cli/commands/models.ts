@@ -1,6 +1,7 @@
+// `models list | get | search`: the replicated models of the hub, as stored in DynamoDB.
 import type { Command } from 'commander';
-import { ModelBodyNotStoredError } from '../../aws/dynamodb-model-store';
-import type { ModelRecord } from '../../models/model-record';
+import { ModelBodyNotStoredError } from '../../shared/aws/dynamodb-model-store';
+import type { ModelRecord } from '../../shared/models/model-record';
 import type { CommandKit } from '../command-kit';
 import { CliError, usageError } from '../errors';
 import { parseRepositoryName } from '../hub-context';

@@ -1,10 +1,11 @@
+// `provider show | rotate-secret | update-webhooks | finish-rotation`: the webhook URL and the webhook secret's rotation.
 import type { Command } from 'commander';
 import type { CommandKit } from '../command-kit';
 import { CliError } from '../errors';
 import type { HubContext } from '../hub-context';
-import { generateWebhookSecret, type WebhookSecretState } from '../hub-secrets';
+import { generateWebhookSecret, type WebhookSecretState } from '../../shared/aws/hub-secrets';
 import { printJson } from '../output';
-import { hubIdentity, updateHubWebhookSecret } from '../webhooks';
+import { hubIdentity, updateHubWebhookSecret } from '../../shared/bitbucket/webhook-setup';
 import { explainBitbucketError } from '../bitbucket-errors';
 
 /** What `provider update-webhooks` did for one repository. */

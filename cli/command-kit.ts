@@ -1,9 +1,10 @@
+// The plumbing every command shares: usage errors with exit code 2, output streams, and running against the hub.
 import { Command, type OutputConfiguration } from 'commander';
 import type { CliDeps } from './deps';
 import { explainError } from './errors';
 import { createHubContext, type HubContext } from './hub-context';
 import { resolveTarget, type TargetOptions } from './target';
-import { WEBHOOK_SECRET_MAX_AGE_SECONDS } from '../aws/webhook-secrets';
+import { WEBHOOK_SECRET_MAX_AGE_SECONDS } from '../shared/aws/webhook-secrets';
 
 /**
  * A commander Command whose usage errors exit with 2, and whose `exitOverride` / `configureOutput` reach the
@@ -68,9 +69,11 @@ export class CommandKit {
     let context: HubContext | undefined;
     try {
       await this.runWithoutContext(command, async () => {
-        const globals = command.optsWithGlobals<{ stack?: string; dataDir?: string; bitbucketApiUrl?: string }>();
+        const globals = command.optsWithGlobals<{ stack?: string; dataDir?: string; bitbucketApiUrl?: string; region?: string; profile?: string }>();
         const options: TargetOptions = {
           ...(globals.stack ? { stack: globals.stack } : {}),
+          ...(globals.region ? { region: globals.region } : {}),
+          ...(globals.profile ? { profile: globals.profile } : {}),
           ...(globals.dataDir ? { dataDir: globals.dataDir } : {}),
           ...(globals.bitbucketApiUrl ? { bitbucketApiUrl: globals.bitbucketApiUrl } : {}),
         };

@@ -1,15 +1,17 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../../aws/dynamodb-repository-store';
-import type { SyncRunEvent } from '../../domain/logged-event';
-import type { SyncState } from '../../domain/sync/ports';
+// `repo add | list | update | remove`: which Bitbucket repositories the hub replicates, with their tokens and webhooks.
+import type { Command } from 'commander';
+import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../../shared/aws/dynamodb-repository-store';
+import type { SyncRunEvent } from '../../shared/domain/logged-event';
+import type { SyncState } from '../../shared/domain/sync/ports';
 import { explainBitbucketError } from '../bitbucket-errors';
 import type { CommandKit } from '../command-kit';
 import { CliError } from '../errors';
 import { parseRepositoryName, type HubContext } from '../hub-context';
 import { formatTable, printJson, shortCommit } from '../output';
-import { queueSync, waitForSync, type SyncAction, type SyncResult } from '../sync-progress';
+import type { SyncAction } from '../sync-progress';
 import { readAccessToken } from '../token-input';
-import { deleteHubWebhooks, ensureHubWebhook, hubIdentity, type EnsuredWebhook } from '../webhooks';
+import { parseTimeout, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync';
+import { deleteHubWebhooks, ensureHubWebhook, hubIdentity, type EnsuredWebhook } from '../../shared/bitbucket/webhook-setup';
 
 /** One line of `repo list --json`. */
 export interface RepositoryListing {
@@ -26,35 +28,6 @@ export interface RepositoryListing {
   reason?: string;
   /** Files done / total of a running sync. */
   progress?: { done: number; total: number };
-}
-
-/** `--timeout <seconds>` of the waiting commands. */
-export function parseTimeout(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('expected a number of seconds > 0');
-  return seconds;
-}
-
-/** Options of the commands that queue a sync and follow it. */
-export interface WaitFlags {
-  wait: boolean;
-  timeout: number;
-  json?: boolean;
-}
-
-/** Queues a sync and, unless `--no-wait`, follows it to its end. */
-export async function syncAndMaybeWait(kit: CommandKit, context: HubContext, repository: RepositoryConfig, action: SyncAction, flags: WaitFlags, label: string): Promise<{ requestUuid: string; result?: SyncResult }> {
-  const request = await queueSync(context, repository, action, kit.now());
-  kit.note(`${label} of ${repository.fullName} queued (request ${request.requestUuid}).`);
-  if (!flags.wait) return { requestUuid: request.requestUuid };
-  const result = await waitForSync(context, request, { progress: kit.deps.stderr, sleep: kit.sleep, now: kit.now, pollIntervalMs: kit.pollIntervalMs, timeoutMs: flags.timeout * 1000 });
-  if (result.outcome === 'no-branch') kit.note(`${repository.fullName} has no default branch yet (no commits): nothing to sync until the first push.`);
-  else {
-    const models = (await context.models.listModels(repository.uuid)).length;
-    const counts = result.counts ? ` (added ${result.counts.added}, updated ${result.counts.updated}, removed ${result.counts.removed}, renamed ${result.counts.renamed}, invalid ${result.counts.invalid})` : '';
-    kit.note(`${result.outcome === 'up-to-date' ? 'Up to date' : 'Synced'}: ${repository.fullName} ${result.branch ?? ''} at ${shortCommit(result.commit) ?? '?'}, ${models} model(s)${counts}.`);
-  }
-  return { requestUuid: request.requestUuid, result };
 }
 
 /** Registers `repo add | list | update | remove`. */

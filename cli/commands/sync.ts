@@ -1,10 +1,11 @@
+// `sync <workspace/slug>`: an admin-requested sync of recent changes, the entire repository, or from a commit.
 import { Option, type Command } from 'commander';
 import type { CommandKit } from '../command-kit';
 import { usageError } from '../errors';
 import { parseRepositoryName } from '../hub-context';
 import { printJson } from '../output';
 import type { SyncAction } from '../sync-progress';
-import { parseTimeout, syncAndMaybeWait, type WaitFlags } from './repo';
+import { parseTimeout, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync';
 
 /** Registers `sync <workspace/slug> [--full | --from <commit>]`. */
 export function registerSyncCommand(program: Command, kit: CommandKit): void {

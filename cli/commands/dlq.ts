@@ -1,0 +1,83 @@
+// `dlq list | redrive`: the sync requests that failed 5 times, shown and moved back once the cause is fixed.
+import type { Command } from 'commander';
+import { SqsDeadLetterQueue, type DeadLetter } from '../../shared/aws/sqs-dead-letter-queue';
+import type { CommandKit } from '../command-kit';
+import type { HubContext } from '../hub-context';
+import { formatTable, printJson } from '../output';
+
+/** One line of `dlq list --json`. */
+export interface DeadLetterListing {
+  messageId: string;
+  repository: string | null;
+  repositoryUuid: string | null;
+  trigger: string | null;
+  requestUuid: string | null;
+  requestedAt: string | null;
+  /** Times the message was received before it landed here (and while listing it). */
+  receiveCount: number | null;
+  sentAt: string | null;
+}
+
+function toListing(letter: DeadLetter): DeadLetterListing {
+  let body: { repository?: { uuid?: string; fullName?: string }; trigger?: string; requestUuid?: string; requestedAt?: string } = {};
+  try {
+    body = JSON.parse(letter.body) as typeof body;
+  } catch {
+    // A body that is not a sync request is listed with what SQS knows about it.
+  }
+  return {
+    messageId: letter.messageId,
+    repository: body.repository?.fullName ?? null,
+    repositoryUuid: body.repository?.uuid ?? null,
+    trigger: body.trigger ?? null,
+    requestUuid: body.requestUuid ?? null,
+    requestedAt: body.requestedAt ?? null,
+    receiveCount: letter.receiveCount,
+    sentAt: letter.sentAt,
+  };
+}
+
+function deadLetterQueue(context: HubContext): SqsDeadLetterQueue {
+  return new SqsDeadLetterQueue({ client: context.target.sqs, queueUrl: context.target.deadLetterQueueUrl });
+}
+
+/** Registers `dlq list | redrive`. */
+export function registerDlqCommands(program: Command, kit: CommandKit): void {
+  const dlq = program.command('dlq').description('sync requests that failed 5 times (dead-letter queue)');
+
+  dlq.command('list')
+    .description('list the messages in the dead-letter queue')
+    .option('--json', 'print one JSON array')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await kit.run(command, async (context) => {
+        const dlq = deadLetterQueue(context);
+        const listings = (await dlq.list()).map(toListing);
+        if (options.json) return printJson(kit.deps.stdout, listings);
+        if (listings.length === 0) {
+          const hidden = await dlq.approximateCount();
+          kit.note(hidden > 0 ? `No message is receivable now, though about ${hidden} are in flight; try again in a minute.` : 'The dead-letter queue is empty.');
+          return;
+        }
+        kit.deps.stdout.write(formatTable(['sent', 'repository', 'trigger', 'request', 'receives'], listings.map((l) => [l.sentAt, l.repository, l.trigger, l.requestUuid, l.receiveCount])));
+        kit.note('Look for the reason with `events --failed`, fix it, then `dlq redrive`.');
+      });
+    });
+
+  dlq.command('redrive')
+    .description('move the dead-letter messages back to the sync queue (fix the cause first)')
+    .option('--repo <workspace/slug>', "only this repository's messages")
+    .option('--json', 'print the result as one JSON document')
+    .action(async (options: { repo?: string; json?: boolean }, command: Command) => {
+      await kit.run(command, async (context) => {
+        const onlyUuid = options.repo ? (await context.findRepository(options.repo)).uuid : undefined;
+        const moved = (await deadLetterQueue(context).redrive({
+          destinationQueueUrl: context.target.queueUrl,
+          // Other repositories' messages stay in the dead-letter queue.
+          ...(onlyUuid ? { select: (letter: DeadLetter) => toListing(letter).repositoryUuid === onlyUuid } : {}),
+          fallbackGroupId: (letter) => toListing(letter).repositoryUuid ?? 'redrive',
+        })).map(toListing);
+        if (options.json) return printJson(kit.deps.stdout, { moved: moved.length, messages: moved });
+        kit.note(moved.length === 0 ? 'Nothing to redrive.' : `Moved ${moved.length} message(s) back to the sync queue; follow them with \`events\` and \`repo list\`.`);
+      });
+    });
+}

@@ -1,0 +1,37 @@
+// Queue an admin sync and follow it to its end, with the `--no-wait` / `--timeout` flags that go with it: shared
+// by `repo add`, `repo update` and `sync`.
+import { InvalidArgumentError } from 'commander';
+import type { RepositoryConfig } from '../shared/aws/dynamodb-repository-store';
+import type { CommandKit } from './command-kit';
+import type { HubContext } from './hub-context';
+import { shortCommit } from './output';
+import { queueSync, waitForSync, type SyncAction, type SyncResult } from './sync-progress';
+
+/** `--timeout <seconds>` of the waiting commands. */
+export function parseTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('expected a number of seconds > 0');
+  return seconds;
+}
+
+/** Options of the commands that queue a sync and follow it. */
+export interface WaitFlags {
+  wait: boolean;
+  timeout: number;
+  json?: boolean;
+}
+
+/** Queues a sync and, unless `--no-wait`, follows it to its end. */
+export async function syncAndMaybeWait(kit: CommandKit, context: HubContext, repository: RepositoryConfig, action: SyncAction, flags: WaitFlags, label: string): Promise<{ requestUuid: string; result?: SyncResult }> {
+  const request = await queueSync(context, repository, action, kit.now());
+  kit.note(`${label} of ${repository.fullName} queued (request ${request.requestUuid}).`);
+  if (!flags.wait) return { requestUuid: request.requestUuid };
+  const result = await waitForSync(context, request, { progress: kit.deps.stderr, sleep: kit.sleep, now: kit.now, pollIntervalMs: kit.pollIntervalMs, timeoutMs: flags.timeout * 1000 });
+  if (result.outcome === 'no-branch') kit.note(`${repository.fullName} has no default branch yet (no commits): nothing to sync until the first push.`);
+  else {
+    const models = (await context.models.listModels(repository.uuid)).length;
+    const counts = result.counts ? ` (added ${result.counts.added}, updated ${result.counts.updated}, removed ${result.counts.removed}, renamed ${result.counts.renamed}, invalid ${result.counts.invalid})` : '';
+    kit.note(`${result.outcome === 'up-to-date' ? 'Up to date' : 'Synced'}: ${repository.fullName} ${result.branch ?? ''} at ${shortCommit(result.commit) ?? '?'}, ${models} model(s)${counts}.`);
+  }
+  return { requestUuid: request.requestUuid, result };
+}
