@@ -18,6 +18,7 @@ export interface DeadLetterListing {
   sentAt: string | null;
 }
 
+/** What `dlq list` shows of a message: the sync request's fields where the body is one, and what SQS knows. */
 function toListing(letter: DeadLetter): DeadLetterListing {
   let body: { repository?: { uuid?: string; fullName?: string }; trigger?: string; requestUuid?: string; requestedAt?: string } = {};
   try {
