@@ -23,8 +23,8 @@ export function buildProgram(deps: CliDeps): Command {
     .description('Administer a Model Hub sync: Bitbucket Cloud repositories replicated into DynamoDB.\n'
       + 'Targets the local hub of MODEL_HUB_DATA_DIR (default .model-hub) while `npm start` runs, or a deployed stack with --stack.')
     .version(packageJson.version, '--version', 'print the version of model-hub-sync')
-    // Environment-backed options read the process environment through commander (bin/hub.ts passes the same one
-    // as deps.env, where the target falls back to when commander found nothing).
+    // Commander fills these from process.env; resolveTarget still falls back to deps.env, which is process.env in
+    // bin/hub.ts and the test's own environment in tests.
     .addOption(new Option('--stack <name>', 'a deployed stack (CloudFormation outputs; AWS credentials and region from --profile/--region or the environment)').env('MODEL_HUB_STACK'))
     .addOption(new Option('--region <region>', 'AWS region of the deployed stack (as the AWS CLI\'s --region)').env('AWS_REGION'))
     .addOption(new Option('--profile <name>', 'named AWS profile for the deployed stack (as the AWS CLI\'s --profile)').env('AWS_PROFILE'))
