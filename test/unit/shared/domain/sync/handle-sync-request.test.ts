@@ -3,7 +3,7 @@
  * test/shared/domain/sync/handle-sync-request.test.ts, plus the admin and deferred paths, in milliseconds.
  */
 import { BitbucketAuthError } from '../../../../../shared/bitbucket/errors';
-import { handleSyncRequest, type SyncRequestPorts } from '../../../../../shared/domain/sync/handle-sync-request';
+import { handleSyncRequest, newRequestUuid, type SyncRequestPorts } from '../../../../../shared/domain/sync/handle-sync-request';
 import type { SourceRepository } from '../../../../../shared/domain/sync/ports';
 import type { SyncRequest } from '../../../../../shared/domain/sync-request';
 import { InMemoryEventLog } from '../../../../support/in-memory/in-memory-event-log';
@@ -44,7 +44,7 @@ function newWorld(options: { broken?: SourceRepository } = {}): World {
     models,
     state: repositories,
     recordEvent: (event) => events.record(event),
-    enqueueContinuation: (request) => queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `continue-${Math.random()}` }),
+    enqueueContinuation: (request) => queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `continue-${newRequestUuid()}` }),
   };
   return { repo, repositories, models, events, queue, lookups, ports };
 }
