@@ -1,0 +1,109 @@
+/**
+ * The behaviour the sync engine and the tests rely on from the model store, as one suite run against
+ * DynamoDbModelStore on dynalite and against the in-memory store, so the fake stays faithful.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/dynamodb-model-store';
+import type { ModelStore } from '../../../shared/domain/sync/ports';
+import type { ModelRecord } from '../../../shared/models/model-record';
+
+/** The surface both stores share. */
+export interface ModelStoreUnderTest extends ModelStore {
+  putModel(input: { repositoryUuid: string; path: string; commit: string; bytes: Buffer; expectedVersion?: string | null }): Promise<ModelRecord>;
+  getRecord(repositoryUuid: string, path: string): Promise<ModelRecord | undefined>;
+  getModel(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; body: Buffer } | undefined>;
+  listModels(repositoryUuid: string): Promise<ModelRecord[]>;
+  moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string): Promise<ModelRecord | undefined>;
+  deleteRepository(repositoryUuid: string): Promise<number>;
+}
+
+const FIXTURE = readFileSync(join(__dirname, '../../fixtures/hackolade-models/medium-dynamodb-book.hck.json'));
+const newRepo = () => `{${randomUUID()}}`;
+/** The record fields that mean something to callers (storage layout aside). */
+const visible = (record: ModelRecord | undefined) => record && {
+  path: record.path, commit: record.commit, size: record.size, sha256: record.sha256, status: record.status,
+  modelName: record.modelName, dbVendor: record.dbVendor, collections: record.collections, parseError: record.parseError !== undefined,
+};
+
+/** `store(options)` returns a store; each test uses its own repository uuid. */
+export function modelStoreContract(store: (options?: { maxModelBytes?: number }) => ModelStoreUnderTest): void {
+  it('keeps the exact bytes of a model with its metadata, and of an invalid file with its parse error', async () => {
+    const s = store();
+    const repo = newRepo();
+    const record = await s.putModel({ repositoryUuid: repo, path: 'book.hck.json', commit: 'c1', bytes: FIXTURE });
+    expect(record).toMatchObject({ status: 'valid', size: FIXTURE.byteLength, commit: 'c1', modelName: expect.any(String), dbVendor: 'AWS DynamoDB' });
+    const stored = await s.getModel(repo, 'book.hck.json');
+    expect(stored!.body.equals(FIXTURE)).toBe(true);
+    expect(visible(stored!.record)).toEqual(visible(record));
+
+    const broken = Buffer.from('\uFEFF{"modelName":', 'utf8');
+    await s.putModel({ repositoryUuid: repo, path: 'broken.hck.json', commit: 'c1', bytes: broken });
+    const invalid = await s.getModel(repo, 'broken.hck.json');
+    expect(invalid!.record).toMatchObject({ status: 'invalid', parseError: expect.any(String) });
+    expect(invalid!.body.equals(broken)).toBe(true);
+    expect(await s.getModel(repo, 'absent.hck.json')).toBeUndefined();
+  });
+
+  it('refuses a body over the limit, and records a too-large file without a body', async () => {
+    const s = store({ maxModelBytes: 1000 });
+    const repo = newRepo();
+    await expect(s.putModel({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c1', bytes: Buffer.alloc(1001, 'x') })).rejects.toBeInstanceOf(ModelTooLargeError);
+    await s.recordTooLarge({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c1', size: 1001 });
+    expect(await s.getRecord(repo, 'big.hck.json')).toMatchObject({ status: 'too-large', size: 1001, storage: 'none' });
+    await expect(s.getModel(repo, 'big.hck.json')).rejects.toBeInstanceOf(ModelBodyNotStoredError);
+  });
+
+  it('lists records in key order and answers which paths are stored', async () => {
+    const s = store();
+    const repo = newRepo();
+    const paths = ['b.hck.json', 'a/z.hck.json', 'A.hck.json', 'é.hck.json', '中.hck.json', 'a.hck.json'];
+    for (const path of paths) await s.putModel({ repositoryUuid: repo, path, commit: 'c1', bytes: Buffer.from('{}') });
+    expect((await s.listModels(repo)).map((record) => record.path)).toEqual(['A.hck.json', 'a.hck.json', 'a/z.hck.json', 'b.hck.json', 'é.hck.json', '中.hck.json']);
+    const tooLong = `${'x'.repeat(1100)}.hck.json`;
+    expect([...(await s.existingPaths(repo, ['a.hck.json', 'nope.hck.json', '中.hck.json', tooLong, 'a.hck.json']))].sort()).toEqual(['a.hck.json', '中.hck.json']);
+    expect(await s.listModels(newRepo())).toEqual([]);
+  });
+
+  it('replaces a model with a new version, and refuses a write that expected another version', async () => {
+    const s = store();
+    const repo = newRepo();
+    const first = await s.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c1', bytes: Buffer.from('{"v":1}') });
+    const second = await s.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c2', bytes: Buffer.from('{"v":2}') });
+    expect(second.version).not.toBe(first.version);
+    expect((await s.getModel(repo, 'm.hck.json'))!.body.toString()).toBe('{"v":2}');
+    await expect(s.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c3', bytes: Buffer.from('{"v":3}'), expectedVersion: first.version })).rejects.toBeInstanceOf(ModelWriteConflictError);
+    await expect(s.putModel({ repositoryUuid: repo, path: 'new.hck.json', commit: 'c3', bytes: Buffer.from('{}'), expectedVersion: first.version })).rejects.toBeInstanceOf(ModelWriteConflictError);
+    await s.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c3', bytes: Buffer.from('{"v":3}'), expectedVersion: second.version });
+    expect((await s.getModel(repo, 'm.hck.json'))!.record.commit).toBe('c3');
+  });
+
+  it('moves a model without its bytes, over an existing target, and says when there is nothing to move', async () => {
+    const s = store();
+    const repo = newRepo();
+    const source = await s.putModel({ repositoryUuid: repo, path: 'old.hck.json', commit: 'c1', bytes: FIXTURE });
+    await s.putModel({ repositoryUuid: repo, path: 'new.hck.json', commit: 'c1', bytes: Buffer.from('{"replaced":true}') });
+    const moved = await s.moveModel(repo, 'old.hck.json', 'new.hck.json', 'c2');
+    expect(moved).toMatchObject({ path: 'new.hck.json', commit: 'c2', version: source.version, sha256: source.sha256, modelName: source.modelName });
+    expect(moved!.sharedChunks).toBeUndefined();
+    expect((await s.getModel(repo, 'new.hck.json'))!.body.equals(FIXTURE)).toBe(true);
+    expect(await s.getRecord(repo, 'old.hck.json')).toBeUndefined();
+    expect(await s.moveModel(repo, 'old.hck.json', 'elsewhere.hck.json', 'c3')).toBeUndefined();
+    expect(await s.getRecord(repo, 'elsewhere.hck.json')).toBeUndefined();
+    expect(await s.moveModel(repo, 'new.hck.json', 'new.hck.json', 'c3')).toMatchObject({ path: 'new.hck.json', commit: 'c2' });
+  });
+
+  it('deletes a model (absent paths are fine), leaves no orphans behind ordinary writes, and empties a repository', async () => {
+    const s = store();
+    const repo = newRepo();
+    await s.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c1', bytes: FIXTURE });
+    await s.putModel({ repositoryUuid: repo, path: 'b.hck.json', commit: 'c1', bytes: Buffer.from('{}') });
+    await s.deleteModel(repo, 'a.hck.json');
+    await s.deleteModel(repo, 'never-there.hck.json');
+    expect((await s.listModels(repo)).map((record) => record.path)).toEqual(['b.hck.json']);
+    expect(await s.removeOrphanChunks(repo, { olderThanMs: 0 })).toBe(0);
+    expect(await s.deleteRepository(repo)).toBeGreaterThanOrEqual(1);
+    expect(await s.listModels(repo)).toEqual([]);
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * An in-memory model store with the observable behaviour of DynamoDbModelStore (the `ModelStore` port plus the
+ * reads tests use), so sync engine tests need no dynalite. Bodies are kept as given: the chunk layout, encoding
+ * and crash windows of the real store are not modelled (its own integration tests cover them).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/dynamodb-model-store';
+import { modelSortKey } from '../../../shared/aws/dynamodb-model-store-keys';
+import type { ModelStore } from '../../../shared/domain/sync/ports';
+import { readModelSummary } from '../../../shared/models/hackolade-metadata';
+import { MAX_MODEL_BYTES, type ModelRecord } from '../../../shared/models/model-record';
+
+/** Same clipping as the real store, so records compare equal. */
+const MAX_METADATA_STRING_LENGTH = 1024;
+const MAX_PARSE_ERROR_LENGTH = 500;
+
+interface Stored {
+  readonly record: ModelRecord;
+  readonly body?: Buffer;
+}
+
+export class InMemoryModelStore implements ModelStore {
+  /** Records by repository, then path. */
+  private readonly partitions = new Map<string, Map<string, Stored>>();
+  private readonly maxModelBytes: number;
+
+  constructor(options: { maxModelBytes?: number } = {}) {
+    this.maxModelBytes = options.maxModelBytes ?? MAX_MODEL_BYTES;
+  }
+
+  async putModel(input: { repositoryUuid: string; path: string; commit: string; bytes: Buffer; syncedAt?: string; expectedVersion?: string | null }): Promise<ModelRecord> {
+    const { repositoryUuid, path, commit, bytes } = input;
+    if (bytes.byteLength > this.maxModelBytes) throw new ModelTooLargeError(path, bytes.byteLength, this.maxModelBytes);
+    modelSortKey(path); // the same RangeError for a path too long to store
+    const { metadata: parsed, entityNames } = readModelSummary(bytes);
+    const record: ModelRecord = {
+      repositoryUuid, path, commit,
+      size: bytes.byteLength,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      syncedAt: input.syncedAt ?? new Date().toISOString(),
+      status: parsed.valid ? 'valid' : 'invalid',
+      ...(parsed.valid ? clipMetadata(parsed.metadata) : { parseError: parsed.error.slice(0, MAX_PARSE_ERROR_LENGTH) }),
+      ...(entityNames.length > 0 ? { entityNames } : {}),
+      version: newVersion(),
+      encoding: 'identity',
+      storage: 'inline',
+      chunkCount: 0,
+      storedBytes: bytes.byteLength,
+    };
+    const previous = this.partition(repositoryUuid).get(path);
+    if (input.expectedVersion !== undefined && (previous?.record.version ?? null) !== input.expectedVersion) throw new ModelWriteConflictError(repositoryUuid, path);
+    this.partition(repositoryUuid).set(path, { record, body: Buffer.from(bytes) });
+    return record;
+  }
+
+  async recordTooLarge(input: { repositoryUuid: string; path: string; commit: string; size: number; syncedAt?: string }): Promise<ModelRecord> {
+    const { repositoryUuid, path, commit, size } = input;
+    modelSortKey(path);
+    const record: ModelRecord = {
+      repositoryUuid, path, commit, size,
+      syncedAt: input.syncedAt ?? new Date().toISOString(),
+      status: 'too-large', version: newVersion(), storage: 'none', chunkCount: 0, storedBytes: 0,
+    };
+    this.partition(repositoryUuid).set(path, { record });
+    return record;
+  }
+
+  async getRecord(repositoryUuid: string, path: string): Promise<ModelRecord | undefined> {
+    return this.partitions.get(repositoryUuid)?.get(path)?.record;
+  }
+
+  /** The exact original bytes; throws ModelBodyNotStoredError for a too-large record, as the real store does. */
+  async getModel(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; body: Buffer } | undefined> {
+    const stored = this.partitions.get(repositoryUuid)?.get(path);
+    if (!stored) return undefined;
+    if (!stored.body) throw new ModelBodyNotStoredError(stored.record);
+    return { record: stored.record, body: Buffer.from(stored.body) };
+  }
+
+  async existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>> {
+    const partition = this.partitions.get(repositoryUuid);
+    return new Set(paths.filter((path) => partition?.has(path)));
+  }
+
+  /** In sort-key order, as DynamoDB returns them (UTF-8 byte order, not JavaScript's UTF-16 order). */
+  async listModels(repositoryUuid: string): Promise<ModelRecord[]> {
+    return [...(this.partitions.get(repositoryUuid)?.values() ?? [])]
+      .map((stored) => stored.record)
+      .sort((a, b) => Buffer.compare(Buffer.from(a.path, 'utf8'), Buffer.from(b.path, 'utf8')));
+  }
+
+  async deleteModel(repositoryUuid: string, path: string): Promise<void> {
+    this.partitions.get(repositoryUuid)?.delete(path);
+  }
+
+  /** Same version, body and metadata at `toPath` with the rename's commit; undefined when `fromPath` has no record. */
+  async moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string): Promise<ModelRecord | undefined> {
+    const partition = this.partition(repositoryUuid);
+    modelSortKey(toPath);
+    if (fromPath === toPath) return partition.get(fromPath)?.record;
+    const source = partition.get(fromPath);
+    if (!source) return undefined;
+    const moved: ModelRecord = { ...source.record, path: toPath, commit, syncedAt: new Date().toISOString() };
+    partition.set(toPath, { record: moved, body: source.body });
+    partition.delete(fromPath);
+    return moved;
+  }
+
+  /** Nothing is ever left half-written in memory. */
+  async removeOrphanChunks(_repositoryUuid: string, _options?: { olderThanMs?: number }): Promise<number> {
+    return 0;
+  }
+
+  /** Removes every record of the repository; returns how many there were (the real store also counts chunks). */
+  async deleteRepository(repositoryUuid: string): Promise<number> {
+    const count = this.partitions.get(repositoryUuid)?.size ?? 0;
+    this.partitions.delete(repositoryUuid);
+    return count;
+  }
+
+  private partition(repositoryUuid: string): Map<string, Stored> {
+    let partition = this.partitions.get(repositoryUuid);
+    if (!partition) this.partitions.set(repositoryUuid, (partition = new Map()));
+    return partition;
+  }
+}
+
+function newVersion(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+function clipMetadata<T extends object>(metadata: T): T {
+  const clipped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(metadata)) {
+    clipped[name] = typeof value === 'string' && value.length > MAX_METADATA_STRING_LENGTH ? value.slice(0, MAX_METADATA_STRING_LENGTH) : value;
+  }
+  return clipped as T;
+}

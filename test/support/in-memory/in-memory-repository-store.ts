@@ -1,0 +1,64 @@
+/**
+ * An in-memory repository store with the observable behaviour of DynamoDbRepositoryStore: added repositories,
+ * and the sync state (the `SyncStateStore` port) written only when the caller's revision is still current,
+ * failing with the same SyncStateConflictError otherwise.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { RepositoryExistsError, SyncStateConflictError, type RepositoryConfig } from '../../../shared/aws/dynamodb-repository-store';
+import type { SyncState, SyncStateStore } from '../../../shared/domain/sync/ports';
+
+export class InMemoryRepositoryStore implements SyncStateStore {
+  private readonly configs = new Map<string, RepositoryConfig>();
+  /** Stored as the JSON text the real store keeps, so undefined fields vanish the same way. */
+  private readonly states = new Map<string, { json: string; revision: number }>();
+
+  async addRepository(config: RepositoryConfig): Promise<void> {
+    if (this.configs.has(config.uuid)) throw new RepositoryExistsError(`repository ${config.fullName} ${config.uuid} is already added`);
+    this.configs.set(config.uuid, copyConfig(config));
+  }
+
+  /** Like the real store, fails with DynamoDB's own ConditionalCheckFailedException for a repository not added. */
+  async updateRepository(config: RepositoryConfig): Promise<void> {
+    if (!this.configs.has(config.uuid)) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    this.configs.set(config.uuid, copyConfig(config));
+  }
+
+  async renameRepository(uuid: string, fullName: string): Promise<void> {
+    const config = this.configs.get(uuid);
+    if (config) this.configs.set(uuid, { ...config, fullName });
+  }
+
+  async getRepository(uuid: string): Promise<RepositoryConfig | undefined> {
+    const config = this.configs.get(uuid);
+    return config && { ...config };
+  }
+
+  async listRepositories(): Promise<RepositoryConfig[]> {
+    return [...this.configs.values()].map((config) => ({ ...config })).sort((a, b) => a.fullName.localeCompare(b.fullName));
+  }
+
+  async removeRepository(uuid: string): Promise<void> {
+    this.configs.delete(uuid);
+    this.states.delete(uuid);
+  }
+
+  async getSyncState(uuid: string): Promise<SyncState> {
+    const stored = this.states.get(uuid);
+    if (!stored) return { uuid, revision: 0 };
+    return { ...(JSON.parse(stored.json) as Omit<SyncState, 'revision'>), uuid, revision: stored.revision };
+  }
+
+  async putSyncState(state: Omit<SyncState, 'revision'>, expectedRevision: number): Promise<SyncState> {
+    const { uuid, ...rest } = state;
+    if ((this.states.get(uuid)?.revision ?? 0) !== expectedRevision) {
+      throw new SyncStateConflictError(`sync state of ${uuid} changed while syncing (expected revision ${expectedRevision})`);
+    }
+    const revision = expectedRevision + 1;
+    this.states.set(uuid, { json: JSON.stringify(rest), revision });
+    return { ...state, revision };
+  }
+}
+
+function copyConfig(config: RepositoryConfig): RepositoryConfig {
+  return { uuid: config.uuid, fullName: config.fullName, modelPattern: config.modelPattern, addedAt: config.addedAt };
+}

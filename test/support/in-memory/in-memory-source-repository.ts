@@ -1,0 +1,254 @@
+/**
+ * An in-memory stand-in for one Bitbucket repository as the sync engine sees it (the `SourceRepository` port),
+ * so engine tests run in milliseconds. It mirrors BitbucketSource over the real API: the same PlannedChange
+ * shapes (renames detected by content, as `git diff -M` does for unchanged files), and the same errors.
+ */
+import { createHash } from 'node:crypto';
+import { BitbucketNotFoundError } from '../../../shared/bitbucket/errors';
+import { DiffUnavailableError, SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from '../../../shared/domain/sync/errors';
+import type { PlannedChange } from '../../../shared/domain/sync/plan';
+import type { SourceRepository } from '../../../shared/domain/sync/ports';
+
+/** Methods of the port, as counted in `calls` and named by faults. */
+export type SourceMethod = 'getMainBranch' | 'getBranchHead' | 'listChangedFiles' | 'listFiles' | 'getFile';
+
+/** A fault to inject, like the simulator's fault rules: on `method` (and, for getFile, paths matching `path`). */
+export interface SourceFault {
+  readonly method: SourceMethod;
+  readonly path?: RegExp;
+  /** rate-limit: Bitbucket's 429 after in-process retries; diff-too-large: 555; missing: 404 on a file. */
+  readonly kind: 'rate-limit' | 'diff-too-large' | 'missing';
+  readonly retryAfterMs?: number;
+  /** How many calls fail; forever when omitted. */
+  times?: number;
+}
+
+/** Largest file getFile returns (BitbucketClient's default `maxFileBytes`, 32 MiB). */
+export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+type Tree = ReadonlyMap<string, Buffer>;
+
+/**
+ * A git-like history: commits are immutable file maps with content-derived hashes, branches point at commits.
+ * Author it like the simulator's SimulatedRepository (`commit`, `createBranch`, `forcePush`, `forgetCommit`,
+ * `setMainBranch`), read it through `source()`.
+ */
+export class InMemoryRepository {
+  readonly uuid: string;
+  readonly fullName: string;
+  mainBranch: string;
+  /** Every call made through the port, in order (the API-call count of the real client). */
+  readonly calls: Array<{ method: SourceMethod; args: readonly string[] }> = [];
+  private readonly commits = new Map<string, Tree>();
+  private readonly branches = new Map<string, string>();
+  private readonly forgotten = new Set<string>();
+  private readonly faults: SourceFault[] = [];
+  private sequence = 0;
+
+  constructor(options: { uuid?: string; fullName?: string; mainBranch?: string } = {}) {
+    this.uuid = options.uuid ?? `{${randomHex(8)}-0000-4000-8000-${randomHex(12)}}`;
+    this.fullName = options.fullName ?? 'acme/models';
+    this.mainBranch = options.mainBranch ?? 'main';
+  }
+
+  /**
+   * Creates one commit on `branch` (default: the main branch, created from it when missing): string/Buffer
+   * writes, null deletes, `renames` move files (content kept unless also written). Returns the commit hash.
+   */
+  async commit(changes: Record<string, string | Buffer | null>, options: { branch?: string; renames?: ReadonlyArray<readonly [string, string]> } = {}): Promise<string> {
+    const branch = options.branch ?? this.mainBranch;
+    const parent = this.branches.get(branch) ?? this.branches.get(this.mainBranch);
+    const files = new Map(parent ? this.commits.get(parent)! : []);
+    for (const [from, to] of options.renames ?? []) {
+      const content = files.get(from);
+      if (!content) throw new Error(`cannot rename ${from}: no such file`);
+      files.delete(from);
+      files.set(to, content);
+    }
+    for (const [path, content] of Object.entries(changes)) {
+      if (content === null) files.delete(path);
+      else files.set(path, Buffer.from(content));
+    }
+    this.sequence += 1;
+    const hash = createHash('sha1').update(`${this.uuid}:${this.sequence}:${parent ?? ''}`).digest('hex');
+    this.commits.set(hash, files);
+    this.branches.set(branch, hash);
+    return hash;
+  }
+
+  async createBranch(name: string, fromCommit: string): Promise<void> {
+    if (!this.commits.has(fromCommit)) throw new Error(`no commit ${fromCommit}`);
+    this.branches.set(name, fromCommit);
+  }
+
+  async forcePush(branch: string, commit: string): Promise<void> {
+    await this.createBranch(branch, commit);
+  }
+
+  /** The commit answers 404 from now on (history rewritten and garbage-collected). */
+  forgetCommit(hash: string): void {
+    this.forgotten.add(hash);
+  }
+
+  setMainBranch(name: string): void {
+    this.mainBranch = name;
+  }
+
+  async head(branch = this.mainBranch): Promise<string> {
+    const hash = this.branches.get(branch);
+    if (!hash) throw new Error(`no branch ${branch}`);
+    return hash;
+  }
+
+  /** Ground truth for tests: every file at a commit. */
+  async readFiles(commit: string): Promise<Map<string, Buffer>> {
+    return new Map(this.tree(commit) ?? []);
+  }
+
+  addFault(fault: SourceFault): void {
+    this.faults.push({ ...fault });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  /** The port, as BitbucketSource gives it; `maxFileBytes` is the client's download limit. */
+  source(options: { maxFileBytes?: number } = {}): SourceRepository {
+    return new InMemorySource(this, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  }
+
+  /** @internal the source's view; undefined for unknown or forgotten commits. */
+  tree(commit: string): Tree | undefined {
+    return this.forgotten.has(commit) ? undefined : this.commits.get(commit);
+  }
+
+  /** @internal the live branch table (including branches of forgotten commits, as Bitbucket keeps the ref). */
+  branchHead(branch: string): string | undefined {
+    return this.branches.get(branch);
+  }
+
+  /** @internal records a call and throws the first matching fault. */
+  enter(method: SourceMethod, ...args: string[]): void {
+    this.calls.push({ method, args });
+    const fault = this.faults.find((candidate) => candidate.method === method && (candidate.path === undefined || candidate.path.test(args[args.length - 1] ?? '')) && (candidate.times ?? 1) > 0);
+    if (!fault) return;
+    if (fault.times !== undefined) fault.times -= 1;
+    switch (fault.kind) {
+      case 'rate-limit': {
+        const retryAfterMs = fault.retryAfterMs ?? 60_000;
+        throw new SourceRateLimitedError(`Bitbucket rate limit exceeded (repository ${this.fullName}); retry in about ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs);
+      }
+      case 'diff-too-large':
+        throw new DiffUnavailableError(`diff ${args[1]?.slice(0, 12)}..${args[0]?.slice(0, 12)} is too large for Bitbucket (555)`);
+      case 'missing':
+        throw new SourceFileMissingError(`${args[1]} at ${args[0]?.slice(0, 12)} cannot be downloaded (404)`);
+    }
+  }
+}
+
+class InMemorySource implements SourceRepository {
+  /** Like BitbucketSource, one listing per commit and source: a commit's tree never changes. */
+  private readonly listings = new Map<string, Promise<string[]>>();
+
+  constructor(private readonly repo: InMemoryRepository, private readonly maxFileBytes: number) {}
+
+  async getMainBranch(): Promise<string | undefined> {
+    this.repo.enter('getMainBranch');
+    // Bitbucket names no main branch for a repository without commits.
+    return this.repo.branchHead(this.repo.mainBranch) ? this.repo.mainBranch : undefined;
+  }
+
+  async getBranchHead(branch: string): Promise<string> {
+    this.repo.enter('getBranchHead', branch);
+    const hash = this.repo.branchHead(branch);
+    if (!hash) throw new BitbucketNotFoundError(`Branch "${branch}" not found in repository ${this.repo.fullName}.`, this.repo.fullName);
+    return hash;
+  }
+
+  async listChangedFiles(newCommit: string, oldCommit: string): Promise<PlannedChange[]> {
+    this.repo.enter('listChangedFiles', newCommit, oldCommit);
+    const after = this.repo.tree(newCommit);
+    const before = this.repo.tree(oldCommit);
+    if (!after || !before) throw new DiffUnavailableError(`commit ${oldCommit.slice(0, 12)} no longer exists (history rewritten)`);
+    return diffTrees(before, after);
+  }
+
+  listFiles(commit: string): Promise<string[]> {
+    let listing = this.listings.get(commit);
+    if (!listing) {
+      listing = (async () => {
+        this.repo.enter('listFiles', commit);
+        const tree = this.repo.tree(commit);
+        if (!tree) throw new BitbucketNotFoundError(`Commit ${commit} not found in repository ${this.repo.fullName}.`, this.repo.fullName);
+        return [...tree.keys()];
+      })();
+      listing.catch(() => this.listings.delete(commit));
+      this.listings.set(commit, listing);
+    }
+    return listing;
+  }
+
+  async getFile(commit: string, path: string): Promise<Buffer> {
+    this.repo.enter('getFile', commit, path);
+    const bytes = this.repo.tree(commit)?.get(path);
+    if (!bytes) throw new SourceFileMissingError(`${path} at ${commit.slice(0, 12)} cannot be downloaded (404)`);
+    // The real client aborts the download at the limit, so it never learns the size.
+    if (bytes.byteLength > this.maxFileBytes) throw new SourceFileTooLargeError(`File ${JSON.stringify(path)} in repository ${this.repo.fullName} is larger than the limit of ${this.maxFileBytes} bytes.`, undefined);
+    return Buffer.from(bytes);
+  }
+}
+
+/**
+ * The diffstat of two trees as BitbucketSource reports it: a removed and an added path with identical bytes are
+ * one rename with 0 lines added and removed (`contentUnchanged`), as git pairs exact renames.
+ */
+export function diffTrees(before: Tree, after: Tree): PlannedChange[] {
+  const changes: Array<PlannedChange & { linesAdded: number; linesRemoved: number }> = [];
+  const removed = [...before.keys()].filter((path) => !after.has(path)).sort();
+  const added = [...after.keys()].filter((path) => !before.has(path)).sort();
+  const unpaired = new Set(added);
+  for (const oldPath of removed) {
+    const content = before.get(oldPath)!;
+    const newPath = [...unpaired].find((candidate) => after.get(candidate)!.equals(content));
+    if (newPath !== undefined) {
+      unpaired.delete(newPath);
+      changes.push({ status: 'renamed', oldPath, newPath, linesAdded: 0, linesRemoved: 0, contentUnchanged: true });
+    } else {
+      changes.push({ status: 'removed', oldPath, linesAdded: 0, linesRemoved: lineCount(content), contentUnchanged: false });
+    }
+  }
+  for (const newPath of unpaired) changes.push({ status: 'added', newPath, linesAdded: lineCount(after.get(newPath)!), linesRemoved: 0, contentUnchanged: false });
+  for (const [path, content] of after) {
+    const old = before.get(path);
+    if (old && !old.equals(content)) changes.push({ status: 'modified', oldPath: path, newPath: path, ...lineDelta(old, content), contentUnchanged: false });
+  }
+  return changes.sort((a, b) => (a.newPath ?? a.oldPath!).localeCompare(b.newPath ?? b.oldPath!));
+}
+
+function lines(bytes: Buffer): string[] {
+  const text = bytes.toString('utf8');
+  return text === '' ? [] : text.replace(/\n$/, '').split('\n');
+}
+
+function lineCount(bytes: Buffer): number {
+  return lines(bytes).length;
+}
+
+/** Lines only in the new and only in the old version (a multiset difference; git's numstat for simple edits). */
+function lineDelta(old: Buffer, next: Buffer): { linesAdded: number; linesRemoved: number } {
+  const remaining = new Map<string, number>();
+  for (const line of lines(old)) remaining.set(line, (remaining.get(line) ?? 0) + 1);
+  let linesAdded = 0;
+  for (const line of lines(next)) {
+    const left = remaining.get(line) ?? 0;
+    if (left > 0) remaining.set(line, left - 1);
+    else linesAdded += 1;
+  }
+  const linesRemoved = [...remaining.values()].reduce((sum, count) => sum + count, 0);
+  return { linesAdded, linesRemoved };
+}
+
+function randomHex(length: number): string {
+  return createHash('sha1').update(String(Math.random())).digest('hex').slice(0, length);
+}
