@@ -34,8 +34,10 @@ const MODEL_DIR = join(ROOT, 'test', 'fixtures', 'hackolade-models');
 const PUSH_FIXTURE = join(ROOT, 'test', 'fixtures', 'bitbucket-cloud-webhooks', 'commit_created__forced-truncated.json');
 const SMALL_MODEL = readFileSync(join(MODEL_DIR, 'small-neo4j-bill-of-materials.hck.json'), 'utf8');
 
-// The functions' logs and metrics would only add noise (and time) to the measurements.
-Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', RETRY_BACKOFF_BASE_SECONDS: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+// The SDK's notice about future Node.js versions would only clutter the output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+/** The functions' settings: their logs and metrics would only add noise (and time) to the measurements. */
+const FUNCTION_SETTINGS = { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', RETRY_BACKOFF_BASE_SECONDS: '0' };
 
 /** Median, min and max of a sample. */
 interface Stat { readonly median: number; readonly min: number; readonly max: number; readonly runs: number }
@@ -57,8 +59,11 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const execFileAsync = promisify(execFile);
-/** A plain node for child processes: without tsx's loader hooks (inherited through NODE_OPTIONS) and logs. */
-const childEnv = (): NodeJS.ProcessEnv => ({ ...process.env, NODE_OPTIONS: '', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+/**
+ * A plain node for child processes: without tsx's loader hooks (inherited through NODE_OPTIONS) and logs; a bundle
+ * run there reads its function environment (the hub's endpoints and names) from the process environment, as on Lambda.
+ */
+const childEnv = (functionEnvironment: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => ({ ...process.env, ...functionEnvironment, NODE_OPTIONS: '', POWERTOOLS_LOG_LEVEL: 'SILENT' });
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -66,7 +71,7 @@ async function main(): Promise<void> {
   // Every API answer waits RTT_MS: the round trip to api.bitbucket.org from a Lambda in a nearby region.
   simulator.addFault({ kind: 'latency', delayMs: RTT_MS });
   const webhookSecret = randomUUID();
-  const hub = await startLocalHub({ webhookSecret, bitbucketApiUrl: simulator.apiUrl, worker: false, reconcileEverySeconds: 0 });
+  const hub = await startLocalHub({ webhookSecret, bitbucketApiUrl: simulator.apiUrl, worker: false, reconcileEverySeconds: 0, environment: FUNCTION_SETTINGS });
   const bundleDir = mkdtempSync(join(tmpdir(), 'model-hub-bench-'));
   try {
     await benchVerifier(hub, webhookSecret);
@@ -94,8 +99,7 @@ async function benchVerifier(hub: LocalHub, secret: string): Promise<void> {
   const payload = readFileSync(PUSH_FIXTURE);
   const { uuid, full_name: fullName } = (JSON.parse(payload.toString('utf8')) as { repository: { uuid: string; full_name: string } }).repository;
   await repositoriesOf(hub).addRepository({ uuid, fullName, modelPattern: DEFAULT_MODEL_PATTERN, addedAt: new Date().toISOString() });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const verifier = require('../functions/verifier/handler') as typeof import('../functions/verifier/handler');
+  const { verifier } = hub.functions;
   const iterations = 40 * RUNS;
   const warmup = 20;
 
@@ -107,7 +111,7 @@ async function benchVerifier(hub: LocalHub, secret: string): Promise<void> {
     const body = bodyFor(index);
     const event = apiEvent(body, { 'content-type': 'application/json', 'x-event-key': 'repo:push', 'x-request-uuid': randomUUID(), 'x-attempt-number': '1', 'x-hub-signature': signBody(secret, body) });
     const start = process.hrtime.bigint();
-    const response = await verifier.handler(event);
+    const response = await verifier(event);
     const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
     if (response.statusCode !== 202 || response.body !== 'queued') throw new Error(`verifier answered ${response.statusCode} ${response.body}`);
     if (index >= warmup) verifierTimes.push(elapsed);
@@ -182,9 +186,7 @@ async function benchBundles(dir: string): Promise<Record<string, string>> {
 
 interface SyncMeasure { readonly ms: number; readonly requests: number; readonly bytes: number }
 
-async function runWorker(simulator: BitbucketSimulator, repo: SimulatedRepository, request: Partial<SyncRequest> = {}): Promise<SyncMeasure> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const worker = require('../functions/worker/handler') as typeof import('../functions/worker/handler');
+async function runWorker(simulator: BitbucketSimulator, hub: LocalHub, repo: SimulatedRepository, request: Partial<SyncRequest> = {}): Promise<SyncMeasure> {
   const body: SyncRequest = { version: 1, trigger: 'reconcile', repository: { uuid: repo.uuid, fullName: repo.fullName }, requestUuid: randomUUID(), requestedAt: new Date().toISOString(), ...request };
   const event: SQSEvent = {
     Records: [{
@@ -196,7 +198,7 @@ async function runWorker(simulator: BitbucketSimulator, repo: SimulatedRepositor
   const context = { getRemainingTimeInMillis: () => 900_000, functionName: 'bench', awsRequestId: randomUUID() } as unknown as Context;
   simulator.resetRequests();
   const start = process.hrtime.bigint();
-  const result = await worker.handler(event, context);
+  const result = await hub.functions.worker(event, context);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.batchItemFailures.length > 0) throw new Error(`the worker failed syncing ${repo.fullName}`);
   const api = simulator.requests.filter((request) => request.origin === 'api');
@@ -224,7 +226,7 @@ async function benchIncremental(simulator: BitbucketSimulator, hub: LocalHub): P
   const repo = await addedRepository(simulator, hub, 'bench/incremental');
   await repo.commit({ ...manyModels(1000, 0), 'README.md': '# models\n' });
   log('incremental: initial full sync of 1,000 models');
-  await runWorker(simulator, repo);
+  await runWorker(simulator, hub, repo);
   let revision = 1;
   for (const n of [1, 100, 1000]) {
     const runs = n === 1000 ? SLOW_RUNS : RUNS;
@@ -232,7 +234,7 @@ async function benchIncremental(simulator: BitbucketSimulator, hub: LocalHub): P
     const measures: SyncMeasure[] = [];
     for (let run = 0; run < runs; run++) {
       await repo.commit(manyModels(n, revision++));
-      measures.push(await runWorker(simulator, repo));
+      measures.push(await runWorker(simulator, hub, repo));
     }
     // getRepository + getBranchHead, the diffstat pages (up to 5,000 entries each; the issue's bound is ⌈N/500⌉,
     // Bitbucket's default page), one download per changed model.
@@ -254,14 +256,14 @@ async function benchOnePushInLargeRepository(simulator: BitbucketSimulator, hub:
   const repo = await addedRepository(simulator, hub, 'bench/large');
   await repo.commit({ ...manyModels(2000, 0), 'README.md': '# models\n' });
   log('large repository: initial full sync of 2,000 models');
-  await runWorker(simulator, repo);
+  await runWorker(simulator, hub, repo);
   const incremental: SyncMeasure[] = [];
   const full: SyncMeasure[] = [];
   for (let run = 0; run < SLOW_RUNS; run++) {
     log(`large repository: run ${run + 1}/${SLOW_RUNS} (1-model push, then a full resync)`);
     await repo.commit(manyModels(1, run + 1, run * 7));
-    incremental.push(await runWorker(simulator, repo));
-    full.push(await runWorker(simulator, repo, { trigger: 'admin', mode: 'full' }));
+    incremental.push(await runWorker(simulator, hub, repo));
+    full.push(await runWorker(simulator, hub, repo, { trigger: 'admin', mode: 'full' }));
   }
   for (const [what, pick, unit] of [['requests', (m: SyncMeasure) => m.requests, ''], ['bytes received', (m: SyncMeasure) => m.bytes, ' B'], ['wall time', (m: SyncMeasure) => m.ms, ' ms']] as const) {
     const inc = stat(incremental.map(pick));
@@ -295,7 +297,7 @@ async function benchStorage(simulator: BitbucketSimulator, hub: LocalHub, worker
       '.then((r) => process.stdout.write(JSON.stringify({ base, peak: hwm(), ms: Date.now() - t, failed: r.batchItemFailures.length })));',
     ].join('\n');
     // Asynchronously: the stand-ins and the simulator live in this process and must keep answering.
-    const output = JSON.parse((await execFileAsync(process.execPath, ['-e', script], { env: childEnv(), maxBuffer: 1 << 20 })).stdout) as { base: number; peak: number; ms: number; failed: number };
+    const output = JSON.parse((await execFileAsync(process.execPath, ['-e', script], { env: childEnv(hub.environment), maxBuffer: 1 << 20 })).stdout) as { base: number; peak: number; ms: number; failed: number };
     if (output.failed > 0) throw new Error('the worker bundle failed syncing the storage repository');
     peaks.push(output.peak * 1024);
     baselines.push(output.base * 1024);

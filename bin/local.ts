@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     'Model Hub sync is running locally.',
     `  Webhook URL:   ${hub.webhookUrl}`,
     `  Data dir:      ${dataDir}`,
-    `  Bitbucket API: ${process.env.BITBUCKET_API_URL}`,
+    `  Bitbucket API: ${hub.environment.BITBUCKET_API_URL}`,
     '  Worker:        polling the local queue; reconciliation every 15 minutes',
     hub.generatedSecret
       ? `  A webhook secret was generated and stored in ${dataDir}/secrets.json (key "current"); set MODEL_HUB_WEBHOOK_SECRET to choose your own.`

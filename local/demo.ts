@@ -16,15 +16,14 @@ const MODEL_DIRS = [join(__dirname, '..', 'test', 'fixtures', 'hackolade-models'
  * in-memory hub; two pushes are delivered as signed webhooks and what was replicated is printed. No account,
  * no network, a few seconds.
  */
-export async function runDemo(print: (line: string) => void): Promise<{ models: number }> {
+export async function runDemo(print: (line: string) => void, settings: Readonly<Record<string, string | undefined>> = process.env): Promise<{ models: number }> {
   const modelDir = MODEL_DIRS.find((dir) => existsSync(dir));
   if (!modelDir) throw new Error('no Hackolade models found for the demo (test/fixtures/hackolade-models is missing)');
   const models = readdirSync(modelDir).filter((name) => name.endsWith('.hck.json')).sort();
 
   // The demo prints its own story; the functions' JSON logs stay available with POWERTOOLS_LOG_LEVEL=INFO.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const simulator = await startBitbucketSimulator();
-  const hub = await startLocalHub({ bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0 });
+  const hub = await startLocalHub({ bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, environment: { ...settings, POWERTOOLS_LOG_LEVEL: settings.POWERTOOLS_LOG_LEVEL ?? 'WARN' } });
   try {
     const env = hub.standIns.env;
     const repositories = new DynamoDbRepositoryStore({ tableName: env.REPOSITORIES_TABLE!, client: hub.standIns.dynamodb });

@@ -1,4 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -29,7 +30,7 @@ export interface StandInOptions {
   readonly maxReceiveCount?: number;
 }
 
-/** The running stand-ins and the environment that points the AWS SDK (and so the handlers) at them. */
+/** The running stand-ins, clients on them, and the environment that points the AWS SDK (and so the handlers) at them. */
 export interface StandIns {
   readonly env: Record<string, string>;
   readonly queueUrl: string;
@@ -37,6 +38,7 @@ export interface StandIns {
   readonly secrets: LocalSecretsManager;
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
+  readonly secretsManager: SecretsManagerClient;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
 
   const dynamodb = new DynamoDBClient({ endpoint: dynamoEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
   const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
+  const secretsManager = new SecretsManagerClient({ endpoint: secrets.endpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
 
   const tableNames = Object.fromEntries(ALL_TABLES.map((table) => [table.envVar, `model-hub-${table.logicalName.toLowerCase()}`]));
   for (const table of ALL_TABLES) await ensureTable(dynamodb, tableNames[table.envVar]!);
@@ -100,10 +103,12 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
     secrets,
     dynamodb,
     sqs,
+    secretsManager,
     async close() {
       if (snapshotFile) await snapshotQueues(sqs, snapshotFile, { [QUEUE_NAME]: queueUrl, [DEAD_LETTER_QUEUE_NAME]: deadLetterQueueUrl });
       dynamodb.destroy();
       sqs.destroy();
+      secretsManager.destroy();
       await secrets.close();
       await closeServer(sqsServer);
       await closeServer(dynamoServer);

@@ -1,34 +1,22 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { DynamoDbRepositoryStore } from '../../shared/aws/dynamodb-repository-store';
-import { SqsSyncQueue } from '../../shared/aws/sqs-sync-queue';
-import { readEnv } from '../../shared/config/env';
-import { enqueueReconciliation, type ReconciliationPorts } from '../../shared/domain/sync/enqueue-reconciliation';
+import { enqueueReconciliation } from '../../shared/domain/sync/enqueue-reconciliation';
 import { newRequestUuid } from '../../shared/domain/sync/handle-sync-request';
-import { createLogger } from '../../shared/observability/logger';
+import { createReconcilerDeps, type ReconcilerDeps } from './deps';
 
 /** Reconciler: an EventBridge schedule; queues a level-triggered sync for every added repository. */
-const logger = createLogger('model-hub-reconciler');
-let ports: ReconciliationPorts | undefined;
+export type ReconcilerHandler = (event?: Partial<ScheduledEvent>, context?: Context) => Promise<{ queued: number }>;
 
-function createReconcilerPorts(env: NodeJS.ProcessEnv = process.env): ReconciliationPorts {
-  const read = readEnv(env);
-  const repositories = new DynamoDbRepositoryStore({ tableName: read.string('REPOSITORIES_TABLE') });
-  const queue = new SqsSyncQueue({ queueUrl: read.string('QUEUE_URL') });
-  read.done();
-  return { listRepositories: () => repositories.listRepositories(), enqueue: (request, options) => queue.enqueue(request, options) };
+export function createReconcilerHandler({ ports, logger }: ReconcilerDeps): ReconcilerHandler {
+  return async (event = {}, context) => {
+    if (context) logger.addContext(context);
+    const requestUuid = event.id ?? newRequestUuid();
+    logger.setCorrelationId(requestUuid);
+    const queued = await enqueueReconciliation(event.time ? new Date(event.time) : new Date(), requestUuid, ports);
+    logger.info('reconciliation queued', { repositories: queued });
+    return { queued };
+  };
 }
 
-export const handler = async (event: Partial<ScheduledEvent> = {}, context?: Context): Promise<{ queued: number }> => {
-  ports ??= createReconcilerPorts();
-  if (context) logger.addContext(context);
-  const requestUuid = event.id ?? newRequestUuid();
-  logger.setCorrelationId(requestUuid);
-  const queued = await enqueueReconciliation(event.time ? new Date(event.time) : new Date(), requestUuid, ports);
-  logger.info('reconciliation queued', { repositories: queued });
-  return { queued };
-};
-
-/** Forgets the adapters built from the environment (the local runtime calls it when its endpoints change). */
-export function resetReconcilerPorts(): void {
-  ports = undefined;
-}
+let fromEnvironment: ReconcilerHandler | undefined;
+/** The Lambda entry point: adapters built from the environment on the first invocation of a container. */
+export const handler: ReconcilerHandler = (event, context) => (fromEnvironment ??= createReconcilerHandler(createReconcilerDeps(process.env)))(event, context);

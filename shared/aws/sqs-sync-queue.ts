@@ -26,11 +26,5 @@ export class SqsSyncQueue {
   }
 }
 
-/**
- * Backoff before the n-th retry of a failed sync request: `baseSeconds` (30 by default) doubling, at most 15
- * minutes. The queue's own visibility timeout (6 × the worker timeout, an hour) would hold a repository's FIFO
- * group that long per failure.
- */
-export function retryBackoffSeconds(receiveCount: number, baseSeconds = 30): number {
-  return Math.min(900, baseSeconds * 2 ** Math.max(0, receiveCount - 1));
-}
+/** Kept here for callers that schedule retries through this adapter; the rule itself is the domain's. */
+export { retryBackoffSeconds } from '../domain/sync/process-sync-batch';

@@ -3,12 +3,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { request as undiciRequest } from 'undici';
 import { accessTokenSecretName } from '../../shared/aws/access-tokens';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../local/bitbucket-simulator';
+import { startQueuePoller, type QueuePoller } from '../../local/queue-poller';
 import { startLocalHub, type LocalHub } from '../../local/runtime';
+import { createWorkerDeps } from '../../functions/worker/deps';
+import { createWorkerHandler, type WorkerHandler } from '../../functions/worker/handler';
 import { TOKEN_SECRET_PREFIX } from '../../local/stand-ins';
 import { differences, expectedModels, orphanChunks, storedModels, storesFor } from '../support/sync-harness';
 import { capturedOutput, generateRegisteredSecret, muteOutput, registerSecret } from '../support/secret-hygiene';
@@ -196,34 +200,43 @@ describe('reliability: the worker crashed at random writes of a sync and restart
   let simulator: BitbucketSimulator;
   let hub: LocalHub;
   let proxy: Awaited<ReturnType<typeof startCrashingProxy>>;
-  let worker: typeof import('../../functions/worker/handler');
+  let poller: QueuePoller;
+  let worker: WorkerHandler;
+  const workerClients: DynamoDBClient[] = [];
   /** Sync attempts that failed, as the worker logs them (the message then comes back after its visibility timeout). */
   const failedSyncs = () => capturedOutput().split('"message":"sync failed; the message will be retried"').length - 1;
 
+  /**
+   * A cold worker container: adapters, caches and clients built anew. Only the worker talks to DynamoDB through
+   * the proxy; the test reads the truth directly. It logs at every level, so its failures can be counted.
+   */
+  function startWorkerContainer(): WorkerHandler {
+    const { env } = hub.standIns;
+    const dynamodb = new DynamoDBClient({ endpoint: proxy.url, region: env.AWS_REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! } });
+    workerClients.push(dynamodb);
+    return createWorkerHandler(createWorkerDeps({ ...hub.environment, POWERTOOLS_LOG_LEVEL: 'DEBUG' }, { dynamodb, sqs: hub.standIns.sqs, secretsManager: hub.standIns.secretsManager }));
+  }
+
   beforeAll(async () => {
-    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
     muteOutput();
     simulator = await startBitbucketSimulator();
     // A failed message comes back after 1 s: the queue's visibility timeout, with the worker's own backoff off.
-    // Short polls: local-aws-sqs holds what a long poll received until the wait ends, while the timeout runs.
-    process.env.RETRY_BACKOFF_BASE_SECONDS = '0';
     hub = await startLocalHub({
-      webhookSecret: generateRegisteredSecret(), bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, pollWaitSeconds: 0,
-      visibilityTimeoutSeconds: 1, maxReceiveCount: 1000,
+      webhookSecret: generateRegisteredSecret(), bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, worker: false,
+      visibilityTimeoutSeconds: 1, maxReceiveCount: 1000, environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG', RETRY_BACKOFF_BASE_SECONDS: '0' },
     });
     proxy = await startCrashingProxy(hub.standIns.env.AWS_ENDPOINT_URL_DYNAMODB!);
-    // Only the worker talks to DynamoDB through the proxy; the test reads the truth directly.
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.url;
-    // The instance the hub's poller runs (loaded by startLocalHub once the environment was set).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    worker = require('../../functions/worker/handler') as typeof import('../../functions/worker/handler');
+    worker = startWorkerContainer();
+    // Short polls: local-aws-sqs holds what a long poll received until the wait ends, while the timeout runs.
+    poller = startQueuePoller({ sqs: hub.standIns.sqs, queueUrl: hub.standIns.queueUrl, handler: (event, context) => worker(event, context), waitTimeSeconds: 0 });
   });
 
   afterAll(async () => {
+    await poller?.stop();
     await hub?.close();
     await proxy?.close();
     await simulator?.close();
-    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+    for (const client of workerClients) client.destroy();
   });
 
   /** A fresh added repository with a few real models, one chunked model and a non-model file, committed (not synced). */
@@ -273,7 +286,7 @@ describe('reliability: the worker crashed at random writes of a sync and restart
       // (adapters, caches and clients built again) and the message is redelivered after its visibility timeout.
       await until(() => failedSyncs() > failuresSeen, 'the crashed invocation to end');
       failuresSeen = failedSyncs();
-      worker.resetWorkerDeps();
+      worker = startWorkerContainer();
       proxy.revive();
       proxy.arm(pending.shift());
     }

@@ -33,20 +33,20 @@ describe('reliability: poison messages end in the dead-letter queue while other 
   let hub: LocalHub;
 
   beforeAll(async () => {
-    // Real logs at every level for the secrets scan; few, fast Bitbucket retries; the queue's own redelivery.
-    Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'DEBUG', BITBUCKET_MAX_ATTEMPTS: '2', BITBUCKET_RETRY_BASE_MS: '5', RETRY_BACKOFF_BASE_SECONDS: '0' });
     muteOutput();
     simulator = await startBitbucketSimulator();
     // Short polls: local-aws-sqs holds the messages a long poll received until the wait ends, while their
     // visibility timeout already runs, so a 1 s wait would eat most of a short timeout.
-    hub = await startLocalHub({ webhookSecret, bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, pollWaitSeconds: 0, visibilityTimeoutSeconds: 2, maxReceiveCount: MAX_RECEIVES });
+    hub = await startLocalHub({
+      webhookSecret, bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, pollWaitSeconds: 0, visibilityTimeoutSeconds: 2, maxReceiveCount: MAX_RECEIVES,
+      // Real logs at every level for the secrets scan; few, fast Bitbucket retries; the queue's own redelivery.
+      environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG', BITBUCKET_MAX_ATTEMPTS: '2', BITBUCKET_RETRY_BASE_MS: '5', RETRY_BACKOFF_BASE_SECONDS: '0' },
+    });
   });
 
   afterAll(async () => {
     await hub?.close();
     await simulator?.close();
-    for (const name of ['BITBUCKET_MAX_ATTEMPTS', 'BITBUCKET_RETRY_BASE_MS']) delete process.env[name];
-    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   });
 
   async function addRepository(name: string, storedToken?: string): Promise<SimulatedRepository> {

@@ -32,10 +32,7 @@ describe('secrets hygiene: the scan that every suite runs after its last test', 
 
   it('sees what the Powertools logger writes (it prints through its own Console on process.stdout)', () => {
     // Prepare: a DEBUG logger built like the handlers build theirs.
-    const previous = process.env.POWERTOOLS_LOG_LEVEL;
-    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-    const logger = createLogger('hygiene-probe');
-    process.env.POWERTOOLS_LOG_LEVEL = previous;
+    const logger = createLogger('hygiene-probe', { POWERTOOLS_LOG_LEVEL: 'DEBUG' });
     const marker = `marker-${unregisteredSecret()}`;
     muteOutput();
 

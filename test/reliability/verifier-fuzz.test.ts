@@ -152,11 +152,10 @@ describe('reliability: the verifier under 10,000 fuzzed deliveries through the l
   let pool: Pool;
 
   beforeAll(async () => {
-    // Real logs at every level, so the secrets scan of this file has every line the verifier can write.
-    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
     muteOutput();
     process.on('unhandledRejection', onUnhandled);
-    hub = await startLocalHub({ webhookSecret: secret, worker: false, reconcileEverySeconds: 0 });
+    // Real logs at every level, so the secrets scan of this file has every line the verifier can write.
+    hub = await startLocalHub({ webhookSecret: secret, worker: false, reconcileEverySeconds: 0, environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' } });
     const repositories = new DynamoDbRepositoryStore({ tableName: hub.standIns.env.REPOSITORIES_TABLE!, client: hub.standIns.dynamodb });
     for (const repository of ADDED) await repositories.addRepository({ ...repository, modelPattern: '*.hck.json', addedAt: new Date().toISOString() });
     pool = new Pool(new URL(hub.webhookUrl).origin, { connections: BATCH, pipelining: 1 });
@@ -166,7 +165,6 @@ describe('reliability: the verifier under 10,000 fuzzed deliveries through the l
     await pool?.close();
     await hub?.close();
     process.off('unhandledRejection', onUnhandled);
-    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   });
 
   it('never answers 5xx, answers 401 to every unsigned request, and queues only validly signed bodies', async () => {

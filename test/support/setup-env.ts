@@ -8,5 +8,3 @@ process.env.POWERTOOLS_DEV = 'false';
 process.env.POWERTOOLS_LOG_LEVEL = process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-// Failed sync requests retry after the queue's (short, in tests) visibility timeout unless a test sets a backoff.
-process.env.RETRY_BACKOFF_BASE_SECONDS = '0';

@@ -2,7 +2,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DynamoDbRepositoryStore } from '../../../shared/aws/dynamodb-repository-store';
 import { signBody } from '../../../shared/domain/signature';
 import { startStandIns, WEBHOOK_SECRET_NAME, type StandIns } from '../../../local/stand-ins';
-import { createVerifierPorts, handler, resetVerifierPorts, toHttpResponse } from '../../../functions/verifier/handler';
+import { createVerifierDeps, createVerifierPorts } from '../../../functions/verifier/deps';
+import { createVerifierHandler, type VerifierHandler } from '../../../functions/verifier/handler';
 import { generateSecret, readWebhookFixture } from '../../support/fixtures';
 import { receiveAll } from '../../support/queue';
 
@@ -14,15 +15,21 @@ function event(body: string | undefined, headers: Record<string, string>, isBase
 
 describe('verifier handler', () => {
   let standIns: StandIns;
+  let handler: VerifierHandler;
   const secret = generateSecret();
+  /** A verifier container on the stand-ins, its environment changed by `change`. */
+  const verifierWith = (change: (env: Record<string, string | undefined>) => void = () => undefined) => {
+    const env: Record<string, string | undefined> = { ...standIns.env };
+    change(env);
+    return createVerifierHandler(createVerifierDeps(env, { dynamodb: standIns.dynamodb, sqs: standIns.sqs, secretsManager: standIns.secretsManager }));
+  };
 
   beforeAll(async () => {
     standIns = await startStandIns();
-    Object.assign(process.env, standIns.env);
     standIns.secrets.putSecret(WEBHOOK_SECRET_NAME, JSON.stringify({ current: secret, previous: '' }));
     await new DynamoDbRepositoryStore({ tableName: standIns.env.REPOSITORIES_TABLE!, client: standIns.dynamodb })
       .addRepository({ uuid: CLOUDBEERS, fullName: 'cloudbeers/temp', modelPattern: '*.hck.json', addedAt: new Date().toISOString() });
-    resetVerifierPorts();
+    handler = verifierWith();
   });
   afterAll(async () => {
     await standIns.close();
@@ -42,39 +49,17 @@ describe('verifier handler', () => {
     expect(await receiveAll(standIns.sqs, standIns.queueUrl)).toHaveLength(0);
   });
 
-  it('maps every outcome to the status Bitbucket should see', () => {
-    const repository = { uuid: CLOUDBEERS, fullName: 'cloudbeers/temp' };
-    expect(toHttpResponse({ outcome: 'ignored', reason: 'tag push only' })).toMatchObject({ statusCode: 202, body: 'ignored: tag push only' });
-    expect(toHttpResponse({ outcome: 'rejected', reason: 'malformed payload', detail: 'push.changes is missing' })).toMatchObject({ statusCode: 400, body: 'malformed payload: push.changes is missing' });
-    expect(toHttpResponse({ outcome: 'rejected', reason: 'malformed JSON' })).toMatchObject({ statusCode: 400 });
-    expect(toHttpResponse({ outcome: 'rejected', reason: 'payload too large' })).toMatchObject({ statusCode: 413 });
-    expect(toHttpResponse({ outcome: 'rejected', reason: 'repository not added', repository })).toMatchObject({ statusCode: 403, body: `repository cloudbeers/temp ${CLOUDBEERS} is not added to this Model Hub` });
-  });
-
   it('answers 500 with a fixed text, and no internals, when its own infrastructure fails', async () => {
-    process.env.EVENTS_TABLE = 'no-such-table';
-    resetVerifierPorts();
-    try {
-      const body = readWebhookFixture('annotated_tag_created');
-      const response = await handler(event(body.toString('utf8'), { 'x-event-key': 'repo:push', 'x-hub-signature': signBody(secret, body) }));
-      expect(response).toEqual({ statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'internal error; see the verifier logs' });
-    } finally {
-      process.env.EVENTS_TABLE = standIns.env.EVENTS_TABLE;
-      resetVerifierPorts();
-    }
+    const withoutEventsTable = verifierWith((env) => { env.EVENTS_TABLE = 'no-such-table'; });
+    const body = readWebhookFixture('annotated_tag_created');
+    const response = await withoutEventsTable(event(body.toString('utf8'), { 'x-event-key': 'repo:push', 'x-hub-signature': signBody(secret, body) }));
+    expect(response).toEqual({ statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'internal error; see the verifier logs' });
   });
 
   it('refuses to start with a clear list of missing settings', async () => {
-    const saved = process.env.QUEUE_URL;
-    delete process.env.QUEUE_URL;
-    resetVerifierPorts();
-    try {
-      const response = await handler(event('{}', {}));
-      expect(response.statusCode).toBe(500);
-      expect(() => createVerifierPorts({ ...process.env, WEBHOOK_SECRET_ID: '' })).toThrow('Invalid configuration: QUEUE_URL environment variable is not set; WEBHOOK_SECRET_ID environment variable is not set');
-    } finally {
-      process.env.QUEUE_URL = saved;
-      resetVerifierPorts();
-    }
+    const withoutQueue = verifierWith((env) => { delete env.QUEUE_URL; });
+    const response = await withoutQueue(event('{}', {}));
+    expect(response.statusCode).toBe(500);
+    expect(() => createVerifierPorts({ ...standIns.env, QUEUE_URL: undefined, WEBHOOK_SECRET_ID: '' })).toThrow('Invalid configuration: QUEUE_URL environment variable is not set; WEBHOOK_SECRET_ID environment variable is not set');
   });
 });

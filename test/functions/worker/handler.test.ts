@@ -4,8 +4,9 @@ import { accessTokenSecretName } from '../../../shared/aws/access-tokens';
 import type { SyncRequest } from '../../../shared/domain/sync-request';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../local/bitbucket-simulator';
 import { startStandIns, TOKEN_SECRET_PREFIX, type StandIns } from '../../../local/stand-ins';
-import { handler, resetWorkerDeps } from '../../../functions/worker/handler';
-import { retryBackoffSeconds } from '../../../shared/aws/sqs-sync-queue';
+import { createWorkerDeps } from '../../../functions/worker/deps';
+import { createWorkerHandler, type WorkerHandler } from '../../../functions/worker/handler';
+import { retryBackoffSeconds } from '../../../shared/domain/sync/process-sync-batch';
 import { receiveAll } from '../../support/queue';
 import { storesFor } from '../../support/sync-harness';
 
@@ -21,11 +22,16 @@ const context = { getRemainingTimeInMillis: () => 600_000, functionName: 'worker
 describe('worker handler', () => {
   let simulator: BitbucketSimulator;
   let standIns: StandIns;
+  let handler: WorkerHandler;
+  /** A worker container on the stand-ins, with `settings` added to its environment. */
+  const workerWith = (settings: Record<string, string> = {}) => createWorkerHandler(createWorkerDeps(
+    { ...standIns.env, BITBUCKET_API_URL: simulator.apiUrl, BITBUCKET_MAX_ATTEMPTS: '1', RETRY_BACKOFF_BASE_SECONDS: '0', ...settings },
+    { dynamodb: standIns.dynamodb, sqs: standIns.sqs, secretsManager: standIns.secretsManager },
+  ));
 
   beforeAll(async () => {
     [simulator, standIns] = await Promise.all([startBitbucketSimulator(), startStandIns()]);
-    Object.assign(process.env, standIns.env, { BITBUCKET_API_URL: simulator.apiUrl, BITBUCKET_MAX_ATTEMPTS: '1' });
-    resetWorkerDeps();
+    handler = workerWith();
   });
   afterAll(async () => {
     await Promise.all([simulator.close(), standIns.close()]);
@@ -72,37 +78,24 @@ describe('worker handler', () => {
     await standIns.sqs.send(new SendMessageCommand({ QueueUrl: standIns.queueUrl, MessageBody: JSON.stringify(push(broken, 'r1')), MessageGroupId: broken.uuid, MessageDeduplicationId: 'r1' }));
     const { Messages = [] } = await standIns.sqs.send(new ReceiveMessageCommand({ QueueUrl: standIns.queueUrl, VisibilityTimeout: 1, AttributeNames: ['All'] }));
     const [message] = Messages;
-    process.env.RETRY_BACKOFF_BASE_SECONDS = '30';
-    resetWorkerDeps();
-    try {
-      // Act
-      const response = await handler({ Records: [{ ...record(push(broken, 'r1'), message!.MessageId!), receiptHandle: message!.ReceiptHandle! }] }, context);
-      // Assess: still invisible after the original second.
-      expect(response.batchItemFailures).toHaveLength(1);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const again = await standIns.sqs.send(new ReceiveMessageCommand({ QueueUrl: standIns.queueUrl, VisibilityTimeout: 1 }));
-      expect(again.Messages ?? []).toHaveLength(0);
-    } finally {
-      process.env.RETRY_BACKOFF_BASE_SECONDS = '0';
-      resetWorkerDeps();
-    }
+    const withBackoff = workerWith({ RETRY_BACKOFF_BASE_SECONDS: '30' });
+    // Act
+    const response = await withBackoff({ Records: [{ ...record(push(broken, 'r1'), message!.MessageId!), receiptHandle: message!.ReceiptHandle! }] }, context);
+    // Assess: still invisible after the original second.
+    expect(response.batchItemFailures).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const again = await standIns.sqs.send(new ReceiveMessageCommand({ QueueUrl: standIns.queueUrl, VisibilityTimeout: 1 }));
+    expect(again.Messages ?? []).toHaveLength(0);
   });
 
   it('postpones a sync it has no time to start, queueing it again instead of planning and stopping', async () => {
     const repo = await addRepository('acme/late', true);
     simulator.resetRequests();
     const almostOut = { ...context, getRemainingTimeInMillis: () => 1_000 } as Context;
-    process.env.SAFETY_MARGIN_SECONDS = '60';
-    resetWorkerDeps();
-    try {
-      const response = await handler({ Records: [record(push(repo, 'l1'), 'l1'), record(push(repo, 'l2'), 'l2')] }, almostOut);
-      expect(response.batchItemFailures).toEqual([]);
-      expect(simulator.requests).toHaveLength(0);
-      const queued = (await receiveAll(standIns.sqs, standIns.queueUrl)).map((message) => JSON.parse(message.Body!).requestUuid as string);
-      expect(queued.filter((id) => id.startsWith('l'))).toEqual(['l1']);
-    } finally {
-      delete process.env.SAFETY_MARGIN_SECONDS;
-      resetWorkerDeps();
-    }
+    const response = await workerWith({ SAFETY_MARGIN_SECONDS: '60' })({ Records: [record(push(repo, 'l1'), 'l1'), record(push(repo, 'l2'), 'l2')] }, almostOut);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(simulator.requests).toHaveLength(0);
+    const queued = (await receiveAll(standIns.sqs, standIns.queueUrl)).map((message) => JSON.parse(message.Body!).requestUuid as string);
+    expect(queued.filter((id) => id.startsWith('l'))).toEqual(['l1']);
   });
 });

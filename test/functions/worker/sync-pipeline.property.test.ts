@@ -49,9 +49,11 @@ describe('sync pipeline, property-based', () => {
   let runs = 0;
 
   beforeAll(async () => {
-    Object.assign(process.env, { BITBUCKET_RETRY_BASE_MS: '5', BITBUCKET_MAX_RATE_LIMIT_WAIT_MS: '100', FETCH_CONCURRENCY: '4', SAFETY_MARGIN_SECONDS: '0' });
     simulator = await startBitbucketSimulator({ pagelen: { diffstat: 4, src: 5 } });
-    hub = await startLocalHub({ bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, pollWaitSeconds: 0, visibilityTimeoutSeconds: 1, maxReceiveCount: 1000 });
+    hub = await startLocalHub({
+      bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, pollWaitSeconds: 0, visibilityTimeoutSeconds: 1, maxReceiveCount: 1000,
+      environment: { BITBUCKET_RETRY_BASE_MS: '5', BITBUCKET_MAX_RATE_LIMIT_WAIT_MS: '100', FETCH_CONCURRENCY: '4', SAFETY_MARGIN_SECONDS: '0' },
+    });
     secret = (JSON.parse(hub.standIns.secrets.getSecret(WEBHOOK_SECRET_NAME)!) as { current: string }).current;
   });
   afterAll(async () => {

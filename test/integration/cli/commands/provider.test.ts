@@ -1,5 +1,4 @@
 import type { SimulatedRepository } from '../../../../local/bitbucket-simulator';
-import { resetVerifierPorts } from '../../../../functions/verifier/handler';
 import { startCliTestBed, type CliTestBed } from '../cli-harness';
 
 describe('provider: webhook URL, secret and its rotation (local hub + Bitbucket simulator)', () => {
@@ -35,8 +34,8 @@ describe('provider: webhook URL, secret and its rotation (local hub + Bitbucket 
     // Act 1: rotate and update the hub's webhooks (the test's verifier cache is 0 s).
     const rotated = await bed.cli(['provider', 'rotate-secret', '--update-webhooks']);
     const fresh = rotated.stdout.trim();
-    // The verifier caches the secret for minutes: a new container (here: reset ports) reads the rotated value.
-    resetVerifierPorts();
+    // The verifier caches the secret for minutes: a new container (here: the hub's functions restarted) reads the rotated value.
+    bed.hub.restartFunctions();
     const duringShow = (await bed.cli(['provider', 'show', '--json'])).json<{ rotation: { inProgress: boolean; since: string } }>();
     const signedByHook = await repo.commit({ 'models/b.hck.json': '{"modelName":"B"}' });
     // Another body than the hook's delivery (the verifier drops replayed bodies): as if the branch were pushed anew.
@@ -56,7 +55,7 @@ describe('provider: webhook URL, secret and its rotation (local hub + Bitbucket 
     // Act 2
     const second = await bed.cli(['provider', 'rotate-secret']);
     const finished = await bed.cli(['provider', 'finish-rotation']);
-    resetVerifierPorts();
+    bed.hub.restartFunctions();
     const next = await repo.commit({ 'models/c.hck.json': '{"modelName":"C"}' });
     const oldAfter = await repo.deliverPush(bed.hub.webhookUrl, old, { branch: 'main', oldHash: null, newHash: next });
     const again = await bed.cli(['provider', 'finish-rotation']);

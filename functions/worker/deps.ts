@@ -1,0 +1,56 @@
+/** Builds the worker's adapters from its environment, so the handler file only wires events to the domain. */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { createAccessTokenReader } from '../../shared/aws/access-tokens';
+import { secretsProviderFor, type AwsClients } from '../../shared/aws/aws-clients';
+import { DynamoDbEventLog } from '../../shared/aws/dynamodb-event-log';
+import { DynamoDbModelStore } from '../../shared/aws/dynamodb-model-store';
+import { DynamoDbRepositoryStore } from '../../shared/aws/dynamodb-repository-store';
+import { SqsSyncQueue } from '../../shared/aws/sqs-sync-queue';
+import { BitbucketClient } from '../../shared/bitbucket/bitbucket-client';
+import { BitbucketSource } from '../../shared/bitbucket/bitbucket-source';
+import { loadWorkerConfig, type WorkerConfig } from '../../shared/config/worker-config';
+import { newRequestUuid, type SyncRequestPorts } from '../../shared/domain/sync/handle-sync-request';
+import { createLogger } from '../../shared/observability/logger';
+import { createMetrics, type MetricsRecorder } from '../../shared/observability/metrics';
+import { cacheFor } from '../../shared/util/ttl-cache';
+
+/** Everything one worker container keeps between invocations. */
+export interface WorkerDeps {
+  readonly config: WorkerConfig;
+  readonly ports: SyncRequestPorts;
+  readonly queue: Pick<SqsSyncQueue, 'enqueue' | 'retryAfter'>;
+  readonly logger: Logger;
+  readonly metrics: MetricsRecorder;
+}
+
+/** Reads the configuration (throwing one ConfigError listing every problem) and builds the adapters once. */
+export function createWorkerDeps(env: Readonly<Record<string, string | undefined>> = process.env, clients: AwsClients = {}): WorkerDeps {
+  const config = loadWorkerConfig(env);
+  const repositories = new DynamoDbRepositoryStore({ tableName: config.repositoriesTable, client: clients.dynamodb });
+  const events = new DynamoDbEventLog({ tableName: config.eventsTable, eventTtlDays: config.eventsTtlDays, client: clients.dynamodb });
+  const models = new DynamoDbModelStore({ tableName: config.modelsTable, client: clients.dynamodb });
+  const queue = new SqsSyncQueue({ queueUrl: config.queueUrl, client: clients.sqs });
+  const readToken = createAccessTokenReader(config.tokenSecretPrefix, { provider: secretsProviderFor(clients) });
+  const findCached = cacheFor(30_000, (uuid) => repositories.getRepository(uuid), { keep: (repository) => repository !== undefined });
+  return {
+    config,
+    queue,
+    logger: createLogger('model-hub-worker', env),
+    metrics: createMetrics('model-hub-worker', env),
+    ports: {
+      findRepository: (uuid, options) => (options?.fresh ? repositories.getRepository(uuid) : findCached(uuid)),
+      renameRepository: (uuid, fullName) => repositories.renameRepository(uuid, fullName),
+      async openSource(repository) {
+        const client = new BitbucketClient({
+          baseUrl: config.bitbucketApiUrl, token: await readToken(repository.uuid),
+          baseDelayMs: config.bitbucketRetryBaseMs, maxAttempts: config.bitbucketMaxAttempts, maxRateLimitWaitMs: config.bitbucketMaxRateLimitWaitMs,
+        });
+        return { source: new BitbucketSource(client, repository.fullName), apiCalls: () => client.stats.requests, bytesReceived: () => client.stats.bytesReceived };
+      },
+      models,
+      state: repositories,
+      recordEvent: (event) => events.record(event),
+      enqueueContinuation: (request) => queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `continue-${newRequestUuid()}` }),
+    },
+  };
+}
