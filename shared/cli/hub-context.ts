@@ -1,7 +1,8 @@
 import { Agent } from 'undici';
 import { DynamoDbEventLog } from '../aws/dynamodb-event-log';
 import { DynamoDbModelStore } from '../aws/dynamodb-model-store';
-import { DynamoDbRepositoryStore, type RepositoryConfig } from '../aws/dynamodb-repository-store';
+import { DynamoDbRepositoryStore } from '../aws/dynamodb-repository-store';
+import type { RepositoryConfig } from '../domain/repository-config';
 import { SqsSyncQueue } from '../aws/sqs-sync-queue';
 import { BitbucketClient } from '../bitbucket/bitbucket-client';
 import { CliError, usageError } from './errors';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RepositoryConfig } from '../aws/dynamodb-repository-store';
+import type { RepositoryConfig } from '../domain/repository-config';
 import type { SyncRunEvent } from '../domain/logged-event';
 import type { SyncRequest } from '../domain/sync-request';
 import { CliError } from './errors';

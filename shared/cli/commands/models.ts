@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ModelBodyNotStoredError } from '../../aws/dynamodb-model-store';
+import { ModelBodyNotStoredError } from '../../aws/errors';
 import type { ModelRecord } from '../../models/model-record';
 import type { CommandKit } from '../command-kit';
 import { CliError, usageError } from '../errors';

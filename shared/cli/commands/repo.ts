@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../../aws/dynamodb-repository-store';
+import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../../domain/repository-config';
 import type { SyncRunEvent } from '../../domain/logged-event';
 import type { SyncState } from '../../domain/sync/ports';
 import { explainBitbucketError } from '../bitbucket-errors';

@@ -1,4 +1,5 @@
-import { createModelSelector, HUBIGNORE_FILE } from '../../models/model-selection';
+import { createModelSelector } from '../../models/model-selection';
+import { HUBIGNORE_FILE } from '../repository-config';
 import { DiffUnavailableError, SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from './errors';
 import { planFromDiff, planFromListing, remainingOps, type SyncOp } from './plan';
 import type { ModelStore, SourceRepository, SyncCounts, SyncMode, SyncProgress, SyncState, SyncStateStore } from './ports';

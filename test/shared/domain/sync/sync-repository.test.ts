@@ -1,6 +1,6 @@
 import { BitbucketClient } from '../../../../shared/bitbucket/bitbucket-client';
 import { BitbucketSource } from '../../../../shared/bitbucket/bitbucket-source';
-import { DEFAULT_MODEL_PATTERN } from '../../../../shared/aws/dynamodb-repository-store';
+import { DEFAULT_MODEL_PATTERN } from '../../../../shared/domain/repository-config';
 import { syncRepository, type SyncOptions } from '../../../../shared/domain/sync/sync-repository';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
 import { startStandIns, type StandIns } from '../../../../local/stand-ins';
