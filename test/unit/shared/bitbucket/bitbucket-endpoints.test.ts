@@ -36,6 +36,17 @@ describe('full-jitter backoff', () => {
 });
 
 describe('parseRetryAfter', () => {
+  it('reads delta-seconds, HTTP dates and ignores garbage', () => {
+    expect(parseRetryAfter('7')).toBe(7_000);
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
+    const parsed = parseRetryAfter(inTenSeconds) as number;
+    expect(parsed).toBeGreaterThan(8_000);
+    expect(parsed).toBeLessThanOrEqual(10_000);
+    expect(parseRetryAfter(new Date(Date.now() - 60_000).toUTCString())).toBe(0);
+  });
+
   it('reads delta-seconds and HTTP dates, and ignores what it cannot parse', () => {
     expect(parseRetryAfter('120')).toBe(120_000);
     expect(parseRetryAfter(' 0 ')).toBe(0);
