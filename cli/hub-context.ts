@@ -2,9 +2,10 @@
 import { Agent } from 'undici';
 import { DynamoDbEventLog } from '../shared/aws/dynamodb-event-log';
 import { DynamoDbModelStore } from '../shared/aws/dynamodb-model-store';
-import { DynamoDbRepositoryStore, type RepositoryConfig } from '../shared/aws/dynamodb-repository-store';
+import { DynamoDbRepositoryStore } from '../shared/aws/dynamodb-repository-store';
+import type { RepositoryConfig } from '../shared/domain/repository-config';
 import { SqsSyncQueue } from '../shared/aws/sqs-sync-queue';
-import { BitbucketClient } from '../shared/bitbucket';
+import { BitbucketClient } from '../shared/bitbucket/bitbucket-client';
 import { CliError, usageError } from './errors';
 import { HubSecrets } from '../shared/aws/hub-secrets';
 import type { HubTarget } from './target';

@@ -1,6 +1,6 @@
 // Admin syncs: queue a sync request the way the verifier does, then follow the worker's progress in the events log.
 import { randomUUID } from 'node:crypto';
-import type { RepositoryConfig } from '../shared/aws/dynamodb-repository-store';
+import type { RepositoryConfig } from '../shared/domain/repository-config';
 import type { SyncRunEvent } from '../shared/domain/logged-event';
 import type { SyncRequest } from '../shared/domain/sync-request';
 import { CliError } from './errors';

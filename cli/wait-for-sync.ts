@@ -1,7 +1,7 @@
 // Queue an admin sync and follow it to its end, with the `--no-wait` / `--timeout` flags that go with it: shared
 // by `repo add`, `repo update` and `sync`.
 import { InvalidArgumentError } from 'commander';
-import type { RepositoryConfig } from '../shared/aws/dynamodb-repository-store';
+import type { RepositoryConfig } from '../shared/domain/repository-config';
 import type { CommandKit } from './command-kit';
 import type { HubContext } from './hub-context';
 import { shortCommit } from './output';

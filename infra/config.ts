@@ -43,10 +43,10 @@ export interface HubConfig {
 }
 
 /** Thrown for a context value that cannot be used; the message names the key and what is accepted. */
-export class ConfigError extends Error {
+export class ModelHubConfigError extends Error {
   constructor(key: string, value: unknown, expected: string) {
     super(`Invalid CDK context value for "${key}": ${JSON.stringify(value)}. Expected ${expected}.`);
-    this.name = 'ConfigError';
+    this.name = 'ModelHubConfigError';
   }
 }
 
@@ -56,7 +56,7 @@ const VALID_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).fil
 
 /**
  * Reads and validates the app's context. Values may arrive as strings (`-c key=value` on the command line)
- * or as JSON values (cdk.json), so both forms are accepted. Throws {@link ConfigError} for a bad value so that
+ * or as JSON values (cdk.json), so both forms are accepted. Throws {@link ModelHubConfigError} for a bad value so that
  * `cdk synth` fails before anything is deployed.
  */
 export function readHubConfig(scope: Construct): HubConfig {
@@ -69,33 +69,33 @@ export function readHubConfig(scope: Construct): HubConfig {
   const stackName = str(get('stackName')) ?? CONFIG_DEFAULTS.stackName;
   // CloudFormation's own rule; checking here gives a clear message instead of a failed deploy.
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
-    throw new ConfigError('stackName', get('stackName'), 'a CloudFormation stack name (letters, digits, hyphens; starting with a letter; at most 128 characters)');
+    throw new ModelHubConfigError('stackName', get('stackName'), 'a CloudFormation stack name (letters, digits, hyphens; starting with a letter; at most 128 characters)');
   }
 
   const alarmEmailRaw = get('alarmEmail');
   const alarmEmail = str(alarmEmailRaw);
   if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
-    throw new ConfigError('alarmEmail', alarmEmailRaw, 'an email address such as ops@example.com');
+    throw new ModelHubConfigError('alarmEmail', alarmEmailRaw, 'an email address such as ops@example.com');
   }
 
   const reconcileMinutes = int(get('reconcileMinutes')) ?? CONFIG_DEFAULTS.reconcileMinutes;
   if (!Number.isInteger(reconcileMinutes) || reconcileMinutes < 1 || reconcileMinutes > 1440) {
-    throw new ConfigError('reconcileMinutes', get('reconcileMinutes'), 'a whole number of minutes from 1 to 1440');
+    throw new ModelHubConfigError('reconcileMinutes', get('reconcileMinutes'), 'a whole number of minutes from 1 to 1440');
   }
 
   const logRetentionDays = int(get('logRetentionDays')) ?? CONFIG_DEFAULTS.logRetentionDays;
   if (!VALID_RETENTION_DAYS.includes(logRetentionDays)) {
-    throw new ConfigError('logRetentionDays', get('logRetentionDays'), `one of CloudWatch Logs' retention periods: ${VALID_RETENTION_DAYS.join(', ')}`);
+    throw new ModelHubConfigError('logRetentionDays', get('logRetentionDays'), `one of CloudWatch Logs' retention periods: ${VALID_RETENTION_DAYS.join(', ')}`);
   }
 
   const removalPolicyRaw = get('removalPolicy') ?? CONFIG_DEFAULTS.removalPolicy;
   if (removalPolicyRaw !== 'retain' && removalPolicyRaw !== 'destroy') {
-    throw new ConfigError('removalPolicy', removalPolicyRaw, '"retain" or "destroy"');
+    throw new ModelHubConfigError('removalPolicy', removalPolicyRaw, '"retain" or "destroy"');
   }
 
   const bitbucketApiUrl = str(get('bitbucketApiUrl')) ?? CONFIG_DEFAULTS.bitbucketApiUrl;
   if (!isHttpsUrl(bitbucketApiUrl)) {
-    throw new ConfigError('bitbucketApiUrl', get('bitbucketApiUrl'), 'an https:// URL such as https://api.bitbucket.org/2.0');
+    throw new ModelHubConfigError('bitbucketApiUrl', get('bitbucketApiUrl'), 'an https:// URL such as https://api.bitbucket.org/2.0');
   }
 
   const concurrencyRaw = get('verifierReservedConcurrency');
@@ -106,7 +106,7 @@ export function readHubConfig(scope: Construct): HubConfig {
     verifierReservedConcurrency = int(concurrencyRaw);
     // 0 would disable the function entirely (Lambda throttles every call), which is never what a caller wants.
     if (verifierReservedConcurrency === undefined || !Number.isInteger(verifierReservedConcurrency) || verifierReservedConcurrency < 1 || verifierReservedConcurrency > 1000) {
-      throw new ConfigError('verifierReservedConcurrency', concurrencyRaw, 'a whole number from 1 to 1000, or "none" to not reserve concurrency');
+      throw new ModelHubConfigError('verifierReservedConcurrency', concurrencyRaw, 'a whole number from 1 to 1000, or "none" to not reserve concurrency');
     }
   }
 

@@ -1,6 +1,5 @@
-// `repo add | list | update | remove`: which Bitbucket repositories the hub replicates, with their tokens and webhooks.
-import type { Command } from 'commander';
-import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../../shared/aws/dynamodb-repository-store';
+import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../../shared/domain/repository-config';
 import type { SyncRunEvent } from '../../shared/domain/logged-event';
 import type { SyncState } from '../../shared/domain/sync/ports';
 import { explainBitbucketError } from '../bitbucket-errors';

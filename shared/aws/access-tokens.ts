@@ -1,5 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { SecretFormatError } from '../domain/errors';
+import { SecretFormatError } from './errors';
 
 /** Name prefix of access-token secrets when none is configured (the CDK stack sets `<stackName>/tokens/`). */
 export const DEFAULT_TOKEN_SECRET_PREFIX = 'model-hub/tokens/';

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { LoggedEvent } from '../domain/logged-event';
+import type { AcceptedDeliveries, EventRecorder } from '../domain/ports';
+import { pages } from './dynamodb-paging';
 import { PARTITION_KEY, SORT_KEY } from './tables';
 
 export type { LoggedEvent };
@@ -14,7 +16,7 @@ export const UNATTRIBUTED = 'unattributed';
  * remembered hashes of accepted webhook bodies (`pk = accepted#<sha256>`). Both expire through the table's TTL
  * attribute `expiresAt`; reads also check it, since DynamoDB deletes expired items only eventually.
  */
-export class DynamoDbEventLog {
+export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
   private readonly tableName: string;
   private readonly client: DynamoDBClient;
   private readonly eventTtlSeconds: number;
@@ -51,10 +53,9 @@ export class DynamoDbEventLog {
   async list(options: { repositoryUuid?: string; limit?: number; since?: string } = {}): Promise<LoggedEvent[]> {
     const limit = options.limit ?? 50;
     const events: LoggedEvent[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
     const now = Math.floor(Date.now() / 1000);
-    do {
-      const page = await this.client.send(new QueryCommand({
+    // Each page asks only for what is still missing; expired items are skipped, so a page may yield fewer.
+    const query = pages((startKey) => this.client.send(new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: options.since ? '#pk = :pk AND #sk >= :since' : '#pk = :pk',
         ExpressionAttributeNames: { '#pk': PARTITION_KEY, ...(options.since ? { '#sk': SORT_KEY } : {}) },
@@ -62,12 +63,13 @@ export class DynamoDbEventLog {
         ScanIndexForward: false,
         Limit: limit - events.length,
         ExclusiveStartKey: startKey,
-      }));
+      })));
+    for await (const page of query) {
       for (const item of page.Items ?? []) {
         if (Number(item.expiresAt?.N ?? Infinity) > now) events.push(JSON.parse(item.event!.S!) as LoggedEvent);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && events.length < limit);
+      if (events.length >= limit) break;
+    }
     return events;
   }
 

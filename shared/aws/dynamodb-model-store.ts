@@ -1,120 +1,36 @@
+// DynamoDB adapter of the ModelStore port: model records and their bodies (inline or chunked) in one partition
+// per repository, written so that a reader never sees a half-written model.
 import {
-  BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand,
-  QueryCommand, UpdateItemCommand, type AttributeValue, type QueryCommandInput, type WriteRequest,
+  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
+  type QueryCommandInput, type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { createHash, randomBytes } from 'node:crypto';
-import { ModelHubError } from '../domain/errors';
+import type { ModelStore } from '../domain/sync/ports';
 import { readModelSummary } from '../models/hackolade-metadata';
 import {
   DEFAULT_MODEL_BODY_ENCODING, decodeModelBody, encodeModelBody, joinChunks, splitIntoChunks, type ModelBodyEncoding,
 } from '../models/model-body-codec';
 import { MAX_MODEL_BYTES, type ModelRecord, type ModelStorage } from '../models/model-record';
+import { batchWriteAll } from './dynamodb-batch-write';
+import { CHUNK_SK_PREFIX, MODEL_SK_PREFIX, modelSortKey, parseChunkSortKey } from './dynamodb-model-store-keys';
+import { batchGetAll, queryAll } from './dynamodb-paging';
+import { ModelBodyInconsistentError, ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from './errors';
+import { ModelChunkStore, type RecordHead } from './model-chunk-store';
 import {
-  CHUNK_SK_PREFIX, MODEL_SK_PREFIX, chunkSortKey, chunkVersionPrefix, modelSortKey, parseChunkSortKey,
-} from './dynamodb-model-store-keys';
+  HEAD_ATTRIBUTES, RECORD_ATTRIBUTES, clipMetadata, key, projection, recordFromItem, recordToItem, s, type Item,
+} from './model-item-codec';
+import {
+  DEFAULT_CHUNK_BYTES, DEFAULT_INLINE_LIMIT_BYTES, DEFAULT_ORPHAN_MIN_AGE_MS, MAX_ITEM_BODY_BYTES,
+  type DynamoDbModelStoreOptions, type PutModelInput, type RecordTooLargeInput,
+} from './dynamodb-model-store-options';
 import { PARTITION_KEY, SORT_KEY } from './tables';
 
-/** Default chunk size: 350 KiB leaves ~50 KB of the 400 KB item limit for keys and attributes. */
-export const DEFAULT_CHUNK_BYTES = 350 * 1024;
-/** Default largest compressed body kept inside the record item; same headroom reasoning as chunks (path ≤ 1 KB, metadata clipped). */
-export const DEFAULT_INLINE_LIMIT_BYTES = 350 * 1024;
-/** Largest accepted chunk or inline body: above it an item could exceed DynamoDB's 400 KB. */
-export const MAX_ITEM_BODY_BYTES = 390 * 1024;
-/** Default age below which {@link DynamoDbModelStore.removeOrphanChunks} leaves unreferenced chunks alone (a write may be in flight). */
-export const DEFAULT_ORPHAN_MIN_AGE_MS = 60 * 60 * 1000;
+export {
+  DEFAULT_CHUNK_BYTES, DEFAULT_INLINE_LIMIT_BYTES, DEFAULT_ORPHAN_MIN_AGE_MS, MAX_ITEM_BODY_BYTES,
+  type DynamoDbModelStoreOptions, type PutModelInput, type RecordTooLargeInput,
+} from './dynamodb-model-store-options';
 
-/** Metadata strings are clipped to this many characters so that a pathological model cannot overflow its item. */
-const MAX_METADATA_STRING_LENGTH = 1024;
 const MAX_PARSE_ERROR_LENGTH = 500;
-const BATCH_WRITE_SIZE = 25;
-const BATCH_WRITE_ATTEMPTS = 10;
-
-/** Another writer changed or created the model record since this write read it; nothing of this write is visible. */
-export class ModelWriteConflictError extends ModelHubError {
-  constructor(readonly repositoryUuid: string, readonly path: string) {
-    super(`model ${path} in ${repositoryUuid} was changed concurrently`);
-  }
-}
-
-/** The model is over the size limit: store it with {@link DynamoDbModelStore.recordTooLarge} instead. */
-export class ModelTooLargeError extends ModelHubError {
-  constructor(readonly path: string, readonly size: number, readonly limit: number) {
-    super(`model ${path} has ${size} bytes, over the ${limit}-byte limit; record it as too-large instead`);
-  }
-}
-
-/** The record exists but keeps no body (status `too-large`). */
-export class ModelBodyNotStoredError extends ModelHubError {
-  constructor(readonly record: ModelRecord) {
-    super(`model ${record.path} in ${record.repositoryUuid} has no stored body (status ${record.status})`);
-  }
-}
-
-/** The stored body did not match its record (missing chunks, wrong hash) even after re-reading. */
-export class ModelBodyInconsistentError extends ModelHubError {}
-
-/** Options of {@link DynamoDbModelStore}. */
-export interface DynamoDbModelStoreOptions {
-  /** Physical name of the models table (`MODELS_TABLE`). */
-  readonly tableName: string;
-  /** @default a new `DynamoDBClient` from the environment */
-  readonly client?: DynamoDBClient;
-  /** Bytes of compressed body per chunk item. @default {@link DEFAULT_CHUNK_BYTES} */
-  readonly chunkBytes?: number;
-  /** Compressed bodies up to this size are stored in the record item. @default {@link DEFAULT_INLINE_LIMIT_BYTES} */
-  readonly inlineLimitBytes?: number;
-  /** Larger originals are refused by `putModel`. @default {@link MAX_MODEL_BYTES} (32 MiB) */
-  readonly maxModelBytes?: number;
-  /** Encoding of new writes (reads follow each record's stored encoding). @default {@link DEFAULT_MODEL_BODY_ENCODING} */
-  readonly encoding?: ModelBodyEncoding;
-  /** Parallel BatchWriteItem requests when writing or deleting chunks. @default 4 */
-  readonly writeConcurrency?: number;
-}
-
-/** Input of {@link DynamoDbModelStore.putModel}. */
-export interface PutModelInput {
-  readonly repositoryUuid: string;
-  readonly path: string;
-  readonly commit: string;
-  /** The file's exact bytes (valid JSON or not). */
-  readonly bytes: Buffer;
-  /** @default now */
-  readonly syncedAt?: string;
-  /**
-   * Version the caller last saw at this path (`null`: expects no record). When given, the write fails with
-   * {@link ModelWriteConflictError} unless the record still has it. @default the version read at the start of the write
-   */
-  readonly expectedVersion?: string | null;
-}
-
-/** Input of {@link DynamoDbModelStore.recordTooLarge}. */
-export interface RecordTooLargeInput {
-  readonly repositoryUuid: string;
-  readonly path: string;
-  readonly commit: string;
-  /** Size of the file as reported by Bitbucket. */
-  readonly size: number;
-  /** @default now */
-  readonly syncedAt?: string;
-}
-
-/** The few record attributes a write needs from the record it replaces. */
-interface RecordHead {
-  readonly version: string;
-  readonly storage: ModelStorage;
-  readonly chunkCount: number;
-  readonly sharedChunks: boolean;
-}
-
-type Item = Record<string, AttributeValue>;
-
-/** Record attributes except the inline body: the projection of `getRecord` and `listModels`. */
-const RECORD_ATTRIBUTES = [
-  'repositoryUuid', 'path', 'commit', 'size', 'sha256', 'syncedAt', 'status', 'parseError', 'modelName', 'dbVendor', 'appTarget',
-  'dbVersion', 'GUID', 'lastModifTS', 'collections', 'relationships', 'buckets', 'views', 'version', 'encoding', 'storage',
-  'chunkCount', 'storedBytes', 'sharedChunks', 'entityNames',
-] as const;
-const HEAD_ATTRIBUTES = ['version', 'storage', 'chunkCount', 'sharedChunks'] as const;
 
 /**
  * DynamoDB adapter for replicated models. Layout, in one partition per repository (`pk` = repository uuid):
@@ -136,7 +52,7 @@ const HEAD_ATTRIBUTES = ['version', 'storage', 'chunkCount', 'sharedChunks'] as 
  *
  * @example new DynamoDbModelStore({ tableName: process.env.MODELS_TABLE! })
  */
-export class DynamoDbModelStore {
+export class DynamoDbModelStore implements ModelStore {
   private readonly tableName: string;
   private readonly client: DynamoDBClient;
   private readonly chunkBytes: number;
@@ -144,6 +60,7 @@ export class DynamoDbModelStore {
   private readonly maxModelBytes: number;
   private readonly encoding: ModelBodyEncoding;
   private readonly writeConcurrency: number;
+  private readonly chunks: ModelChunkStore;
 
   constructor(options: DynamoDbModelStoreOptions) {
     this.tableName = options.tableName;
@@ -153,6 +70,7 @@ export class DynamoDbModelStore {
     this.maxModelBytes = options.maxModelBytes ?? MAX_MODEL_BYTES;
     this.encoding = options.encoding ?? DEFAULT_MODEL_BODY_ENCODING;
     this.writeConcurrency = options.writeConcurrency ?? 4;
+    this.chunks = new ModelChunkStore(this.client, this.tableName, this.writeConcurrency);
     for (const [name, value] of [['chunkBytes', this.chunkBytes], ['inlineLimitBytes', this.inlineLimitBytes]] as const) {
       if (!Number.isInteger(value) || value < 0 || value > MAX_ITEM_BODY_BYTES || (name === 'chunkBytes' && value === 0)) {
         throw new RangeError(`${name} must be an integer in [${name === 'chunkBytes' ? 1 : 0}, ${MAX_ITEM_BODY_BYTES}], got ${value}`);
@@ -194,9 +112,9 @@ export class DynamoDbModelStore {
     if (input.expectedVersion !== undefined && (previous?.version ?? null) !== input.expectedVersion) {
       throw new ModelWriteConflictError(repositoryUuid, path);
     }
-    if (chunks) await this.writeChunks(repositoryUuid, version, chunks);
+    if (chunks) await this.chunks.write(repositoryUuid, version, chunks);
     await this.commitRecord(record, chunks ? undefined : body, previous?.version);
-    if (previous) await this.releaseChunks(repositoryUuid, previous);
+    if (previous) await this.chunks.release(repositoryUuid, previous);
     return record;
   }
 
@@ -218,7 +136,7 @@ export class DynamoDbModelStore {
     };
     const previous = await this.readHead(repositoryUuid, sk);
     await this.commitRecord(record, undefined, previous?.version);
-    if (previous) await this.releaseChunks(repositoryUuid, previous);
+    if (previous) await this.chunks.release(repositoryUuid, previous);
     return record;
   }
 
@@ -266,23 +184,14 @@ export class DynamoDbModelStore {
         return []; // too long for a sort key: it can never have been stored
       }
     });
-    for (let start = 0; start < keys.length; start += 100) {
-      let request: Item[] | undefined = keys.slice(start, start + 100);
-      for (let attempt = 0; request && request.length > 0; attempt++) {
-        const response = await this.client.send(new BatchGetItemCommand({
-          RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true, ProjectionExpression: '#sk', ExpressionAttributeNames: { '#sk': SORT_KEY } } },
-        }));
-        for (const item of response.Responses?.[this.tableName] ?? []) found.add(item[SORT_KEY]!.S!.slice(MODEL_SK_PREFIX.length));
-        request = response.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
-        if (request && request.length > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      }
-    }
+    const items = await batchGetAll(this.client, this.tableName, keys, { ConsistentRead: true, ProjectionExpression: '#sk', ExpressionAttributeNames: { '#sk': SORT_KEY } });
+    for (const item of items) found.add(item[SORT_KEY]!.S!.slice(MODEL_SK_PREFIX.length));
     return found;
   }
 
   /** All model records of a repository, without bodies, in path order (paginated consistent Query). */
   async listModels(repositoryUuid: string): Promise<ModelRecord[]> {
-    const items = await this.queryAll({
+    const items = await this.query({
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
       ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(MODEL_SK_PREFIX) },
       ...projection(RECORD_ATTRIBUTES, { '#pk': PARTITION_KEY, '#sk': SORT_KEY }),
@@ -305,7 +214,7 @@ export class DynamoDbModelStore {
       ExpressionAttributeNames: { '#version': 'version' },
       ExpressionAttributeValues: { ':version': s(head.version) },
     })));
-    await this.releaseChunks(repositoryUuid, head);
+    await this.chunks.release(repositoryUuid, head);
   }
 
   /**
@@ -370,7 +279,7 @@ export class DynamoDbModelStore {
         ExpressionAttributeValues: { ':version': s(source.version) },
       })).catch((error: unknown) => { if (!(error instanceof ConditionalCheckFailedException)) throw error; });
     }
-    if (target && target.version !== source.version) await this.releaseChunks(repositoryUuid, target);
+    if (target && target.version !== source.version) await this.chunks.release(repositoryUuid, target);
     const { sharedChunks: _shared, ...unshared } = moved;
     return shares ? unshared : moved;
   }
@@ -383,7 +292,7 @@ export class DynamoDbModelStore {
    */
   async removeOrphanChunks(repositoryUuid: string, options: { olderThanMs?: number } = {}): Promise<number> {
     const cutoff = Date.now() - (options.olderThanMs ?? DEFAULT_ORPHAN_MIN_AGE_MS);
-    const chunkItems = await this.queryAll({
+    const chunkItems = await this.query({
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
       ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(CHUNK_SK_PREFIX) },
       ...projection(['writtenAt'], { '#pk': PARTITION_KEY, '#sk': SORT_KEY }, [PARTITION_KEY, SORT_KEY]),
@@ -400,7 +309,7 @@ export class DynamoDbModelStore {
 
   /** Deletes every item of the repository's partition (records and chunks); returns how many were deleted. */
   async deleteRepository(repositoryUuid: string): Promise<number> {
-    const items = await this.queryAll({
+    const items = await this.query({
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeValues: { ':pk': s(repositoryUuid) },
       ...projection([], { '#pk': PARTITION_KEY }, [PARTITION_KEY, SORT_KEY]),
@@ -436,46 +345,9 @@ export class DynamoDbModelStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // Our chunks were never visible; a move reuses the source's chunks, which are not ours to delete.
-      if (record.storage === 'chunked' && !record.sharedChunks) await this.deleteChunks(record.repositoryUuid, record.version, record.chunkCount).catch(() => undefined);
+      if (record.storage === 'chunked' && !record.sharedChunks) await this.chunks.delete(record.repositoryUuid, record.version, record.chunkCount).catch(() => undefined);
       throw new ModelWriteConflictError(record.repositoryUuid, record.path);
     }
-  }
-
-  /** Deletes the chunks of a record that was just replaced or deleted, unless a moved record still references them. */
-  private async releaseChunks(repositoryUuid: string, head: RecordHead): Promise<void> {
-    if (head.storage !== 'chunked' || head.chunkCount === 0) return;
-    if (head.sharedChunks && await this.isVersionReferenced(repositoryUuid, head.version)) return;
-    await this.deleteChunks(repositoryUuid, head.version, head.chunkCount);
-  }
-
-  private async isVersionReferenced(repositoryUuid: string, version: string): Promise<boolean> {
-    const items = await this.queryAll({
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      FilterExpression: '#version = :version',
-      ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(MODEL_SK_PREFIX), ':version': s(version) },
-      ...projection([], { '#pk': PARTITION_KEY, '#sk': SORT_KEY, '#version': 'version' }, [SORT_KEY]),
-    });
-    return items.length > 0;
-  }
-
-  private async writeChunks(repositoryUuid: string, version: string, chunks: readonly Buffer[]): Promise<void> {
-    const writtenAt = n(Date.now());
-    try {
-      await this.batchWrite(chunks.map((data, index) => ({
-        PutRequest: { Item: { ...key(repositoryUuid, chunkSortKey(version, index)), data: { B: data }, writtenAt } },
-      })));
-    } catch (error) {
-      // Best effort: what stays behind is invisible and removeOrphanChunks collects it.
-      await this.deleteChunks(repositoryUuid, version, chunks.length).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /** Chunk keys follow from version and count, so deleting needs no read. */
-  private async deleteChunks(repositoryUuid: string, version: string, chunkCount: number): Promise<void> {
-    const requests: WriteRequest[] = [];
-    for (let index = 0; index < chunkCount; index++) requests.push({ DeleteRequest: { Key: key(repositoryUuid, chunkSortKey(version, index)) } });
-    await this.batchWrite(requests);
   }
 
   /** Returns the decoded body, or undefined when it does not match the record (chunks missing or replaced). */
@@ -485,14 +357,9 @@ export class DynamoDbModelStore {
       if (!item.body?.B) return undefined;
       stored = Buffer.from(item.body.B);
     } else {
-      const chunks = await this.queryAll({
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': s(record.repositoryUuid), ':prefix': s(chunkVersionPrefix(record.version)) },
-        ...projection(['data'], { '#pk': PARTITION_KEY, '#sk': SORT_KEY }, [SORT_KEY]),
-      });
-      // Query returns chunks in key order, and zero-padded indexes make key order index order.
-      if (chunks.length !== record.chunkCount || chunks.some((chunk, i) => parseChunkSortKey(chunk[SORT_KEY]?.S ?? '')?.index !== i || !chunk.data?.B)) return undefined;
-      stored = joinChunks(chunks.map((chunk) => chunk.data!.B!));
+      const chunks = await this.chunks.read(record);
+      if (!chunks) return undefined;
+      stored = joinChunks(chunks);
     }
     let body: Buffer;
     try {
@@ -505,34 +372,13 @@ export class DynamoDbModelStore {
     return body;
   }
 
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead' | 'ExclusiveStartKey'>): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  /** Every item of a consistent Query of this table, all pages. */
+  private query(input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead' | 'ExclusiveStartKey'>): Promise<Item[]> {
+    return queryAll(this.client, { ...input, TableName: this.tableName, ConsistentRead: true });
   }
 
-  /** BatchWriteItem in groups of 25 with bounded parallelism, retrying unprocessed items with backoff. */
-  private async batchWrite(requests: readonly WriteRequest[]): Promise<void> {
-    const groups: WriteRequest[][] = [];
-    for (let i = 0; i < requests.length; i += BATCH_WRITE_SIZE) groups.push(requests.slice(i, i + BATCH_WRITE_SIZE));
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < groups.length) {
-        let pending = groups[next++]!;
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt >= BATCH_WRITE_ATTEMPTS) throw new Error(`BatchWriteItem left ${pending.length} items unprocessed after ${attempt} attempts`);
-          if (attempt > 0) await sleep(Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
-          const { UnprocessedItems } = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
-          pending = UnprocessedItems?.[this.tableName] ?? [];
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.writeConcurrency, groups.length) }, worker));
+  private batchWrite(requests: readonly WriteRequest[]): Promise<void> {
+    return batchWriteAll(this.client, this.tableName, requests, this.writeConcurrency);
   }
 
   /** Runs a conditional write, turning a failed condition into {@link ModelWriteConflictError}. */
@@ -551,63 +397,3 @@ function newVersion(): string {
   return randomBytes(12).toString('base64url');
 }
 
-function key(repositoryUuid: string, sk: string): Item {
-  return { [PARTITION_KEY]: s(repositoryUuid), [SORT_KEY]: s(sk) };
-}
-
-function s(value: string): AttributeValue {
-  return { S: value };
-}
-
-function n(value: number): AttributeValue {
-  return { N: String(value) };
-}
-
-/** ProjectionExpression with every name aliased (`size`, `path`, `status`, `commit` are reserved words). */
-function projection(
-  attributes: readonly string[], extraNames: Record<string, string> = {}, keyAttributes: readonly string[] = [],
-): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
-  const names: Record<string, string> = { ...extraNames };
-  const parts = [...keyAttributes, ...attributes].map((attribute, i) => {
-    names[`#a${i}`] = attribute;
-    return `#a${i}`;
-  });
-  return { ProjectionExpression: parts.join(', '), ExpressionAttributeNames: names };
-}
-
-function clipMetadata<T extends object>(metadata: T): T {
-  const clipped: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(metadata)) {
-    clipped[name] = typeof value === 'string' && value.length > MAX_METADATA_STRING_LENGTH ? value.slice(0, MAX_METADATA_STRING_LENGTH) : value;
-  }
-  return clipped as T;
-}
-
-function recordToItem(record: ModelRecord, inlineBody: Uint8Array | undefined): Item {
-  const item: Item = key(record.repositoryUuid, modelSortKey(record.path));
-  for (const attribute of RECORD_ATTRIBUTES) {
-    const value = (record as unknown as Record<string, unknown>)[attribute];
-    if (typeof value === 'string') item[attribute] = s(value);
-    else if (typeof value === 'number') item[attribute] = n(value);
-    else if (typeof value === 'boolean') item[attribute] = { BOOL: value };
-    else if (Array.isArray(value)) item[attribute] = { L: value.map((entry: string) => s(entry)) };
-  }
-  if (inlineBody) item.body = { B: inlineBody };
-  return item;
-}
-
-function recordFromItem(item: Item): ModelRecord {
-  const record: Record<string, unknown> = {};
-  for (const attribute of RECORD_ATTRIBUTES) {
-    const value = item[attribute];
-    if (value?.S !== undefined) record[attribute] = value.S;
-    else if (value?.N !== undefined) record[attribute] = Number(value.N);
-    else if (value?.BOOL !== undefined) record[attribute] = value.BOOL;
-    else if (value?.L !== undefined) record[attribute] = value.L.map((entry) => entry.S ?? '');
-  }
-  return record as unknown as ModelRecord;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

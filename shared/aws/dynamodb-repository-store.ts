@@ -1,34 +1,19 @@
+// DynamoDB adapter of added repositories and of the SyncStateStore port (cursor and progress per repository).
 import {
-  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand,
+  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { ModelHubError } from '../domain/errors';
-import type { SyncState } from '../domain/sync/ports';
-import { DEFAULT_MODEL_FILE_PATTERN } from '../models/model-selection';
+import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../domain/repository-config';
+import type { SyncState, SyncStateStore } from '../domain/sync/ports';
+import { scanAll } from './dynamodb-paging';
+import { RepositoryExistsError, SyncStateConflictError } from './errors';
 import { PARTITION_KEY, SORT_KEY } from './tables';
-
-/** A repository added to the hub. Matched by uuid, which survives renames and transfers. */
-export interface RepositoryConfig {
-  readonly uuid: string;
-  readonly fullName: string;
-  /** gitignore-style pattern of model files. */
-  readonly modelPattern: string;
-  readonly addedAt: string;
-}
-
-/** Model files of a repository unless its admin set another pattern. */
-export const DEFAULT_MODEL_PATTERN = DEFAULT_MODEL_FILE_PATTERN;
-
-/** Another writer changed the sync state since it was read. */
-export class SyncStateConflictError extends ModelHubError {}
-/** The repository is already added. */
-export class RepositoryExistsError extends ModelHubError {}
 
 /**
  * DynamoDB adapter for added repositories and their sync state: `pk = repo#<uuid>`, `sk = config | sync`.
  * @example new DynamoDbRepositoryStore({ tableName: process.env.REPOSITORIES_TABLE! })
  */
-export class DynamoDbRepositoryStore {
+export class DynamoDbRepositoryStore implements SyncStateStore {
   private readonly tableName: string;
   private readonly client: DynamoDBClient;
 
@@ -78,17 +63,11 @@ export class DynamoDbRepositoryStore {
   }
 
   async listRepositories(): Promise<RepositoryConfig[]> {
-    const repositories: RepositoryConfig[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(new ScanCommand({
-        TableName: this.tableName, ExclusiveStartKey: startKey,
-        FilterExpression: '#sk = :config', ExpressionAttributeNames: { '#sk': SORT_KEY }, ExpressionAttributeValues: { ':config': s('config') },
-      }));
-      repositories.push(...(page.Items ?? []).map(toConfig));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return repositories.sort((a, b) => a.fullName.localeCompare(b.fullName));
+    const items = await scanAll(this.client, {
+      TableName: this.tableName,
+      FilterExpression: '#sk = :config', ExpressionAttributeNames: { '#sk': SORT_KEY }, ExpressionAttributeValues: { ':config': s('config') },
+    });
+    return items.map(toConfig).sort((a, b) => a.fullName.localeCompare(b.fullName));
   }
 
   /** Removes the repository's configuration and sync state (its models are removed by the model store). */

@@ -1,8 +1,9 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SyncRequestQueue } from '../domain/ports';
 import type { SyncRequest } from '../domain/sync-request';
 
 /** SQS FIFO adapter for sync requests: one message group per repository, so a repository's syncs never overlap. */
-export class SqsSyncQueue {
+export class SqsSyncQueue implements SyncRequestQueue {
   private readonly queueUrl: string;
   private readonly client: SQSClient;
 

@@ -1,5 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { SecretFormatError } from '../domain/errors';
+import { SecretFormatError } from './errors';
 
 /** Cache the webhook secret for minutes: rotations propagate quickly, and most deliveries cost no API call. */
 export const WEBHOOK_SECRET_MAX_AGE_SECONDS = 300;

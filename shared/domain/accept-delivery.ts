@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { AcceptedDeliveries, SyncRequestQueue } from './ports';
 import { branchUpdates, parsePushEvent, reasonToIgnore } from './push-event';
 import { verifySignature } from './signature';
-import { MAX_CHANGES_IN_MESSAGE, type SyncRequest } from './sync-request';
+import { MAX_CHANGES_IN_MESSAGE } from './sync-request';
 
 /** A webhook delivery as received: raw bytes and lower-cased headers. */
 export interface Delivery {
@@ -37,15 +38,11 @@ export interface DeliveryEvent {
 }
 
 /** What accepting a delivery needs from the outside world. */
-export interface DeliveryPorts {
+export interface DeliveryPorts extends AcceptedDeliveries, SyncRequestQueue {
   /** Current secret first, then the previous one during a rotation. */
   getWebhookSecrets(): Promise<readonly string[]>;
   /** The added repository with this uuid, or undefined. */
   findRepository(uuid: string): Promise<RepositoryRef | undefined>;
-  /** Whether a body with this hash was accepted recently (replay and retry protection). */
-  wasAccepted(bodySha256: string): Promise<boolean>;
-  rememberAccepted(bodySha256: string, at: Date): Promise<void>;
-  enqueue(request: SyncRequest, options: { groupId: string; deduplicationId: string }): Promise<void>;
   recordEvent(event: DeliveryEvent): Promise<void>;
 }
 

@@ -16,8 +16,5 @@ export class ConfigError extends ModelHubError {
   }
 }
 
-/** A stored secret does not have the expected shape. The message names the secret, never its value. */
-export class SecretFormatError extends ModelHubError {}
-
 /** A queue message is not one the worker understands; it cannot succeed on retry. */
 export class MalformedMessageError extends ModelHubError {}

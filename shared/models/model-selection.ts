@@ -1,16 +1,11 @@
 import ignore, { type Ignore } from 'ignore';
-
-/** Default model pattern: Hackolade model files at any depth (gitignore semantics: no `/` means any directory). */
-export const DEFAULT_MODEL_FILE_PATTERN = '*.hck.json';
-
-/** Name of the optional file at the repository root that excludes paths from replication (gitignore syntax). */
-export const HUBIGNORE_FILE = '.hubignore';
+import { DEFAULT_MODEL_PATTERN } from '../domain/repository-config';
 
 /** Options of {@link createModelSelector}. */
 export interface ModelSelectorOptions {
   /**
    * Which files are models, in gitignore syntax; several lines allowed (including `!` negations and comments).
-   * Blank or absent → {@link DEFAULT_MODEL_FILE_PATTERN}.
+   * Blank or absent → `DEFAULT_MODEL_PATTERN`.
    */
   readonly pattern?: string;
   /** Text of the repository's `.hubignore` (gitignore syntax); absent or empty → nothing is excluded. */
@@ -28,7 +23,7 @@ export interface ModelSelectorOptions {
  * (empty, absolute, containing `.` or `..` segments) is never a model; the predicate does not throw.
  */
 export function createModelSelector(options: ModelSelectorOptions = {}): (path: string) => boolean {
-  const patternText = options.pattern?.trim() ? options.pattern : DEFAULT_MODEL_FILE_PATTERN;
+  const patternText = options.pattern?.trim() ? options.pattern : DEFAULT_MODEL_PATTERN;
   // `ignore` answers "is this path matched by the rules", which is exactly "is it selected" for the pattern.
   const selected: Ignore = ignore({ ignoreCase: false }).add(patternText);
   const excluded: Ignore = ignore({ ignoreCase: false }).add(options.hubignore ?? '');

@@ -1,7 +1,7 @@
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ConfigError, readHubConfig } from '../../infra/config';
+import { ModelHubConfigError, readHubConfig } from '../../infra/config';
 import { synthTemplate } from './support';
 
 const configFor = (context: Record<string, unknown>) => readHubConfig(new App({ context }));
@@ -46,7 +46,7 @@ describe('context validation errors', () => {
     ['verifierReservedConcurrency', '0', /verifierReservedConcurrency.*"none"/],
     ['verifierReservedConcurrency', 'lots', /verifierReservedConcurrency/],
   ])('%s = %j is rejected', (key, value, message) => {
-    expect(() => configFor({ [key]: value })).toThrow(ConfigError);
+    expect(() => configFor({ [key]: value })).toThrow(ModelHubConfigError);
     expect(() => configFor({ [key]: value })).toThrow(message);
   });
 });

@@ -1,8 +1,7 @@
-import type { SyncRequest } from '../sync-request';
+import type { SyncRequestQueue } from '../ports';
 
-export interface ReconciliationPorts {
+export interface ReconciliationPorts extends SyncRequestQueue {
   listRepositories(): Promise<ReadonlyArray<{ uuid: string; fullName: string }>>;
-  enqueue(request: SyncRequest, options: { groupId: string; deduplicationId: string }): Promise<void>;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/dynamodb-model-store';
+import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/errors';
 import type { ModelStore } from '../../../shared/domain/sync/ports';
 import type { ModelRecord } from '../../../shared/models/model-record';
 

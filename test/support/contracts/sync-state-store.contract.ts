@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { RepositoryExistsError, SyncStateConflictError, type RepositoryConfig } from '../../../shared/aws/dynamodb-repository-store';
+import { RepositoryExistsError, SyncStateConflictError } from '../../../shared/aws/errors';
+import { type RepositoryConfig } from '../../../shared/domain/repository-config';
 import type { SyncStateStore } from '../../../shared/domain/sync/ports';
 
 /** The surface both stores share. */

@@ -4,7 +4,7 @@
  * and crash windows of the real store are not modelled (its own integration tests cover them).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/dynamodb-model-store';
+import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/errors';
 import { modelSortKey } from '../../../shared/aws/dynamodb-model-store-keys';
 import type { ModelStore } from '../../../shared/domain/sync/ports';
 import { readModelSummary } from '../../../shared/models/hackolade-metadata';

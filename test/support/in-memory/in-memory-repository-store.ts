@@ -4,7 +4,8 @@
  * failing with the same SyncStateConflictError otherwise.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { RepositoryExistsError, SyncStateConflictError, type RepositoryConfig } from '../../../shared/aws/dynamodb-repository-store';
+import { RepositoryExistsError, SyncStateConflictError } from '../../../shared/aws/errors';
+import { type RepositoryConfig } from '../../../shared/domain/repository-config';
 import type { SyncState, SyncStateStore } from '../../../shared/domain/sync/ports';
 
 export class InMemoryRepositoryStore implements SyncStateStore {

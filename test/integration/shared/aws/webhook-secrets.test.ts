@@ -9,7 +9,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { accessTokenSecretName, createAccessTokenReader } from '../../../../shared/aws/access-tokens';
 import { createWebhookSecretReader, parseWebhookSecret } from '../../../../shared/aws/webhook-secrets';
-import { SecretFormatError } from '../../../../shared/domain/errors';
+import { SecretFormatError } from '../../../../shared/aws/errors';
 import { startLocalSecretsManager, type LocalSecretsManager } from '../../../../local/secrets-manager-server';
 import { generateSecret } from '../../../support/fixtures';
 

@@ -2,15 +2,13 @@ import { DynamoDBClient, PutItemCommand, QueryCommand, type AttributeValue } fro
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStandIns, type StandIns } from '../../../local/stand-ins';
-import {
-  DynamoDbModelStore, ModelBodyInconsistentError, ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError,
-  type DynamoDbModelStoreOptions,
-} from '../../../shared/aws/dynamodb-model-store';
-import { chunkSortKey } from '../../../shared/aws/dynamodb-model-store-keys';
-import { generateLargeModel } from '../../fixtures/hackolade-models/generate-large-model';
+import { startStandIns, type StandIns } from '../../../../local/stand-ins';
+import { DynamoDbModelStore, type DynamoDbModelStoreOptions } from '../../../../shared/aws/dynamodb-model-store';
+import { ModelBodyInconsistentError, ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../../shared/aws/errors';
+import { chunkSortKey } from '../../../../shared/aws/dynamodb-model-store-keys';
+import { generateLargeModel } from '../../../fixtures/hackolade-models/generate-large-model';
 
-const FIXTURES = join(__dirname, '../../fixtures/hackolade-models');
+const FIXTURES = join(__dirname, '../../../fixtures/hackolade-models');
 const MODEL_FILES = readdirSync(FIXTURES).filter((name) => name.endsWith('.hck.json')).sort();
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');

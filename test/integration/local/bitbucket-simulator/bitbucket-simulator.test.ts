@@ -3,8 +3,8 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Agent, request } from 'undici';
-import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../local/bitbucket-simulator';
-import { verifySignature } from '../../../shared/domain/signature';
+import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
+import { verifySignature } from '../../../../shared/domain/signature';
 
 let sim: BitbucketSimulator;
 let dispatcher: Agent;
@@ -190,7 +190,7 @@ describe('simulator faults and request log', () => {
 
 describe('simulated webhook deliveries', () => {
   // The repository's own copy of the real deliveries (see its SOURCES.md), so this runs without ../shared.
-  const fixtures = resolve(__dirname, '../../fixtures/bitbucket-cloud-webhooks');
+  const fixtures = resolve(__dirname, '../../../fixtures/bitbucket-cloud-webhooks');
 
   it('shapes push payloads like real deliveries for update, create, delete and forced pushes', async () => {
     const repo = await newRepo();

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Agent } from 'undici';
-import { startBitbucketSimulator } from '../../../local/bitbucket-simulator';
-import { BITBUCKET_ENDPOINTS, BitbucketClient } from '../../../shared/bitbucket';
+import { startBitbucketSimulator } from '../../../../local/bitbucket-simulator';
+import { BITBUCKET_ENDPOINTS, BitbucketClient } from '../../../../shared/bitbucket';
 
 // Atlassian's OpenAPI document lives in the shared folder beside the repository root, never in the repository.
-const SPEC_PATH = resolve(__dirname, '../../../../shared/reference/bitbucket-cloud.oas.json');
+const SPEC_PATH = resolve(__dirname, '../../../../../shared/reference/bitbucket-cloud.oas.json');
 const describeIfSpec = existsSync(SPEC_PATH) ? describe : describe.skip;
 if (!existsSync(SPEC_PATH)) console.warn(`Skipping the Bitbucket OpenAPI contract tests: ${SPEC_PATH} is absent.`);
 

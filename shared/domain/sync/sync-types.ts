@@ -1,0 +1,59 @@
+/** The inputs and the report of one repository sync, shared by the orchestrator and the modules it calls. */
+import type { SyncOp } from './plan';
+import type { ModelStore, SourceRepository, SyncCounts, SyncMode, SyncStateStore } from './ports';
+
+/** Time kept in reserve for the op in flight and the checkpoint, unless the caller says otherwise. */
+export const DEFAULT_SAFETY_MARGIN_MS = 60_000;
+
+export interface SyncTarget {
+  readonly uuid: string;
+  readonly fullName: string;
+  readonly modelPattern: string;
+}
+
+export interface SyncOptions {
+  /** Milliseconds left in this invocation; the sync checkpoints and stops before it runs out. */
+  readonly remainingTimeMs: () => number;
+  /** `full` ignores the cursor; `fromCommit` diffs from that commit (admin actions). */
+  readonly mode?: 'incremental' | 'full';
+  readonly fromCommit?: string;
+  readonly requestUuid?: string;
+  /** Admin actions run even while a rate limit parks the repository. */
+  readonly ignoreNotBefore?: boolean;
+  /** Parallel file fetches and writes. @default 8 */
+  readonly concurrency?: number;
+  /** Time kept in reserve for the op in flight and the checkpoint. @default 60000 */
+  readonly safetyMarginMs?: number;
+  /** Checkpoint after this many applied ops. @default 100 */
+  readonly checkpointEvery?: number;
+  readonly now?: () => Date;
+  /** Called after each applied op (tests stop a sync at chosen points through it). */
+  readonly onOpApplied?: (op: SyncOp) => void | Promise<void>;
+}
+
+export type SyncOutcome = 'up-to-date' | 'synced' | 'partial' | 'deferred' | 'no-branch';
+
+export interface SyncReport {
+  readonly outcome: SyncOutcome;
+  readonly branch?: string;
+  readonly fromCommit: string | null;
+  readonly toCommit?: string;
+  readonly mode?: SyncMode;
+  /** Why an incremental sync became a full one, when it did. */
+  readonly fallbackReason?: string;
+  readonly counts: SyncCounts;
+  readonly opsApplied: number;
+  readonly opsRemaining: number;
+  readonly retryAfterMs?: number;
+  /** True when this run finished a plan made in an earlier invocation: the branch may have moved since. */
+  readonly continued?: boolean;
+}
+
+export interface SyncDeps {
+  readonly source: SourceRepository;
+  readonly models: ModelStore;
+  readonly state: SyncStateStore;
+}
+
+export const zeroCounts = (): SyncCounts => ({ added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0 });
+
