@@ -18,7 +18,8 @@ export const CONTEXT_KEYS = [
 export const CONFIG_DEFAULTS = {
   stackName: 'ModelHubSync',
   reconcileMinutes: 15,
-  logRetentionDays: RetentionDays.THREE_MONTHS,
+  // The minimum Control Tower accepts (CT.CLOUDWATCH.PR.2); the cost is in docs/DEPLOY.md.
+  logRetentionDays: RetentionDays.ONE_YEAR,
   removalPolicy: 'retain',
   bitbucketApiUrl: DEFAULT_BITBUCKET_API_URL,
   verifierReservedConcurrency: 50,
@@ -50,8 +51,9 @@ export class ModelHubConfigError extends Error {
   }
 }
 
+/** CloudWatch Logs' retention periods of at least a year: Control Tower (CT.CLOUDWATCH.PR.2) rejects shorter ones. */
 const VALID_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).filter(
-  (v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE,
+  (v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE && v >= RetentionDays.ONE_YEAR,
 );
 
 /**
@@ -85,7 +87,7 @@ export function readHubConfig(scope: Construct): HubConfig {
 
   const logRetentionDays = int(get('logRetentionDays')) ?? CONFIG_DEFAULTS.logRetentionDays;
   if (!VALID_RETENTION_DAYS.includes(logRetentionDays)) {
-    throw new ModelHubConfigError('logRetentionDays', get('logRetentionDays'), `one of CloudWatch Logs' retention periods: ${VALID_RETENTION_DAYS.join(', ')}`);
+    throw new ModelHubConfigError('logRetentionDays', get('logRetentionDays'), `one of CloudWatch Logs' retention periods of at least a year (Control Tower's minimum): ${VALID_RETENTION_DAYS.join(', ')}`);
   }
 
   const removalPolicyRaw = get('removalPolicy') ?? CONFIG_DEFAULTS.removalPolicy;

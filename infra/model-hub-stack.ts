@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { HubConfig } from './config';
 import { DataTables } from './constructs/data-tables';
+import { createLogEncryptionKey } from './constructs/log-encryption-key';
 import { Monitoring } from './constructs/monitoring';
 import { ReconciliationSchedule } from './constructs/reconciliation-schedule';
 import { SyncWorker } from './constructs/sync-worker';
@@ -66,6 +67,8 @@ export class ModelHubStack extends Stack {
     const entries = props.entries ?? DEFAULT_HANDLER_ENTRIES;
     const projectRoot = props.projectRoot ?? PROJECT_ROOT;
     const logRetention = config.logRetention;
+    // One key for all four log groups (Control Tower requires KMS-encrypted log groups).
+    const logEncryptionKey = createLogEncryptionKey(this, 'LogEncryptionKey');
 
     this.tables = new DataTables(this, 'Tables', { removalPolicy: config.removalPolicy });
 
@@ -76,6 +79,7 @@ export class ModelHubStack extends Stack {
       queueVisibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
       verifierReservedConcurrency: config.verifierReservedConcurrency,
       logRetention,
+      logEncryptionKey,
     });
 
     this.sync = new SyncWorker(this, 'Sync', {
@@ -88,6 +92,7 @@ export class ModelHubStack extends Stack {
       // Per stack, like the webhook secret: two hubs in one account never share (or delete) each other's tokens.
       tokenSecretPrefix: `${this.stackName}/tokens/`,
       logRetention,
+      logEncryptionKey,
     });
 
     this.reconciliation = new ReconciliationSchedule(this, 'Reconciliation', {
@@ -97,6 +102,7 @@ export class ModelHubStack extends Stack {
       projectRoot,
       intervalMinutes: config.reconcileMinutes,
       logRetention,
+      logEncryptionKey,
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -132,8 +138,6 @@ export class ModelHubStack extends Stack {
     output('RepositoriesTableName', this.tables.repositories.tableName, 'DynamoDB table of added repositories');
     output('EventsTableName', this.tables.events.tableName, 'DynamoDB table of deliveries and sync runs');
     output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
-    if (this.monitoring.alarmTopic) {
-      output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'SNS topic the alarms notify (confirm the e-mail subscription)');
-    }
+    output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'SNS topic every alarm notifies (subscribe to it; confirm an e-mail subscription)');
   }
 }

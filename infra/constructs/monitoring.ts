@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { limitGrantsToAwsServices } from './log-encryption-key';
 import type { NodeFunction } from './node-function';
 
 /** Namespace of the worker's custom metrics (Powertools `POWERTOOLS_METRICS_NAMESPACE`). */
@@ -32,7 +33,7 @@ export interface MonitoringProps {
   readonly deadLetterQueue: sqs.IQueue;
   /**
    * Address to subscribe to the alarm topic.
-   * @default - no topic; alarms only show in the console and on the dashboard
+   * @default - no subscription; subscribe later (SNS console or `aws sns subscribe`) to the AlarmTopicArn output
    */
   readonly alarmEmail?: string;
   /**
@@ -44,14 +45,14 @@ export interface MonitoringProps {
 }
 
 /**
- * Alarms (optionally e-mailed through an encrypted SNS topic), a CloudWatch dashboard and saved Logs Insights
+ * Alarms (notifying an encrypted SNS topic, optionally e-mailed), a CloudWatch dashboard and saved Logs Insights
  * queries for the hub.
  */
 export class Monitoring extends Construct {
   /** Every alarm the construct creates. */
   public readonly alarms: cloudwatch.Alarm[] = [];
-  /** Topic the alarms notify, when `alarmEmail` is set. */
-  public readonly alarmTopic?: sns.Topic;
+  /** Topic every alarm notifies (alarm and OK); `alarmEmail` subscribes an address to it. */
+  public readonly alarmTopic: sns.Topic;
   /** The dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
   /** Saved Logs Insights queries. */
@@ -62,29 +63,32 @@ export class Monitoring extends Construct {
     const { stage, verifier, worker, reconciler, queue, deadLetterQueue } = props;
     const fiveMinutes = Duration.minutes(5);
 
+    // Always created, so every alarm has an action (Control Tower CT.CLOUDWATCH.PR.1) and an operator can subscribe
+    // later; the e-mail subscription is the optional part.
+    // CloudWatch cannot publish to a topic encrypted with the AWS managed key alias/aws/sns (its key policy
+    // cannot be changed), so the topic gets a customer managed key that allows CloudWatch to use it.
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the model hub alarm topic',
+      enableKeyRotation: true,
+      // The key only protects alarm notifications in transit; nothing needs it after the topic is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    limitGrantsToAwsServices(key);
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `${props.namePrefix} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
     if (props.alarmEmail !== undefined) {
-      // CloudWatch cannot publish to a topic encrypted with the AWS managed key alias/aws/sns (its key policy
-      // cannot be changed), so the topic gets a customer managed key that allows CloudWatch to use it.
-      const key = new kms.Key(this, 'AlarmTopicKey', {
-        description: 'Encrypts the model hub alarm topic',
-        enableKeyRotation: true,
-        // The key only protects alarm notifications in transit; nothing needs it after the topic is gone.
-        removalPolicy: RemovalPolicy.DESTROY,
-        pendingWindow: Duration.days(7),
-      });
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-        }),
-      );
-      this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
-        displayName: `${props.namePrefix} alarms`,
-        masterKey: key,
-        enforceSSL: true,
-      });
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }
 
@@ -98,10 +102,8 @@ export class Monitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         ...options,
       });
-      if (this.alarmTopic) {
-        created.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
-        created.addOkAction(new cwActions.SnsAction(this.alarmTopic));
-      }
+      created.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+      created.addOkAction(new cwActions.SnsAction(this.alarmTopic));
       this.alarms.push(created);
     };
 

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,9 +14,14 @@ export interface NodeFunctionProps extends Omit<NodejsFunctionProps, 'role' | 'l
   readonly projectRoot: string;
   /**
    * Retention of the function's log group.
-   * @default logs.RetentionDays.THREE_MONTHS
+   * @default logs.RetentionDays.ONE_YEAR - the minimum Control Tower accepts (CT.CLOUDWATCH.PR.2)
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * KMS key that encrypts the function's log group (see `createLogEncryptionKey`).
+   * @default - CloudWatch Logs' own encryption, which Control Tower (CT.CLOUDWATCH.PR.3) rejects
+   */
+  readonly logEncryptionKey?: kms.IKey;
   /**
    * What happens to the log group when the stack is deleted.
    * @default RemovalPolicy.DESTROY - logs are diagnostics, not data; the tables hold the data
@@ -41,10 +47,11 @@ export class NodeFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
     super(scope, id);
-    const { logRetention, logRemovalPolicy, projectRoot, ...functionProps } = props;
+    const { logRetention, logEncryptionKey, logRemovalPolicy, projectRoot, ...functionProps } = props;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      retention: logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: logEncryptionKey,
       removalPolicy: logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
 

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -24,9 +25,11 @@ export interface ReconciliationScheduleProps {
   readonly intervalMinutes?: number;
   /**
    * Retention of the reconciler's log group.
-   * @default logs.RetentionDays.THREE_MONTHS
+   * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /** KMS key that encrypts the reconciler's log group (see `createLogEncryptionKey`). */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -49,6 +52,7 @@ export class ReconciliationSchedule extends Construct {
       entry: props.entry,
       projectRoot: props.projectRoot,
       logRetention: props.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
       memorySize: 256,
       timeout: Duration.minutes(2),
       environment: {

@@ -1,6 +1,7 @@
 import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -59,9 +60,11 @@ export interface SyncWorkerProps {
   readonly eventsTtlDays?: number;
   /**
    * Retention of the worker's log group.
-   * @default logs.RetentionDays.THREE_MONTHS
+   * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /** KMS key that encrypts the worker's log group (see `createLogEncryptionKey`). */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /** The worker: consumes the sync queue, reads repository access tokens, calls Bitbucket, writes DynamoDB. */
@@ -85,6 +88,7 @@ export class SyncWorker extends Construct {
       entry: props.entry,
       projectRoot: props.projectRoot,
       logRetention: props.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
       timeout,
       memorySize: props.memorySize ?? 1024,
       environment: {

@@ -1,14 +1,15 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DataTables } from './data-tables';
 import { NodeFunction } from './node-function';
+import { RoleInvokedLambdaIntegration } from './role-invoked-lambda-integration';
 
 /** The only route of the public API: where Bitbucket Cloud posts push events. */
 export const WEBHOOK_ROUTE_PATH = '/gateway/public/sync';
@@ -64,9 +65,11 @@ export interface WebhookIngestProps {
   readonly logLevel?: string;
   /**
    * Retention of the verifier and access log groups.
-   * @default logs.RetentionDays.THREE_MONTHS
+   * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /** KMS key that encrypts the verifier and access log groups (see `createLogEncryptionKey`). */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -95,7 +98,7 @@ export class WebhookIngest extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookIngestProps) {
     super(scope, id);
-    const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       fifo: true,
@@ -144,6 +147,7 @@ export class WebhookIngest extends Construct {
       entry: props.entry,
       projectRoot: props.projectRoot,
       logRetention,
+      logEncryptionKey: props.logEncryptionKey,
       memorySize: 256,
       // Bitbucket waits at most 10 s for a response; the API Gateway integration limit is 30 s.
       timeout: Duration.seconds(10),
@@ -170,6 +174,7 @@ export class WebhookIngest extends Construct {
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: logRetention,
+      encryptionKey: props.logEncryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
@@ -209,7 +214,7 @@ export class WebhookIngest extends Construct {
     const routes = this.api.addRoutes({
       path: WEBHOOK_ROUTE_PATH,
       methods: [apigwv2.HttpMethod.POST],
-      integration: new HttpLambdaIntegration('VerifierIntegration', this.verifier.function),
+      integration: new RoleInvokedLambdaIntegration('VerifierIntegration', this.verifier.function),
     });
     // HttpStage has no route-level throttle property; RouteSettings is the CloudFormation way to pin it. The stage
     // must be created after the route, or CloudFormation rejects the unknown route key.

@@ -12,7 +12,7 @@ describe('context defaults and parsing', () => {
       stackName: 'ModelHubSync',
       alarmEmail: undefined,
       reconcileMinutes: 15,
-      logRetention: RetentionDays.THREE_MONTHS,
+      logRetention: RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
       bitbucketApiUrl: 'https://api.bitbucket.org/2.0',
       verifierReservedConcurrency: 50,
@@ -20,10 +20,10 @@ describe('context defaults and parsing', () => {
   });
 
   test('accepts strings from `-c key=value` and JSON values from cdk.json alike', () => {
-    const fromCli = configFor({ reconcileMinutes: '5', logRetentionDays: '30', verifierReservedConcurrency: '10', removalPolicy: 'destroy' });
-    const fromJson = configFor({ reconcileMinutes: 5, logRetentionDays: 30, verifierReservedConcurrency: 10, removalPolicy: 'destroy' });
+    const fromCli = configFor({ reconcileMinutes: '5', logRetentionDays: '400', verifierReservedConcurrency: '10', removalPolicy: 'destroy' });
+    const fromJson = configFor({ reconcileMinutes: 5, logRetentionDays: 400, verifierReservedConcurrency: 10, removalPolicy: 'destroy' });
     expect(fromCli).toEqual(fromJson);
-    expect(fromCli).toMatchObject({ reconcileMinutes: 5, logRetention: RetentionDays.ONE_MONTH, verifierReservedConcurrency: 10, removalPolicy: RemovalPolicy.DESTROY });
+    expect(fromCli).toMatchObject({ reconcileMinutes: 5, logRetention: RetentionDays.THIRTEEN_MONTHS, verifierReservedConcurrency: 10, removalPolicy: RemovalPolicy.DESTROY });
   });
 
   test('"none" turns reserved concurrency off; an empty alarmEmail means no e-mail', () => {
@@ -39,7 +39,9 @@ describe('context validation errors', () => {
     ['reconcileMinutes', '0', /reconcileMinutes.*1 to 1440/],
     ['reconcileMinutes', 'fifteen', /reconcileMinutes/],
     ['reconcileMinutes', 2.5, /reconcileMinutes/],
-    ['logRetentionDays', '45', /logRetentionDays.*retention periods: 1, 3, 5, 7/],
+    ['logRetentionDays', '45', /logRetentionDays.*retention periods of at least a year.*: 365, 400, /],
+    // A real CloudWatch Logs period, but below the year Control Tower requires (CT.CLOUDWATCH.PR.2).
+    ['logRetentionDays', '180', /logRetentionDays.*at least a year/],
     ['removalPolicy', 'snapshot', /removalPolicy.*"retain" or "destroy"/],
     ['bitbucketApiUrl', 'http://api.bitbucket.org/2.0', /bitbucketApiUrl.*https:\/\//],
     ['bitbucketApiUrl', 'not a url', /bitbucketApiUrl/],
@@ -59,7 +61,7 @@ describe('stack built from non-default context', () => {
       stackName: 'HubProd',
       alarmEmail: 'ops@example.com',
       reconcileMinutes: '5',
-      logRetentionDays: '30',
+      logRetentionDays: '731',
       removalPolicy: 'destroy',
       bitbucketApiUrl: 'https://bitbucket.example.com/api/2.0/',
       verifierReservedConcurrency: 'none',
@@ -78,7 +80,7 @@ describe('stack built from non-default context', () => {
   });
 
   test('log groups use the configured retention; verifier has no reserved concurrency; API URL is passed through', () => {
-    for (const lg of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(lg.Properties.RetentionInDays).toBe(30);
+    for (const lg of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(lg.Properties.RetentionInDays).toBe(731);
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ BITBUCKET_API_URL: 'https://bitbucket.example.com/api/2.0' }) },

@@ -81,7 +81,7 @@ describe('functions', () => {
     }
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     expect(logGroups.length).toBeGreaterThanOrEqual(4);
-    for (const lg of logGroups) expect(lg.Properties.RetentionInDays).toBe(90);
+    for (const lg of logGroups) expect(lg.Properties.RetentionInDays).toBe(365);
   });
 
   test('verifier has its environment contract and reserved concurrency', () => {
@@ -292,9 +292,11 @@ describe('schedule and monitoring', () => {
     expect(find('AWS/ApiGateway', '5xx')).toEqual([
       expect.objectContaining({ Dimensions: expect.arrayContaining([{ Name: 'Stage', Value: '$default' }]) }),
     ]);
-    // Without alarmEmail there is no topic and no alarm action.
-    template.resourceCountIs('AWS::SNS::Topic', 0);
-    for (const a of alarms) expect(a.AlarmActions).toBeUndefined();
+    // Without alarmEmail the topic still exists and every alarm notifies it; only the subscription is missing.
+    const topicRef = { Ref: logicalId(stack, stack.monitoring.alarmTopic.node.defaultChild) };
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    for (const a of alarms) expect(a.AlarmActions).toEqual([topicRef]);
   });
 
   test('dashboard and the three saved Logs Insights queries exist', () => {
