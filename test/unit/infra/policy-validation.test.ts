@@ -3,7 +3,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { addPolicyChecks, controlTowerChecks, DISABLED_CONTROL_TOWER_RULES } from '../../../infra/policy-validation';
-import { buildStack, cdkJsonContext } from '../../infra/support';
+import { buildStack, cdkJsonContext } from '../../support/infra-stack';
 
 /** An app like infra/app.ts builds, without bundling (no esbuild runs). */
 function checkedApp(context: Record<string, unknown> = {}): App {

@@ -2,7 +2,7 @@
 // this account's log groups only (Control Tower CT.CLOUDWATCH.PR.3, CT.KMS.PR.3).
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { ModelHubStack } from '../../../../infra/model-hub-stack';
-import { synthTemplate } from '../../../infra/support';
+import { synthTemplate } from '../../../support/infra-stack';
 
 let template: Template;
 let keyId: string;

@@ -2,7 +2,7 @@
 // (Control Tower CT.CLOUDWATCH.PR.1).
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { ModelHubStack } from '../../../../infra/model-hub-stack';
-import { synthTemplate } from '../../../infra/support';
+import { synthTemplate } from '../../../support/infra-stack';
 
 describe.each([
   ['without alarmEmail', {}, 0],

@@ -2,7 +2,7 @@
 // for apigateway.amazonaws.com at all (Control Tower CT.LAMBDA.PR.2).
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { ModelHubStack } from '../../../../infra/model-hub-stack';
-import { synthTemplate } from '../../../infra/support';
+import { synthTemplate } from '../../../support/infra-stack';
 
 let template: Template;
 let stack: ModelHubStack;

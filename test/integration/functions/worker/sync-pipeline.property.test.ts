@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { accessTokenSecretName } from '../../../../shared/aws/access-tokens';
+import { SqsSyncQueue } from '../../../../shared/aws/sqs-sync-queue';
+import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
+import { startLocalHub, type LocalHub } from '../../../../local/runtime';
+import { TOKEN_SECRET_PREFIX, WEBHOOK_SECRET_NAME } from '../../../../local/stand-ins';
+import { differences, expectedModels, storedModels, storesFor } from '../../../support/sync-harness';
+
+/**
+ * The whole pipeline (signed webhook → verifier → SQS FIFO → worker → DynamoDB) against random histories, random
+ * delivery of their webhooks (duplicated, dropped, reordered) and random Bitbucket faults. After the queue
+ * drains and one final sync, the stored models must equal the branch head's models byte for byte.
+ */
+const PATHS = [
+  'a.hck.json', 'models/b.hck.json', 'models/ü/c.hck.json', 'dir with space/d.hck.json', 'drafts/e.hck.json',
+  'drafts/keep.hck.json', 'x.old.hck.json', 'notes.md', 'models/f.hck.json',
+];
+const HUBIGNORE_LINES = ['drafts/', '!drafts/keep.hck.json', '*.old.hck.json', 'dir with space/'];
+
+type Action =
+  | { kind: 'write'; path: number; size: 'small' | 'large' }
+  | { kind: 'delete'; pick: number }
+  | { kind: 'rename'; pick: number; to: number }
+  | { kind: 'hubignore'; lines: boolean[] };
+type Step =
+  | { kind: 'commit'; actions: Action[] }
+  | { kind: 'force-push'; back: number }
+  | { kind: 'other-branch' };
+
+const action: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('write' as const), path: fc.nat(PATHS.length - 1), size: fc.constantFrom('small' as const, 'small' as const, 'small' as const, 'large' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('rename' as const), pick: fc.nat(), to: fc.nat(PATHS.length - 1) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('hubignore' as const), lines: fc.array(fc.boolean(), { minLength: HUBIGNORE_LINES.length, maxLength: HUBIGNORE_LINES.length }) }) },
+);
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('commit' as const), actions: fc.array(action, { minLength: 1, maxLength: 4 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('force-push' as const), back: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('other-branch' as const) }) },
+);
+/** What happens to each delivery: how many times it is sent (0 = dropped) and a sort key to reorder them. */
+const delivery = fc.record({ times: fc.constantFrom(0, 1, 1, 1, 2, 3), order: fc.nat(1000) });
+
+describe('sync pipeline, property-based', () => {
+  let simulator: BitbucketSimulator;
+  let hub: LocalHub;
+  let secret: string;
+  let runs = 0;
+
+  beforeAll(async () => {
+    simulator = await startBitbucketSimulator({ pagelen: { diffstat: 4, src: 5 } });
+    hub = await startLocalHub({
+      bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, pollWaitSeconds: 0, visibilityTimeoutSeconds: 1, maxReceiveCount: 1000,
+      environment: { BITBUCKET_RETRY_BASE_MS: '5', BITBUCKET_MAX_RATE_LIMIT_WAIT_MS: '100', FETCH_CONCURRENCY: '4', SAFETY_MARGIN_SECONDS: '0' },
+    });
+    secret = (JSON.parse(hub.standIns.secrets.getSecret(WEBHOOK_SECRET_NAME)!) as { current: string }).current;
+  });
+  afterAll(async () => {
+    await hub.close();
+    await simulator.close();
+  });
+
+  it('stores exactly the head models after random histories, deliveries and faults', async () => {
+    const stores = storesFor(hub.standIns.dynamodb, hub.standIns.env);
+    const queue = new SqsSyncQueue({ queueUrl: hub.standIns.queueUrl, client: hub.standIns.sqs });
+
+    await fc.assert(fc.asyncProperty(
+      fc.array(step, { minLength: 1, maxLength: 6 }),
+      fc.array(delivery, { minLength: 12, maxLength: 12 }),
+      fc.double({ min: 0, max: 0.15, noNaN: true }),
+      async (steps, fates, faultRate) => {
+        // Prepare: a fresh repository added to the hub, with a first commit.
+        runs += 1;
+        const repo = await simulator.createRepository(`prop/run-${runs}`);
+        await stores.repositories.addRepository({ uuid: repo.uuid, fullName: repo.fullName, modelPattern: '*.hck.json', addedAt: new Date().toISOString() });
+        hub.standIns.secrets.putSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid), repo.token);
+        const history = [await repo.commit({ 'a.hck.json': '{"modelName":"first"}' })];
+        const pushes: Array<{ branch: string; oldHash: string | null; newHash: string; forced?: boolean }> = [{ branch: 'main', oldHash: null, newHash: history[0]! }];
+        simulator.addFault({ pathPattern: new RegExp(`${repo.fullName}/`), kind: 'status', status: 500, probability: faultRate / 2 });
+        simulator.addFault({ pathPattern: new RegExp(`${repo.fullName}/src/`), kind: 'status', status: 429, probability: faultRate / 2, retryAfterSeconds: 0 });
+
+        // Act: apply the history, delivering webhooks as they come, some late, some twice, some never.
+        let pending: typeof pushes = [];
+        let fateIndex = 0;
+        const deliverSome = async () => {
+          const chosen = pending.map((push) => ({ push, fate: fates[fateIndex++ % fates.length]! })).sort((a, b) => a.fate.order - b.fate.order);
+          pending = [];
+          for (const { push, fate } of chosen) {
+            for (let time = 0; time < fate.times; time += 1) await repo.deliverPush(hub.webhookUrl, secret, push);
+          }
+        };
+        for (const current of steps) {
+          pending.push(...pushes.splice(0));
+          const head = history.at(-1)!;
+          if (current.kind === 'commit') {
+            const next = await repo.commit(await changesFor(repo, head, current.actions));
+            history.push(next);
+            pushes.push({ branch: 'main', oldHash: head, newHash: next });
+          } else if (current.kind === 'force-push' && history.length > 1) {
+            const target = history[Math.max(0, history.length - 1 - current.back)]!;
+            await repo.forcePush('main', target);
+            history.push(target);
+            pushes.push({ branch: 'main', oldHash: head, newHash: target, forced: true });
+          } else if (current.kind === 'other-branch') {
+            await repo.createBranch(`feature/${history.length}`, head).catch(() => undefined);
+            const side = await repo.commit({ 'a.hck.json': '{"modelName":"side branch"}' }, { branch: `feature/${history.length}` });
+            pushes.push({ branch: `feature/${history.length}`, oldHash: head, newHash: side });
+          }
+          if (fateIndex % 2 === 0) await deliverSome();
+        }
+        pending.push(...pushes.splice(0));
+        await deliverSome();
+
+        // One final sync once faults stop, as the schedule or an admin would run it.
+        simulator.clearFaults();
+        await queue.enqueue({ version: 1, trigger: 'admin', repository: { uuid: repo.uuid, fullName: repo.fullName }, requestUuid: `final-${runs}`, requestedAt: new Date().toISOString() }, { groupId: repo.uuid, deduplicationId: `final-${runs}` });
+        const head = await repo.head();
+        await waitFor(async () => {
+          const state = await stores.repositories.getSyncState(repo.uuid);
+          return state.cursor === head && !state.progress;
+        });
+
+        // Assess: byte-for-byte equal to the head's models, nothing extra.
+        expect(differences(await expectedModels(repo, head), await storedModels(stores.models, repo.uuid))).toEqual([]);
+      },
+    ), { numRuns: 25, seed: 20261128, endOnFailure: true });
+  }, 240_000);
+});
+
+/** Interprets abstract actions against the files of `commit`. */
+async function changesFor(repo: SimulatedRepository, commit: string, actions: Action[]): Promise<Record<string, string | Buffer | null>> {
+  const files = new Map(await repo.readFiles(commit));
+  const changes: Record<string, string | Buffer | null> = {};
+  const existing = () => [...files.keys()].filter((path) => path !== '.hubignore').sort();
+  for (const next of actions) {
+    if (next.kind === 'write') {
+      // Large bodies are incompressible so they exceed DynamoDB's item size even compressed, and get chunked.
+      const body = next.size === 'large' ? `{"modelName":"large","blob":"${randomBytes(450_000).toString('base64')}"}` : `{"modelName":"${PATHS[next.path]}","v":"${randomBytes(4).toString('hex')}"}`;
+      changes[PATHS[next.path]!] = body;
+      files.set(PATHS[next.path]!, Buffer.from(body));
+    } else if (next.kind === 'delete' && existing().length > 0) {
+      const path = existing()[next.pick % existing().length]!;
+      changes[path] = null;
+      files.delete(path);
+    } else if (next.kind === 'rename' && existing().length > 0) {
+      const from = existing()[next.pick % existing().length]!;
+      const to = PATHS[next.to]!;
+      if (from !== to) {
+        changes[to] = files.get(from)!;
+        changes[from] = null;
+        files.set(to, files.get(from)!);
+        files.delete(from);
+      }
+    } else if (next.kind === 'hubignore') {
+      const text = HUBIGNORE_LINES.filter((_, index) => next.lines[index]).join('\n');
+      changes['.hubignore'] = text.length > 0 ? `${text}\n` : null;
+      if (text.length > 0) files.set('.hubignore', Buffer.from(text));
+      else files.delete('.hubignore');
+    }
+  }
+  return changes;
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('the pipeline did not converge in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

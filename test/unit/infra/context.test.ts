@@ -1,0 +1,120 @@
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ModelHubConfigError, readHubConfig } from '../../../infra/config';
+import { synthTemplate } from '../../support/infra-stack';
+
+const configFor = (context: Record<string, unknown>) => readHubConfig(new App({ context }));
+
+describe('context defaults and parsing', () => {
+  test('defaults', () => {
+    expect(configFor({})).toEqual({
+      stackName: 'ModelHubSync',
+      alarmEmail: undefined,
+      reconcileMinutes: 15,
+      logRetention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+      bitbucketApiUrl: 'https://api.bitbucket.org/2.0',
+      verifierReservedConcurrency: 50,
+    });
+  });
+
+  test('accepts strings from `-c key=value` and JSON values from cdk.json alike', () => {
+    const fromCli = configFor({ reconcileMinutes: '5', logRetentionDays: '400', verifierReservedConcurrency: '10', removalPolicy: 'destroy' });
+    const fromJson = configFor({ reconcileMinutes: 5, logRetentionDays: 400, verifierReservedConcurrency: 10, removalPolicy: 'destroy' });
+    expect(fromCli).toEqual(fromJson);
+    expect(fromCli).toMatchObject({ reconcileMinutes: 5, logRetention: RetentionDays.THIRTEEN_MONTHS, verifierReservedConcurrency: 10, removalPolicy: RemovalPolicy.DESTROY });
+  });
+
+  test('"none" turns reserved concurrency off; an empty alarmEmail means no e-mail', () => {
+    expect(configFor({ verifierReservedConcurrency: 'none', alarmEmail: '' })).toMatchObject({ verifierReservedConcurrency: undefined, alarmEmail: undefined });
+  });
+});
+
+describe('context validation errors', () => {
+  test.each([
+    ['stackName', 'my stack', /stackName.*CloudFormation stack name/],
+    ['stackName', 42, /stackName/],
+    ['alarmEmail', 'not-an-email', /alarmEmail.*email address/],
+    ['reconcileMinutes', '0', /reconcileMinutes.*1 to 1440/],
+    ['reconcileMinutes', 'fifteen', /reconcileMinutes/],
+    ['reconcileMinutes', 2.5, /reconcileMinutes/],
+    ['logRetentionDays', '45', /logRetentionDays.*retention periods of at least a year.*: 365, 400, /],
+    // A real CloudWatch Logs period, but below the year Control Tower requires (CT.CLOUDWATCH.PR.2).
+    ['logRetentionDays', '180', /logRetentionDays.*at least a year/],
+    ['removalPolicy', 'snapshot', /removalPolicy.*"retain" or "destroy"/],
+    ['bitbucketApiUrl', 'http://api.bitbucket.org/2.0', /bitbucketApiUrl.*https:\/\//],
+    ['bitbucketApiUrl', 'not a url', /bitbucketApiUrl/],
+    ['verifierReservedConcurrency', '0', /verifierReservedConcurrency.*"none"/],
+    ['verifierReservedConcurrency', 'lots', /verifierReservedConcurrency/],
+  ])('%s = %j is rejected', (key, value, message) => {
+    expect(() => configFor({ [key]: value })).toThrow(ModelHubConfigError);
+    expect(() => configFor({ [key]: value })).toThrow(message);
+  });
+});
+
+describe('stack built from non-default context', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    template = synthTemplate({
+      stackName: 'HubProd',
+      alarmEmail: 'ops@example.com',
+      reconcileMinutes: '5',
+      logRetentionDays: '731',
+      removalPolicy: 'destroy',
+      bitbucketApiUrl: 'https://bitbucket.example.com/api/2.0/',
+      verifierReservedConcurrency: 'none',
+    }).template;
+  });
+
+  test('schedule uses the configured rate', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  test('tables are destroyed with the stack and not deletion-protected', () => {
+    for (const table of Object.values(template.findResources('AWS::DynamoDB::Table'))) {
+      expect(table.DeletionPolicy).toBe('Delete');
+      expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+    }
+  });
+
+  test('log groups use the configured retention; verifier has no reserved concurrency; API URL is passed through', () => {
+    for (const lg of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(lg.Properties.RetentionInDays).toBe(731);
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ BITBUCKET_API_URL: 'https://bitbucket.example.com/api/2.0' }) },
+    });
+  });
+
+  test('names follow the stack name', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'HubProd/webhook-secret' });
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'HubProd-model-hub' });
+    template.hasResourceProperties('AWS::Logs::QueryDefinition', { Name: 'HubProd/rejected-deliveries' });
+  });
+
+  test('alarmEmail creates an encrypted, TLS-only topic with an e-mail subscription, wired to every alarm', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0]!;
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+    // CloudWatch must be allowed to use the key, or notifications are silently dropped.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThanOrEqual(6);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    expect(template.toJSON().Outputs.AlarmTopicArn).toBeDefined();
+  });
+});

@@ -1,0 +1,344 @@
+import { type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { EVENTS_TABLE, MODELS_TABLE, REPOSITORIES_TABLE } from '../../../shared/aws/tables';
+import { WORKER_TIMEOUT, type ModelHubStack } from '../../../infra/model-hub-stack';
+import { synthTemplate } from '../../support/infra-stack';
+
+interface PolicyStatementJson {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+let stack: ModelHubStack;
+let template: Template;
+
+beforeAll(() => {
+  const synth = synthTemplate();
+  stack = synth.stack as ModelHubStack;
+  template = synth.template;
+});
+
+const logicalId = (s: Stack, element: unknown): string => s.getLogicalId(element as CfnElement);
+
+/** All statements of the inline policies attached to a role. */
+function statementsOf(t: Template, s: Stack, role: iam.Role): PolicyStatementJson[] {
+  const roleId = logicalId(s, role.node.defaultChild);
+  const policies = t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+  return Object.values(policies).flatMap((p) => (p.Properties.PolicyDocument.Statement as PolicyStatementJson[]));
+}
+
+const actionsOf = (statements: PolicyStatementJson[]): string[] =>
+  [...new Set(statements.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action])))].sort();
+
+const functionProps = (fn: { node: { defaultChild?: unknown } }): Record<string, any> =>
+  template.toJSON().Resources[logicalId(stack, fn.node.defaultChild)].Properties;
+
+describe('webhook ingest', () => {
+  test('exposes exactly one route, POST /gateway/public/sync, integrated with the verifier', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /gateway/public/sync', AuthorizationType: 'NONE' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [logicalId(stack, stack.ingest.verifier.function.node.defaultChild), 'Arn'] },
+    });
+  });
+
+  test('stage writes access logs and throttles the stage and the route', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [logicalId(stack, stack.ingest.accessLogGroup.node.defaultChild), 'Arn'] } },
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() }),
+      RouteSettings: { 'POST /gateway/public/sync': { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() } },
+    });
+  });
+
+  test('webhook secret is generated as {"current": <64 alphanumerics>, "previous": ""}', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'ModelHubSync/webhook-secret',
+      GenerateSecretString: {
+        SecretStringTemplate: '{"previous":""}',
+        GenerateStringKey: 'current',
+        ExcludePunctuation: true,
+        PasswordLength: 64,
+      },
+    });
+  });
+});
+
+describe('functions', () => {
+  test('all functions run nodejs24.x on arm64 with JSON logs into their own log group', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(3);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.LoggingConfig.LogFormat).toBe('JSON');
+      expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.any(String) });
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(logGroups.length).toBeGreaterThanOrEqual(4);
+    for (const lg of logGroups) expect(lg.Properties.RetentionInDays).toBe(365);
+  });
+
+  test('verifier has its environment contract and reserved concurrency', () => {
+    const props = functionProps(stack.ingest.verifier.function);
+    expect(props.ReservedConcurrentExecutions).toBe(50);
+    expect(props.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      QUEUE_URL: { Ref: logicalId(stack, stack.ingest.queue.node.defaultChild) },
+      [REPOSITORIES_TABLE.envVar]: { Ref: logicalId(stack, stack.tables.repositories.node.defaultChild) },
+      [EVENTS_TABLE.envVar]: { Ref: logicalId(stack, stack.tables.events.node.defaultChild) },
+      WEBHOOK_SECRET_ID: { Ref: logicalId(stack, stack.ingest.webhookSecret.node.defaultChild) },
+      EVENTS_TTL_DAYS: '30',
+      DEDUPE_TTL_DAYS: '7',
+      POWERTOOLS_SERVICE_NAME: 'model-hub-verifier',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+  });
+
+  test('worker has its environment contract, 10 min timeout and 1024 MB', () => {
+    const props = functionProps(stack.sync.worker.function);
+    expect(props.Timeout).toBe(600);
+    expect(props.MemorySize).toBe(1024);
+    expect(props.Environment.Variables).toMatchObject({
+      QUEUE_URL: { Ref: logicalId(stack, stack.ingest.queue.node.defaultChild) },
+      [MODELS_TABLE.envVar]: { Ref: logicalId(stack, stack.tables.models.node.defaultChild) },
+      [REPOSITORIES_TABLE.envVar]: { Ref: logicalId(stack, stack.tables.repositories.node.defaultChild) },
+      [EVENTS_TABLE.envVar]: { Ref: logicalId(stack, stack.tables.events.node.defaultChild) },
+      TOKEN_SECRET_PREFIX: 'ModelHubSync/tokens/',
+      BITBUCKET_API_URL: 'https://api.bitbucket.org/2.0',
+      EVENTS_TTL_DAYS: '30',
+      POWERTOOLS_SERVICE_NAME: 'model-hub-worker',
+      POWERTOOLS_METRICS_NAMESPACE: 'ModelHub',
+    });
+  });
+
+  test('reconciler has its environment contract', () => {
+    const props = functionProps(stack.reconciliation.reconciler.function);
+    expect(props.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      QUEUE_URL: { Ref: logicalId(stack, stack.ingest.queue.node.defaultChild) },
+      [REPOSITORIES_TABLE.envVar]: { Ref: logicalId(stack, stack.tables.repositories.node.defaultChild) },
+      [EVENTS_TABLE.envVar]: { Ref: logicalId(stack, stack.tables.events.node.defaultChild) },
+      POWERTOOLS_SERVICE_NAME: 'model-hub-reconciler',
+    });
+  });
+});
+
+describe('queues', () => {
+  test('sync queue is FIFO without content-based dedup, retains 4 days and redrives to a FIFO DLQ after 5 receives', () => {
+    const dlqId = logicalId(stack, stack.ingest.deadLetterQueue.node.defaultChild);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      MessageRetentionPeriod: 4 * 24 * 3600,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    expect(template.toJSON().Resources[dlqId].Properties).toMatchObject({ FifoQueue: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  });
+
+  test('visibility timeout is at least 6 × the worker timeout', () => {
+    const queue = template.toJSON().Resources[logicalId(stack, stack.ingest.queue.node.defaultChild)];
+    const workerTimeout = functionProps(stack.sync.worker.function).Timeout as number;
+    expect(workerTimeout).toBe(WORKER_TIMEOUT.toSeconds());
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * workerTimeout);
+  });
+
+  test('both queues use SQS-managed SSE and deny non-TLS access', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(2);
+    for (const [id, queue] of Object.entries(queues)) {
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  test('worker event source reports batch item failures and caps concurrency', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack, stack.ingest.queue.node.defaultChild), 'Arn'] },
+      FunctionName: { Ref: logicalId(stack, stack.sync.worker.function.node.defaultChild) },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+});
+
+describe('tables', () => {
+  test('three pay-per-request tables with pk/sk, PITR, AWS-managed SSE, retained and deletion-protected', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(3);
+    for (const table of Object.values(tables)) {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      });
+      // AWS managed key: no customer key is named.
+      expect(table.Properties.SSESpecification.KMSMasterKeyId).toBeUndefined();
+    }
+  });
+
+  test('only the events table expires items, on its ttl attribute', () => {
+    const ttl = Object.values(template.findResources('AWS::DynamoDB::Table')).map((t) => t.Properties.TimeToLiveSpecification);
+    expect(ttl.filter(Boolean)).toEqual([{ AttributeName: EVENTS_TABLE.ttlAttribute, Enabled: true }]);
+    expect(template.toJSON().Resources[logicalId(stack, stack.tables.events.node.defaultChild)].Properties.TimeToLiveSpecification).toBeDefined();
+  });
+});
+
+describe('least privilege', () => {
+  test('no role uses managed policies, and no statement allows "*" actions', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      for (const st of policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]) {
+        const actions = Array.isArray(st.Action) ? st.Action : [st.Action];
+        for (const action of actions) expect(action).not.toMatch(/(^\*$|:\*$)/);
+        expect(st.Resource).not.toBe('*');
+      }
+    }
+  });
+
+  test('verifier may only write its logs, read the webhook secret, send to the queue, read repositories and read/write events', () => {
+    const statements = statementsOf(template, stack, stack.ingest.verifier.role);
+    expect(actionsOf(statements)).toEqual(
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+        'sqs:SendMessage',
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:DescribeTable',
+        'dynamodb:GetItem',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
+    const secretStatements = statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'));
+    expect(secretStatements).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: logicalId(stack, stack.ingest.webhookSecret.node.defaultChild) } },
+    ]);
+    const writes = statements.filter((st) => JSON.stringify(st.Action).includes('dynamodb:PutItem'));
+    expect(writes.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack, stack.tables.events.node.defaultChild), 'Arn'] }]);
+  });
+
+  test('worker reads secrets only under the token prefix, and not the webhook secret', () => {
+    const statements = statementsOf(template, stack, stack.sync.worker.role);
+    const secretStatements = statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'));
+    expect(secretStatements).toHaveLength(1);
+    expect(secretStatements[0]!.Action).toBe('secretsmanager:GetSecretValue');
+    const resource = secretStatements[0]!.Resource as { 'Fn::Join': [string, unknown[]] };
+    const parts = resource['Fn::Join'][1];
+    expect(parts[parts.length - 1]).toBe(':secret:ModelHubSync/tokens/*');
+    expect(actionsOf(statements)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage', 'dynamodb:PutItem']));
+  });
+
+  test('reconciler has no secret access and cannot consume the queue', () => {
+    const actions = actionsOf(statementsOf(template, stack, stack.reconciliation.reconciler.role));
+    expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
+  });
+});
+
+describe('schedule and monitoring', () => {
+  test('reconciler runs every 15 minutes by default', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(stack, stack.reconciliation.reconciler.function.node.defaultChild), 'Arn'] } })],
+    });
+  });
+
+  test('alarms cover the DLQ, queue age, worker and reconciler errors, verifier 5xx and throttles', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const find = (namespace: string, metricName: string): Record<string, any>[] =>
+      alarms.filter((a) => a.Namespace === namespace && a.MetricName === metricName);
+    expect(find('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toEqual([
+      expect.objectContaining({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, stack.ingest.deadLetterQueue.node.defaultChild), 'QueueName'] } }],
+      }),
+    ]);
+    expect(find('AWS/SQS', 'ApproximateAgeOfOldestMessage')).toHaveLength(1);
+    expect(find('AWS/Lambda', 'Errors')).toHaveLength(2);
+    expect(find('AWS/Lambda', 'Throttles')).toHaveLength(2);
+    expect(find('AWS/ApiGateway', '5xx')).toEqual([
+      expect.objectContaining({ Dimensions: expect.arrayContaining([{ Name: 'Stage', Value: '$default' }]) }),
+    ]);
+    // Without alarmEmail the topic still exists and every alarm notifies it; only the subscription is missing.
+    const topicRef = { Ref: logicalId(stack, stack.monitoring.alarmTopic.node.defaultChild) };
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    for (const a of alarms) expect(a.AlarmActions).toEqual([topicRef]);
+  });
+
+  test('dashboard and the three saved Logs Insights queries exist', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::Logs::QueryDefinition', {
+      Name: 'ModelHubSync/rejected-deliveries',
+      QueryString: Match.stringLikeRegexp('filter outcome = "rejected"'),
+    });
+    template.hasResourceProperties('AWS::Logs::QueryDefinition', {
+      Name: 'ModelHubSync/sync-runs-by-repository',
+      QueryString: Match.stringLikeRegexp('filter message = "sync finished"[\\s\\S]*by repository'),
+    });
+    template.hasResourceProperties('AWS::Logs::QueryDefinition', {
+      Name: 'ModelHubSync/errors-by-request',
+      QueryString: Match.stringLikeRegexp('correlation_id, requestUuid[\\s\\S]*filter level = "ERROR"'),
+    });
+  });
+});
+
+describe('outputs', () => {
+  test('prints the webhook URL, the secret name/ARN, the read command and the resource names (never the secret value)', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining([
+        'WebhookUrl',
+        'WebhookSecretName',
+        'WebhookSecretArn',
+        'ReadWebhookSecretCommand',
+        'TokenSecretPrefix',
+        'SyncQueueUrl',
+        'DeadLetterQueueUrl',
+        'ModelsTableName',
+        'RepositoriesTableName',
+        'EventsTableName',
+        'DashboardName',
+      ]),
+    );
+    expect(JSON.stringify(outputs.WebhookUrl!.Value)).toMatch(/execute-api.*\/gateway\/public\/sync"/);
+    expect(outputs.WebhookSecretName!.Value).toBe('ModelHubSync/webhook-secret');
+    expect(JSON.stringify(outputs.ReadWebhookSecretCommand!.Value)).toContain('aws secretsmanager get-secret-value --secret-id ');
+    expect(JSON.stringify(outputs.ReadWebhookSecretCommand!.Value)).toContain('--query SecretString');
+    expect(JSON.stringify(outputs)).not.toContain('SecretString"');
+    expect(JSON.stringify(outputs)).not.toMatch(/resolve:secretsmanager/);
+  });
+});

@@ -1,0 +1,75 @@
+import { createModelSelector } from '../../../../shared/models/model-selection';
+
+describe('createModelSelector', () => {
+  it('selects *.hck.json at any depth by default', () => {
+    const isModel = createModelSelector();
+    expect(isModel('model.hck.json')).toBe(true);
+    expect(isModel('a/b/c/deep.hck.json')).toBe(true);
+    expect(isModel('model.json')).toBe(false);
+    expect(isModel('model.hck.json.bak')).toBe(false);
+    expect(isModel('README.md')).toBe(false);
+  });
+
+  it('falls back to the default for a blank pattern', () => {
+    expect(createModelSelector({ pattern: '  \n' })('x/y.hck.json')).toBe(true);
+  });
+
+  it('is case-sensitive like git on Linux', () => {
+    expect(createModelSelector()('MODEL.HCK.JSON')).toBe(false);
+  });
+
+  it('uses a custom, multi-line pattern with anchoring and negation', () => {
+    const isModel = createModelSelector({ pattern: '/models/**/*.hck.json\n# legacy exports too\nexports/*.json\n!exports/draft-*.json' });
+    expect(isModel('models/a.hck.json')).toBe(true);
+    expect(isModel('models/sub/b.hck.json')).toBe(true);
+    expect(isModel('other/models/a.hck.json')).toBe(false);
+    expect(isModel('top.hck.json')).toBe(false);
+    expect(isModel('exports/orders.json')).toBe(true);
+    expect(isModel('exports/draft-orders.json')).toBe(false);
+  });
+
+  it('applies .hubignore: directories, globs, negations and comments', () => {
+    const isModel = createModelSelector({
+      hubignore: [
+        '# generated models are not replicated',
+        'generated/',
+        'archive/**/old-*.hck.json',
+        '*.tmp.hck.json',
+        '!keep.tmp.hck.json',
+        '',
+        '\\#hash.hck.json',
+      ].join('\n'),
+    });
+    expect(isModel('generated/a.hck.json')).toBe(false);
+    expect(isModel('src/generated/deep/a.hck.json')).toBe(false);
+    expect(isModel('generated.hck.json')).toBe(true);
+    expect(isModel('archive/2020/old-crm.hck.json')).toBe(false);
+    expect(isModel('archive/2020/crm.hck.json')).toBe(true);
+    expect(isModel('x/work.tmp.hck.json')).toBe(false);
+    expect(isModel('x/keep.tmp.hck.json')).toBe(true);
+    expect(isModel('#hash.hck.json')).toBe(false);
+    expect(isModel('# generated models are not replicated')).toBe(false);
+  });
+
+  it('cannot re-include a file below an ignored directory (git rule)', () => {
+    const isModel = createModelSelector({ hubignore: 'private/\n!private/public.hck.json' });
+    expect(isModel('private/public.hck.json')).toBe(false);
+  });
+
+  it('handles paths with spaces and non-ASCII characters', () => {
+    const isModel = createModelSelector({ hubignore: 'Entwürfe alt/\nmodèle brouillon.hck.json' });
+    expect(isModel('Neo4j/Figure A-19 - Bill of Materials.hck.json')).toBe(true);
+    expect(isModel('données/modèle clients.hck.json')).toBe(true);
+    expect(isModel('書籍/モデル.hck.json')).toBe(true);
+    expect(isModel('Entwürfe alt/Kunden.hck.json')).toBe(false);
+    expect(isModel('x/modèle brouillon.hck.json')).toBe(false);
+    expect(createModelSelector({ pattern: 'Data Models/*.hck.json' })('Data Models/a b.hck.json')).toBe(true);
+  });
+
+  it('never selects invalid or directory paths, and does not throw', () => {
+    const isModel = createModelSelector();
+    for (const path of ['', '/abs/a.hck.json', './a.hck.json', 'a/../b.hck.json', 'dir.hck.json/']) {
+      expect(isModel(path)).toBe(false);
+    }
+  });
+});
