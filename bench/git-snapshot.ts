@@ -27,14 +27,17 @@ async function child(): Promise<void> {
   const [url, storage] = process.argv.slice(3) as [string, 'memory' | 'tmp'];
   const tmp = storage === 'tmp' ? mkdtempSync(join(tmpdir(), 'git-bench-tmp-')) : undefined;
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const snapshot = await fetchHeadSnapshot({ cloneUrl: url, token: process.env.BENCH_GIT_TOKEN!, branch: 'main', ...(tmp ? { tmpDir: tmp } : {}) });
   const fetched = performance.now();
+  const fetchCpu = process.cpuUsage(cpuAtStart);
   const tmpBytes = tmp ? Number(execFileSync('du', ['-sb', tmp]).toString().split('\t')[0]) : 0;
   const entries = await snapshot.listEntries();
   const listed = performance.now();
   let bytes = 0;
   for (const entry of entries) bytes += (await snapshot.readBlob(entry.oid)).length;
   const read = performance.now();
+  const totalCpu = process.cpuUsage(cpuAtStart);
   await snapshot.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify({
@@ -44,8 +47,11 @@ async function child(): Promise<void> {
     requests: snapshot.stats.requests,
     packMB: +(snapshot.stats.bytesReceived / 1e6).toFixed(2),
     fetchS: +((fetched - started) / 1000).toFixed(1),
+    // CPU seconds of this (client) process: wall times on a shared machine include the server and other load.
+    fetchCpuS: +((fetchCpu.user + fetchCpu.system) / 1e6).toFixed(1),
     listS: +((listed - fetched) / 1000).toFixed(1),
     readAllS: +((read - listed) / 1000).toFixed(1),
+    totalCpuS: +((totalCpu.user + totalCpu.system) / 1e6).toFixed(1),
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     tmpMB: +(tmpBytes / 1e6).toFixed(2),
   })}\n`);

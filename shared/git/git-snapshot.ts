@@ -148,6 +148,8 @@ function openSnapshot(storage: Storage, cache: object, commit: string, stats: Gi
     close: async () => {
       if (closed) return;
       closed = true;
+      // The cache holds the parsed pack (under symbol keys): drop it with the files, so the memory goes now.
+      for (const key of Reflect.ownKeys(cache)) Reflect.deleteProperty(cache, key);
       await storage.dispose();
     },
   };
