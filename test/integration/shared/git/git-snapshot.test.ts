@@ -135,7 +135,7 @@ describe('fetchHeadSnapshot over git http-backend', () => {
     await expect(fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token, branch: 'gone' })).rejects.toMatchObject({ reason: 'not-found' });
   });
 
-  test('a port nobody listens on fails as unreachable, retried once', async () => {
+  test('a port nobody listens on fails as unreachable, without the token in the message', async () => {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const { port } = probe.address() as { port: number };
