@@ -1,0 +1,152 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fetchHeadSnapshot, isRegularFile, type GitTreeEntry, type HeadSnapshot } from '../../../../shared/git/git-snapshot';
+import { GitFetchError } from '../../../../shared/git/errors';
+import { parseLfsPointer } from '../../../../shared/git/lfs-pointer';
+import { gitBlobId } from '../../../../shared/models/git-blob-id';
+import { createBareRepository, git, startGitServer, type GitServer } from '../../../support/git-server';
+import { generateRegisteredSecret } from '../../../support/secret-hygiene';
+
+const token = generateRegisteredSecret();
+const SMALL_FILES = 2000;
+const files = new Map<string, Buffer>([
+  ['model.hck.json', Buffer.from('{"modelName":"root"}\n')],
+  ['deep/er/nested/orders.hck.json', Buffer.from(JSON.stringify({ modelName: 'orders', collections: [{ name: 'o' }] }))],
+  ['assets/blob.bin', Buffer.from([0, 1, 2, 255, 254, 0, 10, 13, 0x80, 0x7f])],
+  ['lfs/huge.hck.json', Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${'ab'.repeat(32)}\nsize 123456789\n`)],
+  ['empty.txt', Buffer.alloc(0)],
+]);
+for (let i = 0; i < SMALL_FILES; i++) files.set(`many/d${i % 25}/m${i}.hck.json`, Buffer.from(`{"modelName":"m${i}"}\n`));
+
+let root: string;
+let server: GitServer;
+let commit: string;
+let lsTree: Map<string, { mode: string; type: string; oid: string }>;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'git-snapshot-test-'));
+  commit = createBareRepository(root, 'models', {
+    files,
+    symlinks: new Map([['link.hck.json', 'model.hck.json']]),
+    submodules: new Map([['vendor/sub', 'c'.repeat(40)]]),
+  });
+  // Another branch with another commit: a single-branch fetch must not bring it.
+  const work = join(root, 'work');
+  git(root, ['clone', '-q', join(root, 'models.git'), work]);
+  git(work, ['checkout', '-q', '-b', 'other']);
+  git(work, ['commit', '-q', '--allow-empty', '-m', 'other']);
+  git(work, ['push', '-q', 'origin', 'other']);
+  lsTree = new Map();
+  for (const record of git(join(root, 'models.git'), ['ls-tree', '-r', '-z', 'main']).toString('utf8').split('\0').filter(Boolean)) {
+    const [meta, path] = record.split('\t') as [string, string];
+    const [mode, type, oid] = meta.split(' ') as [string, string, string];
+    lsTree.set(path, { mode, type, oid });
+  }
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+beforeEach(async () => {
+  server = await startGitServer(root, token);
+});
+afterEach(() => server.close());
+
+async function checkSnapshot(snapshot: HeadSnapshot): Promise<GitTreeEntry[]> {
+  expect(snapshot.commit).toBe(commit);
+  const entries = await snapshot.listEntries();
+  expect(new Map(entries.map((entry) => [entry.path, { mode: entry.mode, type: entry.type, oid: entry.oid }]))).toEqual(lsTree);
+  expect(entries).toHaveLength(files.size + 2);
+  for (const [path, bytes] of files) {
+    const entry = entries.find((candidate) => candidate.path === path)!;
+    const read = await snapshot.readBlob(entry.oid);
+    expect(read.equals(bytes)).toBe(true);
+    expect(gitBlobId(read)).toBe(entry.oid);
+  }
+  return entries;
+}
+
+describe('fetchHeadSnapshot over git http-backend', () => {
+  test('fetches the branch head in two requests and lists exactly what git ls-tree lists, in memory', async () => {
+    const snapshot = await fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token, branch: 'main' });
+    try {
+      expect(server.requests).toEqual(['GET /acme/models.git/info/refs?service=git-upload-pack', 'POST /acme/models.git/git-upload-pack']);
+      expect(snapshot.stats.requests).toBe(2);
+      expect(snapshot.stats.bytesReceived).toBeGreaterThan(0);
+      const entries = await checkSnapshot(snapshot);
+
+      const kinds = new Map(entries.map((entry) => [entry.path, isRegularFile(entry)]));
+      expect(kinds.get('link.hck.json')).toBe(false);
+      expect(entries.find((entry) => entry.path === 'link.hck.json')?.mode).toBe('120000');
+      expect(entries.find((entry) => entry.path === 'vendor/sub')).toMatchObject({ type: 'commit', mode: '160000' });
+      expect(kinds.get('vendor/sub')).toBe(false);
+      expect(kinds.get('model.hck.json')).toBe(true);
+
+      const pointer = entries.find((entry) => entry.path === 'lfs/huge.hck.json')!;
+      expect(parseLfsPointer(await snapshot.readBlob(pointer.oid))).toEqual({ sha256: 'ab'.repeat(32), size: 123456789 });
+    } finally {
+      await snapshot.close();
+    }
+    await expect(snapshot.readBlob(lsTree.get('model.hck.json')!.oid)).rejects.toThrow(GitFetchError);
+  });
+
+  test('with tmpDir, keeps the pack in a fresh directory there and removes it on close', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'git-snapshot-tmp-'));
+    try {
+      const snapshot = await fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token, branch: 'main', tmpDir: tmp });
+      expect(readdirSync(tmp)).toHaveLength(1);
+      expect(snapshot.commit).toBe(commit);
+      const entries = await snapshot.listEntries();
+      expect(entries.map((entry) => entry.oid)).toEqual([...lsTree.values()].map((entry) => entry.oid));
+      const binary = entries.find((entry) => entry.path === 'assets/blob.bin')!;
+      expect((await snapshot.readBlob(binary.oid)).equals(files.get('assets/blob.bin')!)).toBe(true);
+      await snapshot.close();
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('fetches another branch when asked, and ignores a user name in the clone URL', async () => {
+    const url = new URL(`${server.url}/acme/models.git`);
+    url.username = 'someuser';
+    const snapshot = await fetchHeadSnapshot({ cloneUrl: url.toString(), token, branch: 'other' });
+    try {
+      expect(snapshot.commit).toBe(git(join(root, 'models.git'), ['rev-parse', 'other']).toString('utf8').trim());
+      expect(snapshot.commit).not.toBe(commit);
+    } finally {
+      await snapshot.close();
+    }
+  });
+
+  test('a refused token fails as unauthorized after one request, without the token in the message', async () => {
+    const wrong = generateRegisteredSecret();
+    const error = await fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token: wrong, branch: 'main' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GitFetchError);
+    expect(error).toMatchObject({ reason: 'unauthorized', status: 401 });
+    expect(server.requests).toHaveLength(1);
+    const text = `${(error as Error).message} ${(error as Error).stack} ${JSON.stringify(error)}`;
+    for (const secret of [wrong, token, Buffer.from(`x-token-auth:${wrong}`).toString('base64')]) expect(text).not.toContain(secret);
+  });
+
+  test('a missing repository or branch fails as not-found', async () => {
+    await expect(fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/nothing.git`, token, branch: 'main' })).rejects.toMatchObject({ reason: 'not-found' });
+    await expect(fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token, branch: 'gone' })).rejects.toMatchObject({ reason: 'not-found' });
+  });
+
+  test('a port nobody listens on fails as unreachable, without the token in the message', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const error = await fetchHeadSnapshot({ cloneUrl: `http://127.0.0.1:${port}/acme/models.git`, token, branch: 'main' }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'GitFetchError', reason: 'unreachable' });
+    expect((error as Error).message).not.toContain(token);
+  });
+
+  test('a deadline already past fails as timeout without sending anything', async () => {
+    await expect(fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token, branch: 'main', deadline: Date.now() - 1 })).rejects.toMatchObject({ reason: 'timeout' });
+    expect(server.requests).toEqual([]);
+  });
+});
