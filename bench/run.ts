@@ -38,10 +38,20 @@ const SMALL_MODEL = readFileSync(join(MODEL_DIR, 'small-neo4j-bill-of-materials.
 // The SDK's notice about future Node.js versions would only clutter the output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 /** The functions' settings: their logs and metrics would only add noise (and time) to the measurements. */
-const FUNCTION_SETTINGS = { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', RETRY_BACKOFF_BASE_SECONDS: '0' };
+const FUNCTION_SETTINGS = {
+  ...process.env,
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  RETRY_BACKOFF_BASE_SECONDS: '0',
+};
 
 /** Median, min and max of a sample. */
-interface Stat { readonly median: number; readonly min: number; readonly max: number; readonly runs: number }
+interface Stat {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly runs: number;
+}
 
 function stat(values: readonly number[]): Stat {
   const sorted = [...values].sort((a, b) => a - b);
@@ -51,11 +61,18 @@ function stat(values: readonly number[]): Stat {
 }
 
 /** One row of the results table. */
-interface Row { readonly section: string; readonly figure: string; readonly value: string; readonly floor: string; readonly ratio: string }
+interface Row {
+  readonly section: string;
+  readonly figure: string;
+  readonly value: string;
+  readonly floor: string;
+  readonly ratio: string;
+}
 
 const rows: Row[] = [];
 const fmt = (value: number, digits = 2) => (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(digits));
-const show = (s: Stat, unit = '', digits = 2) => (s.min === s.max ? `${fmt(s.median, digits)}${unit}` : `${fmt(s.median, digits)}${unit} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`);
+const show = (s: Stat, unit = '', digits = 2) =>
+  s.min === s.max ? `${fmt(s.median, digits)}${unit}` : `${fmt(s.median, digits)}${unit} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -64,7 +81,12 @@ const execFileAsync = promisify(execFile);
  * A plain node for child processes: without tsx's loader hooks (inherited through NODE_OPTIONS) and logs; a bundle
  * run there reads its function environment (the hub's endpoints and names) from the process environment, as on Lambda.
  */
-const childEnv = (functionEnvironment: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => ({ ...process.env, ...functionEnvironment, NODE_OPTIONS: '', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+const childEnv = (functionEnvironment: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  ...functionEnvironment,
+  NODE_OPTIONS: '',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+});
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -72,7 +94,13 @@ async function main(): Promise<void> {
   // Every API answer waits RTT_MS: the round trip to api.bitbucket.org from a Lambda in a nearby region.
   simulator.addFault({ kind: 'latency', delayMs: RTT_MS });
   const webhookSecret = randomUUID();
-  const hub = await startLocalHub({ webhookSecret, bitbucketApiUrl: simulator.apiUrl, worker: false, reconcileEverySeconds: 0, environment: FUNCTION_SETTINGS });
+  const hub = await startLocalHub({
+    webhookSecret,
+    bitbucketApiUrl: simulator.apiUrl,
+    worker: false,
+    reconcileEverySeconds: 0,
+    environment: FUNCTION_SETTINGS,
+  });
   const bundleDir = mkdtempSync(join(tmpdir(), 'model-hub-bench-'));
   try {
     await benchVerifier(hub, webhookSecret);
@@ -98,7 +126,8 @@ async function main(): Promise<void> {
 async function benchVerifier(hub: LocalHub, secret: string): Promise<void> {
   log('verifier: per delivery in-process vs HMAC + one SendMessage');
   const payload = readFileSync(PUSH_FIXTURE);
-  const { uuid, full_name: fullName } = (JSON.parse(payload.toString('utf8')) as { repository: { uuid: string; full_name: string } }).repository;
+  const { uuid, full_name: fullName } = (JSON.parse(payload.toString('utf8')) as { repository: { uuid: string; full_name: string } })
+    .repository;
   await repositoriesOf(hub).addRepository({ uuid, fullName, modelPattern: DEFAULT_MODEL_PATTERN, addedAt: new Date().toISOString() });
   const { verifier } = hub.functions;
   const iterations = 40 * RUNS;
@@ -110,11 +139,18 @@ async function benchVerifier(hub: LocalHub, secret: string): Promise<void> {
   const verifierTimes: number[] = [];
   for (let index = 0; index < warmup + iterations; index++) {
     const body = bodyFor(index);
-    const event = apiEvent(body, { 'content-type': 'application/json', 'x-event-key': 'repo:push', 'x-request-uuid': randomUUID(), 'x-attempt-number': '1', 'x-hub-signature': signBody(secret, body) });
+    const event = apiEvent(body, {
+      'content-type': 'application/json',
+      'x-event-key': 'repo:push',
+      'x-request-uuid': randomUUID(),
+      'x-attempt-number': '1',
+      'x-hub-signature': signBody(secret, body),
+    });
     const start = process.hrtime.bigint();
     const response = await verifier(event);
     const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    if (response.statusCode !== 202 || response.body !== 'queued') throw new Error(`verifier answered ${response.statusCode} ${response.body}`);
+    if (response.statusCode !== 202 || response.body !== 'queued')
+      throw new Error(`verifier answered ${response.statusCode} ${response.body}`);
     if (index >= warmup) verifierTimes.push(elapsed);
   }
 
@@ -123,28 +159,56 @@ async function benchVerifier(hub: LocalHub, secret: string): Promise<void> {
     const body = bodyFor(index);
     const start = process.hrtime.bigint();
     createHmac('sha256', secret).update(body).digest('hex');
-    await hub.standIns.sqs.send(new SendMessageCommand({ QueueUrl: hub.standIns.queueUrl, MessageBody: '{"version":1}', MessageGroupId: uuid, MessageDeduplicationId: `floor-${index}` }));
+    await hub.standIns.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: hub.standIns.queueUrl,
+        MessageBody: '{"version":1}',
+        MessageGroupId: uuid,
+        MessageDeduplicationId: `floor-${index}`,
+      }),
+    );
     const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
     if (index >= warmup) floorTimes.push(elapsed);
   }
   const verifierStat = stat(verifierTimes);
   const floorStat = stat(floorTimes);
   rows.push({
-    section: 'Verifier', figure: `time per delivery, ${kib(payload.length)} push (${iterations} deliveries)`,
-    value: show(verifierStat, ' ms'), floor: `${show(floorStat, ' ms')} HMAC + 1 SendMessage`, ratio: `${fmt(verifierStat.median / floorStat.median)}×`,
+    section: 'Verifier',
+    figure: `time per delivery, ${kib(payload.length)} push (${iterations} deliveries)`,
+    value: show(verifierStat, ' ms'),
+    floor: `${show(floorStat, ' ms')} HMAC + 1 SendMessage`,
+    ratio: `${fmt(verifierStat.median / floorStat.median)}×`,
   });
 }
 
 function apiEvent(body: Buffer, headers: Record<string, string>): APIGatewayProxyEventV2 {
   const now = new Date();
   return {
-    version: '2.0', routeKey: 'POST /gateway/public/sync', rawPath: '/gateway/public/sync', rawQueryString: '', headers,
+    version: '2.0',
+    routeKey: 'POST /gateway/public/sync',
+    rawPath: '/gateway/public/sync',
+    rawQueryString: '',
+    headers,
     requestContext: {
-      accountId: '000000000000', apiId: 'bench', domainName: 'localhost', domainPrefix: 'localhost', requestId: randomUUID(),
-      http: { method: 'POST', path: '/gateway/public/sync', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Bitbucket-Webhooks/2.0' },
-      routeKey: 'POST /gateway/public/sync', stage: '$default', time: now.toUTCString(), timeEpoch: now.getTime(),
+      accountId: '000000000000',
+      apiId: 'bench',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      requestId: randomUUID(),
+      http: {
+        method: 'POST',
+        path: '/gateway/public/sync',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'Bitbucket-Webhooks/2.0',
+      },
+      routeKey: 'POST /gateway/public/sync',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
     },
-    body: body.toString('utf8'), isBase64Encoded: false,
+    body: body.toString('utf8'),
+    isBase64Encoded: false,
   };
 }
 
@@ -159,7 +223,17 @@ async function benchBundles(dir: string): Promise<Record<string, string>> {
     const sizes: Record<string, number> = {};
     for (const target of ['node20', 'node24']) {
       const outfile = join(dir, `${name}-${target}.js`);
-      await build({ entryPoints: [entry], bundle: true, platform: 'node', target, format: 'cjs', minify: true, outfile, logLevel: 'silent', legalComments: 'none' });
+      await build({
+        entryPoints: [entry],
+        bundle: true,
+        platform: 'node',
+        target,
+        format: 'cjs',
+        minify: true,
+        outfile,
+        logLevel: 'silent',
+        legalComments: 'none',
+      });
       sizes[target] = statSync(outfile).size;
       if (target === 'node20') bundles[name] = outfile;
     }
@@ -176,8 +250,20 @@ async function benchBundles(dir: string): Promise<Record<string, string>> {
       baseline.push(Number((await execFileAsync(process.execPath, ['-e', script], { env: childEnv() })).stdout));
     }
     const importStat = stat(times);
-    rows.push({ section: 'Bundles', figure: `${name}: bundle size (node24 build)`, value: `${kib(sizes.node20!)} (${kib(sizes.node24!)})`, floor: `${kib(gzipSync(code).length)} gzipped`, ratio: '' });
-    rows.push({ section: 'Bundles', figure: `${name}: cold import of the bundle`, value: show(importStat, ' ms', 1), floor: `${show(stat(baseline), ' ms', 2)} require('node:crypto')`, ratio: '' });
+    rows.push({
+      section: 'Bundles',
+      figure: `${name}: bundle size (node24 build)`,
+      value: `${kib(sizes.node20!)} (${kib(sizes.node24!)})`,
+      floor: `${kib(gzipSync(code).length)} gzipped`,
+      ratio: '',
+    });
+    rows.push({
+      section: 'Bundles',
+      figure: `${name}: cold import of the bundle`,
+      value: show(importStat, ' ms', 1),
+      floor: `${show(stat(baseline), ' ms', 2)} require('node:crypto')`,
+      ratio: '',
+    });
   }
   return bundles;
 }
@@ -185,16 +271,47 @@ async function benchBundles(dir: string): Promise<Record<string, string>> {
 // ---------------------------------------------------------------------------------------------------------------
 // Worker scenarios (the real handler, invoked in-process with an SQS event as Lambda would)
 
-interface SyncMeasure { readonly ms: number; readonly requests: number; readonly bytes: number }
+interface SyncMeasure {
+  readonly ms: number;
+  readonly requests: number;
+  readonly bytes: number;
+}
 
-async function runWorker(simulator: BitbucketSimulator, hub: LocalHub, repo: SimulatedRepository, request: Partial<SyncRequest> = {}): Promise<SyncMeasure> {
-  const body: SyncRequest = { version: 1, trigger: 'reconcile', repository: { uuid: repo.uuid, fullName: repo.fullName }, requestUuid: randomUUID(), requestedAt: new Date().toISOString(), ...request };
+async function runWorker(
+  simulator: BitbucketSimulator,
+  hub: LocalHub,
+  repo: SimulatedRepository,
+  request: Partial<SyncRequest> = {},
+): Promise<SyncMeasure> {
+  const body: SyncRequest = {
+    version: 1,
+    trigger: 'reconcile',
+    repository: { uuid: repo.uuid, fullName: repo.fullName },
+    requestUuid: randomUUID(),
+    requestedAt: new Date().toISOString(),
+    ...request,
+  };
   const event: SQSEvent = {
-    Records: [{
-      messageId: randomUUID(), receiptHandle: 'bench', body: JSON.stringify(body), md5OfBody: '', eventSource: 'aws:sqs', awsRegion: 'us-east-1', messageAttributes: {},
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:model-hub-sync.fifo',
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'bench', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: repo.uuid, MessageDeduplicationId: body.requestUuid },
-    }],
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: 'bench',
+        body: JSON.stringify(body),
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        awsRegion: 'us-east-1',
+        messageAttributes: {},
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:model-hub-sync.fifo',
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: '0',
+          SenderId: 'bench',
+          ApproximateFirstReceiveTimestamp: '0',
+          MessageGroupId: repo.uuid,
+          MessageDeduplicationId: body.requestUuid,
+        },
+      },
+    ],
   };
   const context = { getRemainingTimeInMillis: () => 900_000, functionName: 'bench', awsRequestId: randomUUID() } as unknown as Context;
   simulator.resetRequests();
@@ -208,7 +325,12 @@ async function runWorker(simulator: BitbucketSimulator, hub: LocalHub, repo: Sim
 
 async function addedRepository(simulator: BitbucketSimulator, hub: LocalHub, name: string): Promise<SimulatedRepository> {
   const repo = await simulator.createRepository(name);
-  await repositoriesOf(hub).addRepository({ uuid: repo.uuid, fullName: repo.fullName, modelPattern: DEFAULT_MODEL_PATTERN, addedAt: new Date().toISOString() });
+  await repositoriesOf(hub).addRepository({
+    uuid: repo.uuid,
+    fullName: repo.fullName,
+    modelPattern: DEFAULT_MODEL_PATTERN,
+    addedAt: new Date().toISOString(),
+  });
   hub.standIns.secrets.putSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid), repo.token);
   return repo;
 }
@@ -219,7 +341,12 @@ function modelVariant(index: number, revision: number): string {
 }
 
 function manyModels(count: number, revision: number, offset = 0): Record<string, string> {
-  return Object.fromEntries(Array.from({ length: count }, (_, index) => [`models/group-${(index + offset) % 20}/model-${index + offset}.hck.json`, modelVariant(index + offset, revision)]));
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, index) => [
+      `models/group-${(index + offset) % 20}/model-${index + offset}.hck.json`,
+      modelVariant(index + offset, revision),
+    ]),
+  );
 }
 
 async function benchIncremental(simulator: BitbucketSimulator, hub: LocalHub): Promise<void> {
@@ -244,9 +371,17 @@ async function benchIncremental(simulator: BitbucketSimulator, hub: LocalHub): P
     const time = stat(measures.map((m) => m.ms));
     const ideal = (n * RTT_MS) / concurrency;
     const floorWithConstant = (3 + n / concurrency) * RTT_MS;
-    rows.push({ section: 'Incremental sync', figure: `N = ${n}: Bitbucket API calls`, value: show(calls, '', 0), floor: `${minimum} = N + ⌈N/5000⌉ + 2`, ratio: `${fmt(calls.median / minimum)}×` });
     rows.push({
-      section: 'Incremental sync', figure: `N = ${n}: wall time`, value: show(time, ' ms', 0),
+      section: 'Incremental sync',
+      figure: `N = ${n}: Bitbucket API calls`,
+      value: show(calls, '', 0),
+      floor: `${minimum} = N + ⌈N/5000⌉ + 2`,
+      ratio: `${fmt(calls.median / minimum)}×`,
+    });
+    rows.push({
+      section: 'Incremental sync',
+      figure: `N = ${n}: wall time`,
+      value: show(time, ' ms', 0),
       floor: `${fmt(ideal, 1)} ms = N × RTT / ${concurrency} (${fmt(floorWithConstant, 0)} ms with the 3 sequential calls)`,
       ratio: `${fmt(time.median / ideal, 1)}× (${fmt(time.median / floorWithConstant, 2)}×)`,
     });
@@ -266,19 +401,34 @@ async function benchOnePushInLargeRepository(simulator: BitbucketSimulator, hub:
     incremental.push(await runWorker(simulator, hub, repo));
     full.push(await runWorker(simulator, hub, repo, { trigger: 'admin', mode: 'full' }));
   }
-  for (const [what, pick, unit] of [['requests', (m: SyncMeasure) => m.requests, ''], ['bytes received', (m: SyncMeasure) => m.bytes, ' B'], ['wall time', (m: SyncMeasure) => m.ms, ' ms']] as const) {
+  for (const [what, pick, unit] of [
+    ['requests', (m: SyncMeasure) => m.requests, ''],
+    ['bytes received', (m: SyncMeasure) => m.bytes, ' B'],
+    ['wall time', (m: SyncMeasure) => m.ms, ' ms'],
+  ] as const) {
     const inc = stat(incremental.map(pick));
     const all = stat(full.map(pick));
-    rows.push({ section: '1 push into 2,000 models', figure: `incremental vs full resync: ${what}`, value: show(inc, unit, 0), floor: `${show(all, unit, 0)} full resync`, ratio: `1 : ${fmt(all.median / inc.median, 0)}` });
+    rows.push({
+      section: '1 push into 2,000 models',
+      figure: `incremental vs full resync: ${what}`,
+      value: show(inc, unit, 0),
+      floor: `${show(all, unit, 0)} full resync`,
+      ratio: `1 : ${fmt(all.median / inc.median, 0)}`,
+    });
   }
 }
 
 async function benchStorage(simulator: BitbucketSimulator, hub: LocalHub, workerBundle: string): Promise<void> {
   log('storage: the real models and a generated 32 MiB model');
   const repo = await addedRepository(simulator, hub, 'bench/storage');
-  const real = readdirSync(MODEL_DIR).filter((name) => name.endsWith('.hck.json')).sort();
+  const real = readdirSync(MODEL_DIR)
+    .filter((name) => name.endsWith('.hck.json'))
+    .sort();
   const large = generateLargeModel(32 * 1024 * 1024);
-  await repo.commit({ ...Object.fromEntries(real.map((name) => [`models/${name}`, readFileSync(join(MODEL_DIR, name))])), 'models/generated-32mib.hck.json': large });
+  await repo.commit({
+    ...Object.fromEntries(real.map((name) => [`models/${name}`, readFileSync(join(MODEL_DIR, name))])),
+    'models/generated-32mib.hck.json': large,
+  });
 
   // Peak memory of the deployed artefact: the worker bundle in a fresh node, syncing the repository (a full sync
   // each run, so the 32 MiB model is fetched, parsed, compressed and chunked every time).
@@ -286,8 +436,36 @@ async function benchStorage(simulator: BitbucketSimulator, hub: LocalHub, worker
   const baselines: number[] = [];
   const times: number[] = [];
   for (let run = 0; run < SLOW_RUNS; run++) {
-    const body: SyncRequest = { version: 1, trigger: 'admin', mode: 'full', repository: { uuid: repo.uuid, fullName: repo.fullName }, requestUuid: randomUUID(), requestedAt: new Date().toISOString() };
-    const event = { Records: [{ messageId: randomUUID(), receiptHandle: 'bench', body: JSON.stringify(body), md5OfBody: '', eventSource: 'aws:sqs', awsRegion: 'us-east-1', messageAttributes: {}, eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo', attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'bench', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: repo.uuid, MessageDeduplicationId: body.requestUuid } }] };
+    const body: SyncRequest = {
+      version: 1,
+      trigger: 'admin',
+      mode: 'full',
+      repository: { uuid: repo.uuid, fullName: repo.fullName },
+      requestUuid: randomUUID(),
+      requestedAt: new Date().toISOString(),
+    };
+    const event = {
+      Records: [
+        {
+          messageId: randomUUID(),
+          receiptHandle: 'bench',
+          body: JSON.stringify(body),
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          awsRegion: 'us-east-1',
+          messageAttributes: {},
+          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
+          attributes: {
+            ApproximateReceiveCount: '1',
+            SentTimestamp: '0',
+            SenderId: 'bench',
+            ApproximateFirstReceiveTimestamp: '0',
+            MessageGroupId: repo.uuid,
+            MessageDeduplicationId: body.requestUuid,
+          },
+        },
+      ],
+    };
     const script = [
       // VmHWM is the peak RSS of this process image; getrusage's maxRSS survives exec on Linux and would report
       // the (much larger) benchmark process that spawned it.
@@ -298,7 +476,9 @@ async function benchStorage(simulator: BitbucketSimulator, hub: LocalHub, worker
       '.then((r) => process.stdout.write(JSON.stringify({ base, peak: hwm(), ms: Date.now() - t, failed: r.batchItemFailures.length })));',
     ].join('\n');
     // Asynchronously: the stand-ins and the simulator live in this process and must keep answering.
-    const output = JSON.parse((await execFileAsync(process.execPath, ['-e', script], { env: childEnv(hub.environment), maxBuffer: 1 << 20 })).stdout) as { base: number; peak: number; ms: number; failed: number };
+    const output = JSON.parse(
+      (await execFileAsync(process.execPath, ['-e', script], { env: childEnv(hub.environment), maxBuffer: 1 << 20 })).stdout,
+    ) as { base: number; peak: number; ms: number; failed: number };
     if (output.failed > 0) throw new Error('the worker bundle failed syncing the storage repository');
     peaks.push(output.peak * 1024);
     baselines.push(output.base * 1024);
@@ -308,17 +488,21 @@ async function benchStorage(simulator: BitbucketSimulator, hub: LocalHub, worker
   const store = new DynamoDbModelStore({ tableName: hub.standIns.env.MODELS_TABLE!, client: hub.standIns.dynamodb });
   for (const record of await store.listModels(repo.uuid)) {
     rows.push({
-      section: 'Storage', figure: `${record.path.replace('models/', '')}: stored vs raw JSON bytes`,
+      section: 'Storage',
+      figure: `${record.path.replace('models/', '')}: stored vs raw JSON bytes`,
       value: `${record.size >= 1 << 20 ? mib(record.storedBytes) : kib(record.storedBytes)} in ${1 + record.chunkCount} item(s)`,
-      floor: record.size >= 1 << 20 ? mib(record.size) : kib(record.size), ratio: `${fmt((record.storedBytes / record.size) * 100, 1)} %`,
+      floor: record.size >= 1 << 20 ? mib(record.size) : kib(record.size),
+      ratio: `${fmt((record.storedBytes / record.size) * 100, 1)} %`,
     });
   }
   const peak = stat(peaks);
   const baseline = stat(baselines);
   rows.push({
-    section: 'Storage', figure: `worker peak RSS syncing the ${mib(large.length)} model (full sync, ${show(stat(times), ' ms', 0)})`,
+    section: 'Storage',
+    figure: `worker peak RSS syncing the ${mib(large.length)} model (full sync, ${show(stat(times), ' ms', 0)})`,
     value: show({ ...peak, median: peak.median / 2 ** 20, min: peak.min / 2 ** 20, max: peak.max / 2 ** 20 }, ' MiB', 0),
-    floor: `${fmt(baseline.median / 2 ** 20, 0)} MiB after import; model ${mib(large.length)}`, ratio: `${fmt((peak.median - baseline.median) / large.length, 1)}× the model`,
+    floor: `${fmt(baseline.median / 2 ** 20, 0)} MiB after import; model ${mib(large.length)}`,
+    ratio: `${fmt((peak.median - baseline.median) / large.length, 1)}× the model`,
   });
 }
 

@@ -42,18 +42,20 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  process.stdout.write([
-    'Model Hub sync is running locally.',
-    `  Webhook URL:   ${hub.webhookUrl}`,
-    `  Data dir:      ${dataDir}`,
-    `  Bitbucket API: ${hub.environment.BITBUCKET_API_URL}`,
-    '  Worker:        polling the local queue; reconciliation every 15 minutes',
-    hub.generatedSecret
-      ? `  A webhook secret was generated and stored in ${dataDir}/secrets.json (key "current"); set MODEL_HUB_WEBHOOK_SECRET to choose your own.`
-      : '  Webhook secret: from MODEL_HUB_WEBHOOK_SECRET or the data dir.',
-    'Press Ctrl-C to stop.',
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      'Model Hub sync is running locally.',
+      `  Webhook URL:   ${hub.webhookUrl}`,
+      `  Data dir:      ${dataDir}`,
+      `  Bitbucket API: ${hub.environment.BITBUCKET_API_URL}`,
+      '  Worker:        polling the local queue; reconciliation every 15 minutes',
+      hub.generatedSecret
+        ? `  A webhook secret was generated and stored in ${dataDir}/secrets.json (key "current"); set MODEL_HUB_WEBHOOK_SECRET to choose your own.`
+        : '  Webhook secret: from MODEL_HUB_WEBHOOK_SECRET or the data dir.',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((error: unknown) => {

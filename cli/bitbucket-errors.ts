@@ -2,13 +2,17 @@
 import { BitbucketAuthError, BitbucketError, BitbucketNotFoundError } from '../shared/bitbucket';
 import { CliError } from './errors';
 
-const TOKEN_HELP = 'create a repository access token in Bitbucket (Repository settings → Security → Access tokens) with the scopes Repositories: Read and Webhooks: Read and write, then pass it on standard input or in BITBUCKET_ACCESS_TOKEN';
+const TOKEN_HELP =
+  'create a repository access token in Bitbucket (Repository settings → Security → Access tokens) with the scopes Repositories: Read and Webhooks: Read and write, then pass it on standard input or in BITBUCKET_ACCESS_TOKEN';
 
 /** Explains a Bitbucket error met while checking or using a repository access token. */
 export function explainBitbucketError(error: unknown, fullName: string, apiUrl: string): unknown {
   if (error instanceof BitbucketAuthError) {
     if (error.status === 401) {
-      return new CliError(`Bitbucket rejected the access token for ${fullName} (HTTP 401): it is invalid, expired, revoked, or belongs to another repository`, { hint: TOKEN_HELP, cause: error });
+      return new CliError(
+        `Bitbucket rejected the access token for ${fullName} (HTTP 401): it is invalid, expired, revoked, or belongs to another repository`,
+        { hint: TOKEN_HELP, cause: error },
+      );
     }
     const scope = error.missingScopes?.[0] ?? error.scope;
     const label = scope === 'webhook' ? 'Webhooks: Read and write' : scope === 'repository' ? 'Repositories: Read' : scope;
@@ -18,10 +22,16 @@ export function explainBitbucketError(error: unknown, fullName: string, apiUrl: 
     });
   }
   if (error instanceof BitbucketNotFoundError) {
-    return new CliError(`Bitbucket has no repository ${fullName} at ${apiUrl} (HTTP 404)`, { hint: 'check the workspace and slug (as in bitbucket.org/<workspace>/<slug>) and that the token belongs to this repository', cause: error });
+    return new CliError(`Bitbucket has no repository ${fullName} at ${apiUrl} (HTTP 404)`, {
+      hint: 'check the workspace and slug (as in bitbucket.org/<workspace>/<slug>) and that the token belongs to this repository',
+      cause: error,
+    });
   }
   if (error instanceof BitbucketError) {
-    return new CliError(error.message, { hint: `check the network and the Bitbucket API URL (${apiUrl}; --bitbucket-api-url or BITBUCKET_API_URL), then try again`, cause: error });
+    return new CliError(error.message, {
+      hint: `check the network and the Bitbucket API URL (${apiUrl}; --bitbucket-api-url or BITBUCKET_API_URL), then try again`,
+      cause: error,
+    });
   }
   return error;
 }

@@ -69,7 +69,13 @@ export class CommandKit {
     let context: HubContext | undefined;
     try {
       await this.runWithoutContext(command, async () => {
-        const globals = command.optsWithGlobals<{ stack?: string; dataDir?: string; bitbucketApiUrl?: string; region?: string; profile?: string }>();
+        const globals = command.optsWithGlobals<{
+          stack?: string;
+          dataDir?: string;
+          bitbucketApiUrl?: string;
+          region?: string;
+          profile?: string;
+        }>();
         const options: TargetOptions = {
           ...(globals.stack ? { stack: globals.stack } : {}),
           ...(globals.region ? { region: globals.region } : {}),
@@ -91,7 +97,10 @@ export class CommandKit {
       await action();
     } catch (error) {
       const explained = explainError(error);
-      command.error(`error: ${explained.message}${explained.hint ? `\nnext: ${explained.hint}` : ''}`, { exitCode: explained.exitCode, code: 'model-hub.error' });
+      command.error(`error: ${explained.message}${explained.hint ? `\nnext: ${explained.hint}` : ''}`, {
+        exitCode: explained.exitCode,
+        code: 'model-hub.error',
+      });
     }
   }
 }

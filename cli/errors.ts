@@ -29,7 +29,10 @@ export function usageError(message: string, hint?: string): CliError {
 export function explainError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof MalformedWebhookSecretError) {
-    return new CliError(error.message, { hint: 'rewrite it in that form (e.g. with `provider rotate-secret`, which replaces it)', cause: error });
+    return new CliError(error.message, {
+      hint: 'rewrite it in that form (e.g. with `provider rotate-secret`, which replaces it)',
+      cause: error,
+    });
   }
   if (error instanceof SecretScheduledForDeletionError) {
     const name = error.secretName;
@@ -41,17 +44,30 @@ export function explainError(error: unknown): CliError {
   const name = (error as { name?: string } | null)?.name ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return new CliError(`no AWS credentials: ${message}`, { hint: 'configure credentials (--profile or AWS_PROFILE, `aws sso login`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) for the account of the stack', cause: error });
+    return new CliError(`no AWS credentials: ${message}`, {
+      hint: 'configure credentials (--profile or AWS_PROFILE, `aws sso login`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) for the account of the stack',
+      cause: error,
+    });
   }
   if (/Region is missing/i.test(message)) {
-    return new CliError('no AWS region configured', { hint: 'pass --region (or set AWS_REGION, or use a --profile / AWS_PROFILE with a region) with the region of the stack', cause: error });
+    return new CliError('no AWS region configured', {
+      hint: 'pass --region (or set AWS_REGION, or use a --profile / AWS_PROFILE with a region) with the region of the stack',
+      cause: error,
+    });
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnrecognizedClientException') {
-    return new CliError(`AWS refused the request: ${message}`, { hint: 'use credentials of an admin of the stack (they need DynamoDB, SQS and Secrets Manager access to its resources)', cause: error });
+    return new CliError(`AWS refused the request: ${message}`, {
+      hint: 'use credentials of an admin of the stack (they need DynamoDB, SQS and Secrets Manager access to its resources)',
+      cause: error,
+    });
   }
-  const code = (error as { code?: string; cause?: { code?: string } } | null)?.code ?? (error as { cause?: { code?: string } } | null)?.cause?.code;
+  const code =
+    (error as { code?: string; cause?: { code?: string } } | null)?.code ?? (error as { cause?: { code?: string } } | null)?.cause?.code;
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) {
-    return new CliError(`could not connect: ${message}`, { hint: 'is the local hub still running (`npm start`)? For a deployed hub pass --stack <name>', cause: error });
+    return new CliError(`could not connect: ${message}`, {
+      hint: 'is the local hub still running (`npm start`)? For a deployed hub pass --stack <name>',
+      cause: error,
+    });
   }
   return new CliError(`${name === 'Error' ? '' : `${name}: `}${message}`, { cause: error });
 }

@@ -37,12 +37,23 @@ export function createHubContext(target: HubTarget): HubContext {
     events: new DynamoDbEventLog({ tableName: target.eventsTable, client: target.dynamodb }),
     queue: new SqsSyncQueue({ queueUrl: target.queueUrl, client: target.sqs }),
     secrets: new HubSecrets(target.secretsManager, target.webhookSecretId, target.tokenSecretPrefix),
-    bitbucket: (token) => new BitbucketClient({ baseUrl: target.bitbucketApiUrl, token, dispatcher, maxAttempts: 3, requestTimeoutMs: 20_000, maxRateLimitWaitMs: 10_000 }),
+    bitbucket: (token) =>
+      new BitbucketClient({
+        baseUrl: target.bitbucketApiUrl,
+        token,
+        dispatcher,
+        maxAttempts: 3,
+        requestTimeoutMs: 20_000,
+        maxRateLimitWaitMs: 10_000,
+      }),
     async findRepository(fullName) {
       parseRepositoryName(fullName);
       const wanted = fullName.toLowerCase();
       const found = (await repositories.listRepositories()).find((repository) => repository.fullName.toLowerCase() === wanted);
-      if (!found) throw new CliError(`repository ${fullName} is not added to ${target.description}`, { hint: 'see `repo list`, or add it with `repo add`' });
+      if (!found)
+        throw new CliError(`repository ${fullName} is not added to ${target.description}`, {
+          hint: 'see `repo list`, or add it with `repo add`',
+        });
       return found;
     },
     async close() {
@@ -55,6 +66,10 @@ export function createHubContext(target: HubTarget): HubContext {
 /** Checks `workspace/slug`; a usage error (exit 2) otherwise. */
 export function parseRepositoryName(fullName: string): { workspace: string; slug: string } {
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(fullName);
-  if (!match) throw usageError(`repository must be written workspace/slug, got ${JSON.stringify(fullName)}`, 'e.g. `acme/data-models`, as in the repository URL bitbucket.org/acme/data-models');
+  if (!match)
+    throw usageError(
+      `repository must be written workspace/slug, got ${JSON.stringify(fullName)}`,
+      'e.g. `acme/data-models`, as in the repository URL bitbucket.org/acme/data-models',
+    );
   return { workspace: match[1]!, slug: match[2]! };
 }

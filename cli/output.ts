@@ -16,7 +16,11 @@ export function printJson(out: CliOutput, value: unknown): void {
 export function formatTable(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | undefined | null>>): string {
   const cells = rows.map((row) => row.map((cell) => (cell === undefined || cell === null || cell === '' ? '-' : String(cell))));
   const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => row[i]?.length ?? 0)));
-  const line = (row: readonly string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(headers.map((header) => header.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
 }
 

@@ -20,16 +20,25 @@ import type { CliDeps } from './deps';
 export function buildProgram(deps: CliDeps): Command {
   const kit = new CommandKit(deps);
   const program = new HubCommand('model-hub')
-    .description('Administer a Model Hub sync: Bitbucket Cloud repositories replicated into DynamoDB.\n'
-      + 'Targets the local hub of MODEL_HUB_DATA_DIR (default .model-hub) while `npm start` runs, or a deployed stack with --stack.')
+    .description(
+      'Administer a Model Hub sync: Bitbucket Cloud repositories replicated into DynamoDB.\n' +
+        'Targets the local hub of MODEL_HUB_DATA_DIR (default .model-hub) while `npm start` runs, or a deployed stack with --stack.',
+    )
     .version(packageJson.version, '--version', 'print the version of model-hub-sync')
     // Commander fills these from process.env; resolveTarget still falls back to deps.env, which is process.env in
     // bin/hub.ts and the test's own environment in tests.
-    .addOption(new Option('--stack <name>', 'a deployed stack (CloudFormation outputs; AWS credentials and region from --profile/--region or the environment)').env('MODEL_HUB_STACK'))
-    .addOption(new Option('--region <region>', 'AWS region of the deployed stack (as the AWS CLI\'s --region)').env('AWS_REGION'))
-    .addOption(new Option('--profile <name>', 'named AWS profile for the deployed stack (as the AWS CLI\'s --profile)').env('AWS_PROFILE'))
+    .addOption(
+      new Option(
+        '--stack <name>',
+        'a deployed stack (CloudFormation outputs; AWS credentials and region from --profile/--region or the environment)',
+      ).env('MODEL_HUB_STACK'),
+    )
+    .addOption(new Option('--region <region>', "AWS region of the deployed stack (as the AWS CLI's --region)").env('AWS_REGION'))
+    .addOption(new Option('--profile <name>', "named AWS profile for the deployed stack (as the AWS CLI's --profile)").env('AWS_PROFILE'))
     .addOption(new Option('--data-dir <dir>', 'data dir of the local hub (default: .model-hub)').env('MODEL_HUB_DATA_DIR'))
-    .addOption(new Option('--bitbucket-api-url <url>', 'Bitbucket API root (default: https://api.bitbucket.org/2.0)').env('BITBUCKET_API_URL'))
+    .addOption(
+      new Option('--bitbucket-api-url <url>', 'Bitbucket API root (default: https://api.bitbucket.org/2.0)').env('BITBUCKET_API_URL'),
+    )
     .showSuggestionAfterError()
     .configureOutput({ writeOut: (text) => deps.stdout.write(text), writeErr: (text) => deps.stderr.write(text) });
   registerProviderCommands(program, kit);

@@ -83,9 +83,12 @@ export async function waitForSync(context: HubContext, request: SyncRequest, opt
       return finish(last, fullName, files);
     }
     if (options.now().getTime() >= deadline) {
-      throw new CliError(`the sync of ${fullName} has not finished within ${Math.round(options.timeoutMs / 1000)} s (request ${request.requestUuid})`, {
-        hint: 'it goes on in the hub: follow it with `repo list` and `events --repo ' + fullName + '`; is the worker running?',
-      });
+      throw new CliError(
+        `the sync of ${fullName} has not finished within ${Math.round(options.timeoutMs / 1000)} s (request ${request.requestUuid})`,
+        {
+          hint: 'it goes on in the hub: follow it with `repo list` and `events --repo ' + fullName + '`; is the worker running?',
+        },
+      );
     }
     await options.sleep(options.pollIntervalMs);
   }
@@ -107,11 +110,16 @@ function finish(run: SyncRunEvent, fullName: string, files: number): SyncResult 
         hint: 'fix the cause (an expired token: `repo update`; a missing commit: `sync --full`), then run `sync` again; the queue also retries it by itself',
       });
     case 'deferred':
-      throw new CliError(`the sync of ${fullName} is parked by Bitbucket's rate limit (retry in about ${Math.ceil((run.retryAfterMs ?? 60_000) / 1000)} s)`, {
-        hint: 'the reconciler resumes it; or run `sync` again after that time',
-      });
+      throw new CliError(
+        `the sync of ${fullName} is parked by Bitbucket's rate limit (retry in about ${Math.ceil((run.retryAfterMs ?? 60_000) / 1000)} s)`,
+        {
+          hint: 'the reconciler resumes it; or run `sync` again after that time',
+        },
+      );
     case 'skipped':
-      throw new CliError(`the worker skipped ${fullName}: ${run.reason ?? 'repository is not added'}`, { hint: 'add it again with `repo add`' });
+      throw new CliError(`the worker skipped ${fullName}: ${run.reason ?? 'repository is not added'}`, {
+        hint: 'add it again with `repo add`',
+      });
     default:
       return result;
   }

@@ -56,7 +56,8 @@ export interface TargetOptions {
  */
 export async function resolveTarget(options: TargetOptions, env: Readonly<Record<string, string | undefined>>): Promise<HubTarget> {
   const explicit = options.bitbucketApiUrl ?? env.BITBUCKET_API_URL;
-  if (options.stack) return resolveStack({ ...options, stack: options.stack }, (explicit ?? DEFAULT_BITBUCKET_API_URL).replace(/\/+$/, ''), env);
+  if (options.stack)
+    return resolveStack({ ...options, stack: options.stack }, (explicit ?? DEFAULT_BITBUCKET_API_URL).replace(/\/+$/, ''), env);
   return resolveLocal(options.dataDir ?? env.MODEL_HUB_DATA_DIR ?? DEFAULT_DATA_DIR, explicit);
 }
 
@@ -73,7 +74,10 @@ function resolveLocal(dataDir: string, explicitApiUrl: string | undefined): HubT
   const bitbucketApiUrl = (explicitApiUrl ?? env.BITBUCKET_API_URL ?? DEFAULT_BITBUCKET_API_URL).replace(/\/+$/, '');
   const need = (name: string): string => {
     const value = env[name];
-    if (!value) throw new CliError(`${absolute}/runtime.json has no ${name}`, { hint: 'restart the local hub (`npm start`) so it rewrites the file' });
+    if (!value)
+      throw new CliError(`${absolute}/runtime.json has no ${name}`, {
+        hint: 'restart the local hub (`npm start`) so it rewrites the file',
+      });
     return value;
   };
   const region = env.AWS_REGION ?? 'us-east-1';
@@ -82,28 +86,41 @@ function resolveLocal(dataDir: string, explicitApiUrl: string | undefined): HubT
   const dynamodb = new DynamoDBClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_DYNAMODB') });
   const sqs = new SQSClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_SQS') });
   const secretsManager = new SecretsManagerClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_SECRETS_MANAGER') });
-  return withClients({
-    kind: 'local',
-    description: `local hub (pid ${runtime.pid}, data dir ${absolute})`,
-    webhookUrl: runtime.webhookUrl,
-    webhookSecretId: need('WEBHOOK_SECRET_ID'),
-    tokenSecretPrefix: need('TOKEN_SECRET_PREFIX'),
-    queueUrl: need('QUEUE_URL'),
-    deadLetterQueueUrl: need('DEAD_LETTER_QUEUE_URL'),
-    modelsTable: need('MODELS_TABLE'),
-    repositoriesTable: need('REPOSITORIES_TABLE'),
-    eventsTable: need('EVENTS_TABLE'),
-    bitbucketApiUrl,
-  }, { dynamodb, sqs, secretsManager });
+  return withClients(
+    {
+      kind: 'local',
+      description: `local hub (pid ${runtime.pid}, data dir ${absolute})`,
+      webhookUrl: runtime.webhookUrl,
+      webhookSecretId: need('WEBHOOK_SECRET_ID'),
+      tokenSecretPrefix: need('TOKEN_SECRET_PREFIX'),
+      queueUrl: need('QUEUE_URL'),
+      deadLetterQueueUrl: need('DEAD_LETTER_QUEUE_URL'),
+      modelsTable: need('MODELS_TABLE'),
+      repositoriesTable: need('REPOSITORIES_TABLE'),
+      eventsTable: need('EVENTS_TABLE'),
+      bitbucketApiUrl,
+    },
+    { dynamodb, sqs, secretsManager },
+  );
 }
 
 /** Stack outputs the CLI needs (see infra/model-hub-stack.ts). */
 const REQUIRED_OUTPUTS = [
-  'WebhookUrl', 'WebhookSecretArn', 'TokenSecretPrefix', 'SyncQueueUrl', 'DeadLetterQueueUrl',
-  'ModelsTableName', 'RepositoriesTableName', 'EventsTableName',
+  'WebhookUrl',
+  'WebhookSecretArn',
+  'TokenSecretPrefix',
+  'SyncQueueUrl',
+  'DeadLetterQueueUrl',
+  'ModelsTableName',
+  'RepositoriesTableName',
+  'EventsTableName',
 ] as const;
 
-async function resolveStack(options: TargetOptions & { stack: string }, bitbucketApiUrl: string, env: Readonly<Record<string, string | undefined>>): Promise<HubTarget> {
+async function resolveStack(
+  options: TargetOptions & { stack: string },
+  bitbucketApiUrl: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<HubTarget> {
   const stackName = options.stack;
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const profile = options.profile ?? env.AWS_PROFILE;
@@ -113,7 +130,11 @@ async function resolveStack(options: TargetOptions & { stack: string }, bitbucke
   let outputs: Record<string, string>;
   try {
     const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-    outputs = Object.fromEntries((Stacks[0]?.Outputs ?? []).flatMap((output) => (output.OutputKey && output.OutputValue ? [[output.OutputKey, output.OutputValue]] : [])));
+    outputs = Object.fromEntries(
+      (Stacks[0]?.Outputs ?? []).flatMap((output) =>
+        output.OutputKey && output.OutputValue ? [[output.OutputKey, output.OutputValue]] : [],
+      ),
+    );
   } catch (error) {
     if (/does not exist/.test((error as Error).message ?? '')) {
       throw new CliError(`stack ${stackName} does not exist in region ${await cloudformation.config.region().catch(() => '(unknown)')}`, {
@@ -127,24 +148,29 @@ async function resolveStack(options: TargetOptions & { stack: string }, bitbucke
   }
   const missing = REQUIRED_OUTPUTS.filter((name) => !outputs[name]);
   if (missing.length > 0) {
-    throw new CliError(`stack ${stackName} has no output ${missing.join(', ')}`, { hint: 'is it a model-hub-sync stack? Deploy the current version with `npx cdk deploy`' });
+    throw new CliError(`stack ${stackName} has no output ${missing.join(', ')}`, {
+      hint: 'is it a model-hub-sync stack? Deploy the current version with `npx cdk deploy`',
+    });
   }
   const dynamodb = new DynamoDBClient(config);
   const sqs = new SQSClient(config);
   const secretsManager = new SecretsManagerClient(config);
-  return withClients({
-    kind: 'aws',
-    description: `stack ${stackName}`,
-    webhookUrl: outputs.WebhookUrl!,
-    webhookSecretId: outputs.WebhookSecretArn!,
-    tokenSecretPrefix: outputs.TokenSecretPrefix!,
-    queueUrl: outputs.SyncQueueUrl!,
-    deadLetterQueueUrl: outputs.DeadLetterQueueUrl!,
-    modelsTable: outputs.ModelsTableName!,
-    repositoriesTable: outputs.RepositoriesTableName!,
-    eventsTable: outputs.EventsTableName!,
-    bitbucketApiUrl,
-  }, { dynamodb, sqs, secretsManager });
+  return withClients(
+    {
+      kind: 'aws',
+      description: `stack ${stackName}`,
+      webhookUrl: outputs.WebhookUrl!,
+      webhookSecretId: outputs.WebhookSecretArn!,
+      tokenSecretPrefix: outputs.TokenSecretPrefix!,
+      queueUrl: outputs.SyncQueueUrl!,
+      deadLetterQueueUrl: outputs.DeadLetterQueueUrl!,
+      modelsTable: outputs.ModelsTableName!,
+      repositoriesTable: outputs.RepositoriesTableName!,
+      eventsTable: outputs.EventsTableName!,
+      bitbucketApiUrl,
+    },
+    { dynamodb, sqs, secretsManager },
+  );
 }
 
 type TargetClients = Pick<HubTarget, 'dynamodb' | 'sqs' | 'secretsManager'>;

@@ -22,16 +22,34 @@ export interface WaitFlags {
 }
 
 /** Queues a sync and, unless `--no-wait`, follows it to its end. */
-export async function syncAndMaybeWait(kit: CommandKit, context: HubContext, repository: RepositoryConfig, action: SyncAction, flags: WaitFlags, label: string): Promise<{ requestUuid: string; result?: SyncResult }> {
+export async function syncAndMaybeWait(
+  kit: CommandKit,
+  context: HubContext,
+  repository: RepositoryConfig,
+  action: SyncAction,
+  flags: WaitFlags,
+  label: string,
+): Promise<{ requestUuid: string; result?: SyncResult }> {
   const request = await queueSync(context, repository, action, kit.now());
   kit.note(`${label} of ${repository.fullName} queued (request ${request.requestUuid}).`);
   if (!flags.wait) return { requestUuid: request.requestUuid };
-  const result = await waitForSync(context, request, { progress: kit.deps.stderr, sleep: kit.sleep, now: kit.now, pollIntervalMs: kit.pollIntervalMs, timeoutMs: flags.timeout * 1000 });
-  if (result.outcome === 'no-branch') kit.note(`${repository.fullName} has no default branch yet (no commits): nothing to sync until the first push.`);
+  const result = await waitForSync(context, request, {
+    progress: kit.deps.stderr,
+    sleep: kit.sleep,
+    now: kit.now,
+    pollIntervalMs: kit.pollIntervalMs,
+    timeoutMs: flags.timeout * 1000,
+  });
+  if (result.outcome === 'no-branch')
+    kit.note(`${repository.fullName} has no default branch yet (no commits): nothing to sync until the first push.`);
   else {
     const models = (await context.models.listModels(repository.uuid)).length;
-    const counts = result.counts ? ` (added ${result.counts.added}, updated ${result.counts.updated}, removed ${result.counts.removed}, renamed ${result.counts.renamed}, invalid ${result.counts.invalid})` : '';
-    kit.note(`${result.outcome === 'up-to-date' ? 'Up to date' : 'Synced'}: ${repository.fullName} ${result.branch ?? ''} at ${shortCommit(result.commit) ?? '?'}, ${models} model(s)${counts}.`);
+    const counts = result.counts
+      ? ` (added ${result.counts.added}, updated ${result.counts.updated}, removed ${result.counts.removed}, renamed ${result.counts.renamed}, invalid ${result.counts.invalid})`
+      : '';
+    kit.note(
+      `${result.outcome === 'up-to-date' ? 'Up to date' : 'Synced'}: ${repository.fullName} ${result.branch ?? ''} at ${shortCommit(result.commit) ?? '?'}, ${models} model(s)${counts}.`,
+    );
   }
   return { requestUuid: request.requestUuid, result };
 }

@@ -71,7 +71,11 @@ export function readHubConfig(scope: Construct): HubConfig {
   const stackName = str(get('stackName')) ?? CONFIG_DEFAULTS.stackName;
   // CloudFormation's own rule; checking here gives a clear message instead of a failed deploy.
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
-    throw new ModelHubConfigError('stackName', get('stackName'), 'a CloudFormation stack name (letters, digits, hyphens; starting with a letter; at most 128 characters)');
+    throw new ModelHubConfigError(
+      'stackName',
+      get('stackName'),
+      'a CloudFormation stack name (letters, digits, hyphens; starting with a letter; at most 128 characters)',
+    );
   }
 
   const alarmEmailRaw = get('alarmEmail');
@@ -87,7 +91,11 @@ export function readHubConfig(scope: Construct): HubConfig {
 
   const logRetentionDays = int(get('logRetentionDays')) ?? CONFIG_DEFAULTS.logRetentionDays;
   if (!VALID_RETENTION_DAYS.includes(logRetentionDays)) {
-    throw new ModelHubConfigError('logRetentionDays', get('logRetentionDays'), `one of CloudWatch Logs' retention periods of at least a year (Control Tower's minimum): ${VALID_RETENTION_DAYS.join(', ')}`);
+    throw new ModelHubConfigError(
+      'logRetentionDays',
+      get('logRetentionDays'),
+      `one of CloudWatch Logs' retention periods of at least a year (Control Tower's minimum): ${VALID_RETENTION_DAYS.join(', ')}`,
+    );
   }
 
   const removalPolicyRaw = get('removalPolicy') ?? CONFIG_DEFAULTS.removalPolicy;
@@ -107,8 +115,17 @@ export function readHubConfig(scope: Construct): HubConfig {
   } else if (concurrencyRaw !== undefined) {
     verifierReservedConcurrency = int(concurrencyRaw);
     // 0 would disable the function entirely (Lambda throttles every call), which is never what a caller wants.
-    if (verifierReservedConcurrency === undefined || !Number.isInteger(verifierReservedConcurrency) || verifierReservedConcurrency < 1 || verifierReservedConcurrency > 1000) {
-      throw new ModelHubConfigError('verifierReservedConcurrency', concurrencyRaw, 'a whole number from 1 to 1000, or "none" to not reserve concurrency');
+    if (
+      verifierReservedConcurrency === undefined ||
+      !Number.isInteger(verifierReservedConcurrency) ||
+      verifierReservedConcurrency < 1 ||
+      verifierReservedConcurrency > 1000
+    ) {
+      throw new ModelHubConfigError(
+        'verifierReservedConcurrency',
+        concurrencyRaw,
+        'a whole number from 1 to 1000, or "none" to not reserve concurrency',
+      );
     }
   }
 

@@ -123,14 +123,22 @@ export class ModelHubStack extends Stack {
     const secret = this.ingest.webhookSecret;
     const output = (id: string, value: string, description: string): CfnOutput => new CfnOutput(this, id, { value, description });
     output('WebhookUrl', this.ingest.webhookUrl, 'URL to paste into the Bitbucket repository webhook ("Repository push")');
-    output('WebhookSecretName', this.ingest.webhookSecretName, 'Secrets Manager secret holding the webhook secret (JSON: current, previous)');
+    output(
+      'WebhookSecretName',
+      this.ingest.webhookSecretName,
+      'Secrets Manager secret holding the webhook secret (JSON: current, previous)',
+    );
     output('WebhookSecretArn', secret.secretArn, 'ARN of the webhook secret');
     output(
       'ReadWebhookSecretCommand',
       `aws secretsmanager get-secret-value --secret-id ${secret.secretArn} --query SecretString --output text`,
       'Prints the webhook secret JSON; paste the "current" value into Bitbucket',
     );
-    output('TokenSecretPrefix', this.sync.tokenSecretPrefix, 'Name prefix of the per-repository access-token secrets (created by the admin CLI)');
+    output(
+      'TokenSecretPrefix',
+      this.sync.tokenSecretPrefix,
+      'Name prefix of the per-repository access-token secrets (created by the admin CLI)',
+    );
     output('SyncQueueUrl', this.ingest.queue.queueUrl, 'FIFO queue of sync requests');
     output('DeadLetterQueueUrl', this.ingest.deadLetterQueue.queueUrl, 'Dead-letter queue of failed sync requests');
     output('DeadLetterQueueArn', this.ingest.deadLetterQueue.queueArn, 'ARN of the dead-letter queue (for start-message-move-task)');
@@ -138,6 +146,10 @@ export class ModelHubStack extends Stack {
     output('RepositoriesTableName', this.tables.repositories.tableName, 'DynamoDB table of added repositories');
     output('EventsTableName', this.tables.events.tableName, 'DynamoDB table of deliveries and sync runs');
     output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
-    output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'SNS topic every alarm notifies (subscribe to it; confirm an e-mail subscription)');
+    output(
+      'AlarmTopicArn',
+      this.monitoring.alarmTopic.topicArn,
+      'SNS topic every alarm notifies (subscribe to it; confirm an e-mail subscription)',
+    );
   }
 }

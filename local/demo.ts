@@ -10,21 +10,33 @@ import { startLocalHub } from './runtime';
 import { TOKEN_SECRET_PREFIX, WEBHOOK_SECRET_NAME } from './stand-ins';
 
 /** Where the demo finds real Hackolade models: the repository's fixtures, or the shared reference copy. */
-const MODEL_DIRS = [join(__dirname, '..', 'test', 'fixtures', 'hackolade-models'), join(__dirname, '..', '..', 'shared', 'reference', 'hackolade-models')];
+const MODEL_DIRS = [
+  join(__dirname, '..', 'test', 'fixtures', 'hackolade-models'),
+  join(__dirname, '..', '..', 'shared', 'reference', 'hackolade-models'),
+];
 
 /**
  * `npm start -- --demo`: a simulated Bitbucket Cloud repository seeded with real Hackolade models, added to an
  * in-memory hub; two pushes are delivered as signed webhooks and what was replicated is printed. No account,
  * no network, a few seconds.
  */
-export async function runDemo(print: (line: string) => void, settings: Readonly<Record<string, string | undefined>> = process.env): Promise<{ models: number }> {
+export async function runDemo(
+  print: (line: string) => void,
+  settings: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<{ models: number }> {
   const modelDir = MODEL_DIRS.find((dir) => existsSync(dir));
   if (!modelDir) throw new Error('no Hackolade models found for the demo (test/fixtures/hackolade-models is missing)');
-  const models = readdirSync(modelDir).filter((name) => name.endsWith('.hck.json')).sort();
+  const models = readdirSync(modelDir)
+    .filter((name) => name.endsWith('.hck.json'))
+    .sort();
 
   // The demo prints its own story; the functions' JSON logs stay available with POWERTOOLS_LOG_LEVEL=INFO.
   const simulator = await startBitbucketSimulator();
-  const hub = await startLocalHub({ bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, environment: { ...settings, POWERTOOLS_LOG_LEVEL: settings.POWERTOOLS_LOG_LEVEL ?? 'WARN' } });
+  const hub = await startLocalHub({
+    bitbucketApiUrl: simulator.apiUrl,
+    reconcileEverySeconds: 0,
+    environment: { ...settings, POWERTOOLS_LOG_LEVEL: settings.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
+  });
   try {
     const env = hub.standIns.env;
     const repositories = new DynamoDbRepositoryStore({ tableName: env.REPOSITORIES_TABLE!, client: hub.standIns.dynamodb });
@@ -35,16 +47,26 @@ export async function runDemo(print: (line: string) => void, settings: Readonly<
     print('Model Hub sync: demo (simulated Bitbucket Cloud, local AWS stand-ins)');
     const repo = await simulator.createRepository('acme/data-models');
     const pathOf = (name: string) => `${models.indexOf(name) % 2 === 0 ? 'models' : 'models/archive'}/${name}`;
-    const initial = await repo.commit({
-      ...Object.fromEntries(models.map((name) => [pathOf(name), readFileSync(join(modelDir, name))])),
-      'README.md': '# Data models\n',
-      '.hubignore': 'scratch/\n',
-      'scratch/draft.hck.json': '{"modelName":"draft, ignored by .hubignore"}',
-    }, { message: 'Add data models' });
-    print(`1. Bitbucket simulator at ${simulator.apiUrl}: repository ${repo.fullName} with ${models.length} real models (commit ${initial.slice(0, 7)})`);
+    const initial = await repo.commit(
+      {
+        ...Object.fromEntries(models.map((name) => [pathOf(name), readFileSync(join(modelDir, name))])),
+        'README.md': '# Data models\n',
+        '.hubignore': 'scratch/\n',
+        'scratch/draft.hck.json': '{"modelName":"draft, ignored by .hubignore"}',
+      },
+      { message: 'Add data models' },
+    );
+    print(
+      `1. Bitbucket simulator at ${simulator.apiUrl}: repository ${repo.fullName} with ${models.length} real models (commit ${initial.slice(0, 7)})`,
+    );
     print(`2. Hub running: webhook URL ${hub.webhookUrl}`);
 
-    await repositories.addRepository({ uuid: repo.uuid, fullName: repo.fullName, modelPattern: DEFAULT_MODEL_PATTERN, addedAt: new Date().toISOString() });
+    await repositories.addRepository({
+      uuid: repo.uuid,
+      fullName: repo.fullName,
+      modelPattern: DEFAULT_MODEL_PATTERN,
+      addedAt: new Date().toISOString(),
+    });
     hub.standIns.secrets.putSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid), repo.token);
     print(`3. Added ${repo.fullName} ${repo.uuid} to the hub; its access token is in the local Secrets Manager`);
 
@@ -54,11 +76,16 @@ export async function runDemo(print: (line: string) => void, settings: Readonly<
     await printModels(print, modelStore, repo.uuid);
 
     const [renamed, modified, removed] = models.map(pathOf);
-    const second = await repo.commit({
-      [modified!]: readFileSync(join(modelDir, models[1]!)).toString('utf8').replace(/"modelName":\s*"/, '$&Revised '),
-      [removed!]: null,
-      'models/broken.hck.json': '{"modelName": "half-saved model",',
-    }, { message: 'Revise, rename, remove and break models', renames: [[renamed!, renamed!.replace('models/', 'models/renamed/')]] });
+    const second = await repo.commit(
+      {
+        [modified!]: readFileSync(join(modelDir, models[1]!))
+          .toString('utf8')
+          .replace(/"modelName":\s*"/, '$&Revised '),
+        [removed!]: null,
+        'models/broken.hck.json': '{"modelName": "half-saved model",',
+      },
+      { message: 'Revise, rename, remove and break models', renames: [[renamed!, renamed!.replace('models/', 'models/renamed/')]] },
+    );
     const delivery = await repo.deliverPush(hub.webhookUrl, secret, { branch: repo.mainBranch, oldHash: initial, newHash: second });
     print(`5. Push of ${second.slice(0, 7)} (modify, rename, delete, add an invalid file) delivered: ${delivery.status} ${delivery.body}`);
     const replay = await repo.deliverPush(hub.webhookUrl, secret, { branch: repo.mainBranch, oldHash: initial, newHash: second });
@@ -99,8 +126,13 @@ async function printModels(print: (line: string) => void, store: DynamoDbModelSt
   const records = await store.listModels(uuid);
   print(`   Replicated models (${records.length}):`);
   for (const record of records) {
-    const name = record.status === 'valid' ? `${record.modelName ?? '?'} (${record.dbVendor ?? '?'}, ${record.collections} collections)` : `${record.status}: ${record.parseError ?? ''}`;
-    print(`   - ${record.path.padEnd(58)} ${String(record.size).padStart(7)} B -> ${String(record.storedBytes).padStart(6)} B stored  ${name}`);
+    const name =
+      record.status === 'valid'
+        ? `${record.modelName ?? '?'} (${record.dbVendor ?? '?'}, ${record.collections} collections)`
+        : `${record.status}: ${record.parseError ?? ''}`;
+    print(
+      `   - ${record.path.padEnd(58)} ${String(record.size).padStart(7)} B -> ${String(record.storedBytes).padStart(6)} B stored  ${name}`,
+    );
   }
   return records.length;
 }

@@ -13,7 +13,10 @@ const TEXTUAL_CONTENT_TYPE = /^(application\/(json|[\w.+-]*\+json|x-www-form-url
  * event, the way API Gateway builds it (lower-cased headers, repeated headers joined by commas, a base64 body
  * unless the content is textual UTF-8).
  */
-export async function startHttpApi(routes: Record<string, HttpApiHandler>, options: { port?: number; host?: string } = {}): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function startHttpApi(
+  routes: Record<string, HttpApiHandler>,
+  options: { port?: number; host?: string } = {},
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = createServer((request, response) => {
     void route(routes, request, response).catch(() => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
@@ -28,7 +31,11 @@ export async function startHttpApi(routes: Record<string, HttpApiHandler>, optio
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     server,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -36,7 +43,12 @@ async function route(routes: Record<string, HttpApiHandler>, request: IncomingMe
   const url = new URL(request.url ?? '/', 'http://localhost');
   const routeKey = `${request.method} ${url.pathname}`;
   const handler = routes[routeKey];
-  if (!handler) return send(response, { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }), headers: { 'content-type': 'application/json' } });
+  if (!handler)
+    return send(response, {
+      statusCode: 404,
+      body: JSON.stringify({ message: 'Not Found' }),
+      headers: { 'content-type': 'application/json' },
+    });
 
   const chunks: Buffer[] = [];
   let size = 0;
@@ -63,9 +75,22 @@ async function route(routes: Record<string, HttpApiHandler>, request: IncomingMe
     rawQueryString: url.search.slice(1),
     headers,
     requestContext: {
-      accountId: '000000000000', apiId: 'local', domainName: 'localhost', domainPrefix: 'localhost', requestId: `local-${now.getTime()}`,
-      http: { method: request.method ?? 'GET', path: url.pathname, protocol: `HTTP/${request.httpVersion}`, sourceIp: request.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
-      routeKey, stage: '$default', time: now.toUTCString(), timeEpoch: now.getTime(),
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      requestId: `local-${now.getTime()}`,
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
     },
     body: body.length === 0 ? undefined : asText ? body.toString('utf8') : body.toString('base64'),
     isBase64Encoded: body.length > 0 && !asText,

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -43,15 +49,19 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
 
   const loop = (async () => {
     while (running) {
-      let messages: Message[] = [];
+      let messages: Message[];
       try {
-        const response = await sqs.send(new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: options.batchSize ?? 10,
-          WaitTimeSeconds: options.waitTimeSeconds ?? 1,
-          // local-aws-sqs answers only the older AttributeNames parameter; AWS accepts both.
-          AttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
-        }), { abortSignal: abort.signal });
+        const response = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: options.batchSize ?? 10,
+            WaitTimeSeconds: options.waitTimeSeconds ?? 1,
+            // local-aws-sqs answers only the older AttributeNames parameter; AWS accepts both.
+            AttributeNames: ['All'],
+            MessageSystemAttributeNames: ['All'],
+          }),
+          { abortSignal: abort.signal },
+        );
         messages = response.Messages ?? [];
       } catch (error) {
         if (!running) break;
@@ -75,10 +85,14 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
         else waitingRetry.delete(message.MessageId!);
       }
       if (done.length > 0) {
-        await sqs.send(new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
-        })).catch((error: unknown) => options.onError?.(error));
+        await sqs
+          .send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+            }),
+          )
+          .catch((error: unknown) => options.onError?.(error));
       }
     }
   })();
@@ -97,14 +111,21 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
   }
 
   return {
-    get invocations() { return invocations; },
-    idle: () => new Promise<void>((resolve) => { idleWaiters.push(resolve); }),
+    get invocations() {
+      return invocations;
+    },
+    idle: () =>
+      new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+      }),
     async stop() {
       running = false;
       abort.abort();
       await loop;
       for (const receiptHandle of waitingRetry.values()) {
-        await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 })).catch(() => undefined);
+        await sqs
+          .send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }))
+          .catch(() => undefined);
       }
       idleWaiters.forEach((resolve) => resolve());
     },
@@ -129,7 +150,11 @@ function toRecord(message: Message, queueUrl: string): SQSRecord {
       SequenceNumber: attributes.SequenceNumber,
     },
     messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? createHash('md5').update(message.Body ?? '').digest('hex'),
+    md5OfBody:
+      message.MD5OfBody ??
+      createHash('md5')
+        .update(message.Body ?? '')
+        .digest('hex'),
     eventSource: 'aws:sqs',
     eventSourceARN: `arn:aws:sqs:us-east-1:${accountId}:${queueName}`,
     awsRegion: 'us-east-1',

@@ -76,7 +76,8 @@ export interface LocalHub {
 export async function startLocalHub(options: LocalHubOptions = {}): Promise<LocalHub> {
   const runtimeFile = options.dataDir ? join(options.dataDir, RUNTIME_FILE) : undefined;
   const running = runtimeFile ? readLocalRuntime(options.dataDir!) : undefined;
-  if (running) throw new Error(`a local hub (pid ${running.pid}) already runs on ${options.dataDir}; stop it first or use another MODEL_HUB_DATA_DIR`);
+  if (running)
+    throw new Error(`a local hub (pid ${running.pid}) already runs on ${options.dataDir}; stop it first or use another MODEL_HUB_DATA_DIR`);
   const standIns = await startStandIns(options);
   const settings = options.environment ?? process.env;
   const environment = withoutUnset({
@@ -101,9 +102,16 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
   };
   const api = await startHttpApi({ [WEBHOOK_ROUTE]: (event) => functions.verifier(event) }, { port: options.port ?? 0 });
 
-  const poller = options.worker === false
-    ? undefined
-    : startQueuePoller({ sqs: standIns.sqs, queueUrl: standIns.queueUrl, handler: functions.worker as SqsHandler, waitTimeSeconds: options.pollWaitSeconds ?? 0, onError: options.onWorkerError });
+  const poller =
+    options.worker === false
+      ? undefined
+      : startQueuePoller({
+          sqs: standIns.sqs,
+          queueUrl: standIns.queueUrl,
+          handler: functions.worker as SqsHandler,
+          waitTimeSeconds: options.pollWaitSeconds ?? 0,
+          onError: options.onWorkerError,
+        });
 
   const reconcileEvery = (options.reconcileEverySeconds ?? 900) * 1000;
   const timer = reconcileEvery > 0 ? setInterval(() => void functions.reconciler().catch(() => undefined), reconcileEvery) : undefined;
@@ -112,7 +120,10 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
   const webhookUrl = `${api.url}${WEBHOOK_PATH}`;
   // Tells the admin CLI where this hub's stand-ins listen (dynalite's store cannot be opened by two processes).
   const runtimeEnv = { ...standIns.env, BITBUCKET_API_URL: environment.BITBUCKET_API_URL! };
-  if (runtimeFile) writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, webhookUrl, env: runtimeEnv } satisfies LocalRuntimeInfo, null, 2), { mode: 0o600 });
+  if (runtimeFile)
+    writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, webhookUrl, env: runtimeEnv } satisfies LocalRuntimeInfo, null, 2), {
+      mode: 0o600,
+    });
 
   return {
     webhookUrl,
@@ -159,7 +170,10 @@ function withoutUnset(env: Record<string, string | undefined>): Record<string, s
 
 function seedWebhookSecret(standIns: StandIns, options: LocalHubOptions): boolean {
   if (options.webhookSecret) {
-    standIns.secrets.putSecret(WEBHOOK_SECRET_NAME, JSON.stringify({ current: options.webhookSecret, previous: options.previousWebhookSecret ?? '' }));
+    standIns.secrets.putSecret(
+      WEBHOOK_SECRET_NAME,
+      JSON.stringify({ current: options.webhookSecret, previous: options.previousWebhookSecret ?? '' }),
+    );
     return false;
   }
   const file = options.dataDir ? join(options.dataDir, 'secrets.json') : undefined;

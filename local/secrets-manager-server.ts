@@ -51,11 +51,19 @@ export async function startLocalSecretsManager(options: { file: string; port?: n
     const name = String(input.SecretId ?? input.Name ?? '');
     const secrets = read();
     const existing = secrets[name];
-    const notFound = () => reply(response, 400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+    const notFound = () =>
+      reply(response, 400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
     switch (target) {
       case 'GetSecretValue':
         if (!existing) return notFound();
-        return reply(response, 200, { ARN: arnOf(name), Name: name, SecretString: existing.value, VersionId: `v${existing.version}`, VersionStages: ['AWSCURRENT'], CreatedDate: Date.now() / 1000 });
+        return reply(response, 200, {
+          ARN: arnOf(name),
+          Name: name,
+          SecretString: existing.value,
+          VersionId: `v${existing.version}`,
+          VersionStages: ['AWSCURRENT'],
+          CreatedDate: Date.now() / 1000,
+        });
       case 'DescribeSecret':
         if (!existing) return notFound();
         return reply(response, 200, { ARN: arnOf(name), Name: name });
@@ -84,7 +92,11 @@ export async function startLocalSecretsManager(options: { file: string; port?: n
     endpoint: `http://127.0.0.1:${port}`,
     putSecret,
     getSecret: (name) => read()[name]?.value,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

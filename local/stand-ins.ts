@@ -2,7 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFo
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../shared/aws/access-tokens';
@@ -54,7 +54,12 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
   const { dataDir } = options;
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
-  const dynamoServer = dynalite({ path: dataDir ? join(dataDir, 'dynamodb') : undefined, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamoServer = dynalite({
+    path: dataDir ? join(dataDir, 'dynamodb') : undefined,
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
   await new Promise<void>((resolve) => dynamoServer.listen(0, '127.0.0.1', resolve));
   const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
 
@@ -124,12 +129,20 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(new CreateTableCommand({
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: PARTITION_KEY, AttributeType: 'S' }, { AttributeName: SORT_KEY, AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: SORT_KEY, KeyType: 'RANGE' }],
-  }));
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+        { AttributeName: SORT_KEY, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
+      ],
+    }),
+  );
 }
 
 async function createQueue(client: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
@@ -137,7 +150,11 @@ async function createQueue(client: SQSClient, name: string, attributes: Record<s
   return QueueUrl!;
 }
 
-interface QueuedMessage { body: string; groupId: string; deduplicationId: string }
+interface QueuedMessage {
+  body: string;
+  groupId: string;
+  deduplicationId: string;
+}
 
 /** Drains each queue into a file so a restart keeps queued work (local-aws-sqs has no disk persistence). */
 async function snapshotQueues(client: SQSClient, file: string, queues: Record<string, string>): Promise<void> {
@@ -146,14 +163,23 @@ async function snapshotQueues(client: SQSClient, file: string, queues: Record<st
     const messages: QueuedMessage[] = [];
     for (;;) {
       // Received messages stay hidden for the rest of the drain. The poller released its in-flight ones when it stopped.
-      const { Messages = [] } = await client.send(new ReceiveMessageCommand({
-        QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 3600,
-        // local-aws-sqs answers only the older AttributeNames parameter; AWS accepts both.
-        AttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
-      }));
+      const { Messages = [] } = await client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 3600,
+          // local-aws-sqs answers only the older AttributeNames parameter; AWS accepts both.
+          AttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
       if (Messages.length === 0) break;
       for (const message of Messages) {
-        messages.push({ body: message.Body ?? '', groupId: message.Attributes?.MessageGroupId ?? 'default', deduplicationId: message.Attributes?.MessageDeduplicationId ?? message.MessageId! });
+        messages.push({
+          body: message.Body ?? '',
+          groupId: message.Attributes?.MessageGroupId ?? 'default',
+          deduplicationId: message.Attributes?.MessageDeduplicationId ?? message.MessageId!,
+        });
       }
     }
     snapshot[name] = messages;
@@ -168,7 +194,14 @@ async function restoreQueues(client: SQSClient, file: string, queues: Record<str
     const url = queues[name];
     if (!url) continue;
     for (const message of messages) {
-      await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: message.body, MessageGroupId: message.groupId, MessageDeduplicationId: message.deduplicationId }));
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: message.body,
+          MessageGroupId: message.groupId,
+          MessageDeduplicationId: message.deduplicationId,
+        }),
+      );
     }
   }
   rmSync(file);

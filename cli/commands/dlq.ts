@@ -46,7 +46,8 @@ function deadLetterQueue(context: HubContext): SqsDeadLetterQueue {
 export function registerDlqCommands(program: Command, kit: CommandKit): void {
   const dlq = program.command('dlq').description('sync requests that failed 5 times (dead-letter queue)');
 
-  dlq.command('list')
+  dlq
+    .command('list')
     .description('list the messages in the dead-letter queue')
     .option('--json', 'print one JSON array')
     .action(async (options: { json?: boolean }, command: Command) => {
@@ -56,29 +57,45 @@ export function registerDlqCommands(program: Command, kit: CommandKit): void {
         if (options.json) return printJson(kit.deps.stdout, listings);
         if (listings.length === 0) {
           const hidden = await dlq.approximateCount();
-          kit.note(hidden > 0 ? `No message is receivable now, though about ${hidden} are in flight; try again in a minute.` : 'The dead-letter queue is empty.');
+          kit.note(
+            hidden > 0
+              ? `No message is receivable now, though about ${hidden} are in flight; try again in a minute.`
+              : 'The dead-letter queue is empty.',
+          );
           return;
         }
-        kit.deps.stdout.write(formatTable(['sent', 'repository', 'trigger', 'request', 'receives'], listings.map((l) => [l.sentAt, l.repository, l.trigger, l.requestUuid, l.receiveCount])));
+        kit.deps.stdout.write(
+          formatTable(
+            ['sent', 'repository', 'trigger', 'request', 'receives'],
+            listings.map((l) => [l.sentAt, l.repository, l.trigger, l.requestUuid, l.receiveCount]),
+          ),
+        );
         kit.note('Look for the reason with `events --failed`, fix it, then `dlq redrive`.');
       });
     });
 
-  dlq.command('redrive')
+  dlq
+    .command('redrive')
     .description('move the dead-letter messages back to the sync queue (fix the cause first)')
     .option('--repo <workspace/slug>', "only this repository's messages")
     .option('--json', 'print the result as one JSON document')
     .action(async (options: { repo?: string; json?: boolean }, command: Command) => {
       await kit.run(command, async (context) => {
         const onlyUuid = options.repo ? (await context.findRepository(options.repo)).uuid : undefined;
-        const moved = (await deadLetterQueue(context).redrive({
-          destinationQueueUrl: context.target.queueUrl,
-          // Other repositories' messages stay in the dead-letter queue.
-          ...(onlyUuid ? { select: (letter: DeadLetter) => toListing(letter).repositoryUuid === onlyUuid } : {}),
-          fallbackGroupId: (letter) => toListing(letter).repositoryUuid ?? 'redrive',
-        })).map(toListing);
+        const moved = (
+          await deadLetterQueue(context).redrive({
+            destinationQueueUrl: context.target.queueUrl,
+            // Other repositories' messages stay in the dead-letter queue.
+            ...(onlyUuid ? { select: (letter: DeadLetter) => toListing(letter).repositoryUuid === onlyUuid } : {}),
+            fallbackGroupId: (letter) => toListing(letter).repositoryUuid ?? 'redrive',
+          })
+        ).map(toListing);
         if (options.json) return printJson(kit.deps.stdout, { moved: moved.length, messages: moved });
-        kit.note(moved.length === 0 ? 'Nothing to redrive.' : `Moved ${moved.length} message(s) back to the sync queue; follow them with \`events\` and \`repo list\`.`);
+        kit.note(
+          moved.length === 0
+            ? 'Nothing to redrive.'
+            : `Moved ${moved.length} message(s) back to the sync queue; follow them with \`events\` and \`repo list\`.`,
+        );
       });
     });
 }

@@ -35,16 +35,22 @@ export function parseSince(value: string, now: Date = new Date()): string {
 
 /** Registers `events`. */
 export function registerEventsCommand(program: Command, kit: CommandKit): void {
-  program.command('events')
+  program
+    .command('events')
     .description('recent webhook deliveries and sync runs, newest first, with outcome and reason')
     .option('--repo <workspace/slug>', 'only this repository (leaves out unattributed deliveries)')
     .option('--since <when>', 'only events since an age (30m, 2h, 7d) or an ISO time', (value) => parseSince(value, kit.now()))
     .option('--failed', 'only rejected deliveries and failed sync runs')
-    .option('--limit <n>', 'at most this many events', (value) => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-      return n;
-    }, 50)
+    .option(
+      '--limit <n>',
+      'at most this many events',
+      (value) => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+        return n;
+      },
+      50,
+    )
     .option('--json', 'print one JSON array')
     .action(async (options: { repo?: string; since?: string; failed?: boolean; limit: number; json?: boolean }, command: Command) => {
       await kit.run(command, async (context) => {
@@ -56,7 +62,13 @@ export function registerEventsCommand(program: Command, kit: CommandKit): void {
         const perPartition = options.failed ? Math.max(options.limit * 10, 200) : options.limit;
         const events: LoggedEvent[] = [];
         for (const uuid of partitions) {
-          events.push(...await context.events.list({ ...(uuid ? { repositoryUuid: uuid } : {}), limit: perPartition, ...(options.since ? { since: options.since } : {}) }));
+          events.push(
+            ...(await context.events.list({
+              ...(uuid ? { repositoryUuid: uuid } : {}),
+              limit: perPartition,
+              ...(options.since ? { since: options.since } : {}),
+            })),
+          );
         }
         const listings = events
           .filter((event) => !options.failed || FAILED_OUTCOMES.has(event.outcome ?? ''))
@@ -68,7 +80,12 @@ export function registerEventsCommand(program: Command, kit: CommandKit): void {
           kit.note('No events match.');
           return;
         }
-        kit.deps.stdout.write(formatTable(['time', 'kind', 'repository', 'outcome', 'reason'], listings.map((e) => [e.time, e.kind, e.repository ?? '(unattributed)', e.outcome, e.reason])));
+        kit.deps.stdout.write(
+          formatTable(
+            ['time', 'kind', 'repository', 'outcome', 'reason'],
+            listings.map((e) => [e.time, e.kind, e.repository ?? '(unattributed)', e.outcome, e.reason]),
+          ),
+        );
       });
     });
 }

@@ -49,7 +49,8 @@ function toListing(record: ModelRecord): ModelListing {
 export function registerModelsCommands(program: Command, kit: CommandKit): void {
   const models = program.command('models').description('read the replicated models');
 
-  models.command('list')
+  models
+    .command('list')
     .description("list a repository's replicated models")
     .argument('<workspace/slug>', 'an added repository')
     .option('--json', 'print one JSON array')
@@ -62,14 +63,17 @@ export function registerModelsCommands(program: Command, kit: CommandKit): void 
           kit.note(`${repository.fullName} has no replicated models yet; see \`repo list\` for its sync status.`);
           return;
         }
-        kit.deps.stdout.write(formatTable(
-          ['path', 'commit', 'size', 'model', 'vendor', 'status'],
-          listings.map((m) => [m.path, shortCommit(m.commit), m.size, m.modelName, m.dbVendor, m.status]),
-        ));
+        kit.deps.stdout.write(
+          formatTable(
+            ['path', 'commit', 'size', 'model', 'vendor', 'status'],
+            listings.map((m) => [m.path, shortCommit(m.commit), m.size, m.modelName, m.dbVendor, m.status]),
+          ),
+        );
       });
     });
 
-  models.command('get')
+  models
+    .command('get')
     .description("write a model's exact original bytes to standard output")
     .argument('<workspace/slug>', 'an added repository')
     .argument('<path>', 'path of the model in the repository, as `models list` shows it')
@@ -81,17 +85,24 @@ export function registerModelsCommands(program: Command, kit: CommandKit): void 
           model = await context.models.getModel(repository.uuid, path.replace(/^\/+/, ''));
         } catch (error) {
           if (error instanceof ModelBodyNotStoredError) {
-            throw new CliError(`${path} in ${repository.fullName} is ${error.record.size} bytes, over the hub's size limit: only its record is kept, not its content`, { hint: 'read it from Bitbucket' });
+            throw new CliError(
+              `${path} in ${repository.fullName} is ${error.record.size} bytes, over the hub's size limit: only its record is kept, not its content`,
+              { hint: 'read it from Bitbucket' },
+            );
           }
           if (error instanceof RangeError) throw usageError(error.message);
           throw error;
         }
-        if (!model) throw new CliError(`${repository.fullName} has no replicated model at ${path}`, { hint: `see \`models list ${repository.fullName}\` for the paths` });
+        if (!model)
+          throw new CliError(`${repository.fullName} has no replicated model at ${path}`, {
+            hint: `see \`models list ${repository.fullName}\` for the paths`,
+          });
         kit.deps.stdout.write(model.body);
       });
     });
 
-  models.command('search')
+  models
+    .command('search')
     .description('find models by model name, vendor, path or entity name (case-insensitive)')
     .argument('<text>', 'text to look for')
     .option('--repo <workspace/slug>', 'only this repository')
@@ -112,7 +123,14 @@ export function registerModelsCommands(program: Command, kit: CommandKit): void 
               ...(record.entityNames ?? []).map((value) => ({ field: 'entity', value })),
             ];
             const matches = candidates.filter((candidate) => candidate.value.toLowerCase().includes(needle));
-            if (matches.length > 0) found.push({ repository: repository.fullName, path: record.path, modelName: record.modelName ?? null, dbVendor: record.dbVendor ?? null, matches });
+            if (matches.length > 0)
+              found.push({
+                repository: repository.fullName,
+                path: record.path,
+                modelName: record.modelName ?? null,
+                dbVendor: record.dbVendor ?? null,
+                matches,
+              });
           }
         }
         if (options.json) return printJson(kit.deps.stdout, found);
@@ -120,10 +138,18 @@ export function registerModelsCommands(program: Command, kit: CommandKit): void 
           kit.note(`No model matches "${text}" (models synced before entity names were recorded match on entities after \`sync --full\`).`);
           return;
         }
-        kit.deps.stdout.write(formatTable(
-          ['repository', 'path', 'model', 'vendor', 'matched'],
-          found.map((m) => [m.repository, m.path, m.modelName, m.dbVendor, m.matches.map((match) => (match.field === 'entity' ? `entity ${match.value}` : match.field)).join(', ')]),
-        ));
+        kit.deps.stdout.write(
+          formatTable(
+            ['repository', 'path', 'model', 'vendor', 'matched'],
+            found.map((m) => [
+              m.repository,
+              m.path,
+              m.modelName,
+              m.dbVendor,
+              m.matches.map((match) => (match.field === 'entity' ? `entity ${match.value}` : match.field)).join(', '),
+            ]),
+          ),
+        );
       });
     });
 }

@@ -19,7 +19,9 @@ export interface WebhookUpdate {
 async function readSecretOrFail(context: HubContext): Promise<WebhookSecretState> {
   const state = await context.secrets.readWebhookSecret();
   if (!state?.current) {
-    throw new CliError(`the webhook secret ${context.target.webhookSecretId} is missing or has no "current" value`, { hint: 'create one with `provider rotate-secret`' });
+    throw new CliError(`the webhook secret ${context.target.webhookSecretId} is missing or has no "current" value`, {
+      hint: 'create one with `provider rotate-secret`',
+    });
   }
   return state;
 }
@@ -34,10 +36,17 @@ function cacheWaitMs(kit: CommandKit, state: WebhookSecretState): number {
  * Sets the current secret on the hub's webhook of every added repository. Webhooks may only sign with the new
  * secret once every verifier knows it, so this first waits out the verifiers' secret cache after a rotation.
  */
-async function updateAllWebhooks(kit: CommandKit, context: HubContext, state: WebhookSecretState, skipCacheWait: boolean): Promise<WebhookUpdate[]> {
+async function updateAllWebhooks(
+  kit: CommandKit,
+  context: HubContext,
+  state: WebhookSecretState,
+  skipCacheWait: boolean,
+): Promise<WebhookUpdate[]> {
   const wait = skipCacheWait ? 0 : cacheWaitMs(kit, state);
   if (wait > 0) {
-    kit.note(`Waiting ${Math.ceil(wait / 1000)} s until every verifier has re-read the secret (they cache it ${kit.secretCacheSeconds} s); until then a delivery signed with the new secret could be refused. Interrupting is safe: run \`provider update-webhooks\` later.`);
+    kit.note(
+      `Waiting ${Math.ceil(wait / 1000)} s until every verifier has re-read the secret (they cache it ${kit.secretCacheSeconds} s); until then a delivery signed with the new secret could be refused. Interrupting is safe: run \`provider update-webhooks\` later.`,
+    );
     await kit.sleep(wait);
   }
   const updates: WebhookUpdate[] = [];
@@ -45,10 +54,20 @@ async function updateAllWebhooks(kit: CommandKit, context: HubContext, state: We
     try {
       const token = await context.secrets.readToken(repository.uuid);
       if (!token) throw new CliError('no access token is stored for it (use `repo update` to store one)');
-      const count = await updateHubWebhookSecret(context.bitbucket(token), repository.fullName, hubIdentity(context.target.webhookUrl, context.target.webhookSecretId), state.current)
-        .catch((error: unknown) => { throw explainBitbucketError(error, repository.fullName, context.target.bitbucketApiUrl); });
+      const count = await updateHubWebhookSecret(
+        context.bitbucket(token),
+        repository.fullName,
+        hubIdentity(context.target.webhookUrl, context.target.webhookSecretId),
+        state.current,
+      ).catch((error: unknown) => {
+        throw explainBitbucketError(error, repository.fullName, context.target.bitbucketApiUrl);
+      });
       updates.push({ repository: repository.fullName, result: count > 0 ? 'updated' : 'missing' });
-      kit.note(count > 0 ? `  ${repository.fullName}: webhook secret updated` : `  ${repository.fullName}: no hub webhook (create it with \`repo add ${repository.fullName} --create-webhook\`, or update a hand-made one)`);
+      kit.note(
+        count > 0
+          ? `  ${repository.fullName}: webhook secret updated`
+          : `  ${repository.fullName}: no hub webhook (create it with \`repo add ${repository.fullName} --create-webhook\`, or update a hand-made one)`,
+      );
     } catch (error) {
       updates.push({ repository: repository.fullName, result: 'failed', error: (error as Error).message });
       kit.note(`  ${repository.fullName}: FAILED: ${(error as Error).message}`);
@@ -70,7 +89,8 @@ function failIfAnyFailed(updates: readonly WebhookUpdate[]): void {
 export function registerProviderCommands(program: Command, kit: CommandKit): void {
   const provider = program.command('provider').description('the Bitbucket Cloud provider: webhook URL and webhook secret');
 
-  provider.command('show')
+  provider
+    .command('show')
     .description('show the webhook URL, whether a webhook secret is set, and the rotation state')
     .option('--json', 'print one JSON document')
     .action(async (options: { json?: boolean }, command: Command) => {
@@ -89,24 +109,35 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
           repositories: (await context.repositories.listRepositories()).length,
         };
         if (options.json) return printJson(kit.deps.stdout, info);
-        const read = context.target.kind === 'aws'
-          ? `aws secretsmanager get-secret-value --secret-id ${context.target.webhookSecretId} --query SecretString --output text`
-          : `the "current" value of ${context.target.webhookSecretId} in the data dir's secrets.json`;
+        const read =
+          context.target.kind === 'aws'
+            ? `aws secretsmanager get-secret-value --secret-id ${context.target.webhookSecretId} --query SecretString --output text`
+            : `the "current" value of ${context.target.webhookSecretId} in the data dir's secrets.json`;
         kit.out(`Provider:        Bitbucket Cloud (${info.bitbucketApiUrl})`);
         kit.out(`Hub:             ${info.hub}`);
         kit.out(`Webhook URL:     ${info.webhookUrl}  (trigger: Repository push)`);
-        kit.out(`Webhook secret:  ${info.secretSet ? `set, in ${info.webhookSecretId} (for a hand-made webhook: ${read})` : 'NOT SET: run `provider rotate-secret`'}`);
-        kit.out(`Rotation:        ${rotating
-          ? `in progress since ${state?.rotatedAt ?? '(unknown)'}: the new and the previous secret are both accepted; finish with \`provider finish-rotation\` once every webhook has the new one`
-          : 'none (only the current secret is accepted)'}`);
+        kit.out(
+          `Webhook secret:  ${info.secretSet ? `set, in ${info.webhookSecretId} (for a hand-made webhook: ${read})` : 'NOT SET: run `provider rotate-secret`'}`,
+        );
+        kit.out(
+          `Rotation:        ${
+            rotating
+              ? `in progress since ${state?.rotatedAt ?? '(unknown)'}: the new and the previous secret are both accepted; finish with \`provider finish-rotation\` once every webhook has the new one`
+              : 'none (only the current secret is accepted)'
+          }`,
+        );
         kit.out(`Repositories:    ${info.repositories}`);
       });
     });
 
-  provider.command('rotate-secret')
+  provider
+    .command('rotate-secret')
     .description('make a new webhook secret; the old one stays accepted until `provider finish-rotation`. Prints the new secret once')
     .option('--update-webhooks', "set the new secret on every added repository's hub webhook (after the verifiers' cache has expired)")
-    .option('--skip-cache-wait', 'do not wait for the verifiers to re-read the secret (only if every verifier was restarted since, e.g. a local hub)')
+    .option(
+      '--skip-cache-wait',
+      'do not wait for the verifiers to re-read the secret (only if every verifier was restarted since, e.g. a local hub)',
+    )
     .option('--json', 'print the result as one JSON document')
     .action(async (options: { updateWebhooks?: boolean; skipCacheWait?: boolean; json?: boolean }, command: Command) => {
       await kit.run(command, async (context) => {
@@ -122,18 +153,29 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
         if (!options.json) {
           // The one place the CLI prints a secret: hand-made webhooks need it, and it cannot be shown again.
           kit.out(next.current);
-          kit.note(`New webhook secret above (shown once). Both it and the previous one are accepted until \`provider finish-rotation\`; verifiers pick it up within ${kit.secretCacheSeconds} s.`);
+          kit.note(
+            `New webhook secret above (shown once). Both it and the previous one are accepted until \`provider finish-rotation\`; verifiers pick it up within ${kit.secretCacheSeconds} s.`,
+          );
         }
         const updates = options.updateWebhooks ? await updateAllWebhooks(kit, context, next, options.skipCacheWait === true) : undefined;
-        if (options.json) printJson(kit.deps.stdout, { secret: next.current, rotatedAt, previousAccepted: next.previous !== '', webhooks: updates ?? null });
+        if (options.json)
+          printJson(kit.deps.stdout, {
+            secret: next.current,
+            rotatedAt,
+            previousAccepted: next.previous !== '',
+            webhooks: updates ?? null,
+          });
         if (updates) failIfAnyFailed(updates);
-        kit.note(updates
-          ? 'Next: check deliveries (`events`), then `provider finish-rotation`.'
-          : `Next: put the new secret into every webhook (\`provider update-webhooks\` does it for the hub's webhooks after ${kit.secretCacheSeconds} s), then \`provider finish-rotation\`.`);
+        kit.note(
+          updates
+            ? 'Next: check deliveries (`events`), then `provider finish-rotation`.'
+            : `Next: put the new secret into every webhook (\`provider update-webhooks\` does it for the hub's webhooks after ${kit.secretCacheSeconds} s), then \`provider finish-rotation\`.`,
+        );
       });
     });
 
-  provider.command('update-webhooks')
+  provider
+    .command('update-webhooks')
     .description("set the current webhook secret on every added repository's hub webhook")
     .option('--skip-cache-wait', 'do not wait for the verifiers to re-read a freshly rotated secret')
     .option('--json', 'print the result as one JSON document')
@@ -145,21 +187,34 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
       });
     });
 
-  provider.command('finish-rotation')
+  provider
+    .command('finish-rotation')
     .description('stop accepting the previous webhook secret (after every webhook has the new one)')
-    .option('--force', 'finish even though the rotation is younger than the verifiers\' secret cache')
+    .option('--force', "finish even though the rotation is younger than the verifiers' secret cache")
     .action(async (options: { force?: boolean }, command: Command) => {
       await kit.run(command, async (context) => {
         const state = await readSecretOrFail(context);
-        if (!state.previous) throw new CliError('no rotation is in progress: only the current secret is accepted', { hint: 'start one with `provider rotate-secret`' });
+        if (!state.previous)
+          throw new CliError('no rotation is in progress: only the current secret is accepted', {
+            hint: 'start one with `provider rotate-secret`',
+          });
         const wait = cacheWaitMs(kit, state);
         if (wait > 0 && !options.force) {
-          throw new CliError(`the rotation started less than ${kit.secretCacheSeconds} s ago: some verifiers may not know the new secret yet`, {
-            hint: `wait ${Math.ceil(wait / 1000)} s (and until every webhook has the new secret), then run this again`,
-          });
+          throw new CliError(
+            `the rotation started less than ${kit.secretCacheSeconds} s ago: some verifiers may not know the new secret yet`,
+            {
+              hint: `wait ${Math.ceil(wait / 1000)} s (and until every webhook has the new secret), then run this again`,
+            },
+          );
         }
-        await context.secrets.writeWebhookSecret({ current: state.current, previous: '', ...(state.rotatedAt ? { rotatedAt: state.rotatedAt } : {}) });
-        kit.note(`Rotation finished: only the new secret is accepted (verifiers drop the previous one within ${kit.secretCacheSeconds} s). Deliveries signed with the old secret are refused from then on: see \`events --failed\`.`);
+        await context.secrets.writeWebhookSecret({
+          current: state.current,
+          previous: '',
+          ...(state.rotatedAt ? { rotatedAt: state.rotatedAt } : {}),
+        });
+        kit.note(
+          `Rotation finished: only the new secret is accepted (verifiers drop the previous one within ${kit.secretCacheSeconds} s). Deliveries signed with the old secret are refused from then on: see \`events --failed\`.`,
+        );
       });
     });
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../../shared/domain/repository-config';
 import type { SyncRunEvent } from '../../shared/domain/logged-event';
 import type { SyncState } from '../../shared/domain/sync/ports';
@@ -33,8 +33,11 @@ export interface RepositoryListing {
 export function registerRepoCommands(program: Command, kit: CommandKit): void {
   const repo = program.command('repo').description('add, list, update and remove replicated Bitbucket repositories');
 
-  repo.command('add')
-    .description('add a repository: check its access token (stdin or BITBUCKET_ACCESS_TOKEN), store it, optionally create the webhook, run the initial full sync')
+  repo
+    .command('add')
+    .description(
+      'add a repository: check its access token (stdin or BITBUCKET_ACCESS_TOKEN), store it, optionally create the webhook, run the initial full sync',
+    )
     .argument('<workspace/slug>', 'the Bitbucket repository, as in bitbucket.org/<workspace>/<slug>')
     .option('--pattern <glob>', 'gitignore-style pattern of model files', DEFAULT_MODEL_PATTERN)
     .option('--create-webhook', "create the repository's repo:push webhook to the hub (or update the hub's existing one)")
@@ -42,92 +45,155 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
     .option('--no-wait', 'queue the initial sync and return')
     .option('--timeout <seconds>', 'how long to wait for the sync', parseTimeout, 1800)
     .option('--json', 'print the result as one JSON document')
-    .action(async (fullName: string, options: { pattern: string; createWebhook?: boolean; webhookUrl?: string } & WaitFlags, command: Command) => {
-      let token: string | undefined;
-      await kit.runWithoutContext(command, async () => {
-        parseRepositoryName(fullName);
-        if (options.webhookUrl && !options.createWebhook) throw new CliError('--webhook-url needs --create-webhook', { exitCode: 2 });
-        if (options.webhookUrl && !/^https?:\/\//.test(options.webhookUrl)) throw new CliError(`--webhook-url must be an http(s) URL, got ${options.webhookUrl}`, { exitCode: 2 });
-        token = await readAccessToken(kit.deps, { required: true, ask: true });
-      });
-      await kit.run(command, async (context) => {
-        const apiUrl = context.target.bitbucketApiUrl;
-        const client = context.bitbucket(token!);
-        const info = await client.getRepository(fullName).catch((error: unknown) => { throw explainBitbucketError(error, fullName, apiUrl); });
-        kit.note(`Bitbucket: ${info.fullName} ${info.uuid}, default branch ${info.mainBranch ?? '(none yet: the repository is empty)'}; the token can read it.`);
-        const webhookUrl = options.webhookUrl ?? context.target.webhookUrl;
-        if (options.createWebhook) {
-          // Checked before anything is stored, so a token without the webhook scope changes nothing.
-          await client.listWebhooks(info.fullName).catch((error: unknown) => { throw explainBitbucketError(error, info.fullName, apiUrl); });
-          if (isLoopback(webhookUrl) && !isLoopback(apiUrl)) {
-            kit.note(`warning: Bitbucket Cloud cannot reach ${webhookUrl}; expose the local hub through a tunnel and pass its public URL with --webhook-url.`);
-          }
-        }
-
-        const existing = await context.repositories.getRepository(info.uuid);
-        const config: RepositoryConfig = {
-          uuid: info.uuid,
-          fullName: info.fullName,
-          modelPattern: existing && options.pattern === DEFAULT_MODEL_PATTERN ? existing.modelPattern : options.pattern,
-          addedAt: existing?.addedAt ?? kit.now().toISOString(),
-        };
-        // The token first: a push may arrive as soon as the repository is added, and the worker needs it then.
-        await context.secrets.putToken(info.uuid, token!);
-        if (existing) await context.repositories.updateRepository(config);
-        else await context.repositories.addRepository(config);
-        kit.note(existing
-          ? `${info.fullName} was already added (since ${existing.addedAt}): its token is replaced, pattern ${config.modelPattern}.`
-          : `Added ${info.fullName} (pattern ${config.modelPattern}); its token is stored as secret ${context.secrets.tokenSecretName(info.uuid)}.`);
-
-        let webhook: EnsuredWebhook | undefined;
-        if (options.createWebhook) {
-          const secret = await context.secrets.readWebhookSecret();
-          if (!secret?.current) throw new CliError(`the hub's webhook secret ${context.target.webhookSecretId} is missing or empty`, { hint: 'create one with `provider rotate-secret`, then run this command again' });
-          webhook = await ensureHubWebhook(client, info.fullName, hubIdentity(webhookUrl, context.target.webhookSecretId), secret.current).catch((error: unknown) => { throw explainBitbucketError(error, info.fullName, apiUrl); });
-          kit.note(`Webhook ${webhook.action}: ${webhook.hook.url} (repo:push, signed with the hub's secret)${webhook.action === 'updated' ? ' — the existing hub webhook was reused' : ''}.`);
-          for (const other of webhook.others) kit.note(`warning: ${info.fullName} has another webhook that looks like the hub's: ${other.url} ${other.uuid}; delete it in Bitbucket if it is stale.`);
-          const rotation = secret.previous && secret.rotatedAt ? kit.secretCacheSeconds * 1000 - (kit.now().getTime() - Date.parse(secret.rotatedAt)) : 0;
-          if (rotation > 0) kit.note(`warning: the webhook secret was rotated less than ${kit.secretCacheSeconds} s ago; deliveries may be refused for up to ${Math.ceil(rotation / 1000)} s more (the reconciler catches up).`);
-        } else if (!existing) {
-          kit.note(`No webhook created: pass --create-webhook, or add one in Bitbucket to ${webhookUrl} (repo:push, with the secret from \`provider show\`'s instructions).`);
-        }
-
-        const action: SyncAction = existing ? {} : { mode: 'full' };
-        const sync = await syncAndMaybeWait(kit, context, config, action, options, existing ? 'A sync of recent changes' : 'The initial full sync');
-        if (options.json) {
-          printJson(kit.deps.stdout, {
-            repository: info.fullName,
-            uuid: info.uuid,
-            branch: info.mainBranch ?? null,
-            added: !existing,
-            modelPattern: config.modelPattern,
-            webhook: webhook ? { action: webhook.action, uuid: webhook.hook.uuid, url: webhook.hook.url } : null,
-            sync: { requestUuid: sync.requestUuid, ...(sync.result ?? { outcome: 'queued' }) },
+    .action(
+      async (
+        fullName: string,
+        options: { pattern: string; createWebhook?: boolean; webhookUrl?: string } & WaitFlags,
+        command: Command,
+      ) => {
+        let token: string | undefined;
+        await kit.runWithoutContext(command, async () => {
+          parseRepositoryName(fullName);
+          if (options.webhookUrl && !options.createWebhook) throw new CliError('--webhook-url needs --create-webhook', { exitCode: 2 });
+          if (options.webhookUrl && !/^https?:\/\//.test(options.webhookUrl))
+            throw new CliError(`--webhook-url must be an http(s) URL, got ${options.webhookUrl}`, { exitCode: 2 });
+          token = await readAccessToken(kit.deps, { required: true, ask: true });
+        });
+        await kit.run(command, async (context) => {
+          const apiUrl = context.target.bitbucketApiUrl;
+          const client = context.bitbucket(token!);
+          const info = await client.getRepository(fullName).catch((error: unknown) => {
+            throw explainBitbucketError(error, fullName, apiUrl);
           });
-        }
-      });
-    });
+          kit.note(
+            `Bitbucket: ${info.fullName} ${info.uuid}, default branch ${info.mainBranch ?? '(none yet: the repository is empty)'}; the token can read it.`,
+          );
+          const webhookUrl = options.webhookUrl ?? context.target.webhookUrl;
+          if (options.createWebhook) {
+            // Checked before anything is stored, so a token without the webhook scope changes nothing.
+            await client.listWebhooks(info.fullName).catch((error: unknown) => {
+              throw explainBitbucketError(error, info.fullName, apiUrl);
+            });
+            if (isLoopback(webhookUrl) && !isLoopback(apiUrl)) {
+              kit.note(
+                `warning: Bitbucket Cloud cannot reach ${webhookUrl}; expose the local hub through a tunnel and pass its public URL with --webhook-url.`,
+              );
+            }
+          }
 
-  repo.command('list')
+          const existing = await context.repositories.getRepository(info.uuid);
+          const config: RepositoryConfig = {
+            uuid: info.uuid,
+            fullName: info.fullName,
+            modelPattern: existing && options.pattern === DEFAULT_MODEL_PATTERN ? existing.modelPattern : options.pattern,
+            addedAt: existing?.addedAt ?? kit.now().toISOString(),
+          };
+          // The token first: a push may arrive as soon as the repository is added, and the worker needs it then.
+          await context.secrets.putToken(info.uuid, token!);
+          if (existing) await context.repositories.updateRepository(config);
+          else await context.repositories.addRepository(config);
+          kit.note(
+            existing
+              ? `${info.fullName} was already added (since ${existing.addedAt}): its token is replaced, pattern ${config.modelPattern}.`
+              : `Added ${info.fullName} (pattern ${config.modelPattern}); its token is stored as secret ${context.secrets.tokenSecretName(info.uuid)}.`,
+          );
+
+          let webhook: EnsuredWebhook | undefined;
+          if (options.createWebhook) {
+            const secret = await context.secrets.readWebhookSecret();
+            if (!secret?.current)
+              throw new CliError(`the hub's webhook secret ${context.target.webhookSecretId} is missing or empty`, {
+                hint: 'create one with `provider rotate-secret`, then run this command again',
+              });
+            webhook = await ensureHubWebhook(
+              client,
+              info.fullName,
+              hubIdentity(webhookUrl, context.target.webhookSecretId),
+              secret.current,
+            ).catch((error: unknown) => {
+              throw explainBitbucketError(error, info.fullName, apiUrl);
+            });
+            kit.note(
+              `Webhook ${webhook.action}: ${webhook.hook.url} (repo:push, signed with the hub's secret)${webhook.action === 'updated' ? ' — the existing hub webhook was reused' : ''}.`,
+            );
+            for (const other of webhook.others)
+              kit.note(
+                `warning: ${info.fullName} has another webhook that looks like the hub's: ${other.url} ${other.uuid}; delete it in Bitbucket if it is stale.`,
+              );
+            const rotation =
+              secret.previous && secret.rotatedAt
+                ? kit.secretCacheSeconds * 1000 - (kit.now().getTime() - Date.parse(secret.rotatedAt))
+                : 0;
+            if (rotation > 0)
+              kit.note(
+                `warning: the webhook secret was rotated less than ${kit.secretCacheSeconds} s ago; deliveries may be refused for up to ${Math.ceil(rotation / 1000)} s more (the reconciler catches up).`,
+              );
+          } else if (!existing) {
+            kit.note(
+              `No webhook created: pass --create-webhook, or add one in Bitbucket to ${webhookUrl} (repo:push, with the secret from \`provider show\`'s instructions).`,
+            );
+          }
+
+          const action: SyncAction = existing ? {} : { mode: 'full' };
+          const sync = await syncAndMaybeWait(
+            kit,
+            context,
+            config,
+            action,
+            options,
+            existing ? 'A sync of recent changes' : 'The initial full sync',
+          );
+          if (options.json) {
+            printJson(kit.deps.stdout, {
+              repository: info.fullName,
+              uuid: info.uuid,
+              branch: info.mainBranch ?? null,
+              added: !existing,
+              modelPattern: config.modelPattern,
+              webhook: webhook ? { action: webhook.action, uuid: webhook.hook.uuid, url: webhook.hook.url } : null,
+              sync: { requestUuid: sync.requestUuid, ...(sync.result ?? { outcome: 'queued' }) },
+            });
+          }
+        });
+      },
+    );
+
+  repo
+    .command('list')
     .description('list the added repositories: branch, synced commit, status, last sync time, model count')
     .option('--json', 'print one JSON array')
     .action(async (options: { json?: boolean }, command: Command) => {
       await kit.run(command, async (context) => {
         const listings: RepositoryListing[] = [];
-        for (const repository of await context.repositories.listRepositories()) listings.push(await describeRepository(context, repository, kit.now()));
+        for (const repository of await context.repositories.listRepositories())
+          listings.push(await describeRepository(context, repository, kit.now()));
         if (options.json) return printJson(kit.deps.stdout, listings);
         if (listings.length === 0) {
           kit.note(`No repositories are added to ${context.target.description}; add one with \`repo add <workspace/slug>\`.`);
           return;
         }
-        kit.deps.stdout.write(formatTable(
-          ['repository', 'branch', 'synced', 'status', 'last sync', 'models'],
-          listings.map((l) => [l.repository, l.branch, shortCommit(l.syncedCommit), l.progress ? `${l.status} ${l.progress.done}/${l.progress.total}` : l.reason ? `${l.status}: ${l.reason.slice(0, 80)}` : l.status, l.lastSyncAt, l.models]),
-        ));
+        kit.deps.stdout.write(
+          formatTable(
+            ['repository', 'branch', 'synced', 'status', 'last sync', 'models'],
+            listings.map((l) => [
+              l.repository,
+              l.branch,
+              shortCommit(l.syncedCommit),
+              l.progress
+                ? `${l.status} ${l.progress.done}/${l.progress.total}`
+                : l.reason
+                  ? `${l.status}: ${l.reason.slice(0, 80)}`
+                  : l.status,
+              l.lastSyncAt,
+              l.models,
+            ]),
+          ),
+        );
       });
     });
 
-  repo.command('update')
+  repo
+    .command('update')
     .description('replace the access token (stdin or BITBUCKET_ACCESS_TOKEN) and/or the model pattern')
     .argument('<workspace/slug>', 'an added repository')
     .option('--pattern <glob>', 'new gitignore-style pattern of model files (re-selects the models with a sync)')
@@ -143,12 +209,21 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
         let repository = await context.findRepository(fullName);
         if (token) {
           const apiUrl = context.target.bitbucketApiUrl;
-          const info = await context.bitbucket(token).getRepository(repository.fullName).catch((error: unknown) => { throw explainBitbucketError(error, repository.fullName, apiUrl); });
+          const info = await context
+            .bitbucket(token)
+            .getRepository(repository.fullName)
+            .catch((error: unknown) => {
+              throw explainBitbucketError(error, repository.fullName, apiUrl);
+            });
           if (info.uuid !== repository.uuid) {
-            throw new CliError(`the token reads ${info.fullName} ${info.uuid}, not the added ${repository.fullName} ${repository.uuid}`, { hint: 'was the repository deleted and created again? Then `repo remove` it and `repo add` it anew' });
+            throw new CliError(`the token reads ${info.fullName} ${info.uuid}, not the added ${repository.fullName} ${repository.uuid}`, {
+              hint: 'was the repository deleted and created again? Then `repo remove` it and `repo add` it anew',
+            });
           }
           await context.secrets.putToken(repository.uuid, token);
-          kit.note(`Token of ${info.fullName} replaced; the worker uses it within 5 minutes (it caches tokens). Run \`sync ${info.fullName}\` to retry a failed sync now.`);
+          kit.note(
+            `Token of ${info.fullName} replaced; the worker uses it within 5 minutes (it caches tokens). Run \`sync ${info.fullName}\` to retry a failed sync now.`,
+          );
           if (info.fullName !== repository.fullName) repository = { ...repository, fullName: info.fullName };
         }
         if (options.pattern !== undefined || repository.fullName !== fullName) {
@@ -162,7 +237,8 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
       });
     });
 
-  repo.command('remove')
+  repo
+    .command('remove')
     .description('stop syncing a repository: delete its webhook, token and models (unless --keep-models)')
     .argument('<workspace/slug>', 'an added repository')
     .option('--keep-models', 'keep the replicated models in the models table')
@@ -173,18 +249,31 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
         if (!options.keepWebhook) {
           const token = await context.secrets.readToken(repository.uuid);
           const removed = token
-            ? await deleteHubWebhooks(context.bitbucket(token), repository.fullName, hubIdentity(context.target.webhookUrl, context.target.webhookSecretId)).catch((error: unknown) => {
-              kit.note(`warning: could not delete the webhook (${(explainBitbucketError(error, repository.fullName, context.target.bitbucketApiUrl) as Error).message}); delete it in Bitbucket (Repository settings → Webhooks).`);
-              return undefined;
-            })
+            ? await deleteHubWebhooks(
+                context.bitbucket(token),
+                repository.fullName,
+                hubIdentity(context.target.webhookUrl, context.target.webhookSecretId),
+              ).catch((error: unknown) => {
+                kit.note(
+                  `warning: could not delete the webhook (${(explainBitbucketError(error, repository.fullName, context.target.bitbucketApiUrl) as Error).message}); delete it in Bitbucket (Repository settings → Webhooks).`,
+                );
+                return undefined;
+              })
             : undefined;
-          if (removed !== undefined) kit.note(removed > 0 ? `Deleted ${removed} hub webhook(s) of ${repository.fullName} in Bitbucket.` : `${repository.fullName} had no hub webhook.`);
+          if (removed !== undefined)
+            kit.note(
+              removed > 0
+                ? `Deleted ${removed} hub webhook(s) of ${repository.fullName} in Bitbucket.`
+                : `${repository.fullName} had no hub webhook.`,
+            );
         }
         // The configuration first: from now on the verifier refuses pushes and the worker skips the repository.
         await context.repositories.removeRepository(repository.uuid);
         await context.secrets.deleteToken(repository.uuid);
         const models = options.keepModels ? undefined : await context.models.deleteRepository(repository.uuid);
-        kit.note(`Removed ${repository.fullName} ${repository.uuid}: no longer synced, token deleted, ${models === undefined ? 'models kept' : `${models} stored item(s) of its models deleted`}.`);
+        kit.note(
+          `Removed ${repository.fullName} ${repository.uuid}: no longer synced, token deleted, ${models === undefined ? 'models kept' : `${models} stored item(s) of its models deleted`}.`,
+        );
       });
     });
 }
@@ -216,7 +305,8 @@ function statusOf(state: SyncState, lastRun: SyncRunEvent | undefined, now: Date
   if (state.notBefore && Date.parse(state.notBefore) > now.getTime()) return { status: 'rate-limited', reason: `until ${state.notBefore}` };
   if (state.progress) return { status: 'syncing' };
   // Failures are not in the sync state (the run did not finish): the events log has them.
-  if (lastRun?.outcome === 'failed' && (!state.lastRun || lastRun.at >= state.lastRun.at)) return { status: 'failed', reason: lastRun.reason ?? 'unknown' };
+  if (lastRun?.outcome === 'failed' && (!state.lastRun || lastRun.at >= state.lastRun.at))
+    return { status: 'failed', reason: lastRun.reason ?? 'unknown' };
   if (state.lastRun?.outcome === 'no-branch') return { status: 'empty' };
   if (state.cursor) return { status: 'synced' };
   return { status: 'pending' };

@@ -9,7 +9,8 @@ import { parseTimeout, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync
 
 /** Registers `sync <workspace/slug> [--full | --from <commit>]`. */
 export function registerSyncCommand(program: Command, kit: CommandKit): void {
-  program.command('sync')
+  program
+    .command('sync')
     .description('synchronize a repository now: recent changes (default), the entire repository (--full), or from a commit (--from)')
     .argument('<workspace/slug>', 'an added repository')
     .addOption(new Option('--full', 're-read every model of the default branch (ignores the synced commit)').conflicts('from'))
@@ -21,7 +22,10 @@ export function registerSyncCommand(program: Command, kit: CommandKit): void {
       await kit.runWithoutContext(command, async () => {
         parseRepositoryName(fullName);
         if (options.from !== undefined && !/^[0-9a-f]{7,40}$/i.test(options.from)) {
-          throw usageError(`--from needs a commit hash (7 to 40 hexadecimal characters), got ${JSON.stringify(options.from)}`, 'copy it from Bitbucket\'s commit list or `git log`');
+          throw usageError(
+            `--from needs a commit hash (7 to 40 hexadecimal characters), got ${JSON.stringify(options.from)}`,
+            "copy it from Bitbucket's commit list or `git log`",
+          );
         }
       });
       await kit.run(command, async (context) => {
@@ -29,7 +33,8 @@ export function registerSyncCommand(program: Command, kit: CommandKit): void {
         const action: SyncAction = options.full ? { mode: 'full' } : options.from ? { fromCommit: options.from.toLowerCase() } : {};
         const label = options.full ? 'A full sync' : options.from ? `A sync from ${options.from.slice(0, 7)}` : 'A sync of recent changes';
         const { requestUuid, result } = await syncAndMaybeWait(kit, context, repository, action, options, label);
-        if (options.json) printJson(kit.deps.stdout, { repository: repository.fullName, requestUuid, ...(result ?? { outcome: 'queued' }) });
+        if (options.json)
+          printJson(kit.deps.stdout, { repository: repository.fullName, requestUuid, ...(result ?? { outcome: 'queued' }) });
       });
     });
 }

@@ -14,7 +14,10 @@ export interface ReconcilerDeps {
 }
 
 /** Reads the configuration (throwing one ConfigError listing every problem) and builds the adapters once. */
-export function createReconcilerDeps(env: Readonly<Record<string, string | undefined>> = process.env, clients: AwsClients = {}): ReconcilerDeps {
+export function createReconcilerDeps(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  clients: AwsClients = {},
+): ReconcilerDeps {
   const read = readEnv(env);
   const repositories = new DynamoDbRepositoryStore({ tableName: read.string('REPOSITORIES_TABLE'), client: clients.dynamodb });
   const queue = new SqsSyncQueue({ queueUrl: read.string('QUEUE_URL'), client: clients.sqs });

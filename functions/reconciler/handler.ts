@@ -19,4 +19,5 @@ export function createReconcilerHandler({ ports, logger }: ReconcilerDeps): Reco
 
 let fromEnvironment: ReconcilerHandler | undefined;
 /** The Lambda entry point: adapters built from the environment on the first invocation of a container. */
-export const handler: ReconcilerHandler = (event, context) => (fromEnvironment ??= createReconcilerHandler(createReconcilerDeps(process.env)))(event, context);
+export const handler: ReconcilerHandler = (event, context) =>
+  (fromEnvironment ??= createReconcilerHandler(createReconcilerDeps(process.env)))(event, context);

@@ -31,9 +31,16 @@ export function createVerifierDeps(env: Environment = process.env, clients: AwsC
 export function createVerifierPorts(env: Environment = process.env, clients: AwsClients = {}): DeliveryPorts {
   const config = loadVerifierConfig(env);
   const repositories = new DynamoDbRepositoryStore({ tableName: config.repositoriesTable, client: clients.dynamodb });
-  const events = new DynamoDbEventLog({ tableName: config.eventsTable, eventTtlDays: config.eventsTtlDays, acceptedTtlDays: config.dedupeTtlDays, client: clients.dynamodb });
+  const events = new DynamoDbEventLog({
+    tableName: config.eventsTable,
+    eventTtlDays: config.eventsTtlDays,
+    acceptedTtlDays: config.dedupeTtlDays,
+    client: clients.dynamodb,
+  });
   const queue = new SqsSyncQueue({ queueUrl: config.queueUrl, client: clients.sqs });
-  const findRepository = cacheFor(config.repositoryCacheSeconds * 1000, (uuid) => repositories.getRepository(uuid), { keep: (repository) => repository !== undefined });
+  const findRepository = cacheFor(config.repositoryCacheSeconds * 1000, (uuid) => repositories.getRepository(uuid), {
+    keep: (repository) => repository !== undefined,
+  });
   return {
     getWebhookSecrets: createWebhookSecretReader(config.webhookSecretId, { provider: secretsProviderFor(clients) }),
     findRepository,

@@ -19,8 +19,16 @@ export function createVerifierHandler({ logger, ports }: VerifierDeps): Verifier
     logger.setCorrelationId(requestUuidOf(delivery));
     try {
       const outcome = await acceptDelivery(delivery, ports());
-      logger.appendKeys({ repository: outcome.repository?.fullName, repositoryUuid: outcome.repository?.uuid, eventKey: headers['x-event-key']?.slice(0, 64) });
-      logger.info('delivery handled', { outcome: outcome.outcome, reason: outcome.reason, attempt: headers['x-attempt-number']?.slice(0, 8) });
+      logger.appendKeys({
+        repository: outcome.repository?.fullName,
+        repositoryUuid: outcome.repository?.uuid,
+        eventKey: headers['x-event-key']?.slice(0, 64),
+      });
+      logger.info('delivery handled', {
+        outcome: outcome.outcome,
+        reason: outcome.reason,
+        attempt: headers['x-attempt-number']?.slice(0, 8),
+      });
       return toHttpResponse(outcome);
     } catch (error) {
       logger.error('delivery failed; Bitbucket will retry', error as Error);
@@ -38,4 +46,5 @@ function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined
 
 let fromEnvironment: VerifierHandler | undefined;
 /** The Lambda entry point: adapters built from the environment on the first delivery of a container. */
-export const handler: VerifierHandler = (event, context) => (fromEnvironment ??= createVerifierHandler(createVerifierDeps(process.env)))(event, context);
+export const handler: VerifierHandler = (event, context) =>
+  (fromEnvironment ??= createVerifierHandler(createVerifierDeps(process.env)))(event, context);

@@ -42,15 +42,23 @@ export function createWorkerDeps(env: Readonly<Record<string, string | undefined
       renameRepository: (uuid, fullName) => repositories.renameRepository(uuid, fullName),
       async openSource(repository) {
         const client = new BitbucketClient({
-          baseUrl: config.bitbucketApiUrl, token: await readToken(repository.uuid),
-          baseDelayMs: config.bitbucketRetryBaseMs, maxAttempts: config.bitbucketMaxAttempts, maxRateLimitWaitMs: config.bitbucketMaxRateLimitWaitMs,
+          baseUrl: config.bitbucketApiUrl,
+          token: await readToken(repository.uuid),
+          baseDelayMs: config.bitbucketRetryBaseMs,
+          maxAttempts: config.bitbucketMaxAttempts,
+          maxRateLimitWaitMs: config.bitbucketMaxRateLimitWaitMs,
         });
-        return { source: new BitbucketSource(client, repository.fullName), apiCalls: () => client.stats.requests, bytesReceived: () => client.stats.bytesReceived };
+        return {
+          source: new BitbucketSource(client, repository.fullName),
+          apiCalls: () => client.stats.requests,
+          bytesReceived: () => client.stats.bytesReceived,
+        };
       },
       models,
       state: repositories,
       recordEvent: (event) => events.record(event),
-      enqueueContinuation: (request) => queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `continue-${newRequestUuid()}` }),
+      enqueueContinuation: (request) =>
+        queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `continue-${newRequestUuid()}` }),
     },
   };
 }

@@ -19,19 +19,39 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
   const processor = new SqsFifoPartialProcessorAsync();
   return async (event, context) => {
     logger.addContext(context);
-    const batch = startSyncBatch({ safetyMarginMs: config.safetyMarginMs, fetchConcurrency: config.fetchConcurrency, remainingTimeMs: () => context.getRemainingTimeInMillis() }, {
-      sync: (request, budget) => handleSyncRequest(request, budget, deps.ports),
-      postpone: (request) => queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `later-${newRequestUuid()}` }),
-    });
+    const batch = startSyncBatch(
+      {
+        safetyMarginMs: config.safetyMarginMs,
+        fetchConcurrency: config.fetchConcurrency,
+        remainingTimeMs: () => context.getRemainingTimeInMillis(),
+      },
+      {
+        sync: (request, budget) => handleSyncRequest(request, budget, deps.ports),
+        postpone: (request) => queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `later-${newRequestUuid()}` }),
+      },
+    );
     try {
       const response = await processPartialResponse(event, (record: SQSRecord) => processRecord(record, batch), processor, {
-        context, skipGroupOnError: true,
+        context,
+        skipGroupOnError: true,
         // Report every failure as such (not a thrown error), so each gets its retry backoff.
         throwOnFullBatchFailure: false,
       });
-      const messages = event.Records.map((record) => ({ messageId: record.messageId, receiptHandle: record.receiptHandle, receiveCount: record.attributes.ApproximateReceiveCount }));
-      for (const retry of retrySchedule(messages, response.batchItemFailures.map((failure) => failure.itemIdentifier), config.retryBackoffBaseSeconds)) {
-        await queue.retryAfter(retry.receiptHandle, retry.seconds).catch((error: unknown) => logger.warn('could not shorten the retry delay', { messageId: retry.messageId, error: (error as Error).message }));
+      const messages = event.Records.map((record) => ({
+        messageId: record.messageId,
+        receiptHandle: record.receiptHandle,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+      }));
+      for (const retry of retrySchedule(
+        messages,
+        response.batchItemFailures.map((failure) => failure.itemIdentifier),
+        config.retryBackoffBaseSeconds,
+      )) {
+        await queue
+          .retryAfter(retry.receiptHandle, retry.seconds)
+          .catch((error: unknown) =>
+            logger.warn('could not shorten the retry delay', { messageId: retry.messageId, error: (error as Error).message }),
+          );
       }
       return response;
     } finally {
@@ -43,7 +63,12 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
     const request = parseSyncRequest(record.body);
     logger.resetKeys();
     logger.setCorrelationId(request.requestUuid);
-    logger.appendKeys({ repository: request.repository.fullName, repositoryUuid: request.repository.uuid, trigger: request.trigger, receiveCount: record.attributes.ApproximateReceiveCount });
+    logger.appendKeys({
+      repository: request.repository.fullName,
+      repositoryUuid: request.repository.uuid,
+      trigger: request.trigger,
+      receiveCount: record.attributes.ApproximateReceiveCount,
+    });
     const outcome = await batch.process(request);
     if (outcome.kind === 'skipped') logger.info(`sync skipped: repository already ${outcome.already} in this batch`);
     if (outcome.kind === 'postponed') logger.info('sync postponed: the invocation is about to time out');
@@ -57,4 +82,5 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
 
 let fromEnvironment: WorkerHandler | undefined;
 /** The Lambda entry point: adapters built from the environment on the first invocation of a container. */
-export const handler: WorkerHandler = (event, context) => (fromEnvironment ??= createWorkerHandler(createWorkerDeps(process.env)))(event, context);
+export const handler: WorkerHandler = (event, context) =>
+  (fromEnvironment ??= createWorkerHandler(createWorkerDeps(process.env)))(event, context);

@@ -9,8 +9,17 @@ export function logSyncRun(result: SyncRequestResult, logger: Logger, metrics: M
   metrics.addMetric('BitbucketApiCalls', MetricUnit.Count, result.apiCalls);
   if (report) metrics.addMetric('ModelsWritten', MetricUnit.Count, report.counts.added + report.counts.updated + report.counts.renamed);
   logger.info('sync finished', {
-    outcome: result.outcome, branch: report?.branch, fromCommit: report?.fromCommit, toCommit: report?.toCommit, mode: report?.mode,
-    fallbackReason: report?.fallbackReason, counts: report?.counts, opsRemaining: report?.opsRemaining, retryAfterMs: report?.retryAfterMs,
-    apiCalls: result.apiCalls, bytesReceived: result.bytesReceived, durationMs: result.durationMs,
+    outcome: result.outcome,
+    branch: report?.branch,
+    fromCommit: report?.fromCommit,
+    toCommit: report?.toCommit,
+    mode: report?.mode,
+    fallbackReason: report?.fallbackReason,
+    counts: report?.counts,
+    opsRemaining: report?.opsRemaining,
+    retryAfterMs: report?.retryAfterMs,
+    apiCalls: result.apiCalls,
+    bytesReceived: result.bytesReceived,
+    durationMs: result.durationMs,
   });
 }

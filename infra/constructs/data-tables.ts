@@ -1,14 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import {
-  EVENTS_TABLE,
-  MODELS_TABLE,
-  PARTITION_KEY,
-  REPOSITORIES_TABLE,
-  SORT_KEY,
-  type TableDefinition,
-} from '../../shared/aws/tables';
+import { EVENTS_TABLE, MODELS_TABLE, PARTITION_KEY, REPOSITORIES_TABLE, SORT_KEY, type TableDefinition } from '../../shared/aws/tables';
 
 /** Properties of {@link DataTables}. */
 export interface DataTablesProps {

@@ -92,7 +92,12 @@ export class Monitoring extends Construct {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }
 
-    const alarm = (id: string, description: string, metric: cloudwatch.Metric, options: Partial<cloudwatch.CreateAlarmOptions> = {}): void => {
+    const alarm = (
+      id: string,
+      description: string,
+      metric: cloudwatch.Metric,
+      options: Partial<cloudwatch.CreateAlarmOptions> = {},
+    ): void => {
       const created = metric.createAlarm(this, id, {
         alarmDescription: description,
         threshold: 1,
@@ -119,11 +124,31 @@ export class Monitoring extends Construct {
       queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: 'Maximum' }),
       { threshold: maxQueueAge.toSeconds(), evaluationPeriods: 2 },
     );
-    alarm('WorkerErrors', 'The worker failed invocations (crashes or timeouts, not per-message failures).', worker.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
-    alarm('ReconcilerErrors', 'The reconciler failed; missed webhooks are not being caught up.', reconciler.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
-    alarm('Verifier5xx', 'The webhook endpoint answered 5xx: Bitbucket deliveries are failing.', stage.metricServerError({ period: fiveMinutes, statistic: 'Sum' }));
-    alarm('VerifierThrottles', 'The verifier hit its reserved concurrency: deliveries are being rejected with 429/5xx.', verifier.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }));
-    alarm('WorkerThrottles', 'The worker was throttled (account concurrency exhausted).', worker.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }));
+    alarm(
+      'WorkerErrors',
+      'The worker failed invocations (crashes or timeouts, not per-message failures).',
+      worker.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+    );
+    alarm(
+      'ReconcilerErrors',
+      'The reconciler failed; missed webhooks are not being caught up.',
+      reconciler.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+    );
+    alarm(
+      'Verifier5xx',
+      'The webhook endpoint answered 5xx: Bitbucket deliveries are failing.',
+      stage.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+    );
+    alarm(
+      'VerifierThrottles',
+      'The verifier hit its reserved concurrency: deliveries are being rejected with 429/5xx.',
+      verifier.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+    );
+    alarm(
+      'WorkerThrottles',
+      'The worker was throttled (account concurrency exhausted).',
+      worker.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+    );
 
     this.dashboard = this.createDashboard(props);
     this.queries = this.createQueries(props);

@@ -164,9 +164,7 @@ export class WebhookIngest extends Construct {
     });
     const role = this.verifier.role;
     // Hand-written rather than secret.grantRead(): the verifier needs the value only, not DescribeSecret.
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.webhookSecret.secretArn] }),
-    );
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.webhookSecret.secretArn] }));
     // Rather than grantSendMessages(): the queue URL comes from the environment, so no GetQueueUrl/GetQueueAttributes.
     this.queue.grant(role, 'sqs:SendMessage');
     tables.repositories.grantReadData(role);

@@ -16,7 +16,13 @@ import { contentTypeFor, createRouter } from './routes';
 import type { BitbucketSimulator, BitbucketSimulatorOptions, SimulatorRequest } from './simulator-types';
 
 export type {
-  BitbucketSimulator, BitbucketSimulatorOptions, FaultRule, SimulatedDelivery, SimulatedRepository, SimulatedWebhook, SimulatorRequest,
+  BitbucketSimulator,
+  BitbucketSimulatorOptions,
+  FaultRule,
+  SimulatedDelivery,
+  SimulatedRepository,
+  SimulatedWebhook,
+  SimulatorRequest,
 } from './simulator-types';
 
 /**
@@ -62,7 +68,14 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
       if (nearLimit) headers['x-ratelimit-nearlimit'] = 'true';
     }
     headers['content-length'] = String(body.length);
-    requests.push({ method: req.method ?? 'GET', path: req.url ?? '', status: answer.status, bytes: body.length, origin, authorization: req.headers.authorization !== undefined });
+    requests.push({
+      method: req.method ?? 'GET',
+      path: req.url ?? '',
+      status: answer.status,
+      bytes: body.length,
+      origin,
+      authorization: req.headers.authorization !== undefined,
+    });
     res.writeHead(answer.status, headers);
     res.end(body);
   };
@@ -75,7 +88,14 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
       return;
     }
     if (fault?.kind === 'drop') {
-      requests.push({ method: req.method ?? 'GET', path: rawUrl, status: 0, bytes: 0, origin: 'api', authorization: req.headers.authorization !== undefined });
+      requests.push({
+        method: req.method ?? 'GET',
+        path: rawUrl,
+        status: 0,
+        bytes: 0,
+        origin: 'api',
+        authorization: req.headers.authorization !== undefined,
+      });
       req.socket.destroy();
       return;
     }
@@ -85,7 +105,8 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
 
   const handleMedia = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // Like a pre-signed object-store URL: a second credential is refused.
-    if (req.headers.authorization !== undefined) return send(req, res, 'media', { status: 400, body: { message: 'Only one auth mechanism allowed; the URL is already signed.' } });
+    if (req.headers.authorization !== undefined)
+      return send(req, res, 'media', { status: 400, body: { message: 'Only one auth mechanism allowed; the URL is already signed.' } });
     const id = (req.url ?? '').split('/')[2] ?? '';
     const item = media.get(id);
     if (!item) return send(req, res, 'media', { status: 404, body: { message: 'Not found' } });
@@ -96,7 +117,8 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
   const serve = (origin: SimulatorRequest['origin'], handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Server =>
     createServer((req, res) => {
       handler(req, res).catch((error: unknown) => {
-        if (!res.headersSent) send(req, res, origin, errorAnswer(500, `Simulator error: ${error instanceof Error ? error.message : String(error)}`));
+        if (!res.headersSent)
+          send(req, res, origin, errorAnswer(500, `Simulator error: ${error instanceof Error ? error.message : String(error)}`));
         else res.destroy();
       });
     });

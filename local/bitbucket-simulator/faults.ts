@@ -63,6 +63,7 @@ export function faultAnswer(rule: FaultRule): Answer {
   const headers: Record<string, string> = {};
   if (rule.retryAfterSeconds !== undefined) headers['retry-after'] = String(rule.retryAfterSeconds);
   if (status === 429) return { status, headers, body: RATE_LIMIT_TEXT };
-  if (status === 555) return { status, headers, body: { type: 'error', error: { message: 'Service Timeout: the diff is too large to compute in time.' } } };
+  if (status === 555)
+    return { status, headers, body: { type: 'error', error: { message: 'Service Timeout: the diff is too large to compute in time.' } } };
   return { status, headers, body: { type: 'error', error: { message: `Simulated failure (HTTP ${status}).` } } };
 }

@@ -150,7 +150,10 @@ function splitCgiHead(output: Buffer): { status: number; headers: Record<string,
  * the main branch. The commits' objects must already be on disk (a fast-import checkpoint).
  */
 export async function publishRefs(gitDir: string, branches: ReadonlyMap<string, string>, mainBranch: string): Promise<void> {
-  const existing = (await runGit(gitDir, ['for-each-ref', '--format=%(refname)', 'refs/heads/'])).toString('utf8').split('\n').filter(Boolean);
+  const existing = (await runGit(gitDir, ['for-each-ref', '--format=%(refname)', 'refs/heads/']))
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean);
   const commands = [
     ...existing.filter((ref) => !branches.has(ref.slice('refs/heads/'.length))).map((ref) => `delete ${ref}\n`),
     ...[...branches].map(([name, hash]) => `update refs/heads/${name} ${hash}\n`),

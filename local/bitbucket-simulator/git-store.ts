@@ -129,8 +129,10 @@ export class GitStore {
       Buffer.from('\n'),
     ];
     // fast-import cannot look up by hash a commit it has not checkpointed yet; its mark always works.
-    if (changes.parent) parts.push(Buffer.from(`from ${this.markOf.has(changes.parent) ? `:${this.markOf.get(changes.parent)}` : changes.parent}\n`));
-    for (const [from, to] of changes.renames) parts.push(Buffer.from('R '), quotePath(from), Buffer.from(' '), quotePath(to), Buffer.from('\n'));
+    if (changes.parent)
+      parts.push(Buffer.from(`from ${this.markOf.has(changes.parent) ? `:${this.markOf.get(changes.parent)}` : changes.parent}\n`));
+    for (const [from, to] of changes.renames)
+      parts.push(Buffer.from('R '), quotePath(from), Buffer.from(' '), quotePath(to), Buffer.from('\n'));
     for (const path of changes.deletes) parts.push(Buffer.from('D '), quotePath(path), Buffer.from('\n'));
     for (const [path, content] of changes.writes) {
       parts.push(Buffer.from('M 100644 inline '), quotePath(path), Buffer.from(`\ndata ${content.length}\n`), content, Buffer.from('\n'));
@@ -336,7 +338,8 @@ class FastImport {
   send(commands: Buffer, mark: number): Promise<string> {
     return new Promise((resolve, reject) => {
       this.waiting.push({
-        resolve: (line) => (/^[0-9a-f]{40}$/.test(line) ? resolve(line) : reject(new Error(`fast-import answered ${JSON.stringify(line)}`))),
+        resolve: (line) =>
+          /^[0-9a-f]{40}$/.test(line) ? resolve(line) : reject(new Error(`fast-import answered ${JSON.stringify(line)}`)),
         reject,
       });
       this.input.write(Buffer.concat([commands, Buffer.from(`get-mark :${mark}\n`)]));

@@ -22,7 +22,13 @@ export function errorAnswer(status: number, message: string): Answer {
 export function missingScope(repo: RepositoryState, scope: string): Answer {
   return {
     status: 403,
-    body: { type: 'error', error: { message: 'Your credentials lack one or more required privilege scopes.', detail: { granted: [...repo.scopes], required: [scope] } } },
+    body: {
+      type: 'error',
+      error: {
+        message: 'Your credentials lack one or more required privilege scopes.',
+        detail: { granted: [...repo.scopes], required: [scope] },
+      },
+    },
   };
 }
 
@@ -94,21 +100,32 @@ export function createJsonShapes(apiUrl: () => string) {
         type: 'team',
         display_name: workspace,
         uuid: repo.workspaceUuid,
-        links: { self: { href: `${apiUrl()}/workspaces/${encodeURIComponent(workspace)}` }, avatar: { href: `${HTML}/workspaces/${workspace}/avatar/` }, html: { href: `${HTML}/${workspace}/` } },
+        links: {
+          self: { href: `${apiUrl()}/workspaces/${encodeURIComponent(workspace)}` },
+          avatar: { href: `${HTML}/workspaces/${workspace}/avatar/` },
+          html: { href: `${HTML}/${workspace}/` },
+        },
       },
       workspace: {
         type: 'workspace',
         uuid: repo.workspaceUuid,
         name: workspace,
         slug: workspace,
-        links: { self: { href: `${apiUrl()}/workspaces/${encodeURIComponent(workspace)}` }, html: { href: `${HTML}/${workspace}/` }, avatar: { href: `${HTML}/workspaces/${workspace}/avatar/` } },
+        links: {
+          self: { href: `${apiUrl()}/workspaces/${encodeURIComponent(workspace)}` },
+          html: { href: `${HTML}/${workspace}/` },
+          avatar: { href: `${HTML}/workspaces/${workspace}/avatar/` },
+        },
       },
       project: {
         type: 'project',
         key: 'MOD',
         uuid: repo.projectUuid,
         name: 'Models',
-        links: { html: { href: `${HTML}/${workspace}/workspace/projects/MOD` }, avatar: { href: `${HTML}/${workspace}/workspace/projects/MOD/avatar/32` } },
+        links: {
+          html: { href: `${HTML}/${workspace}/workspace/projects/MOD` },
+          avatar: { href: `${HTML}/${workspace}/workspace/projects/MOD/avatar/32` },
+        },
       },
       mainbranch: { type: 'branch', name: repo.mainBranch },
     };
@@ -124,7 +141,11 @@ export function createJsonShapes(apiUrl: () => string) {
       date: isoDate(commit.time),
       author: { type: 'author', raw: `${AUTHOR_NAME} <${AUTHOR_EMAIL}>` },
       message: commit.message,
-      summary: { raw: commit.message, markup: 'markdown', html: `<p>${commit.message.trim().replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>` },
+      summary: {
+        raw: commit.message,
+        markup: 'markdown',
+        html: `<p>${commit.message.trim().replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`,
+      },
       parents: commit.parents.map((parent) => ({ type: 'commit', hash: parent, links: commitLinks(parent) })),
       links: commitLinks(hash),
     };
@@ -152,7 +173,10 @@ export function createJsonShapes(apiUrl: () => string) {
   const shortCommitJson = (repo: RepositoryState, commit: string): Record<string, unknown> => ({
     type: 'commit',
     hash: commit,
-    links: { self: { href: `${apiUrl()}/repositories/${encodePath(repo.fullName)}/commit/${commit}` }, html: { href: `${HTML}/${repo.fullName}/commits/${commit}` } },
+    links: {
+      self: { href: `${apiUrl()}/repositories/${encodePath(repo.fullName)}/commit/${commit}` },
+      html: { href: `${HTML}/${repo.fullName}/commits/${commit}` },
+    },
   });
 
   const fileAttributes = (repo: RepositoryState, path: string, mode: string | undefined, binary: boolean): Record<string, string> => {
@@ -174,7 +198,12 @@ export function createJsonShapes(apiUrl: () => string) {
   const treeEntryJson = (repo: RepositoryState, commit: string, path: string, entry: TreeEntry): Record<string, unknown> => {
     if (entry.type === 'tree') {
       const href = `${srcHref(repo, commit, path)}/`;
-      return { path, type: 'commit_directory', commit: shortCommitJson(repo, commit), links: { self: { href }, meta: { href: `${href}?format=meta` } } };
+      return {
+        path,
+        type: 'commit_directory',
+        commit: shortCommitJson(repo, commit),
+        links: { self: { href }, meta: { href: `${href}?format=meta` } },
+      };
     }
     const href = srcHref(repo, commit, path);
     return {
@@ -184,7 +213,11 @@ export function createJsonShapes(apiUrl: () => string) {
       ...fileAttributes(repo, path, entry.mode, false),
       size: entry.size,
       commit: shortCommitJson(repo, commit),
-      links: { self: { href }, meta: { href: `${href}?format=meta` }, history: { href: `${apiUrl()}/repositories/${encodePath(repo.fullName)}/filehistory/${commit}/${encodePath(path)}` } },
+      links: {
+        self: { href },
+        meta: { href: `${href}?format=meta` },
+        history: { href: `${apiUrl()}/repositories/${encodePath(repo.fullName)}/filehistory/${commit}/${encodePath(path)}` },
+      },
     };
   };
 

@@ -160,7 +160,7 @@ export class RepositoryState implements SimulatedRepository {
 
 function isAncestor(ancestor: string, descendant: string, lookup: (hash: string) => CommitRecord): boolean {
   const seen = new Set<string>();
-  for (const stack = [descendant]; stack.length > 0; ) {
+  for (const stack = [descendant]; stack.length > 0;) {
     const hash = stack.pop() as string;
     if (hash === ancestor) return true;
     if (seen.has(hash)) continue;

@@ -44,7 +44,9 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
     if (rest[0] === 'refs' && rest[1] === 'branches' && rest.length >= 3) {
       const name = rest.slice(2).map(decodeSegment).join('/');
       const hash = repo.branches.get(name);
-      return hash && !repo.forgotten.has(hash) ? { status: 200, body: branchJson(repo, name, hash) } : errorAnswer(404, `Branch "${name}" not found`);
+      return hash && !repo.forgotten.has(hash)
+        ? { status: 200, body: branchJson(repo, name, hash) }
+        : errorAnswer(404, `Branch "${name}" not found`);
     }
     if (rest[0] === 'diffstat' && rest.length === 2) return diffstat(repo, decodeSegment(rest[1] ?? '') ?? '', url);
     if (rest[0] === 'src' && rest.length >= 2) {
@@ -70,7 +72,15 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
     if (segments.length > 7) return errorAnswer(404, 'Resource not found');
     const method = req.method ?? 'GET';
     if (uid === undefined || uid === '') {
-      if (method === 'GET') return { status: 200, body: pageOf(repo.webhooks.map((hook) => webhookJson(repo, hook)), url, { default: 10, max: 100 }) };
+      if (method === 'GET')
+        return {
+          status: 200,
+          body: pageOf(
+            repo.webhooks.map((hook) => webhookJson(repo, hook)),
+            url,
+            { default: 10, max: 100 },
+          ),
+        };
       if (method !== 'POST') return errorAnswer(405, 'Method not allowed.');
       const input = await readJsonBody(req);
       const problem = input ? validateWebhook(input, true) : 'The request body is not a JSON object.';
@@ -119,7 +129,8 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
     const source = repo.resolve(sourceRev);
     if (!source) return errorAnswer(404, `Commit not found: ${sourceRev}`);
     let base: string | undefined;
-    if (destinationRev === undefined) base = repo.requireCommit(source).parents[0] ?? EMPTY_TREE; // one commit: against its first parent
+    if (destinationRev === undefined)
+      base = repo.requireCommit(source).parents[0] ?? EMPTY_TREE; // one commit: against its first parent
     else {
       const destination = repo.resolve(destinationRev);
       if (!destination) return errorAnswer(404, `Commit not found: ${destinationRev}`);
@@ -161,7 +172,14 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
       }
       // Breadth-first: every level before the next, git's order within a level (sort is stable).
       listed.sort((a, b) => a.depth - b.depth);
-      return { status: 200, body: pageOf(listed.map((item) => item.json), url, srcPagelen) };
+      return {
+        status: 200,
+        body: pageOf(
+          listed.map((item) => item.json),
+          url,
+          srcPagelen,
+        ),
+      };
     }
     if (entry.type !== 'blob' || directoryRequested) return errorAnswer(404, `No such directory: ${path}`);
     if (repo.lfsPaths.has(path)) {
@@ -178,12 +196,35 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
 
 /** Events a webhook may subscribe to (`webhook_subscription.events` of the OpenAPI document). */
 const WEBHOOK_EVENTS = new Set([
-  'issue:comment_created', 'issue:created', 'issue:updated', 'pipeline:span_created', 'project:updated', 'pullrequest:approved',
-  'pullrequest:changes_request_created', 'pullrequest:changes_request_removed', 'pullrequest:comment_created',
-  'pullrequest:comment_deleted', 'pullrequest:comment_reopened', 'pullrequest:comment_resolved', 'pullrequest:comment_updated',
-  'pullrequest:created', 'pullrequest:fulfilled', 'pullrequest:push', 'pullrequest:rejected', 'pullrequest:unapproved',
-  'pullrequest:updated', 'repo:commit_comment_created', 'repo:commit_status_created', 'repo:commit_status_updated', 'repo:created',
-  'repo:deleted', 'repo:fork', 'repo:imported', 'repo:push', 'repo:transfer', 'repo:updated',
+  'issue:comment_created',
+  'issue:created',
+  'issue:updated',
+  'pipeline:span_created',
+  'project:updated',
+  'pullrequest:approved',
+  'pullrequest:changes_request_created',
+  'pullrequest:changes_request_removed',
+  'pullrequest:comment_created',
+  'pullrequest:comment_deleted',
+  'pullrequest:comment_reopened',
+  'pullrequest:comment_resolved',
+  'pullrequest:comment_updated',
+  'pullrequest:created',
+  'pullrequest:fulfilled',
+  'pullrequest:push',
+  'pullrequest:rejected',
+  'pullrequest:unapproved',
+  'pullrequest:updated',
+  'repo:commit_comment_created',
+  'repo:commit_status_created',
+  'repo:commit_status_updated',
+  'repo:created',
+  'repo:deleted',
+  'repo:fork',
+  'repo:imported',
+  'repo:push',
+  'repo:transfer',
+  'repo:updated',
 ]);
 
 /**

@@ -10,27 +10,41 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startBitbucketSimulator } from './bitbucket-simulator';
 
-const MODEL_DIRS = [join(__dirname, '..', '..', 'test', 'fixtures', 'hackolade-models'), join(__dirname, '..', '..', '..', 'shared', 'reference', 'hackolade-models')];
+const MODEL_DIRS = [
+  join(__dirname, '..', '..', 'test', 'fixtures', 'hackolade-models'),
+  join(__dirname, '..', '..', '..', 'shared', 'reference', 'hackolade-models'),
+];
 
 async function main(): Promise<void> {
   const port = Number(process.env.SIMULATOR_PORT ?? 7990);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`SIMULATOR_PORT must be a port number, got ${process.env.SIMULATOR_PORT}`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new Error(`SIMULATOR_PORT must be a port number, got ${process.env.SIMULATOR_PORT}`);
   const modelDir = MODEL_DIRS.find((dir) => existsSync(dir));
   if (!modelDir) throw new Error('no Hackolade models found (test/fixtures/hackolade-models is missing)');
-  const names = readdirSync(modelDir).filter((name) => name.endsWith('.hck.json')).sort();
+  const names = readdirSync(modelDir)
+    .filter((name) => name.endsWith('.hck.json'))
+    .sort();
 
   const simulator = await startBitbucketSimulator({ port });
-  const repo = await simulator.createRepository('acme/data-models', process.env.SIMULATOR_TOKEN ? { token: process.env.SIMULATOR_TOKEN } : {});
-  const head = await repo.commit({ ...Object.fromEntries(names.map((name) => [`models/${name}`, readFileSync(join(modelDir, name))])), 'README.md': '# Data models\n' }, { message: 'Add data models' });
+  const repo = await simulator.createRepository(
+    'acme/data-models',
+    process.env.SIMULATOR_TOKEN ? { token: process.env.SIMULATOR_TOKEN } : {},
+  );
+  const head = await repo.commit(
+    { ...Object.fromEntries(names.map((name) => [`models/${name}`, readFileSync(join(modelDir, name))])), 'README.md': '# Data models\n' },
+    { message: 'Add data models' },
+  );
 
-  process.stdout.write([
-    'Bitbucket Cloud simulator',
-    `  API URL:      ${simulator.apiUrl}   (start the hub with BITBUCKET_API_URL=${simulator.apiUrl})`,
-    `  Repository:   ${repo.fullName} ${repo.uuid}, branch ${repo.mainBranch} at ${head.slice(0, 7)}, ${names.length} models`,
-    `  Access token: ${repo.token}   (scopes: repository, webhook)`,
-    'Press Enter to push a change to a model (delivered to the registered webhooks); Ctrl-C to stop.',
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      'Bitbucket Cloud simulator',
+      `  API URL:      ${simulator.apiUrl}   (start the hub with BITBUCKET_API_URL=${simulator.apiUrl})`,
+      `  Repository:   ${repo.fullName} ${repo.uuid}, branch ${repo.mainBranch} at ${head.slice(0, 7)}, ${names.length} models`,
+      `  Access token: ${repo.token}   (scopes: repository, webhook)`,
+      'Press Enter to push a change to a model (delivered to the registered webhooks); Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
 
   let pushes = 0;
   const lines = createInterface({ input: process.stdin });
@@ -39,11 +53,19 @@ async function main(): Promise<void> {
     const name = names[(pushes - 1) % names.length]!;
     const path = `models/${name}`;
     const text = readFileSync(join(modelDir, name), 'utf8').replace(/"modelName":\s*"/, `$&Revision ${pushes} of `);
-    void repo.commit({ [path]: text }, { message: `Revise ${name}` }).then((commit) => {
-      const deliveries = repo.deliveries.filter((delivery) => delivery.commit === commit);
-      const outcome = deliveries.length === 0 ? 'no webhook registered yet' : deliveries.map((delivery) => `${delivery.url} answered ${delivery.status || 'nothing (unreachable)'} ${delivery.body}`).join('; ');
-      process.stdout.write(`Pushed ${commit.slice(0, 7)} (modelName of ${path} changed): ${outcome}\n`);
-    }, (error: unknown) => process.stderr.write(`push failed: ${(error as Error).message}\n`));
+    void repo.commit({ [path]: text }, { message: `Revise ${name}` }).then(
+      (commit) => {
+        const deliveries = repo.deliveries.filter((delivery) => delivery.commit === commit);
+        const outcome =
+          deliveries.length === 0
+            ? 'no webhook registered yet'
+            : deliveries
+                .map((delivery) => `${delivery.url} answered ${delivery.status || 'nothing (unreachable)'} ${delivery.body}`)
+                .join('; ');
+        process.stdout.write(`Pushed ${commit.slice(0, 7)} (modelName of ${path} changed): ${outcome}\n`);
+      },
+      (error: unknown) => process.stderr.write(`push failed: ${(error as Error).message}\n`),
+    );
   });
 
   const stop = () => {

@@ -80,7 +80,10 @@ export interface BitbucketSimulator {
    * Creates an empty repository (no commits yet); `mainBranch` defaults to `main`, `token` to a random one, and
    * `scopes` (what the token may do, as a repository access token's scopes) to `repository` and `webhook`.
    */
-  createRepository(fullName: string, options?: { mainBranch?: string; token?: string; scopes?: readonly string[] }): Promise<SimulatedRepository>;
+  createRepository(
+    fullName: string,
+    options?: { mainBranch?: string; token?: string; scopes?: readonly string[] },
+  ): Promise<SimulatedRepository>;
   /** Fault injection: each rule applies to requests whose path matches; count-limited or probabilistic. */
   addFault(rule: FaultRule): void;
   /** Removes every fault rule. */

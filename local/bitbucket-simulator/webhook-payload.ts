@@ -180,7 +180,7 @@ export function buildPushPayload(
 export function newCommits(newHash: string, oldHash: string | null, lookup: (hash: string) => CommitRecord): CommitRecord[] {
   const excluded = new Set<string>();
   if (oldHash !== null) {
-    for (const stack = [oldHash]; stack.length > 0; ) {
+    for (const stack = [oldHash]; stack.length > 0;) {
       const hash = stack.pop() as string;
       if (excluded.has(hash)) continue;
       excluded.add(hash);

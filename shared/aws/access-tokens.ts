@@ -16,7 +16,10 @@ export function accessTokenSecretName(prefix: string, repositoryUuid: string): s
 }
 
 /** Returns a reader of repository access tokens, cached in memory through Powertools Parameters. */
-export function createAccessTokenReader(prefix: string, options: { maxAgeSeconds?: number; provider?: SecretsProvider } = {}): (repositoryUuid: string) => Promise<string> {
+export function createAccessTokenReader(
+  prefix: string,
+  options: { maxAgeSeconds?: number; provider?: SecretsProvider } = {},
+): (repositoryUuid: string) => Promise<string> {
   const provider = options.provider ?? new SecretsProvider();
   return async (repositoryUuid) => {
     const name = accessTokenSecretName(prefix, repositoryUuid);

@@ -35,18 +35,20 @@ export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
 
   async record(event: LoggedEvent): Promise<void> {
     const at = new Date(event.at);
-    await this.client.send(new PutItemCommand({
-      TableName: this.tableName,
-      Item: {
-        [PARTITION_KEY]: { S: `events#${(event.attributed !== false && event.repository?.uuid) || UNATTRIBUTED}` },
-        [SORT_KEY]: { S: `${event.at}#${randomBytes(4).toString('hex')}` },
-        kind: { S: event.kind },
-        ...(event.outcome ? { outcome: { S: event.outcome } } : {}),
-        ...(event.requestUuid ? { requestUuid: { S: event.requestUuid } } : {}),
-        event: { S: JSON.stringify(event) },
-        expiresAt: { N: String(Math.floor(at.getTime() / 1000) + this.eventTtlSeconds) },
-      },
-    }));
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          [PARTITION_KEY]: { S: `events#${(event.attributed !== false && event.repository?.uuid) || UNATTRIBUTED}` },
+          [SORT_KEY]: { S: `${event.at}#${randomBytes(4).toString('hex')}` },
+          kind: { S: event.kind },
+          ...(event.outcome ? { outcome: { S: event.outcome } } : {}),
+          ...(event.requestUuid ? { requestUuid: { S: event.requestUuid } } : {}),
+          event: { S: JSON.stringify(event) },
+          expiresAt: { N: String(Math.floor(at.getTime() / 1000) + this.eventTtlSeconds) },
+        },
+      }),
+    );
   }
 
   /** Newest first. `repositoryUuid` omitted lists the unattributed deliveries. */
@@ -55,15 +57,22 @@ export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
     const events: LoggedEvent[] = [];
     const now = Math.floor(Date.now() / 1000);
     // Each page asks only for what is still missing; expired items are skipped, so a page may yield fewer.
-    const query = pages((startKey) => this.client.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: options.since ? '#pk = :pk AND #sk >= :since' : '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': PARTITION_KEY, ...(options.since ? { '#sk': SORT_KEY } : {}) },
-        ExpressionAttributeValues: { ':pk': { S: `events#${options.repositoryUuid ?? UNATTRIBUTED}` }, ...(options.since ? { ':since': { S: options.since } } : {}) },
-        ScanIndexForward: false,
-        Limit: limit - events.length,
-        ExclusiveStartKey: startKey,
-      })));
+    const query = pages((startKey) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: options.since ? '#pk = :pk AND #sk >= :since' : '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY, ...(options.since ? { '#sk': SORT_KEY } : {}) },
+          ExpressionAttributeValues: {
+            ':pk': { S: `events#${options.repositoryUuid ?? UNATTRIBUTED}` },
+            ...(options.since ? { ':since': { S: options.since } } : {}),
+          },
+          ScanIndexForward: false,
+          Limit: limit - events.length,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
     for await (const page of query) {
       for (const item of page.Items ?? []) {
         if (Number(item.expiresAt?.N ?? Infinity) > now) events.push(JSON.parse(item.event!.S!) as LoggedEvent);
@@ -74,17 +83,27 @@ export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
   }
 
   async wasAccepted(bodySha256: string): Promise<boolean> {
-    const { Item } = await this.client.send(new GetItemCommand({
-      TableName: this.tableName, Key: acceptedKey(bodySha256), ConsistentRead: true,
-    }));
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: acceptedKey(bodySha256),
+        ConsistentRead: true,
+      }),
+    );
     return Item !== undefined && Number(Item.expiresAt?.N ?? 0) > Date.now() / 1000;
   }
 
   async rememberAccepted(bodySha256: string, at: Date): Promise<void> {
-    await this.client.send(new PutItemCommand({
-      TableName: this.tableName,
-      Item: { ...acceptedKey(bodySha256), acceptedAt: { S: at.toISOString() }, expiresAt: { N: String(Math.floor(at.getTime() / 1000) + this.acceptedTtlSeconds) } },
-    }));
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...acceptedKey(bodySha256),
+          acceptedAt: { S: at.toISOString() },
+          expiresAt: { N: String(Math.floor(at.getTime() / 1000) + this.acceptedTtlSeconds) },
+        },
+      }),
+    );
   }
 }
 

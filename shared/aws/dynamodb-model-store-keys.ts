@@ -17,7 +17,8 @@ export const MAX_SORT_KEY_BYTES = 1024;
 /** Sort key of the record of `path`. Throws a RangeError when the path is too long for a DynamoDB sort key. */
 export function modelSortKey(path: string): string {
   const sk = MODEL_SK_PREFIX + path;
-  if (Buffer.byteLength(sk, 'utf8') > MAX_SORT_KEY_BYTES) throw new RangeError(`model path is longer than ${MAX_SORT_KEY_BYTES - MODEL_SK_PREFIX.length} bytes: ${path.slice(0, 80)}…`);
+  if (Buffer.byteLength(sk, 'utf8') > MAX_SORT_KEY_BYTES)
+    throw new RangeError(`model path is longer than ${MAX_SORT_KEY_BYTES - MODEL_SK_PREFIX.length} bytes: ${path.slice(0, 80)}…`);
   return sk;
 }
 

@@ -1,14 +1,25 @@
 // DynamoDB adapter of the ModelStore port: model records and their bodies (inline or chunked) in one partition
 // per repository, written so that a reader never sees a half-written model.
 import {
-  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
-  type QueryCommandInput, type WriteRequest,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type QueryCommandInput,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { createHash, randomBytes } from 'node:crypto';
 import type { ModelStore } from '../domain/sync/ports';
 import { readModelSummary } from '../models/hackolade-metadata';
 import {
-  DEFAULT_MODEL_BODY_ENCODING, decodeModelBody, encodeModelBody, joinChunks, splitIntoChunks, type ModelBodyEncoding,
+  DEFAULT_MODEL_BODY_ENCODING,
+  decodeModelBody,
+  encodeModelBody,
+  joinChunks,
+  splitIntoChunks,
+  type ModelBodyEncoding,
 } from '../models/model-body-codec';
 import { MAX_MODEL_BYTES, type ModelRecord, type ModelStorage } from '../models/model-record';
 import { batchWriteAll } from './dynamodb-batch-write';
@@ -17,17 +28,35 @@ import { batchGetAll, queryAll } from './dynamodb-paging';
 import { ModelBodyInconsistentError, ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from './errors';
 import { ModelChunkStore, type RecordHead } from './model-chunk-store';
 import {
-  HEAD_ATTRIBUTES, RECORD_ATTRIBUTES, clipMetadata, key, projection, recordFromItem, recordToItem, s, type Item,
+  HEAD_ATTRIBUTES,
+  RECORD_ATTRIBUTES,
+  clipMetadata,
+  key,
+  projection,
+  recordFromItem,
+  recordToItem,
+  s,
+  type Item,
 } from './model-item-codec';
 import {
-  DEFAULT_CHUNK_BYTES, DEFAULT_INLINE_LIMIT_BYTES, DEFAULT_ORPHAN_MIN_AGE_MS, MAX_ITEM_BODY_BYTES,
-  type DynamoDbModelStoreOptions, type PutModelInput, type RecordTooLargeInput,
+  DEFAULT_CHUNK_BYTES,
+  DEFAULT_INLINE_LIMIT_BYTES,
+  DEFAULT_ORPHAN_MIN_AGE_MS,
+  MAX_ITEM_BODY_BYTES,
+  type DynamoDbModelStoreOptions,
+  type PutModelInput,
+  type RecordTooLargeInput,
 } from './dynamodb-model-store-options';
 import { PARTITION_KEY, SORT_KEY } from './tables';
 
 export {
-  DEFAULT_CHUNK_BYTES, DEFAULT_INLINE_LIMIT_BYTES, DEFAULT_ORPHAN_MIN_AGE_MS, MAX_ITEM_BODY_BYTES,
-  type DynamoDbModelStoreOptions, type PutModelInput, type RecordTooLargeInput,
+  DEFAULT_CHUNK_BYTES,
+  DEFAULT_INLINE_LIMIT_BYTES,
+  DEFAULT_ORPHAN_MIN_AGE_MS,
+  MAX_ITEM_BODY_BYTES,
+  type DynamoDbModelStoreOptions,
+  type PutModelInput,
+  type RecordTooLargeInput,
 } from './dynamodb-model-store-options';
 
 const MAX_PARSE_ERROR_LENGTH = 500;
@@ -71,7 +100,10 @@ export class DynamoDbModelStore implements ModelStore {
     this.encoding = options.encoding ?? DEFAULT_MODEL_BODY_ENCODING;
     this.writeConcurrency = options.writeConcurrency ?? 4;
     this.chunks = new ModelChunkStore(this.client, this.tableName, this.writeConcurrency);
-    for (const [name, value] of [['chunkBytes', this.chunkBytes], ['inlineLimitBytes', this.inlineLimitBytes]] as const) {
+    for (const [name, value] of [
+      ['chunkBytes', this.chunkBytes],
+      ['inlineLimitBytes', this.inlineLimitBytes],
+    ] as const) {
       if (!Number.isInteger(value) || value < 0 || value > MAX_ITEM_BODY_BYTES || (name === 'chunkBytes' && value === 0)) {
         throw new RangeError(`${name} must be an integer in [${name === 'chunkBytes' ? 1 : 0}, ${MAX_ITEM_BODY_BYTES}], got ${value}`);
       }
@@ -93,7 +125,9 @@ export class DynamoDbModelStore implements ModelStore {
     const version = newVersion();
     const chunks = body.byteLength > this.inlineLimitBytes ? splitIntoChunks(body, this.chunkBytes) : undefined;
     const record: ModelRecord = {
-      repositoryUuid, path, commit,
+      repositoryUuid,
+      path,
+      commit,
       size: bytes.byteLength,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       syncedAt: input.syncedAt ?? new Date().toISOString(),
@@ -126,7 +160,10 @@ export class DynamoDbModelStore implements ModelStore {
     const { repositoryUuid, path, commit, size } = input;
     const sk = modelSortKey(path);
     const record: ModelRecord = {
-      repositoryUuid, path, commit, size,
+      repositoryUuid,
+      path,
+      commit,
+      size,
       syncedAt: input.syncedAt ?? new Date().toISOString(),
       status: 'too-large',
       version: newVersion(),
@@ -142,12 +179,14 @@ export class DynamoDbModelStore implements ModelStore {
 
   /** The record at `path` without its body (consistent read), or undefined when there is none. */
   async getRecord(repositoryUuid: string, path: string): Promise<ModelRecord | undefined> {
-    const { Item } = await this.client.send(new GetItemCommand({
-      TableName: this.tableName,
-      Key: key(repositoryUuid, modelSortKey(path)),
-      ConsistentRead: true,
-      ...projection(RECORD_ATTRIBUTES),
-    }));
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: key(repositoryUuid, modelSortKey(path)),
+        ConsistentRead: true,
+        ...projection(RECORD_ATTRIBUTES),
+      }),
+    );
     return Item ? recordFromItem(Item) : undefined;
   }
 
@@ -160,13 +199,18 @@ export class DynamoDbModelStore implements ModelStore {
   async getModel(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; body: Buffer } | undefined> {
     const sk = modelSortKey(path);
     for (let attempt = 0; ; attempt++) {
-      const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(repositoryUuid, sk), ConsistentRead: true }));
+      const { Item } = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: key(repositoryUuid, sk), ConsistentRead: true }),
+      );
       if (!Item) return undefined;
       const record = recordFromItem(Item);
       if (record.storage === 'none') throw new ModelBodyNotStoredError(record);
       const body = await this.loadBody(record, Item);
       if (body) return { record, body };
-      if (attempt >= 1) throw new ModelBodyInconsistentError(`stored body of ${path} in ${repositoryUuid} does not match its record (version ${record.version})`);
+      if (attempt >= 1)
+        throw new ModelBodyInconsistentError(
+          `stored body of ${path} in ${repositoryUuid} does not match its record (version ${record.version})`,
+        );
     }
   }
 
@@ -184,7 +228,11 @@ export class DynamoDbModelStore implements ModelStore {
         return []; // too long for a sort key: it can never have been stored
       }
     });
-    const items = await batchGetAll(this.client, this.tableName, keys, { ConsistentRead: true, ProjectionExpression: '#sk', ExpressionAttributeNames: { '#sk': SORT_KEY } });
+    const items = await batchGetAll(this.client, this.tableName, keys, {
+      ConsistentRead: true,
+      ProjectionExpression: '#sk',
+      ExpressionAttributeNames: { '#sk': SORT_KEY },
+    });
     for (const item of items) found.add(item[SORT_KEY]!.S!.slice(MODEL_SK_PREFIX.length));
     return found;
   }
@@ -207,13 +255,17 @@ export class DynamoDbModelStore implements ModelStore {
     const sk = modelSortKey(path);
     const head = await this.readHead(repositoryUuid, sk);
     if (!head) return;
-    await this.conditional(repositoryUuid, path, () => this.client.send(new DeleteItemCommand({
-      TableName: this.tableName,
-      Key: key(repositoryUuid, sk),
-      ConditionExpression: '#version = :version',
-      ExpressionAttributeNames: { '#version': 'version' },
-      ExpressionAttributeValues: { ':version': s(head.version) },
-    })));
+    await this.conditional(repositoryUuid, path, () =>
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: key(repositoryUuid, sk),
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': s(head.version) },
+        }),
+      ),
+    );
     await this.chunks.release(repositoryUuid, head);
   }
 
@@ -231,20 +283,26 @@ export class DynamoDbModelStore implements ModelStore {
     const fromSk = modelSortKey(fromPath);
     const toSk = modelSortKey(toPath);
     if (fromSk === toSk) return this.getRecord(repositoryUuid, fromPath);
-    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(repositoryUuid, fromSk), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: key(repositoryUuid, fromSk), ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     const source = recordFromItem(Item);
     const shares = source.storage === 'chunked';
     if (shares && !source.sharedChunks) {
       // Flag the source first: if we die after writing the target, deleting the source must not delete the chunks.
-      await this.conditional(repositoryUuid, fromPath, () => this.client.send(new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: key(repositoryUuid, fromSk),
-        UpdateExpression: 'SET #shared = :true',
-        ConditionExpression: '#version = :version',
-        ExpressionAttributeNames: { '#shared': 'sharedChunks', '#version': 'version' },
-        ExpressionAttributeValues: { ':true': { BOOL: true }, ':version': s(source.version) },
-      })));
+      await this.conditional(repositoryUuid, fromPath, () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: key(repositoryUuid, fromSk),
+            UpdateExpression: 'SET #shared = :true',
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#shared': 'sharedChunks', '#version': 'version' },
+            ExpressionAttributeValues: { ':true': { BOOL: true }, ':version': s(source.version) },
+          }),
+        ),
+      );
     }
     const target = await this.readHead(repositoryUuid, toSk);
     const moved: ModelRecord = {
@@ -256,13 +314,15 @@ export class DynamoDbModelStore implements ModelStore {
     };
     await this.commitRecord(moved, Item.body?.B, target?.version);
     try {
-      await this.client.send(new DeleteItemCommand({
-        TableName: this.tableName,
-        Key: key(repositoryUuid, fromSk),
-        ConditionExpression: '#version = :version',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':version': s(source.version) },
-      }));
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: key(repositoryUuid, fromSk),
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': s(source.version) },
+        }),
+      );
     } catch (error) {
       // The old path was rewritten meanwhile: that new content is not ours to delete.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -270,14 +330,20 @@ export class DynamoDbModelStore implements ModelStore {
     if (shares) {
       // The old path no longer holds this version: the chunks are the target's alone again, so later deletes and
       // overwrites need not query the partition for other references. A crash before this keeps the (safe) flag.
-      await this.client.send(new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: key(repositoryUuid, toSk),
-        UpdateExpression: 'REMOVE #shared',
-        ConditionExpression: '#version = :version',
-        ExpressionAttributeNames: { '#shared': 'sharedChunks', '#version': 'version' },
-        ExpressionAttributeValues: { ':version': s(source.version) },
-      })).catch((error: unknown) => { if (!(error instanceof ConditionalCheckFailedException)) throw error; });
+      await this.client
+        .send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: key(repositoryUuid, toSk),
+            UpdateExpression: 'REMOVE #shared',
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#shared': 'sharedChunks', '#version': 'version' },
+            ExpressionAttributeValues: { ':version': s(source.version) },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        });
     }
     if (target && target.version !== source.version) await this.chunks.release(repositoryUuid, target);
     const { sharedChunks: _shared, ...unshared } = moved;
@@ -319,9 +385,14 @@ export class DynamoDbModelStore implements ModelStore {
   }
 
   private async readHead(repositoryUuid: string, sk: string): Promise<RecordHead | undefined> {
-    const { Item } = await this.client.send(new GetItemCommand({
-      TableName: this.tableName, Key: key(repositoryUuid, sk), ConsistentRead: true, ...projection(HEAD_ATTRIBUTES),
-    }));
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: key(repositoryUuid, sk),
+        ConsistentRead: true,
+        ...projection(HEAD_ATTRIBUTES),
+      }),
+    );
     if (!Item) return undefined;
     return {
       version: Item.version?.S ?? '',
@@ -335,17 +406,24 @@ export class DynamoDbModelStore implements ModelStore {
   private async commitRecord(record: ModelRecord, inlineBody: Uint8Array | undefined, expectedVersion: string | undefined): Promise<void> {
     const item = recordToItem(record, inlineBody);
     try {
-      await this.client.send(new PutItemCommand({
-        TableName: this.tableName,
-        Item: item,
-        ...(expectedVersion === undefined
-          ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PARTITION_KEY } }
-          : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': s(expectedVersion) } }),
-      }));
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ...(expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PARTITION_KEY } }
+            : {
+                ConditionExpression: '#version = :version',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':version': s(expectedVersion) },
+              }),
+        }),
+      );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // Our chunks were never visible; a move reuses the source's chunks, which are not ours to delete.
-      if (record.storage === 'chunked' && !record.sharedChunks) await this.chunks.delete(record.repositoryUuid, record.version, record.chunkCount).catch(() => undefined);
+      if (record.storage === 'chunked' && !record.sharedChunks)
+        await this.chunks.delete(record.repositoryUuid, record.version, record.chunkCount).catch(() => undefined);
       throw new ModelWriteConflictError(record.repositoryUuid, record.path);
     }
   }
@@ -396,4 +474,3 @@ function newVersion(): string {
   // 96 random bits, URL-safe base64: never contains the key separator '#'.
   return randomBytes(12).toString('base64url');
 }
-

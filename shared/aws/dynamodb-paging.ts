@@ -3,7 +3,13 @@
  * `UnprocessedKeys` retried. Every adapter that pages uses these, so none hand-rolls the loop.
  */
 import {
-  BatchGetItemCommand, QueryCommand, ScanCommand, type AttributeValue, type DynamoDBClient, type KeysAndAttributes, type QueryCommandInput,
+  BatchGetItemCommand,
+  QueryCommand,
+  ScanCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type KeysAndAttributes,
+  type QueryCommandInput,
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
 
@@ -32,14 +38,16 @@ export async function* pages<P extends ItemPage>(fetchPage: (startKey: Item | un
 /** All items of a Query, every page. */
 export async function queryAll(client: DynamoDBClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Item[]> {
   const items: Item[] = [];
-  for await (const page of pages((startKey) => client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey })))) items.push(...(page.Items ?? []));
+  for await (const page of pages((startKey) => client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }))))
+    items.push(...(page.Items ?? []));
   return items;
 }
 
 /** All items of a Scan, every page. */
 export async function scanAll(client: DynamoDBClient, input: Omit<ScanCommandInput, 'ExclusiveStartKey'>): Promise<Item[]> {
   const items: Item[] = [];
-  for await (const page of pages((startKey) => client.send(new ScanCommand({ ...input, ExclusiveStartKey: startKey })))) items.push(...(page.Items ?? []));
+  for await (const page of pages((startKey) => client.send(new ScanCommand({ ...input, ExclusiveStartKey: startKey }))))
+    items.push(...(page.Items ?? []));
   return items;
 }
 
@@ -48,7 +56,10 @@ export async function scanAll(client: DynamoDBClient, input: Omit<ScanCommandInp
  * with a growing pause (DynamoDB returns them when it throttles).
  */
 export async function batchGetAll(
-  client: DynamoDBClient, tableName: string, keys: readonly Item[], options: Omit<KeysAndAttributes, 'Keys'> = {},
+  client: DynamoDBClient,
+  tableName: string,
+  keys: readonly Item[],
+  options: Omit<KeysAndAttributes, 'Keys'> = {},
 ): Promise<Item[]> {
   const found: Item[] = [];
   for (let start = 0; start < keys.length; start += 100) {

@@ -1,6 +1,11 @@
 // DynamoDB adapter of added repositories and of the SyncStateStore port (cursor and progress per repository).
 import {
-  ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../domain/repository-config';
@@ -24,33 +29,55 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
 
   async addRepository(config: RepositoryConfig): Promise<void> {
     try {
-      await this.client.send(new PutItemCommand({
-        TableName: this.tableName,
-        Item: { ...key(config.uuid, 'config'), uuid: s(config.uuid), fullName: s(config.fullName), modelPattern: s(config.modelPattern), addedAt: s(config.addedAt) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }));
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key(config.uuid, 'config'),
+            uuid: s(config.uuid),
+            fullName: s(config.fullName),
+            modelPattern: s(config.modelPattern),
+            addedAt: s(config.addedAt),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new RepositoryExistsError(`repository ${config.fullName} ${config.uuid} is already added`);
+      if (error instanceof ConditionalCheckFailedException)
+        throw new RepositoryExistsError(`repository ${config.fullName} ${config.uuid} is already added`);
       throw error;
     }
   }
 
   /** Updates name or pattern of an added repository (renames keep the uuid). */
   async updateRepository(config: RepositoryConfig): Promise<void> {
-    await this.client.send(new PutItemCommand({
-      TableName: this.tableName,
-      Item: { ...key(config.uuid, 'config'), uuid: s(config.uuid), fullName: s(config.fullName), modelPattern: s(config.modelPattern), addedAt: s(config.addedAt) },
-      ConditionExpression: 'attribute_exists(pk)',
-    }));
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...key(config.uuid, 'config'),
+          uuid: s(config.uuid),
+          fullName: s(config.fullName),
+          modelPattern: s(config.modelPattern),
+          addedAt: s(config.addedAt),
+        },
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
   }
 
   /** Records a repository's new name; touches nothing else, so it cannot undo a concurrent pattern change. */
   async renameRepository(uuid: string, fullName: string): Promise<void> {
     try {
-      await this.client.send(new UpdateItemCommand({
-        TableName: this.tableName, Key: key(uuid, 'config'),
-        UpdateExpression: 'SET fullName = :name', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':name': s(fullName) },
-      }));
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(uuid, 'config'),
+          UpdateExpression: 'SET fullName = :name',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':name': s(fullName) },
+        }),
+      );
     } catch (error) {
       // Removed meanwhile: nothing to rename.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -58,14 +85,18 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
   }
 
   async getRepository(uuid: string): Promise<RepositoryConfig | undefined> {
-    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(uuid, 'config'), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: key(uuid, 'config'), ConsistentRead: true }),
+    );
     return Item ? toConfig(Item) : undefined;
   }
 
   async listRepositories(): Promise<RepositoryConfig[]> {
     const items = await scanAll(this.client, {
       TableName: this.tableName,
-      FilterExpression: '#sk = :config', ExpressionAttributeNames: { '#sk': SORT_KEY }, ExpressionAttributeValues: { ':config': s('config') },
+      FilterExpression: '#sk = :config',
+      ExpressionAttributeNames: { '#sk': SORT_KEY },
+      ExpressionAttributeValues: { ':config': s('config') },
     });
     return items.map(toConfig).sort((a, b) => a.fullName.localeCompare(b.fullName));
   }
@@ -77,7 +108,9 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
   }
 
   async getSyncState(uuid: string): Promise<SyncState> {
-    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(uuid, 'sync'), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: key(uuid, 'sync'), ConsistentRead: true }),
+    );
     if (!Item) return { uuid, revision: 0 };
     return { ...(JSON.parse(Item.state!.S!) as Omit<SyncState, 'revision'>), uuid, revision: Number(Item.revision!.N) };
   }
@@ -90,14 +123,23 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
     const revision = expectedRevision + 1;
     const { uuid, ...rest } = state;
     try {
-      await this.client.send(new PutItemCommand({
-        TableName: this.tableName,
-        Item: { ...key(uuid, 'sync'), state: s(JSON.stringify(rest)), revision: { N: String(revision) }, cursor: s(state.cursor ?? ''), updatedAt: s(new Date().toISOString()) },
-        ConditionExpression: expectedRevision === 0 ? 'attribute_not_exists(pk)' : 'revision = :expected',
-        ExpressionAttributeValues: expectedRevision === 0 ? undefined : { ':expected': { N: String(expectedRevision) } },
-      }));
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key(uuid, 'sync'),
+            state: s(JSON.stringify(rest)),
+            revision: { N: String(revision) },
+            cursor: s(state.cursor ?? ''),
+            updatedAt: s(new Date().toISOString()),
+          },
+          ConditionExpression: expectedRevision === 0 ? 'attribute_not_exists(pk)' : 'revision = :expected',
+          ExpressionAttributeValues: expectedRevision === 0 ? undefined : { ':expected': { N: String(expectedRevision) } },
+        }),
+      );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new SyncStateConflictError(`sync state of ${uuid} changed while syncing (expected revision ${expectedRevision})`);
+      if (error instanceof ConditionalCheckFailedException)
+        throw new SyncStateConflictError(`sync state of ${uuid} changed while syncing (expected revision ${expectedRevision})`);
       throw error;
     }
     return { ...state, revision };
@@ -113,5 +155,10 @@ function s(value: string): AttributeValue {
 }
 
 function toConfig(item: Record<string, AttributeValue>): RepositoryConfig {
-  return { uuid: item.uuid!.S!, fullName: item.fullName!.S!, modelPattern: item.modelPattern?.S ?? DEFAULT_MODEL_PATTERN, addedAt: item.addedAt!.S! };
+  return {
+    uuid: item.uuid!.S!,
+    fullName: item.fullName!.S!,
+    modelPattern: item.modelPattern?.S ?? DEFAULT_MODEL_PATTERN,
+    addedAt: item.addedAt!.S!,
+  };
 }

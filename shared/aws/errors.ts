@@ -7,14 +7,21 @@ import type { ModelRecord } from '../models/model-record';
 
 /** Another writer changed or created the model record since this write read it; nothing of this write is visible. */
 export class ModelWriteConflictError extends ModelHubError {
-  constructor(readonly repositoryUuid: string, readonly path: string) {
+  constructor(
+    readonly repositoryUuid: string,
+    readonly path: string,
+  ) {
     super(`model ${path} in ${repositoryUuid} was changed concurrently`);
   }
 }
 
 /** The model is over the size limit: store it with `DynamoDbModelStore.recordTooLarge` instead. */
 export class ModelTooLargeError extends ModelHubError {
-  constructor(readonly path: string, readonly size: number, readonly limit: number) {
+  constructor(
+    readonly path: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
     super(`model ${path} has ${size} bytes, over the ${limit}-byte limit; record it as too-large instead`);
   }
 }

@@ -1,7 +1,11 @@
 // Secrets Manager adapter for the admin side of the hub's secrets: the webhook secret with its rotation state, and
 // the per-repository access tokens (the functions only read them, through Powertools, in webhook-secrets / access-tokens).
 import {
-  CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient,
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
 import { accessTokenSecretName } from './access-tokens';
@@ -16,7 +20,10 @@ export class MalformedWebhookSecretError extends Error {
 
 /** A token secret cannot be written because Secrets Manager holds it, scheduled for deletion. */
 export class SecretScheduledForDeletionError extends Error {
-  constructor(readonly secretName: string, options: { cause: unknown }) {
+  constructor(
+    readonly secretName: string,
+    options: { cause: unknown },
+  ) {
     super(`the token secret ${secretName} is scheduled for deletion`, options);
     this.name = 'SecretScheduledForDeletionError';
   }
@@ -83,7 +90,9 @@ export class HubSecrets {
   async putToken(repositoryUuid: string, token: string): Promise<void> {
     const name = this.tokenSecretName(repositoryUuid);
     try {
-      await this.client.send(new CreateSecretCommand({ Name: name, SecretString: token, Description: 'Bitbucket repository access token (model-hub-sync)' }));
+      await this.client.send(
+        new CreateSecretCommand({ Name: name, SecretString: token, Description: 'Bitbucket repository access token (model-hub-sync)' }),
+      );
     } catch (error) {
       const { name: errorName, message } = error as Error;
       if (errorName === 'ResourceExistsException') {

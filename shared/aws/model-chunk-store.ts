@@ -20,15 +20,21 @@ export interface RecordHead {
 
 /** Chunk items of one models table; see `DynamoDbModelStore` for when chunks are written and released. */
 export class ModelChunkStore {
-  constructor(private readonly client: DynamoDBClient, private readonly tableName: string, private readonly writeConcurrency: number) {}
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly writeConcurrency: number,
+  ) {}
 
   /** Writes the chunks of a new version; on failure deletes what it can (the rest is an invisible orphan). */
   async write(repositoryUuid: string, version: string, chunks: readonly Buffer[]): Promise<void> {
     const writtenAt = n(Date.now());
     try {
-      await this.batchWrite(chunks.map((data, index) => ({
-        PutRequest: { Item: { ...key(repositoryUuid, chunkSortKey(version, index)), data: { B: data }, writtenAt } },
-      })));
+      await this.batchWrite(
+        chunks.map((data, index) => ({
+          PutRequest: { Item: { ...key(repositoryUuid, chunkSortKey(version, index)), data: { B: data }, writtenAt } },
+        })),
+      );
     } catch (error) {
       // Best effort: what stays behind is invisible and removeOrphanChunks collects it.
       await this.delete(repositoryUuid, version, chunks.length).catch(() => undefined);
@@ -44,21 +50,26 @@ export class ModelChunkStore {
       ...projection(['data'], { '#pk': PARTITION_KEY, '#sk': SORT_KEY }, [SORT_KEY]),
     });
     // Query returns chunks in key order, and zero-padded indexes make key order index order.
-    if (chunks.length !== record.chunkCount || chunks.some((chunk, i) => parseChunkSortKey(chunk[SORT_KEY]?.S ?? '')?.index !== i || !chunk.data?.B)) return undefined;
+    if (
+      chunks.length !== record.chunkCount ||
+      chunks.some((chunk, i) => parseChunkSortKey(chunk[SORT_KEY]?.S ?? '')?.index !== i || !chunk.data?.B)
+    )
+      return undefined;
     return chunks.map((chunk) => chunk.data!.B!);
   }
 
   /** Chunk keys follow from version and count, so deleting needs no read. */
   async delete(repositoryUuid: string, version: string, chunkCount: number): Promise<void> {
     const requests: WriteRequest[] = [];
-    for (let index = 0; index < chunkCount; index++) requests.push({ DeleteRequest: { Key: key(repositoryUuid, chunkSortKey(version, index)) } });
+    for (let index = 0; index < chunkCount; index++)
+      requests.push({ DeleteRequest: { Key: key(repositoryUuid, chunkSortKey(version, index)) } });
     await this.batchWrite(requests);
   }
 
   /** Deletes the chunks of a record that was just replaced or deleted, unless a moved record still references them. */
   async release(repositoryUuid: string, head: RecordHead): Promise<void> {
     if (head.storage !== 'chunked' || head.chunkCount === 0) return;
-    if (head.sharedChunks && await this.isVersionReferenced(repositoryUuid, head.version)) return;
+    if (head.sharedChunks && (await this.isVersionReferenced(repositoryUuid, head.version))) return;
     await this.delete(repositoryUuid, head.version, head.chunkCount);
   }
 

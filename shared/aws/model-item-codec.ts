@@ -11,9 +11,31 @@ export type Item = Record<string, AttributeValue>;
 
 /** Record attributes except the inline body: the projection of `getRecord` and `listModels`. */
 export const RECORD_ATTRIBUTES = [
-  'repositoryUuid', 'path', 'commit', 'size', 'sha256', 'syncedAt', 'status', 'parseError', 'modelName', 'dbVendor', 'appTarget',
-  'dbVersion', 'GUID', 'lastModifTS', 'collections', 'relationships', 'buckets', 'views', 'version', 'encoding', 'storage',
-  'chunkCount', 'storedBytes', 'sharedChunks', 'entityNames',
+  'repositoryUuid',
+  'path',
+  'commit',
+  'size',
+  'sha256',
+  'syncedAt',
+  'status',
+  'parseError',
+  'modelName',
+  'dbVendor',
+  'appTarget',
+  'dbVersion',
+  'GUID',
+  'lastModifTS',
+  'collections',
+  'relationships',
+  'buckets',
+  'views',
+  'version',
+  'encoding',
+  'storage',
+  'chunkCount',
+  'storedBytes',
+  'sharedChunks',
+  'entityNames',
 ] as const;
 /** The attributes a write reads from the record it replaces. */
 export const HEAD_ATTRIBUTES = ['version', 'storage', 'chunkCount', 'sharedChunks'] as const;
@@ -35,7 +57,9 @@ export function n(value: number): AttributeValue {
 
 /** ProjectionExpression with every name aliased (`size`, `path`, `status`, `commit` are reserved words). */
 export function projection(
-  attributes: readonly string[], extraNames: Record<string, string> = {}, keyAttributes: readonly string[] = [],
+  attributes: readonly string[],
+  extraNames: Record<string, string> = {},
+  keyAttributes: readonly string[] = [],
 ): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
   const names: Record<string, string> = { ...extraNames };
   const parts = [...keyAttributes, ...attributes].map((attribute, i) => {
@@ -49,7 +73,8 @@ export function projection(
 export function clipMetadata<T extends object>(metadata: T): T {
   const clipped: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(metadata)) {
-    clipped[name] = typeof value === 'string' && value.length > MAX_METADATA_STRING_LENGTH ? value.slice(0, MAX_METADATA_STRING_LENGTH) : value;
+    clipped[name] =
+      typeof value === 'string' && value.length > MAX_METADATA_STRING_LENGTH ? value.slice(0, MAX_METADATA_STRING_LENGTH) : value;
   }
   return clipped as T;
 }

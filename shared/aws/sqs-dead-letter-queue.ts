@@ -1,8 +1,13 @@
 // SQS adapter for the sync queue's dead-letter queue: look at the failed requests without taking them, and move
 // them back to the sync queue. The admin CLI's `dlq` commands run on it, against AWS and local-aws-sqs alike.
 import {
-  ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand,
-  type Message, type SQSClient,
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 
 /** A message of the dead-letter queue, as SQS knows it. */
@@ -63,9 +68,12 @@ export class SqsDeadLetterQueue {
 
   /** About how many messages the queue holds, in flight ones included. */
   async approximateCount(): Promise<number> {
-    const { Attributes } = await this.client.send(new GetQueueAttributesCommand({
-      QueueUrl: this.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }));
+    const { Attributes } = await this.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
     return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
   }
 
@@ -76,7 +84,9 @@ export class SqsDeadLetterQueue {
     // Move as we receive: on a FIFO queue, deleting a message frees its group, so the next receive returns the
     // group's next message (receiving everything first would stop at the first message of each group).
     for (;;) {
-      const fresh = (await this.receive()).filter((message) => !skipped.has(message.MessageId!) && !moved.some((done) => done.messageId === message.MessageId));
+      const fresh = (await this.receive()).filter(
+        (message) => !skipped.has(message.MessageId!) && !moved.some((done) => done.messageId === message.MessageId),
+      );
       if (fresh.length === 0) break;
       for (const message of fresh) {
         const letter = toDeadLetter(message);
@@ -85,11 +95,14 @@ export class SqsDeadLetterQueue {
           continue;
         }
         // Sent before deleted: a crash in between leaves a duplicate, which the level-triggered worker absorbs.
-        await this.client.send(new SendMessageCommand({
-          QueueUrl: options.destinationQueueUrl, MessageBody: letter.body,
-          MessageGroupId: letter.groupId ?? options.fallbackGroupId(letter),
-          MessageDeduplicationId: `redrive-${letter.messageId}`,
-        }));
+        await this.client.send(
+          new SendMessageCommand({
+            QueueUrl: options.destinationQueueUrl,
+            MessageBody: letter.body,
+            MessageGroupId: letter.groupId ?? options.fallbackGroupId(letter),
+            MessageDeduplicationId: `redrive-${letter.messageId}`,
+          }),
+        );
         await this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.ReceiptHandle! }));
         moved.push(letter);
       }
@@ -100,16 +113,24 @@ export class SqsDeadLetterQueue {
   }
 
   private async receive(): Promise<Message[]> {
-    const { Messages = [] } = await this.client.send(new ReceiveMessageCommand({
-      QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: PEEK_VISIBILITY_SECONDS, WaitTimeSeconds: 0,
-      // local-aws-sqs answers only the older AttributeNames parameter; AWS accepts both.
-      AttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
-    }));
+    const { Messages = [] } = await this.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: PEEK_VISIBILITY_SECONDS,
+        WaitTimeSeconds: 0,
+        // local-aws-sqs answers only the older AttributeNames parameter; AWS accepts both.
+        AttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
     return Messages;
   }
 
   private async makeVisible(receiptHandle: string): Promise<void> {
-    await this.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
+    await this.client.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }),
+    );
   }
 }
 

@@ -13,17 +13,21 @@ export class SqsSyncQueue implements SyncRequestQueue {
   }
 
   async enqueue(request: SyncRequest, options: { groupId: string; deduplicationId: string; delaySeconds?: number }): Promise<void> {
-    await this.client.send(new SendMessageCommand({
-      QueueUrl: this.queueUrl,
-      MessageBody: JSON.stringify(request),
-      MessageGroupId: options.groupId,
-      MessageDeduplicationId: options.deduplicationId,
-    }));
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(request),
+        MessageGroupId: options.groupId,
+        MessageDeduplicationId: options.deduplicationId,
+      }),
+    );
   }
 
   /** Makes a received message visible again after `seconds` (a retry backoff shorter than the queue's default). */
   async retryAfter(receiptHandle: string, seconds: number): Promise<void> {
-    await this.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.round(seconds) }));
+    await this.client.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.round(seconds) }),
+    );
   }
 }
 

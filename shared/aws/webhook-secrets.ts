@@ -9,7 +9,10 @@ export const WEBHOOK_SECRET_MAX_AGE_SECONDS = 300;
  * outside a rotation). The reader yields the non-empty values, current first, cached in memory for
  * `maxAgeSeconds` through Powertools Parameters.
  */
-export function createWebhookSecretReader(secretId: string, options: { maxAgeSeconds?: number; provider?: SecretsProvider } = {}): () => Promise<string[]> {
+export function createWebhookSecretReader(
+  secretId: string,
+  options: { maxAgeSeconds?: number; provider?: SecretsProvider } = {},
+): () => Promise<string[]> {
   const provider = options.provider ?? new SecretsProvider();
   const maxAge = options.maxAgeSeconds ?? WEBHOOK_SECRET_MAX_AGE_SECONDS;
   return async () => {

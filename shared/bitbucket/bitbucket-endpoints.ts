@@ -34,7 +34,12 @@ export const WEBHOOK_SCOPE = 'webhook';
  * The URL of endpoint `name` under `baseUrl` (no trailing slash): `params` fill the template's `{…}` as given
  * (already encoded), `query` may only hold the parameters the endpoint declares.
  */
-export function endpointUrl(baseUrl: string, name: BitbucketEndpointName, params: Record<string, string>, query: Record<string, string> = {}): string {
+export function endpointUrl(
+  baseUrl: string,
+  name: BitbucketEndpointName,
+  params: Record<string, string>,
+  query: Record<string, string> = {},
+): string {
   const endpoint = BITBUCKET_ENDPOINTS[name];
   const path = endpoint.template.replace(/\{(\w+)\}/g, (_, key: string) => {
     const value = params[key];
@@ -55,7 +60,8 @@ export function endpointUrl(baseUrl: string, name: BitbucketEndpointName, params
 /** Splits and percent-encodes `workspace/repo_slug`. */
 export function splitFullName(fullName: string): { workspace: string; repo_slug: string } {
   const parts = fullName.split('/');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new TypeError(`repository name must be "workspace/repo_slug", got ${JSON.stringify(fullName)}`);
+  if (parts.length !== 2 || !parts[0] || !parts[1])
+    throw new TypeError(`repository name must be "workspace/repo_slug", got ${JSON.stringify(fullName)}`);
   return { workspace: encodeURIComponent(parts[0]), repo_slug: encodeURIComponent(parts[1]) };
 }
 

@@ -67,7 +67,8 @@ export async function getBranchHead(api: BitbucketApi, fullName: string, branch:
     target?: { hash?: unknown };
   };
   const hash = json.target?.hash;
-  if (typeof hash !== 'string') throw new BitbucketError(`Unexpected branch answer for ${fullName}: target.hash missing.`, { repository: fullName });
+  if (typeof hash !== 'string')
+    throw new BitbucketError(`Unexpected branch answer for ${fullName}: target.hash missing.`, { repository: fullName });
   return hash;
 }
 
@@ -75,9 +76,15 @@ export async function getBranchHead(api: BitbucketApi, fullName: string, branch:
 export async function listChangedFiles(api: BitbucketApi, fullName: string, newCommit: string, oldCommit: string): Promise<FileChange[]> {
   const spec = `${encodeURIComponent(newCommit)}..${encodeURIComponent(oldCommit)}`;
   // The largest page Atlassian documents for diffstat (default 500): a big push costs as few requests as possible.
-  const url = endpointUrl(api.baseUrl, 'diffstat', { ...splitFullName(fullName), spec }, { topic: 'false', pagelen: String(DIFFSTAT_PAGELEN) });
+  const url = endpointUrl(
+    api.baseUrl,
+    'diffstat',
+    { ...splitFullName(fullName), spec },
+    { topic: 'false', pagelen: String(DIFFSTAT_PAGELEN) },
+  );
   const changes: FileChange[] = [];
-  for await (const value of api.transport.pagedValues(url, { repository: fullName, what: 'the diffstat' })) changes.push(toFileChange(value as DiffstatValue));
+  for await (const value of api.transport.pagedValues(url, { repository: fullName, what: 'the diffstat' }))
+    changes.push(toFileChange(value as DiffstatValue));
   return changes;
 }
 
@@ -116,7 +123,13 @@ export async function getFile(api: BitbucketApi, fullName: string, commit: strin
 }
 
 /** Every entry of one directory listing, all pages collected first (a 555 on a later page retries the whole directory). */
-async function listDirectory(api: BitbucketApi, fullName: string, commit: string, dir: string, depth: number): Promise<Array<{ type: string; path: string }>> {
+async function listDirectory(
+  api: BitbucketApi,
+  fullName: string,
+  commit: string,
+  dir: string,
+  depth: number,
+): Promise<Array<{ type: string; path: string }>> {
   // The root needs the trailing slash (`/src/{commit}/`); keep it for subdirectories too, so they can't be mistaken for files.
   const path = dir === '' ? '' : `${encodePath(dir)}/`;
   const query = { max_depth: String(depth), pagelen: String(SRC_PAGELEN) };

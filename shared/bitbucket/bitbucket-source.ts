@@ -12,7 +12,10 @@ import { BitbucketDiffTooLargeError, BitbucketFileTooLargeError, BitbucketNotFou
 export class BitbucketSource implements SourceRepository {
   private readonly listings = new Map<string, Promise<string[]>>();
 
-  constructor(private readonly client: BitbucketClient, private readonly fullName: string) {}
+  constructor(
+    private readonly client: BitbucketClient,
+    private readonly fullName: string,
+  ) {}
 
   async getMainBranch(): Promise<string | undefined> {
     return translate(async () => (await this.client.getRepository(this.fullName)).mainBranch);
@@ -28,8 +31,10 @@ export class BitbucketSource implements SourceRepository {
         const changes = await this.client.listChangedFiles(this.fullName, newCommit, oldCommit);
         return changes.map((change) => ({ ...change, contentUnchanged: contentUnchanged(change) }));
       } catch (error) {
-        if (error instanceof BitbucketDiffTooLargeError) throw new DiffUnavailableError(`diff ${oldCommit.slice(0, 12)}..${newCommit.slice(0, 12)} is too large for Bitbucket (555)`);
-        if (error instanceof BitbucketNotFoundError) throw new DiffUnavailableError(`commit ${oldCommit.slice(0, 12)} no longer exists (history rewritten)`);
+        if (error instanceof BitbucketDiffTooLargeError)
+          throw new DiffUnavailableError(`diff ${oldCommit.slice(0, 12)}..${newCommit.slice(0, 12)} is too large for Bitbucket (555)`);
+        if (error instanceof BitbucketNotFoundError)
+          throw new DiffUnavailableError(`commit ${oldCommit.slice(0, 12)} no longer exists (history rewritten)`);
         throw error;
       }
     });
@@ -51,7 +56,8 @@ export class BitbucketSource implements SourceRepository {
         return await this.client.getFile(this.fullName, commit, path);
       } catch (error) {
         if (error instanceof BitbucketFileTooLargeError) throw new SourceFileTooLargeError(error.message, undefined);
-        if (error instanceof BitbucketNotFoundError) throw new SourceFileMissingError(`${path} at ${commit.slice(0, 12)} cannot be downloaded (404)`);
+        if (error instanceof BitbucketNotFoundError)
+          throw new SourceFileMissingError(`${path} at ${commit.slice(0, 12)} cannot be downloaded (404)`);
         throw error;
       }
     });

@@ -133,7 +133,10 @@ export class BitbucketTransport {
     try {
       return JSON.parse(body.toString('utf8')) as unknown;
     } catch (cause) {
-      throw new BitbucketError(`Bitbucket sent invalid JSON for ${context.what} of ${context.repository}.`, { repository: context.repository, cause });
+      throw new BitbucketError(`Bitbucket sent invalid JSON for ${context.what} of ${context.repository}.`, {
+        repository: context.repository,
+        cause,
+      });
     }
   }
 
@@ -157,8 +160,13 @@ export class BitbucketTransport {
         const response = await this.attempt(url, context);
         if (response.status >= 200 && response.status < 300) return { body: response.body, headers: response.headers };
         const { status } = response;
-        if (status === 401 || status === 403) throw new BitbucketAuthError(repository, status, { scope: context.scope ?? REPOSITORY_SCOPE, required: requiredScopes(response.body) });
-        if (status === 404) throw new BitbucketNotFoundError(`Bitbucket has no ${context.what} in repository ${repository} (HTTP 404).`, repository);
+        if (status === 401 || status === 403)
+          throw new BitbucketAuthError(repository, status, {
+            scope: context.scope ?? REPOSITORY_SCOPE,
+            required: requiredScopes(response.body),
+          });
+        if (status === 404)
+          throw new BitbucketNotFoundError(`Bitbucket has no ${context.what} in repository ${repository} (HTTP 404).`, repository);
         if (status === 555) throw new BitbucketDiffTooLargeError(repository, context.what);
         const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'));
         if (status === 429) {
@@ -173,12 +181,19 @@ export class BitbucketTransport {
           continue;
         }
         if (status < 500) {
-          throw new BitbucketError(`Bitbucket refused ${context.what} in repository ${repository} (HTTP ${status}): ${this.errorMessage(response.body)}`, {
-            status,
-            repository,
-          });
+          throw new BitbucketError(
+            `Bitbucket refused ${context.what} in repository ${repository} (HTTP ${status}): ${this.errorMessage(response.body)}`,
+            {
+              status,
+              repository,
+            },
+          );
         }
-        failure = { status, message: `HTTP ${status}: ${this.errorMessage(response.body)}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+        failure = {
+          status,
+          message: `HTTP ${status}: ${this.errorMessage(response.body)}`,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        };
       } catch (error) {
         if (error instanceof BitbucketError) throw error;
         // Network failures and undici timeouts: the request may not have reached Bitbucket, and GETs are safe to repeat.
@@ -186,12 +201,15 @@ export class BitbucketTransport {
       }
       // A create that may have reached Bitbucket is not repeated: a second attempt could add a second hook.
       if (attempt >= this.maxAttempts || context.method === 'POST') {
-        throw new BitbucketUnavailableError(`Bitbucket failed ${attempt} times fetching ${context.what} in repository ${repository}; last: ${failure.message}`, {
-          repository,
-          attempts: attempt,
-          ...(failure.status === undefined ? {} : { status: failure.status }),
-          ...(failure.cause === undefined ? {} : { cause: failure.cause }),
-        });
+        throw new BitbucketUnavailableError(
+          `Bitbucket failed ${attempt} times fetching ${context.what} in repository ${repository}; last: ${failure.message}`,
+          {
+            repository,
+            attempts: attempt,
+            ...(failure.status === undefined ? {} : { status: failure.status }),
+            ...(failure.cause === undefined ? {} : { cause: failure.cause }),
+          },
+        );
       }
       const retryAfter = failure.retryAfterMs;
       await this.sleep(retryAfter !== undefined && retryAfter <= this.maxRateLimitWaitMs ? retryAfter : this.backoff(attempt));
@@ -226,7 +244,10 @@ export class BitbucketTransport {
       // Only reads follow redirects: a write is never re-sent somewhere else.
       if ([301, 302, 303, 307, 308].includes(response.statusCode) && location && (context.method ?? 'GET') === 'GET') {
         await response.body.dump();
-        if (hop >= MAX_REDIRECTS) throw new BitbucketError(`Too many redirects fetching ${context.what} in repository ${context.repository}.`, { repository: context.repository });
+        if (hop >= MAX_REDIRECTS)
+          throw new BitbucketError(`Too many redirects fetching ${context.what} in repository ${context.repository}.`, {
+            repository: context.repository,
+          });
         current = new URL(location, current);
         continue;
       }
@@ -252,7 +273,8 @@ export class BitbucketTransport {
       if (total > limit) {
         discard(body);
         if (context?.filePath !== undefined) throw new BitbucketFileTooLargeError(context.repository, context.filePath, limit);
-        if (context) throw new BitbucketError(`Bitbucket answer for ${context.what} exceeds ${limit} bytes.`, { repository: context.repository });
+        if (context)
+          throw new BitbucketError(`Bitbucket answer for ${context.what} exceeds ${limit} bytes.`, { repository: context.repository });
         break; // an oversized error body: its first bytes are enough for a message
       }
       chunks.push(chunk);

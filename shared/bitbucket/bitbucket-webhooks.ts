@@ -33,28 +33,52 @@ export interface BitbucketWebhookInput {
 export async function listWebhooks(api: BitbucketApi, fullName: string): Promise<BitbucketWebhook[]> {
   const url = endpointUrl(api.baseUrl, 'listHooks', { ...splitFullName(fullName) }, { pagelen: '100' });
   const hooks: BitbucketWebhook[] = [];
-  for await (const value of api.transport.pagedValues(url, { repository: fullName, what: 'the webhooks', scope: WEBHOOK_SCOPE })) hooks.push(toWebhook(value, fullName));
+  for await (const value of api.transport.pagedValues(url, { repository: fullName, what: 'the webhooks', scope: WEBHOOK_SCOPE }))
+    hooks.push(toWebhook(value, fullName));
   return hooks;
 }
 
 /** Creates a webhook (`POST .../hooks`, answered 201); the transport never repeats a POST that may have arrived. */
 export async function createWebhook(api: BitbucketApi, fullName: string, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
   const url = endpointUrl(api.baseUrl, 'createHook', { ...splitFullName(fullName) });
-  const json = await api.transport.getJson(url, { repository: fullName, what: 'the new webhook', method: 'POST', body: webhookBody(input), scope: WEBHOOK_SCOPE });
+  const json = await api.transport.getJson(url, {
+    repository: fullName,
+    what: 'the new webhook',
+    method: 'POST',
+    body: webhookBody(input),
+    scope: WEBHOOK_SCOPE,
+  });
   return toWebhook(json, fullName);
 }
 
 /** Replaces a webhook's settings (`PUT .../hooks/{uid}`); without `secret` the stored secret is kept. */
-export async function updateWebhook(api: BitbucketApi, fullName: string, uid: string, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
+export async function updateWebhook(
+  api: BitbucketApi,
+  fullName: string,
+  uid: string,
+  input: BitbucketWebhookInput,
+): Promise<BitbucketWebhook> {
   const url = endpointUrl(api.baseUrl, 'updateHook', { ...splitFullName(fullName), uid: encodeURIComponent(uid) });
-  const json = await api.transport.getJson(url, { repository: fullName, what: `webhook ${uid}`, method: 'PUT', body: webhookBody(input), scope: WEBHOOK_SCOPE });
+  const json = await api.transport.getJson(url, {
+    repository: fullName,
+    what: `webhook ${uid}`,
+    method: 'PUT',
+    body: webhookBody(input),
+    scope: WEBHOOK_SCOPE,
+  });
   return toWebhook(json, fullName);
 }
 
 /** Deletes a webhook (`DELETE .../hooks/{uid}`, answered 204). Throws BitbucketNotFoundError when it is gone already. */
 export async function deleteWebhook(api: BitbucketApi, fullName: string, uid: string): Promise<void> {
   const url = endpointUrl(api.baseUrl, 'deleteHook', { ...splitFullName(fullName), uid: encodeURIComponent(uid) });
-  await api.transport.fetch(url, { repository: fullName, what: `webhook ${uid}`, method: 'DELETE', scope: WEBHOOK_SCOPE, maxBytes: MAX_JSON_BYTES });
+  await api.transport.fetch(url, {
+    repository: fullName,
+    what: `webhook ${uid}`,
+    method: 'DELETE',
+    scope: WEBHOOK_SCOPE,
+    maxBytes: MAX_JSON_BYTES,
+  });
 }
 
 function webhookBody(input: BitbucketWebhookInput): Record<string, unknown> {
@@ -68,7 +92,14 @@ function webhookBody(input: BitbucketWebhookInput): Record<string, unknown> {
 }
 
 function toWebhook(value: unknown, fullName: string): BitbucketWebhook {
-  const json = (value ?? {}) as { uuid?: unknown; url?: unknown; description?: unknown; active?: unknown; events?: unknown; secret_set?: unknown };
+  const json = (value ?? {}) as {
+    uuid?: unknown;
+    url?: unknown;
+    description?: unknown;
+    active?: unknown;
+    events?: unknown;
+    secret_set?: unknown;
+  };
   if (typeof json.uuid !== 'string' || typeof json.url !== 'string') {
     throw new BitbucketError(`Unexpected webhook answer for ${fullName}: uuid or url missing.`, { repository: fullName });
   }

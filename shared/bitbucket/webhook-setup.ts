@@ -51,10 +51,16 @@ export interface EnsuredWebhook {
 }
 
 /** Creates the hub's `repo:push` hook, or updates it (URL, events, secret) when the repository has one already. */
-export async function ensureHubWebhook(client: BitbucketClient, fullName: string, hub: HubIdentity, secret: string): Promise<EnsuredWebhook> {
+export async function ensureHubWebhook(
+  client: BitbucketClient,
+  fullName: string,
+  hub: HubIdentity,
+  secret: string,
+): Promise<EnsuredWebhook> {
   // Prefer the hook that already posts to this hub; the others are reported, never deleted behind the admin's back.
   const [existing, ...others] = await findHubWebhooks(client, fullName, hub);
-  if (existing) return { action: 'updated', hook: await client.updateWebhook(fullName, existing.uuid, hubWebhookInput(hub, secret)), others };
+  if (existing)
+    return { action: 'updated', hook: await client.updateWebhook(fullName, existing.uuid, hubWebhookInput(hub, secret)), others };
   return { action: 'created', hook: await client.createWebhook(fullName, hubWebhookInput(hub, secret)), others: [] };
 }
 
@@ -62,7 +68,13 @@ export async function ensureHubWebhook(client: BitbucketClient, fullName: string
 export async function updateHubWebhookSecret(client: BitbucketClient, fullName: string, hub: HubIdentity, secret: string): Promise<number> {
   const ours = await findHubWebhooks(client, fullName, hub);
   for (const hook of ours) {
-    await client.updateWebhook(fullName, hook.uuid, { url: hook.url, description: hook.description, active: hook.active, events: hook.events, secret });
+    await client.updateWebhook(fullName, hook.uuid, {
+      url: hook.url,
+      description: hook.description,
+      active: hook.active,
+      events: hook.events,
+      secret,
+    });
   }
   return ours.length;
 }

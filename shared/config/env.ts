@@ -17,7 +17,9 @@ export function readEnv(source: NodeJS.ProcessEnv) {
       if (raw === undefined || raw === '') return fallback;
       const value = Number(raw);
       if (!Number.isFinite(value) || value < (options.min ?? -Infinity) || value > (options.max ?? Infinity)) {
-        problems.push(`${name} must be a number${options.min !== undefined ? ` >= ${options.min}` : ''}${options.max !== undefined ? ` <= ${options.max}` : ''}`);
+        problems.push(
+          `${name} must be a number${options.min !== undefined ? ` >= ${options.min}` : ''}${options.max !== undefined ? ` <= ${options.max}` : ''}`,
+        );
         return fallback;
       }
       return value;

@@ -20,7 +20,10 @@ export type DeliveryOutcome =
 
 export type RejectionReason = 'invalid signature' | 'malformed JSON' | 'malformed payload' | 'payload too large' | 'repository not added';
 
-export interface RepositoryRef { readonly uuid: string; readonly fullName: string }
+export interface RepositoryRef {
+  readonly uuid: string;
+  readonly fullName: string;
+}
 
 /** One line of the events log. Never holds a body or a secret. */
 export interface DeliveryEvent {
@@ -74,7 +77,10 @@ export async function acceptDelivery(delivery: Delivery, ports: DeliveryPorts): 
     // Only for signed bodies: the hash of an unsigned body is attacker-chosen noise.
     bodySha256: outcome.outcome === 'rejected' && outcome.reason === 'invalid signature' ? undefined : bodySha256(),
     // Events of repositories nobody added go with the hub's unattributed ones, where an admin looks.
-    attributed: !((outcome.outcome === 'rejected' && outcome.reason === 'repository not added') || (outcome.outcome === 'ignored' && outcome.repositoryAdded === false)),
+    attributed: !(
+      (outcome.outcome === 'rejected' && outcome.reason === 'repository not added') ||
+      (outcome.outcome === 'ignored' && outcome.repositoryAdded === false)
+    ),
   });
   return outcome;
 }
@@ -92,7 +98,8 @@ async function decide(delivery: Delivery, bodySha256: () => string, ports: Deliv
     return { outcome: 'rejected', reason: 'malformed JSON' };
   }
   const eventKey = headers['x-event-key'];
-  if (eventKey !== PUSH_EVENT_KEY) return { outcome: 'ignored', reason: `event ${cleanHeader(eventKey) ?? '(none)'} is not ${PUSH_EVENT_KEY}` };
+  if (eventKey !== PUSH_EVENT_KEY)
+    return { outcome: 'ignored', reason: `event ${cleanHeader(eventKey) ?? '(none)'} is not ${PUSH_EVENT_KEY}` };
 
   const parsed = parsePushEvent(body);
   if (!parsed.ok) return { outcome: 'rejected', reason: 'malformed payload', detail: parsed.problem };

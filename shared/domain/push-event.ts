@@ -72,7 +72,13 @@ function parseChange(change: unknown): RefChange | string {
   const ref = newRef ?? oldRef;
   if (!ref) return 'both old and new are null';
   if (oldRef && newRef && (oldRef.type !== newRef.type || oldRef.name !== newRef.name)) return 'old and new name different refs';
-  return { refType: ref.type, name: ref.name, oldHash: oldRef?.hash ?? null, newHash: newRef?.hash ?? null, forced: change.forced === true };
+  return {
+    refType: ref.type,
+    name: ref.name,
+    oldHash: oldRef?.hash ?? null,
+    newHash: newRef?.hash ?? null,
+    forced: change.forced === true,
+  };
 }
 
 function parseRef(ref: unknown, side: string): { type: 'branch' | 'tag'; name: string; hash: string } | null | string {
@@ -81,7 +87,8 @@ function parseRef(ref: unknown, side: string): { type: 'branch' | 'tag'; name: s
   if (ref.type !== 'branch' && ref.type !== 'tag') return `${side}.type is not branch or tag`;
   if (typeof ref.name !== 'string' || ref.name.length === 0 || ref.name.length > MAX_NAME_LENGTH) return `${side}.name is missing`;
   const target = ref.target;
-  if (!isRecord(target) || typeof target.hash !== 'string' || !COMMIT_HASH.test(target.hash)) return `${side}.target.hash is not a commit hash`;
+  if (!isRecord(target) || typeof target.hash !== 'string' || !COMMIT_HASH.test(target.hash))
+    return `${side}.target.hash is not a commit hash`;
   return { type: ref.type, name: ref.name, hash: target.hash.toLowerCase() };
 }
 

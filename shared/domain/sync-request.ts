@@ -34,9 +34,11 @@ export function parseSyncRequest(body: string): SyncRequest {
   }
   const request = value as Partial<SyncRequest> | null;
   if (
-    !request || request.version !== 1 ||
+    !request ||
+    request.version !== 1 ||
     !['push', 'reconcile', 'continue', 'admin'].includes(String(request.trigger)) ||
-    typeof request.repository?.uuid !== 'string' || typeof request.repository.fullName !== 'string' ||
+    typeof request.repository?.uuid !== 'string' ||
+    typeof request.repository.fullName !== 'string' ||
     typeof request.requestUuid !== 'string'
   ) {
     throw new MalformedMessageError('sync request does not have the expected fields');

@@ -79,7 +79,12 @@ export async function fetchHeadSnapshot(options: FetchHeadSnapshotOptions): Prom
   const authorization = `Basic ${credentials}`;
   const secrets = [options.token, credentials];
   const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
-  const http = createUndiciHttp({ dispatcher, secrets, ...optional('deadline', options.deadline), ...optional('requestTimeoutMs', options.requestTimeoutMs) });
+  const http = createUndiciHttp({
+    dispatcher,
+    secrets,
+    ...optional('deadline', options.deadline),
+    ...optional('requestTimeoutMs', options.requestTimeoutMs),
+  });
   const url = withoutCredentials(options.cloneUrl);
   const attempts = Math.max(1, options.maxAttempts ?? DEFAULT_ATTEMPTS);
   try {
@@ -103,7 +108,8 @@ export async function fetchHeadSnapshot(options: FetchHeadSnapshotOptions): Prom
           // Sent on the first request, so there is no 401 round trip; onAuth only runs if the server refuses it,
           // and then refuses to resend the same credentials (that would cost a request and fail again).
           headers: { Authorization: authorization },
-          onAuth: (_url, auth) => (auth.headers?.Authorization === authorization ? { cancel: true } : { username: TOKEN_USER, password: options.token }),
+          onAuth: (_url, auth) =>
+            auth.headers?.Authorization === authorization ? { cancel: true } : { username: TOKEN_USER, password: options.token },
         });
         if (!result.fetchHead) throw new GitFetchError('not-found', `branch ${options.branch} not found over git (empty repository)`);
         return openSnapshot(storage, cache, result.fetchHead, http.stats, secrets);
@@ -182,10 +188,18 @@ function toGitFetchError(error: unknown, what: string, secrets: readonly string[
   const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
   if (code === 'HttpError') {
     const status = Number((error as { data?: { statusCode?: unknown } }).data?.statusCode);
-    const reason = status === 401 || status === 403 ? 'unauthorized' : status === 404 ? 'not-found' : status === 429 || status >= 500 ? 'unavailable' : 'protocol';
+    const reason =
+      status === 401 || status === 403
+        ? 'unauthorized'
+        : status === 404
+          ? 'not-found'
+          : status === 429 || status >= 500
+            ? 'unavailable'
+            : 'protocol';
     return new GitFetchError(reason, `git fetch of ${what} answered HTTP ${status}`, { status });
   }
-  if (code === 'UserCanceledError') return new GitFetchError('unauthorized', `git fetch of ${what}: the server refused the access token`, { status: 401 });
+  if (code === 'UserCanceledError')
+    return new GitFetchError('unauthorized', `git fetch of ${what}: the server refused the access token`, { status: 401 });
   if (code === 'NotFoundError') return new GitFetchError('not-found', `git fetch of ${what}: ${message}`);
   return new GitFetchError('protocol', `git fetch of ${what} failed: ${message}`);
 }

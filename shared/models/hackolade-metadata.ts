@@ -27,8 +27,7 @@ export interface ModelMetadata {
 
 /** Result of {@link readModelMetadata}: the metadata, or why the bytes are not a Hackolade model object. */
 export type ModelMetadataResult =
-  | { readonly valid: true; readonly metadata: ModelMetadata }
-  | { readonly valid: false; readonly error: string };
+  { readonly valid: true; readonly metadata: ModelMetadata } | { readonly valid: false; readonly error: string };
 
 /** Error messages are kept to this length: V8 quotes part of the input in them. */
 const MAX_ERROR_LENGTH = 300;

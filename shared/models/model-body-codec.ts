@@ -77,7 +77,8 @@ export function decodeModelBody(stored: Uint8Array, encoding: string, options: {
     case 'gzip':
       return gunzipSync(stored, maxOutputLength === undefined ? {} : { maxOutputLength });
     case 'identity':
-      if (maxOutputLength !== undefined && stored.byteLength > maxOutputLength) throw new RangeError(`body exceeds ${maxOutputLength} bytes`);
+      if (maxOutputLength !== undefined && stored.byteLength > maxOutputLength)
+        throw new RangeError(`body exceeds ${maxOutputLength} bytes`);
       return Buffer.from(stored);
     default:
       throw new UnsupportedModelEncodingError(encoding);

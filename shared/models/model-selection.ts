@@ -29,7 +29,8 @@ export function createModelSelector(options: ModelSelectorOptions = {}): (path: 
   const excluded: Ignore = ignore({ ignoreCase: false }).add(options.hubignore ?? '');
   return (path: string): boolean => {
     // Directories are not files; `ignore` would also throw on invalid paths, which must not stop a sync.
-    if (path.endsWith('/') || !ignore.isPathValid(path) || path.split('/').some((segment) => segment === '.' || segment === '..')) return false;
+    if (path.endsWith('/') || !ignore.isPathValid(path) || path.split('/').some((segment) => segment === '.' || segment === '..'))
+      return false;
     return selected.ignores(path) && !excluded.ignores(path);
   };
 }

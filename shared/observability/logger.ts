@@ -7,5 +7,8 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
  * Never log a webhook body or a secret.
  */
 export function createLogger(serviceName: string, env: Readonly<Record<string, string | undefined>> = process.env): Logger {
-  return new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? serviceName, logLevel: env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined });
+  return new Logger({
+    serviceName: env.POWERTOOLS_SERVICE_NAME ?? serviceName,
+    logLevel: env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined,
+  });
 }

@@ -13,6 +13,10 @@ export interface MetricsRecorder {
  * local runtime's) gets a recorder that drops them.
  */
 export function createMetrics(serviceName: string, env: Readonly<Record<string, string | undefined>> = process.env): MetricsRecorder {
-  if (env !== process.env && /^(1|true|yes|on)$/i.test(env.POWERTOOLS_METRICS_DISABLED ?? '')) return { addMetric: () => undefined, publishStoredMetrics: () => undefined };
-  return new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'ModelHub', serviceName: env.POWERTOOLS_SERVICE_NAME ?? serviceName });
+  if (env !== process.env && /^(1|true|yes|on)$/i.test(env.POWERTOOLS_METRICS_DISABLED ?? ''))
+    return { addMetric: () => undefined, publishStoredMetrics: () => undefined };
+  return new Metrics({
+    namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'ModelHub',
+    serviceName: env.POWERTOOLS_SERVICE_NAME ?? serviceName,
+  });
 }

@@ -16,7 +16,12 @@ export function cacheFor<T>(
     if (cached && cached.expires > now()) return cached.value;
     const value = lookup(key);
     entries.set(key, { value, expires: now() + ttlMs });
-    value.then((result) => { if (!keep(result)) entries.delete(key); }, () => entries.delete(key));
+    value.then(
+      (result) => {
+        if (!keep(result)) entries.delete(key);
+      },
+      () => entries.delete(key),
+    );
     // Bound memory: a flood of unknown uuids must not grow the map forever.
     if (entries.size > 10_000) entries.delete(entries.keys().next().value!);
     return value;

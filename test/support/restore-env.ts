@@ -10,7 +10,11 @@ function restore(snapshot: NodeJS.ProcessEnv | undefined): void {
   Object.assign(process.env, snapshot);
 }
 
-beforeAll(() => { snapshots.push({ ...process.env }); });
+beforeAll(() => {
+  snapshots.push({ ...process.env });
+});
 afterAll(() => restore(snapshots.pop()));
-beforeEach(() => { snapshots.push({ ...process.env }); });
+beforeEach(() => {
+  snapshots.push({ ...process.env });
+});
 afterEach(() => restore(snapshots.pop()));

@@ -69,7 +69,10 @@ export function findSecretLeaks(text: string, candidates: readonly string[] = se
       while (at >= 0 && shown < 3) {
         const lineStart = text.lastIndexOf('\n', at) + 1;
         const lineEnd = text.indexOf('\n', at);
-        const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd).split(form).join(`[secret #${index}]`);
+        const line = text
+          .slice(lineStart, lineEnd < 0 ? undefined : lineEnd)
+          .split(form)
+          .join(`[secret #${index}]`);
         leaks.push(`secret #${index} (${encoding}) in: ${line.slice(0, 300)}`);
         shown += 1;
         at = text.indexOf(form, at + form.length);
@@ -94,10 +97,20 @@ export function assertNoSecretLeaks(): void {
 export function installOutputCapture(): void {
   if (restore) return;
   const undo: Array<() => void> = [];
-  for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
+  for (const [name, stream] of [
+    ['stdout', process.stdout],
+    ['stderr', process.stderr],
+  ] as const) {
     const original = stream.write;
     stream.write = function write(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
-      record(name, typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk));
+      record(
+        name,
+        typeof chunk === 'string'
+          ? chunk
+          : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array
+            ? Buffer.from(chunk).toString('utf8')
+            : String(chunk),
+      );
       if (muted) {
         // Honour the callback contract of write() even when nothing is printed.
         const callback = rest.find((argument) => typeof argument === 'function') as (() => void) | undefined;
@@ -106,7 +119,9 @@ export function installOutputCapture(): void {
       }
       return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
     } as typeof stream.write;
-    undo.push(() => { stream.write = original; });
+    undo.push(() => {
+      stream.write = original;
+    });
   }
   const target = console as unknown as Record<string, (...args: unknown[]) => void>;
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
@@ -116,7 +131,9 @@ export function installOutputCapture(): void {
       record(`console.${method}`, `${format(...args)}\n`);
       if (!muted) original.apply(console, args);
     };
-    undo.push(() => { target[method] = original; });
+    undo.push(() => {
+      target[method] = original;
+    });
   }
   restore = () => undo.reverse().forEach((step) => step());
 }

@@ -39,10 +39,16 @@ export async function orphanChunks(client: DynamoDBClient, tableName: string, re
   const items = [];
   let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
   do {
-    const page = await client.send(new QueryCommand({
-      TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: repositoryUuid } },
-      ProjectionExpression: 'sk, version', ExclusiveStartKey: startKey, ConsistentRead: true,
-    }));
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: repositoryUuid } },
+        ProjectionExpression: 'sk, version',
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);

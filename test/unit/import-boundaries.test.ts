@@ -32,7 +32,7 @@ describe('import boundaries', () => {
   it('finds every kind of import it is meant to catch', () => {
     const text = [
       "import { a } from '../cli/x';",
-      "export { b } from \"../../local/runtime\";",
+      'export { b } from "../../local/runtime";',
       "const c = require('../bench/run');",
       "const d = await import('./e');",
       "import './side-effect';",
@@ -43,9 +43,11 @@ describe('import boundaries', () => {
 
   it.each(GUARDED)('no file under %s/ imports from cli/, local/ or bench/', (folder) => {
     const files = sourceFiles(join(ROOT, folder));
-    const offending = files.flatMap((file) => importSpecifiers(readFileSync(file, 'utf8'))
-      .filter((specifier) => FORBIDDEN.includes(targetFolder(file, specifier) ?? ''))
-      .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`));
+    const offending = files.flatMap((file) =>
+      importSpecifiers(readFileSync(file, 'utf8'))
+        .filter((specifier) => FORBIDDEN.includes(targetFolder(file, specifier) ?? ''))
+        .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`),
+    );
 
     expect(files.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);

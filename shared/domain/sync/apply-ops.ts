@@ -22,7 +22,11 @@ export interface RunResult {
  * rethrown after the ops in flight finish and the progress is saved, so a retry resumes instead of restarting.
  */
 export async function applyOps(
-  target: SyncTarget, start: SyncProgress, ops: SyncOp[], options: SyncOptions, deps: SyncDeps,
+  target: SyncTarget,
+  start: SyncProgress,
+  ops: SyncOp[],
+  options: SyncOptions,
+  deps: SyncDeps,
   checkpoint: (progress: SyncProgress) => Promise<void>,
 ): Promise<RunResult> {
   const concurrency = Math.max(1, options.concurrency ?? 8);
@@ -49,7 +53,12 @@ export async function applyOps(
   };
   const current = (): SyncProgress => {
     while (prefix < ops.length && done[prefix]) prefix += 1;
-    return { ...progress, counts: { ...counts }, watermark: prefix > 0 ? ops[prefix - 1]!.key : progress.watermark, done: (start.done ?? 0) + applied };
+    return {
+      ...progress,
+      counts: { ...counts },
+      watermark: prefix > 0 ? ops[prefix - 1]!.key : progress.watermark,
+      done: (start.done ?? 0) + applied,
+    };
   };
 
   for (const phase of ['0:', '1:', '2:']) {
@@ -119,7 +128,14 @@ async function applyOp(target: SyncTarget, commit: string, op: SyncOp, counts: S
   }
 }
 
-async function putModel(target: SyncTarget, commit: string, path: string, change: 'added' | 'updated', counts: SyncCounts, deps: SyncDeps): Promise<void> {
+async function putModel(
+  target: SyncTarget,
+  commit: string,
+  path: string,
+  change: 'added' | 'updated',
+  counts: SyncCounts,
+  deps: SyncDeps,
+): Promise<void> {
   let bytes: Buffer;
   try {
     bytes = await deps.source.getFile(commit, path);

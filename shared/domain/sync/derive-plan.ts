@@ -10,7 +10,12 @@ import type { SourceRepository, SyncMode, SyncProgress, SyncState } from './port
 import type { SyncDeps, SyncTarget } from './sync-types';
 
 /** The ops of the plan, the mode it turned out to be, and the `.hubignore` text at the target commit. */
-export async function derivePlan(target: SyncTarget, progress: SyncProgress, state: SyncState, deps: SyncDeps): Promise<{ ops: SyncOp[]; mode: SyncMode; hubignore: string; fallbackReason?: string }> {
+export async function derivePlan(
+  target: SyncTarget,
+  progress: SyncProgress,
+  state: SyncState,
+  deps: SyncDeps,
+): Promise<{ ops: SyncOp[]; mode: SyncMode; hubignore: string; fallbackReason?: string }> {
   const listStored = async () => new Set((await deps.models.listModels(target.uuid)).map((model) => model.path));
   const readHubignore = () => readOptionalFile(deps.source, progress.toCommit, HUBIGNORE_FILE);
 
@@ -41,11 +46,20 @@ export async function derivePlan(target: SyncTarget, progress: SyncProgress, sta
     }
     const hubignore = await readHubignore();
     const files = await deps.source.listFiles(progress.toCommit);
-    return { ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), await listStored(), 'all'), mode: 'full', hubignore, fallbackReason };
+    return {
+      ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), await listStored(), 'all'),
+      mode: 'full',
+      hubignore,
+      fallbackReason,
+    };
   }
   const hubignore = await readHubignore();
   const files = await deps.source.listFiles(progress.toCommit);
-  return { ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), await listStored(), 'all'), mode: 'full', hubignore };
+  return {
+    ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), await listStored(), 'all'),
+    mode: 'full',
+    hubignore,
+  };
 }
 
 export async function readOptionalFile(source: SourceRepository, commit: string, path: string): Promise<string> {
@@ -54,4 +68,3 @@ export async function readOptionalFile(source: SourceRepository, commit: string,
   if (files && !files.includes(path)) return '';
   return (await source.getFile(commit, path)).toString('utf8');
 }
-

@@ -13,7 +13,13 @@ export async function enqueueReconciliation(at: Date, requestUuid: string, ports
   const repositories = await ports.listRepositories();
   for (const repository of repositories) {
     await ports.enqueue(
-      { version: 1, trigger: 'reconcile', repository: { uuid: repository.uuid, fullName: repository.fullName }, requestUuid, requestedAt: at.toISOString() },
+      {
+        version: 1,
+        trigger: 'reconcile',
+        repository: { uuid: repository.uuid, fullName: repository.fullName },
+        requestUuid,
+        requestedAt: at.toISOString(),
+      },
       // One per repository and run, even if the schedule fires twice.
       { groupId: repository.uuid, deduplicationId: `reconcile-${repository.uuid.replace(/[{}]/g, '')}-${requestUuid}` },
     );

@@ -5,14 +5,20 @@ export class DiffUnavailableError extends ModelHubError {}
 
 /** The source's rate limit is exhausted; waiting is not a failure, the sync resumes after `retryAfterMs`. */
 export class SourceRateLimitedError extends ModelHubError {
-  constructor(message: string, readonly retryAfterMs: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
     super(message);
   }
 }
 
 /** A model file is larger than the hub stores (Hackolade's own limit is 32 MB). */
 export class SourceFileTooLargeError extends ModelHubError {
-  constructor(message: string, readonly size: number | undefined) {
+  constructor(
+    message: string,
+    readonly size: number | undefined,
+  ) {
     super(message);
   }
 }

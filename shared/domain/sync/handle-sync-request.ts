@@ -45,40 +45,82 @@ export async function handleSyncRequest(
     repository = { ...repository, fullName: request.repository.fullName };
   }
   if (!repository) {
-    await ports.recordEvent({ kind: 'sync', at: now().toISOString(), requestUuid: request.requestUuid, repository: request.repository, outcome: 'skipped', reason: 'repository is not added to this hub' });
+    await ports.recordEvent({
+      kind: 'sync',
+      at: now().toISOString(),
+      requestUuid: request.requestUuid,
+      repository: request.repository,
+      outcome: 'skipped',
+      reason: 'repository is not added to this hub',
+    });
     return { outcome: 'not-added', apiCalls: 0, bytesReceived: 0, durationMs: Date.now() - started };
   }
   const { source, apiCalls, bytesReceived } = await ports.openSource(repository);
-  const base = { kind: 'sync' as const, requestUuid: request.requestUuid, trigger: request.trigger, repository: { uuid: repository.uuid, fullName: repository.fullName } };
+  const base = {
+    kind: 'sync' as const,
+    requestUuid: request.requestUuid,
+    trigger: request.trigger,
+    repository: { uuid: repository.uuid, fullName: repository.fullName },
+  };
   try {
-    const report = await syncRepository(repository, {
-      remainingTimeMs: options.remainingTimeMs,
-      mode: request.mode,
-      fromCommit: request.fromCommit,
-      ignoreNotBefore: request.trigger === 'admin',
-      requestUuid: request.requestUuid,
-      concurrency: options.concurrency,
-      safetyMarginMs: options.safetyMarginMs,
-      now,
-    }, { source, models: ports.models, state: ports.state });
-    const result = { outcome: report.outcome, report, apiCalls: apiCalls(), bytesReceived: bytesReceived(), durationMs: Date.now() - started };
+    const report = await syncRepository(
+      repository,
+      {
+        remainingTimeMs: options.remainingTimeMs,
+        mode: request.mode,
+        fromCommit: request.fromCommit,
+        ignoreNotBefore: request.trigger === 'admin',
+        requestUuid: request.requestUuid,
+        concurrency: options.concurrency,
+        safetyMarginMs: options.safetyMarginMs,
+        now,
+      },
+      { source, models: ports.models, state: ports.state },
+    );
+    const result = {
+      outcome: report.outcome,
+      report,
+      apiCalls: apiCalls(),
+      bytesReceived: bytesReceived(),
+      durationMs: Date.now() - started,
+    };
     const event: SyncRunEvent = {
-      ...base, at: now().toISOString(), outcome: report.outcome, reason: report.fallbackReason ?? report.outcome,
-      branch: report.branch, fromCommit: report.fromCommit, toCommit: report.toCommit, mode: report.mode, counts: report.counts,
-      opsApplied: report.opsApplied, opsRemaining: report.opsRemaining, retryAfterMs: report.retryAfterMs,
-      apiCalls: result.apiCalls, bytesReceived: result.bytesReceived, durationMs: result.durationMs,
+      ...base,
+      at: now().toISOString(),
+      outcome: report.outcome,
+      reason: report.fallbackReason ?? report.outcome,
+      branch: report.branch,
+      fromCommit: report.fromCommit,
+      toCommit: report.toCommit,
+      mode: report.mode,
+      counts: report.counts,
+      opsApplied: report.opsApplied,
+      opsRemaining: report.opsRemaining,
+      retryAfterMs: report.retryAfterMs,
+      apiCalls: result.apiCalls,
+      bytesReceived: result.bytesReceived,
+      durationMs: result.durationMs,
     };
     await ports.recordEvent(event);
     if (report.outcome === 'partial') {
       await ports.enqueueContinuation({
-        version: 1, trigger: 'continue', repository: base.repository, requestUuid: request.requestUuid, requestedAt: now().toISOString(),
+        version: 1,
+        trigger: 'continue',
+        repository: base.repository,
+        requestUuid: request.requestUuid,
+        requestedAt: now().toISOString(),
       });
     }
     return result;
   } catch (error) {
     const event: SyncRunEvent = {
-      ...base, at: now().toISOString(), outcome: 'failed', reason: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 500),
-      apiCalls: apiCalls(), bytesReceived: bytesReceived(), durationMs: Date.now() - started,
+      ...base,
+      at: now().toISOString(),
+      outcome: 'failed',
+      reason: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 500),
+      apiCalls: apiCalls(),
+      bytesReceived: bytesReceived(),
+      durationMs: Date.now() - started,
     };
     // The original error matters more than a failed log write.
     await ports.recordEvent(event).catch(() => undefined);

@@ -52,7 +52,8 @@ export function planFromDiff(changes: readonly PlannedChange[], isModel: IsModel
     switch (change.status) {
       case 'added':
       case 'modified':
-        if (newPath !== undefined && isModel(newPath)) add(op({ kind: 'put', path: newPath, change: change.status === 'added' && !stored.has(newPath) ? 'added' : 'updated' }, newPath));
+        if (newPath !== undefined && isModel(newPath))
+          add(op({ kind: 'put', path: newPath, change: change.status === 'added' && !stored.has(newPath) ? 'added' : 'updated' }, newPath));
         break;
       case 'removed':
         if (oldPath !== undefined && wasModel(oldPath)) add(op({ kind: 'delete', path: oldPath }, oldPath));
@@ -80,12 +81,18 @@ export function planFromDiff(changes: readonly PlannedChange[], isModel: IsModel
  * listing carries no content hash); re-applying a changed `.hubignore` refetches only the newly selected ones
  * plus those the diff changed.
  */
-export function planFromListing(files: readonly string[], isModel: IsModel, stored: ReadonlySet<string>, refetch: 'all' | ReadonlySet<string>): SyncOp[] {
+export function planFromListing(
+  files: readonly string[],
+  isModel: IsModel,
+  stored: ReadonlySet<string>,
+  refetch: 'all' | ReadonlySet<string>,
+): SyncOp[] {
   const desired = new Set(files.filter(isModel));
   const ops: SyncOp[] = [];
   for (const path of stored) if (!desired.has(path)) ops.push(op({ kind: 'delete', path }, path));
   for (const path of desired) {
-    if (refetch === 'all' || refetch.has(path) || !stored.has(path)) ops.push(op({ kind: 'put', path, change: stored.has(path) ? 'updated' : 'added' }, path));
+    if (refetch === 'all' || refetch.has(path) || !stored.has(path))
+      ops.push(op({ kind: 'put', path, change: stored.has(path) ? 'updated' : 'added' }, path));
   }
   return sortOps(ops);
 }

@@ -17,7 +17,10 @@ export interface SyncBatchSettings {
 
 /** What a batch needs from outside: the sync itself and a way to queue a request again. */
 export interface SyncBatchPorts {
-  sync(request: SyncRequest, budget: { remainingTimeMs: () => number; concurrency: number; safetyMarginMs: number }): Promise<SyncRequestResult>;
+  sync(
+    request: SyncRequest,
+    budget: { remainingTimeMs: () => number; concurrency: number; safetyMarginMs: number },
+  ): Promise<SyncRequestResult>;
   /** Queues the request for a later invocation (a fresh deduplication id, the repository's message group). */
   postpone(request: SyncRequest): Promise<void>;
 }
@@ -54,7 +57,11 @@ export function startSyncBatch(settings: SyncBatchSettings, ports: SyncBatchPort
       }
       let result: SyncRequestResult;
       try {
-        result = await ports.sync(request, { remainingTimeMs: () => settings.remainingTimeMs(), concurrency: settings.fetchConcurrency, safetyMarginMs: settings.safetyMarginMs });
+        result = await ports.sync(request, {
+          remainingTimeMs: () => settings.remainingTimeMs(),
+          concurrency: settings.fetchConcurrency,
+          safetyMarginMs: settings.safetyMarginMs,
+        });
       } catch (error) {
         return { kind: 'failed', error };
       }
@@ -87,7 +94,11 @@ export interface ReceivedMessage {
  * When each failed message should come back: after a growing backoff instead of the queue's hour-long visibility
  * timeout. A base of 0 keeps the queue's own timeout (no message is rescheduled).
  */
-export function retrySchedule(messages: readonly ReceivedMessage[], failedIds: readonly string[], baseSeconds: number): Array<ReceivedMessage & { seconds: number }> {
+export function retrySchedule(
+  messages: readonly ReceivedMessage[],
+  failedIds: readonly string[],
+  baseSeconds: number,
+): Array<ReceivedMessage & { seconds: number }> {
   if (baseSeconds === 0) return [];
   const failed = new Set(failedIds);
   return messages

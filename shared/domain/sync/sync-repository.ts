@@ -28,7 +28,14 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
   const adminOverride = options.mode === 'full' || options.fromCommit !== undefined;
 
   if (state.notBefore && !options.ignoreNotBefore && !adminOverride && Date.parse(state.notBefore) > now().getTime()) {
-    return { outcome: 'deferred', fromCommit: state.cursor ?? null, counts: zeroCounts(), opsApplied: 0, opsRemaining: 0, retryAfterMs: Date.parse(state.notBefore) - now().getTime() };
+    return {
+      outcome: 'deferred',
+      fromCommit: state.cursor ?? null,
+      counts: zeroCounts(),
+      opsApplied: 0,
+      opsRemaining: 0,
+      retryAfterMs: Date.parse(state.notBefore) - now().getTime(),
+    };
   }
 
   const saveState = async (next: Omit<SyncState, 'revision' | 'uuid'>) => {
@@ -44,23 +51,42 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
     }
 
     // Saved progress is only worth continuing for the same branch and the same model selection.
-    const continuing = state.progress !== undefined && state.progress.branch === branch && state.progress.pattern === target.modelPattern && !adminOverride;
+    const continuing =
+      state.progress !== undefined && state.progress.branch === branch && state.progress.pattern === target.modelPattern && !adminOverride;
     let progress = continuing ? state.progress : undefined;
     if (!progress) {
       const head = await deps.source.getBranchHead(branch);
       const sameSelection = state.branch === branch && state.pattern === target.modelPattern;
-      const cursor = options.mode === 'full' ? undefined : options.fromCommit ?? (sameSelection ? state.cursor : undefined);
+      const cursor = options.mode === 'full' ? undefined : (options.fromCommit ?? (sameSelection ? state.cursor : undefined));
       if (cursor === head) {
         if (state.progress || state.notBefore) await saveState({ ...record.withoutProgress(), lastRun: record.lastRun('up-to-date') });
         return { outcome: 'up-to-date', branch, fromCommit: head, toCommit: head, counts: zeroCounts(), opsApplied: 0, opsRemaining: 0 };
       }
-      progress = { branch, pattern: target.modelPattern, fromCommit: cursor ?? null, toCommit: head, mode: cursor ? 'incremental' : 'full', startedAt: now().toISOString(), counts: zeroCounts(), invocations: 0 };
+      progress = {
+        branch,
+        pattern: target.modelPattern,
+        fromCommit: cursor ?? null,
+        toCommit: head,
+        mode: cursor ? 'incremental' : 'full',
+        startedAt: now().toISOString(),
+        counts: zeroCounts(),
+        invocations: 0,
+      };
     }
     progress = { ...progress, invocations: progress.invocations + 1 };
     if (options.remainingTimeMs() < (options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS)) {
       // No time left to plan (a listing can take a while): keep the target for the continuation.
       await saveState({ ...record.withoutProgress(), progress, lastRun: record.lastRun('partial') });
-      return { outcome: 'partial', branch, fromCommit: progress.fromCommit, toCommit: progress.toCommit, counts: progress.counts, opsApplied: 0, opsRemaining: (progress.total ?? 0) - (progress.done ?? 0), continued: continuing };
+      return {
+        outcome: 'partial',
+        branch,
+        fromCommit: progress.fromCommit,
+        toCommit: progress.toCommit,
+        counts: progress.counts,
+        opsApplied: 0,
+        opsRemaining: (progress.total ?? 0) - (progress.done ?? 0),
+        continued: continuing,
+      };
     }
 
     const { ops, mode, hubignore, fallbackReason } = await derivePlan(target, progress, state, deps);
@@ -74,7 +100,15 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
     });
     progress = run.progress;
 
-    const report = { branch, fromCommit: progress.fromCommit, toCommit: progress.toCommit, mode, fallbackReason, counts: progress.counts, continued: continuing };
+    const report = {
+      branch,
+      fromCommit: progress.fromCommit,
+      toCommit: progress.toCommit,
+      mode,
+      fallbackReason,
+      counts: progress.counts,
+      continued: continuing,
+    };
     if (run.stoppedBy === 'rate-limit') {
       const notBefore = new Date(now().getTime() + run.retryAfterMs).toISOString();
       await saveState({ ...record.withoutProgress(), progress, notBefore, lastRun: record.lastRun('deferred') });
@@ -92,7 +126,10 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
     if (resumed) await deps.models.removeOrphanChunks(target.uuid, { olderThanMs: 0 });
     // The whole plan is applied: advance the cursor (conditional on nobody else having written meanwhile).
     await saveState({
-      branch, cursor: progress.toCommit, pattern: target.modelPattern, hubignore,
+      branch,
+      cursor: progress.toCommit,
+      pattern: target.modelPattern,
+      hubignore,
       lastRun: record.lastRun('synced'),
     });
     return { ...report, outcome: 'synced', opsApplied: run.applied, opsRemaining: 0 };
@@ -100,7 +137,14 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
     if (error instanceof SourceRateLimitedError) {
       const notBefore = new Date(now().getTime() + error.retryAfterMs).toISOString();
       await saveState({ ...state, notBefore, lastRun: record.lastRun('deferred') });
-      return { outcome: 'deferred', fromCommit: state.cursor ?? null, counts: zeroCounts(), opsApplied: 0, opsRemaining: 0, retryAfterMs: error.retryAfterMs };
+      return {
+        outcome: 'deferred',
+        fromCommit: state.cursor ?? null,
+        counts: zeroCounts(),
+        opsApplied: 0,
+        opsRemaining: 0,
+        retryAfterMs: error.retryAfterMs,
+      };
     }
     throw error;
   }

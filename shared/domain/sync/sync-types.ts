@@ -56,4 +56,3 @@ export interface SyncDeps {
 }
 
 export const zeroCounts = (): SyncCounts => ({ added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0 });
-

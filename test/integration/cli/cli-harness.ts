@@ -36,7 +36,13 @@ export interface CliTestBed {
 export async function startCliTestBed(hubOptions: Partial<LocalHubOptions> = {}): Promise<CliTestBed> {
   const dataDir = mkdtempSync(join(tmpdir(), 'model-hub-cli-'));
   const simulator = await startBitbucketSimulator();
-  const hub = await startLocalHub({ dataDir, bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, pollWaitSeconds: 1, ...hubOptions });
+  const hub = await startLocalHub({
+    dataDir,
+    bitbucketApiUrl: simulator.apiUrl,
+    reconcileEverySeconds: 0,
+    pollWaitSeconds: 1,
+    ...hubOptions,
+  });
   const transcript: string[] = [];
   return {
     hub,
@@ -84,7 +90,8 @@ export async function startCliTestBed(hubOptions: Partial<LocalHubOptions> = {})
         },
       };
     },
-    webhookSecret: () => JSON.parse(hub.standIns.secrets.getSecret(WEBHOOK_SECRET_NAME)!) as { current: string; previous: string; rotatedAt?: string },
+    webhookSecret: () =>
+      JSON.parse(hub.standIns.secrets.getSecret(WEBHOOK_SECRET_NAME)!) as { current: string; previous: string; rotatedAt?: string },
     async close() {
       await hub.close();
       await simulator.close();

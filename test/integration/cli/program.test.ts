@@ -11,9 +11,32 @@ const MODELS_DIR = join(__dirname, '..', '..', 'fixtures', 'hackolade-models');
 const fixture = (name: string) => readFileSync(join(MODELS_DIR, name));
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-interface RepoListing { repository: string; uuid: string; branch: string | null; syncedCommit: string | null; status: string; lastSyncAt: string | null; models: number; reason?: string }
-interface ModelListing { path: string; commit: string; size: number; sha256: string; modelName: string | null; dbVendor: string | null }
-interface EventListing { time: string; kind: string; repository: string | null; outcome: string; reason: string; requestUuid: string | null }
+interface RepoListing {
+  repository: string;
+  uuid: string;
+  branch: string | null;
+  syncedCommit: string | null;
+  status: string;
+  lastSyncAt: string | null;
+  models: number;
+  reason?: string;
+}
+interface ModelListing {
+  path: string;
+  commit: string;
+  size: number;
+  sha256: string;
+  modelName: string | null;
+  dbVendor: string | null;
+}
+interface EventListing {
+  time: string;
+  kind: string;
+  repository: string | null;
+  outcome: string;
+  reason: string;
+  requestUuid: string | null;
+}
 
 describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
   let bed: CliTestBed;
@@ -40,7 +63,9 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
   it('adds a repository with its webhook and follows the initial full sync; adding again keeps one webhook', async () => {
     // Act
     const first = await bed.cli(['repo', 'add', 'acme/data-models', '--create-webhook'], { stdin: `${repo.token}\n` });
-    const again = await bed.cli(['repo', 'add', 'acme/data-models', '--create-webhook', '--json'], { env: { BITBUCKET_ACCESS_TOKEN: repo.token } });
+    const again = await bed.cli(['repo', 'add', 'acme/data-models', '--create-webhook', '--json'], {
+      env: { BITBUCKET_ACCESS_TOKEN: repo.token },
+    });
 
     // Assess
     expect(first).toMatchObject({ code: 0, stdout: '' });
@@ -50,23 +75,55 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
     expect(first.stderr).toMatch(/^ {2}3\/3 files/m);
     expect(first.stderr).toMatch(/Synced: acme\/data-models main at [0-9a-f]{7}, 3 model\(s\)/);
     expect(again.code).toBe(0);
-    expect(again.json()).toMatchObject({ repository: 'acme/data-models', uuid: repo.uuid, branch: 'main', added: false, webhook: { action: 'updated' }, sync: { outcome: 'up-to-date' } });
+    expect(again.json()).toMatchObject({
+      repository: 'acme/data-models',
+      uuid: repo.uuid,
+      branch: 'main',
+      added: false,
+      webhook: { action: 'updated' },
+      sync: { outcome: 'up-to-date' },
+    });
     expect(repo.webhooks).toHaveLength(1);
-    expect(repo.webhooks[0]).toMatchObject({ url: bed.hub.webhookUrl, active: true, events: ['repo:push'], secret: bed.webhookSecret().current });
+    expect(repo.webhooks[0]).toMatchObject({
+      url: bed.hub.webhookUrl,
+      active: true,
+      events: ['repo:push'],
+      secret: bed.webhookSecret().current,
+    });
     expect(bed.hub.standIns.secrets.getSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid))).toBe(repo.token);
 
     const models = (await bed.cli(['models', 'list', 'acme/data-models', '--json'])).json<ModelListing[]>();
     expect(models.map((m) => [m.path, m.commit, m.size, m.sha256])).toEqual([
-      ['archive/dynamodb-book.hck.json', initial, fixture('medium-dynamodb-book.hck.json').length, sha256(fixture('medium-dynamodb-book.hck.json'))],
-      ['models/animal-shelter.hck.json', initial, fixture('medium-polyglot-animal-shelter-ldm.hck.json').length, sha256(fixture('medium-polyglot-animal-shelter-ldm.hck.json'))],
-      ['models/bill-of-materials.hck.json', initial, fixture('small-neo4j-bill-of-materials.hck.json').length, sha256(fixture('small-neo4j-bill-of-materials.hck.json'))],
+      [
+        'archive/dynamodb-book.hck.json',
+        initial,
+        fixture('medium-dynamodb-book.hck.json').length,
+        sha256(fixture('medium-dynamodb-book.hck.json')),
+      ],
+      [
+        'models/animal-shelter.hck.json',
+        initial,
+        fixture('medium-polyglot-animal-shelter-ldm.hck.json').length,
+        sha256(fixture('medium-polyglot-animal-shelter-ldm.hck.json')),
+      ],
+      [
+        'models/bill-of-materials.hck.json',
+        initial,
+        fixture('small-neo4j-bill-of-materials.hck.json').length,
+        sha256(fixture('small-neo4j-bill-of-materials.hck.json')),
+      ],
     ]);
     expect(models.every((m) => typeof m.modelName === 'string' && typeof m.dbVendor === 'string')).toBe(true);
   });
 
   it('replicates a pushed change that Bitbucket delivers to the webhook, byte for byte', async () => {
     // Prepare
-    const revised = Buffer.from(fixture('small-neo4j-bill-of-materials.hck.json').toString('utf8').replace(/"modelName":\s*"/, '$&Revised '), 'utf8');
+    const revised = Buffer.from(
+      fixture('small-neo4j-bill-of-materials.hck.json')
+        .toString('utf8')
+        .replace(/"modelName":\s*"/, '$&Revised '),
+      'utf8',
+    );
 
     // Act: the simulator delivers the push to the registered hook, signed with the hook's secret.
     const head = await repo.commit({ 'models/bill-of-materials.hck.json': revised }, { message: 'Revise the BOM model' });
@@ -77,13 +134,24 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
       const [listing] = (await bed.cli(['repo', 'list', '--json'])).json<RepoListing[]>();
       return listing?.syncedCommit === head && listing.status === 'synced' ? listing : undefined;
     });
-    expect(listed).toMatchObject({ repository: 'acme/data-models', uuid: repo.uuid, branch: 'main', syncedCommit: head, status: 'synced', models: 3 });
+    expect(listed).toMatchObject({
+      repository: 'acme/data-models',
+      uuid: repo.uuid,
+      branch: 'main',
+      syncedCommit: head,
+      status: 'synced',
+      models: 3,
+    });
     expect(Date.parse(listed.lastSyncAt!)).not.toBeNaN();
     const got = await bed.cli(['models', 'get', 'acme/data-models', 'models/bill-of-materials.hck.json']);
     expect(got.code).toBe(0);
     expect(got.stdoutBytes.equals(revised)).toBe(true);
     const table = await bed.cli(['repo', 'list']);
-    expect(table.stdout).toMatch(new RegExp(`^REPOSITORY +BRANCH +SYNCED +STATUS +LAST SYNC +MODELS\\nacme/data-models +main +${head.slice(0, 7)} +synced +\\S+ +3\\n$`));
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `^REPOSITORY +BRANCH +SYNCED +STATUS +LAST SYNC +MODELS\\nacme/data-models +main +${head.slice(0, 7)} +synced +\\S+ +3\\n$`,
+      ),
+    );
   });
 
   it('runs the three sync actions: recent changes, entire repository, from a commit', async () => {
@@ -100,16 +168,30 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
   });
 
   it('searches models by model name, vendor and entity name', async () => {
-    const byEntity = (await bed.cli(['models', 'search', 'pet color', '--json'])).json<Array<{ repository: string; path: string; matches: unknown[] }>>();
+    const byEntity = (await bed.cli(['models', 'search', 'pet color', '--json'])).json<
+      Array<{ repository: string; path: string; matches: unknown[] }>
+    >();
     const byVendor = await bed.cli(['models', 'search', 'neo4j']);
 
-    expect(byEntity).toEqual([{ repository: 'acme/data-models', path: 'models/animal-shelter.hck.json', modelName: expect.any(String), dbVendor: expect.any(String), matches: [{ field: 'entity', value: 'Pet Color' }] }]);
+    expect(byEntity).toEqual([
+      {
+        repository: 'acme/data-models',
+        path: 'models/animal-shelter.hck.json',
+        modelName: expect.any(String),
+        dbVendor: expect.any(String),
+        matches: [{ field: 'entity', value: 'Pet Color' }],
+      },
+    ]);
     expect(byVendor.stdout).toContain('models/bill-of-materials.hck.json');
   });
 
   it('shows a rejected delivery and a failed sync in `events`, with their reasons', async () => {
     // Prepare: a forged delivery, and a sync that Bitbucket refuses once (the queue's retry then succeeds).
-    const forged = await repo.deliverPush(bed.hub.webhookUrl, 'not-the-secret', { branch: 'main', oldHash: initial, newHash: await repo.head() });
+    const forged = await repo.deliverPush(bed.hub.webhookUrl, 'not-the-secret', {
+      branch: 'main',
+      oldHash: initial,
+      newHash: await repo.head(),
+    });
     bed.simulator.addFault({ pathPattern: /\/refs\/branches\//, kind: 'status', status: 403, times: 1 });
 
     // Act
@@ -122,16 +204,26 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/error: the sync of acme\/data-models failed: BitbucketAuthError: .*HTTP 403/);
     expect(failed.stderr).toMatch(/\nnext: /);
-    expect(events).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'delivery', repository: null, outcome: 'rejected', reason: 'invalid signature' }),
-      expect.objectContaining({ kind: 'sync', repository: 'acme/data-models', outcome: 'failed', reason: expect.stringMatching(/BitbucketAuthError.*403/) }),
-    ]));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'delivery', repository: null, outcome: 'rejected', reason: 'invalid signature' }),
+        expect.objectContaining({
+          kind: 'sync',
+          repository: 'acme/data-models',
+          outcome: 'failed',
+          reason: expect.stringMatching(/BitbucketAuthError.*403/),
+        }),
+      ]),
+    );
     expect(events.every((event) => ['rejected', 'failed'].includes(event.outcome))).toBe(true);
     expect(table.stdout).toMatch(/^TIME +KIND +REPOSITORY +OUTCOME +REASON\n/);
     expect(table.stdout).toMatch(/sync +acme\/data-models +failed +BitbucketAuthError/);
     expect(table.stdout).not.toContain('invalid signature');
     // The queue retries the failed request; the repository ends up synced again.
-    await eventually('the retried sync', async () => (await bed.cli(['repo', 'list', '--json'])).json<RepoListing[]>()[0]?.status === 'synced');
+    await eventually(
+      'the retried sync',
+      async () => (await bed.cli(['repo', 'list', '--json'])).json<RepoListing[]>()[0]?.status === 'synced',
+    );
   });
 
   it('refuses bad input with exit code 2 and a next step, and explains bad tokens with exit code 1', async () => {
@@ -148,13 +240,19 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
     const notAdded = await bed.cli(['models', 'list', 'acme/read-only']);
 
     expect(noToken).toMatchObject({ code: 2 });
-    expect(noToken.stderr).toMatch(/error: no repository access token given\nnext: pipe it on standard input .* or set BITBUCKET_ACCESS_TOKEN/);
+    expect(noToken.stderr).toMatch(
+      /error: no repository access token given\nnext: pipe it on standard input .* or set BITBUCKET_ACCESS_TOKEN/,
+    );
     expect([badName.code, badCommit.code, both.code, unknownCommand.code]).toEqual([2, 2, 2, 2]);
     expect(badName.stderr).toContain('repository must be written workspace/slug');
     expect(badToken.code).toBe(1);
-    expect(badToken.stderr).toMatch(/Bitbucket rejected the access token for acme\/data-models \(HTTP 401\)[^]*next: create a repository access token/);
+    expect(badToken.stderr).toMatch(
+      /Bitbucket rejected the access token for acme\/data-models \(HTTP 401\)[^]*next: create a repository access token/,
+    );
     expect(noWebhookScope.code).toBe(1);
-    expect(noWebhookScope.stderr).toContain('the access token for acme/read-only lacks the "webhook" scope (Webhooks: Read and write) (HTTP 403)');
+    expect(noWebhookScope.stderr).toContain(
+      'the access token for acme/read-only lacks the "webhook" scope (Webhooks: Read and write) (HTTP 403)',
+    );
     // Nothing was stored for a token that failed the check.
     expect(notAdded.code).toBe(1);
     expect(notAdded.stderr).toContain('repository acme/read-only is not added');

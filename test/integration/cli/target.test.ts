@@ -20,12 +20,17 @@ describe('resolveTarget: a deployed stack, with --region and --profile', () => {
       seen.push(request.headers);
       request.resume().on('end', () => {
         response.writeHead(400, { 'content-type': 'text/xml' });
-        response.end('<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id Missing does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>');
+        response.end(
+          '<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id Missing does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>',
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     // A profile with its own keys: the request must be signed with them, in the region given on the command line.
-    writeFileSync(join(dir, 'credentials'), '[hub-admin]\naws_access_key_id = AKIAHUBADMINPROFILE1\naws_secret_access_key = profile-secret-key\n');
+    writeFileSync(
+      join(dir, 'credentials'),
+      '[hub-admin]\naws_access_key_id = AKIAHUBADMINPROFILE1\naws_secret_access_key = profile-secret-key\n',
+    );
     writeFileSync(join(dir, 'config'), '[profile hub-admin]\nregion = ap-southeast-2\n');
     Object.assign(process.env, {
       AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
@@ -42,7 +47,7 @@ describe('resolveTarget: a deployed stack, with --region and --profile', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('asks CloudFormation in the given region with the given profile\'s credentials', async () => {
+  it("asks CloudFormation in the given region with the given profile's credentials", async () => {
     const error = await resolveTarget({ stack: 'Missing', region: 'eu-west-3', profile: 'hub-admin' }, {}).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(CliError);
@@ -59,12 +64,21 @@ describe('resolveTarget: a deployed stack, with --region and --profile', () => {
 
   it('gets --region and --profile from the command line to the deployed target', async () => {
     const err: string[] = [];
-    const program = buildProgram({ env: {}, stdout: { write: () => true }, stderr: { write: (chunk) => err.push(String(chunk)) }, readStdin: async () => undefined })
+    const program = buildProgram({
+      env: {},
+      stdout: { write: () => true },
+      stderr: { write: (chunk) => err.push(String(chunk)) },
+      readStdin: async () => undefined,
+    })
       .exitOverride()
       .configureOutput({ writeOut: () => undefined, writeErr: (text) => err.push(text) });
 
-    const code = await program.parseAsync(['--stack', 'Missing', '--region', 'eu-north-1', '--profile', 'hub-admin', 'repo', 'list'], { from: 'user' })
-      .then(() => 0, (error: unknown) => (error instanceof CommanderError ? error.exitCode : Promise.reject(error)));
+    const code = await program
+      .parseAsync(['--stack', 'Missing', '--region', 'eu-north-1', '--profile', 'hub-admin', 'repo', 'list'], { from: 'user' })
+      .then(
+        () => 0,
+        (error: unknown) => (error instanceof CommanderError ? error.exitCode : Promise.reject(error)),
+      );
 
     expect(code).toBe(1);
     expect(err.join('')).toContain('error: stack Missing does not exist in region eu-north-1');

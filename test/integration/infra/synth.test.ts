@@ -56,6 +56,7 @@ describe('cdk synth', () => {
       if (result.status !== 0) throw new Error(`cdk synth failed (exit ${String(result.status)}):\n${log}`);
 
       const template = JSON.parse(readFileSync(join(outdir, 'ModelHubSync.template.json'), 'utf8')) as {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a synthesized CloudFormation template is untyped JSON
         Resources: Record<string, { Type: string; Properties: Record<string, any> }>;
       };
       const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
@@ -70,7 +71,9 @@ describe('cdk synth', () => {
       expect(log).not.toMatch(/feature flags|\[WARNING\]|deprecated/i);
       // The synth passing means the plugin found nothing; run the rules directly too, so this test also fails if
       // the plugin were not wired in: only the three documented exceptions may fail.
-      expect(failingControlTowerRules(join(outdir, 'ModelHubSync.template.json'))).toEqual(Object.keys(DISABLED_CONTROL_TOWER_RULES).sort());
+      expect(failingControlTowerRules(join(outdir, 'ModelHubSync.template.json'))).toEqual(
+        Object.keys(DISABLED_CONTROL_TOWER_RULES).sort(),
+      );
     },
     420_000,
   );

@@ -27,8 +27,12 @@ function post(url: string, body: Buffer, headers: Record<string, string | string
 
 function pushHeaders(secret: string, body: Buffer, requestUuid: string): Record<string, string> {
   return {
-    'Content-Type': 'application/json', 'User-Agent': 'Bitbucket-Webhooks/2.0', 'X-Event-Key': 'repo:push',
-    'X-Request-UUID': requestUuid, 'X-Attempt-Number': '1', 'X-Hook-UUID': '07a11b9b-d82a-4558-a903-8b76e2b541f5',
+    'Content-Type': 'application/json',
+    'User-Agent': 'Bitbucket-Webhooks/2.0',
+    'X-Event-Key': 'repo:push',
+    'X-Request-UUID': requestUuid,
+    'X-Attempt-Number': '1',
+    'X-Hook-UUID': '07a11b9b-d82a-4558-a903-8b76e2b541f5',
     'X-Hub-Signature': signBody(secret, body),
   };
 }
@@ -44,7 +48,12 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
   beforeAll(async () => {
     hub = await start();
     const repositories = new DynamoDbRepositoryStore({ tableName: hub.standIns.env.REPOSITORIES_TABLE!, client: hub.standIns.dynamodb });
-    await repositories.addRepository({ uuid: CLOUDBEERS, fullName: 'cloudbeers/temp', modelPattern: '*.hck.json', addedAt: new Date().toISOString() });
+    await repositories.addRepository({
+      uuid: CLOUDBEERS,
+      fullName: 'cloudbeers/temp',
+      modelPattern: '*.hck.json',
+      addedAt: new Date().toISOString(),
+    });
   });
   afterAll(async () => {
     await hub.close();
@@ -65,11 +74,19 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
     hub = await start();
     const replay = await post(hub.webhookUrl, body, pushHeaders(secret, body, 'aaaaaaaa-0000-4000-8000-000000000002'));
 
-    expect([first, retry, replay].map((response) => `${response.status} ${response.body}`)).toEqual(['202 queued', '202 duplicate', '202 duplicate']);
+    expect([first, retry, replay].map((response) => `${response.status} ${response.body}`)).toEqual([
+      '202 queued',
+      '202 duplicate',
+      '202 duplicate',
+    ]);
     const messages = await receiveAll(hub.standIns.sqs, hub.standIns.queueUrl);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.Attributes?.MessageGroupId).toBe(CLOUDBEERS);
-    expect(JSON.parse(messages[0]!.Body!)).toMatchObject({ trigger: 'push', repository: { uuid: CLOUDBEERS }, requestUuid: 'aaaaaaaa-0000-4000-8000-000000000001' });
+    expect(JSON.parse(messages[0]!.Body!)).toMatchObject({
+      trigger: 'push',
+      repository: { uuid: CLOUDBEERS },
+      requestUuid: 'aaaaaaaa-0000-4000-8000-000000000001',
+    });
 
     const events = new DynamoDbEventLog({ tableName: hub.standIns.env.EVENTS_TABLE!, client: hub.standIns.dynamodb });
     const logged = await events.list({ repositoryUuid: CLOUDBEERS });
@@ -82,15 +99,25 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
 
   it('verifies the real signed delivery with its secret, and rejects it tampered or unsigned', async () => {
     const vectorHub = hub;
-    vectorHub.standIns.secrets.putSecret('model-hub/webhook-secret', JSON.stringify({ current: secret, previous: SIGNED_DELIVERY_VECTOR.secret }));
+    vectorHub.standIns.secrets.putSecret(
+      'model-hub/webhook-secret',
+      JSON.stringify({ current: secret, previous: SIGNED_DELIVERY_VECTOR.secret }),
+    );
     // The secret is cached for minutes on Lambda; a fresh start reads the rotated value.
     await hub.close();
     hub = await startLocalHub({ dataDir, worker: false, reconcileEverySeconds: 0 });
     const body = readWebhookFixture(SIGNED_DELIVERY_VECTOR.fixture);
-    const headers = { 'Content-Type': 'application/json', 'X-Event-Key': 'repo:push', 'X-Request-UUID': 'bbbbbbbb-0000-4000-8000-000000000001' };
+    const headers = {
+      'Content-Type': 'application/json',
+      'X-Event-Key': 'repo:push',
+      'X-Request-UUID': 'bbbbbbbb-0000-4000-8000-000000000001',
+    };
 
     const genuine = await post(hub.webhookUrl, body, { ...headers, 'X-Hub-Signature': SIGNED_DELIVERY_VECTOR.signature });
-    const tampered = await post(hub.webhookUrl, body, { ...headers, 'X-Hub-Signature': SIGNED_DELIVERY_VECTOR.signature.slice(0, -1) + '6' });
+    const tampered = await post(hub.webhookUrl, body, {
+      ...headers,
+      'X-Hub-Signature': SIGNED_DELIVERY_VECTOR.signature.slice(0, -1) + '6',
+    });
     const unsigned = await post(hub.webhookUrl, body, headers);
 
     // Genuine, but nfalco79/test-repos was never added: the admin sees its name in Bitbucket's "Recent events".
@@ -112,7 +139,11 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
 
   it.each<[string, Buffer, Record<string, string | string[]>]>([
     ['an empty body', Buffer.alloc(0), { 'X-Event-Key': 'repo:push' }],
-    ['binary garbage', Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919) % 256)), { 'Content-Type': 'application/octet-stream', 'X-Hub-Signature': `sha256=${'0'.repeat(64)}` }],
+    [
+      'binary garbage',
+      Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919) % 256)),
+      { 'Content-Type': 'application/octet-stream', 'X-Hub-Signature': `sha256=${'0'.repeat(64)}` },
+    ],
     ['a wrong content type', Buffer.from('{"push":{}}'), { 'Content-Type': 'text/xml', 'X-Hub-Signature': `sha256=${'1'.repeat(64)}` }],
     ['a signature of the wrong length', Buffer.from('{}'), { 'X-Hub-Signature': 'sha256=abc' }],
     ['duplicated signature headers', Buffer.from('{}'), { 'X-Hub-Signature': [`sha256=${'2'.repeat(64)}`, `sha256=${'3'.repeat(64)}`] }],
@@ -123,7 +154,10 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
   });
 
   it('answers 431 (not 5xx) for huge headers, before the handler runs', async () => {
-    const response = await post(hub.webhookUrl, Buffer.from('{}'), { 'X-Padding': 'x'.repeat(64 * 1024) }).catch(() => ({ status: 431, body: '' }));
+    const response = await post(hub.webhookUrl, Buffer.from('{}'), { 'X-Padding': 'x'.repeat(64 * 1024) }).catch(() => ({
+      status: 431,
+      body: '',
+    }));
     expect(response.status).toBe(431);
   });
 

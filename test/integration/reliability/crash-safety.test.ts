@@ -27,7 +27,10 @@ import { capturedOutput, generateRegisteredSecret, muteOutput, registerSecret } 
  */
 
 const MODEL_DIR = join(__dirname, '..', '..', 'fixtures', 'hackolade-models');
-const REAL_MODELS = readdirSync(MODEL_DIR).filter((name) => name.endsWith('.hck.json')).sort().map((name) => readFileSync(join(MODEL_DIR, name), 'utf8'));
+const REAL_MODELS = readdirSync(MODEL_DIR)
+  .filter((name) => name.endsWith('.hck.json'))
+  .sort()
+  .map((name) => readFileSync(join(MODEL_DIR, name), 'utf8'));
 const WRITE_TARGETS = /\.(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/;
 
 /** Where the worker dies: at the N-th write from arming, or at the first write `match` accepts. */
@@ -46,7 +49,9 @@ async function startCrashingProxy(target: string) {
   const kill = (response: ServerResponse) => {
     // A non-retryable error: the SDK gives up at once, as a process that died would never retry.
     response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-    response.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InjectedCrash', message: 'the worker crashed here (injected)' }));
+    response.end(
+      JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InjectedCrash', message: 'the worker crashed here (injected)' }),
+    );
   };
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     void (async () => {
@@ -55,13 +60,18 @@ async function startCrashingProxy(target: string) {
       if (dead) return kill(response);
       const operation = String(request.headers['x-amz-target'] ?? '');
       const isWrite = WRITE_TARGETS.test(operation);
-      const crashHere = armed !== undefined && isWrite && (armed.match ? armed.match(operation, Buffer.concat(chunks).toString('utf8')) : ++writes === armed.atWrite);
+      const crashHere =
+        armed !== undefined &&
+        isWrite &&
+        (armed.match ? armed.match(operation, Buffer.concat(chunks).toString('utf8')) : ++writes === armed.atWrite);
       if (crashHere && armed!.when === 'before') {
         dead = true;
         crashes += 1;
         return kill(response);
       }
-      const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection')) as Record<string, string>;
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection'),
+      ) as Record<string, string>;
       const answer = await undiciRequest(`${target}${request.url ?? '/'}`, { method: 'POST', headers, body: Buffer.concat(chunks) });
       const body = Buffer.from(await answer.body.arrayBuffer());
       if (crashHere) {
@@ -88,9 +98,17 @@ async function startCrashingProxy(target: string) {
       dead = false;
       armed = undefined;
     },
-    get dead() { return dead; },
-    get crashes() { return crashes; },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    get dead() {
+      return dead;
+    },
+    get crashes() {
+      return crashes;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -120,16 +138,29 @@ type Action =
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('add' as const), seed: fc.nat(1_000_000), big: fc.boolean() }),
-  fc.record({ kind: fc.constantFrom('modify' as const, 'delete' as const, 'rename' as const, 'rename-modify' as const), pick: fc.nat(), seed: fc.nat(1_000_000) }),
+  fc.record({
+    kind: fc.constantFrom('modify' as const, 'delete' as const, 'rename' as const, 'rename-modify' as const),
+    pick: fc.nat(),
+    seed: fc.nat(1_000_000),
+  }),
   fc.record({ kind: fc.constant('invalid' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('hubignore' as const), ignoreArchive: fc.boolean() }),
 );
 // Most syncs here make 4-12 writes; the first one of a repository makes ~25.
-const crash: fc.Arbitrary<Crash> = fc.record({ atWrite: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 25 })), when: fc.constantFrom('before' as const, 'after' as const) });
-const push = fc.record({ actions: fc.array(action, { minLength: 1, maxLength: 5 }), crashes: fc.array(crash, { minLength: 1, maxLength: 2 }) });
+const crash: fc.Arbitrary<Crash> = fc.record({
+  atWrite: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 25 })),
+  when: fc.constantFrom('before' as const, 'after' as const),
+});
+const push = fc.record({
+  actions: fc.array(action, { minLength: 1, maxLength: 5 }),
+  crashes: fc.array(crash, { minLength: 1, maxLength: 2 }),
+});
 
 /** Turns actions into one commit's changes against the current tree (model paths only; non-models ride along). */
-function changesFor(actions: readonly Action[], tree: Map<string, string>): { changes: Record<string, string | null>; renames: Array<[string, string]> } {
+function changesFor(
+  actions: readonly Action[],
+  tree: Map<string, string>,
+): { changes: Record<string, string | null>; renames: Array<[string, string]> } {
   const changes: Record<string, string | null> = {};
   const renames: Array<[string, string]> = [];
   const touched = new Set<string>();
@@ -212,9 +243,18 @@ describe('reliability: the worker crashed at random writes of a sync and restart
    */
   function startWorkerContainer(): WorkerHandler {
     const { env } = hub.standIns;
-    const dynamodb = new DynamoDBClient({ endpoint: proxy.url, region: env.AWS_REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! } });
+    const dynamodb = new DynamoDBClient({
+      endpoint: proxy.url,
+      region: env.AWS_REGION,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+    });
     workerClients.push(dynamodb);
-    return createWorkerHandler(createWorkerDeps({ ...hub.environment, POWERTOOLS_LOG_LEVEL: 'DEBUG' }, { dynamodb, sqs: hub.standIns.sqs, secretsManager: hub.standIns.secretsManager }));
+    return createWorkerHandler(
+      createWorkerDeps(
+        { ...hub.environment, POWERTOOLS_LOG_LEVEL: 'DEBUG' },
+        { dynamodb, sqs: hub.standIns.sqs, secretsManager: hub.standIns.secretsManager },
+      ),
+    );
   }
 
   beforeAll(async () => {
@@ -222,13 +262,23 @@ describe('reliability: the worker crashed at random writes of a sync and restart
     simulator = await startBitbucketSimulator();
     // A failed message comes back after 1 s: the queue's visibility timeout, with the worker's own backoff off.
     hub = await startLocalHub({
-      webhookSecret: generateRegisteredSecret(), bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, worker: false,
-      visibilityTimeoutSeconds: 1, maxReceiveCount: 1000, environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG', RETRY_BACKOFF_BASE_SECONDS: '0' },
+      webhookSecret: generateRegisteredSecret(),
+      bitbucketApiUrl: simulator.apiUrl,
+      reconcileEverySeconds: 0,
+      worker: false,
+      visibilityTimeoutSeconds: 1,
+      maxReceiveCount: 1000,
+      environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG', RETRY_BACKOFF_BASE_SECONDS: '0' },
     });
     proxy = await startCrashingProxy(hub.standIns.env.AWS_ENDPOINT_URL_DYNAMODB!);
     worker = startWorkerContainer();
     // Short polls: local-aws-sqs holds what a long poll received until the wait ends, while the timeout runs.
-    poller = startQueuePoller({ sqs: hub.standIns.sqs, queueUrl: hub.standIns.queueUrl, handler: (event, context) => worker(event, context), waitTimeSeconds: 0 });
+    poller = startQueuePoller({
+      sqs: hub.standIns.sqs,
+      queueUrl: hub.standIns.queueUrl,
+      handler: (event, context) => worker(event, context),
+      waitTimeSeconds: 0,
+    });
   });
 
   afterAll(async () => {
@@ -245,7 +295,12 @@ describe('reliability: the worker crashed at random writes of a sync and restart
     const repo = await simulator.createRepository(name);
     registerSecret(repo.token);
     hub.standIns.secrets.putSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid), repo.token);
-    await repositories.addRepository({ uuid: repo.uuid, fullName: repo.fullName, modelPattern: '*.hck.json', addedAt: new Date().toISOString() });
+    await repositories.addRepository({
+      uuid: repo.uuid,
+      fullName: repo.fullName,
+      modelPattern: '*.hck.json',
+      addedAt: new Date().toISOString(),
+    });
     const tree = new Map<string, string>([
       ...REAL_MODELS.map((content, index) => [`${index % 2 ? 'archive' : 'models'}/real-${index}.hck.json`, content] as [string, string]),
       ['big/huge.hck.json', bigModel(7)],
@@ -267,20 +322,35 @@ describe('reliability: the worker crashed at random writes of a sync and restart
     };
     // local-aws-sqs counts in-flight (received, not yet deleted) messages in ApproximateNumberOfMessages.
     const queueIsEmpty = async () => {
-      const { Attributes } = await hub.standIns.sqs.send(new GetQueueAttributesCommand({ QueueUrl: hub.standIns.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      const { Attributes } = await hub.standIns.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: hub.standIns.queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
       return Attributes?.ApproximateNumberOfMessages === '0' && Attributes.ApproximateNumberOfMessagesNotVisible === '0';
     };
     const pending = [...crashes];
     let failuresSeen = failedSyncs();
     proxy.arm(pending.shift());
-    await hub.standIns.sqs.send(new SendMessageCommand({
-      QueueUrl: hub.standIns.queueUrl, MessageGroupId: repo.uuid, MessageDeduplicationId: head,
-      MessageBody: JSON.stringify({ version: 1, trigger: 'push', repository: { uuid: repo.uuid, fullName: repo.fullName }, requestUuid: `crash-${head.slice(0, 12)}`, requestedAt: new Date().toISOString() }),
-    }));
+    await hub.standIns.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: hub.standIns.queueUrl,
+        MessageGroupId: repo.uuid,
+        MessageDeduplicationId: head,
+        MessageBody: JSON.stringify({
+          version: 1,
+          trigger: 'push',
+          repository: { uuid: repo.uuid, fullName: repo.fullName },
+          requestUuid: `crash-${head.slice(0, 12)}`,
+          requestedAt: new Date().toISOString(),
+        }),
+      }),
+    );
     for (;;) {
       // Done means: at the head, and the message acknowledged (a crash right after the cursor write leaves the
       // state final but the message to be redelivered, and that run can crash too).
-      await until(async () => proxy.dead || (await queueIsEmpty() && await isAtHead()), `the sync of ${head.slice(0, 7)}`);
+      await until(async () => proxy.dead || ((await queueIsEmpty()) && (await isAtHead())), `the sync of ${head.slice(0, 7)}`);
       if (!proxy.dead) return;
       // The crashed invocation ends once its requests fail; then the worker restarts as a cold container
       // (adapters, caches and clients built again) and the message is redelivered after its visibility timeout.
@@ -330,13 +400,17 @@ describe('reliability: the worker crashed at random writes of a sync and restart
     await syncThroughCrashes(repo, await repo.head(), []);
     const head = await repo.commit({ 'big/huge.hck.json': bigModel(8) });
     const isModelRecordPut = (operation: string, body: string) => operation.endsWith('.PutItem') && body.includes('"model#');
-    const isCursorAdvance = (operation: string, body: string) => operation.endsWith('.PutItem') && body.includes('"sync"') && !body.includes('progress');
+    const isCursorAdvance = (operation: string, body: string) =>
+      operation.endsWith('.PutItem') && body.includes('"sync"') && !body.includes('progress');
 
     const crashesBefore = proxy.crashes;
 
     // Act: die before the record write that would reference the new chunks (they are orphans now), then let the
     // resumed sync die right after its cursor write, before it could collect them.
-    await syncThroughCrashes(repo, head, [{ match: isModelRecordPut, when: 'before' }, { match: isCursorAdvance, when: 'after' }]);
+    await syncThroughCrashes(repo, head, [
+      { match: isModelRecordPut, when: 'before' },
+      { match: isCursorAdvance, when: 'after' },
+    ]);
 
     // Assess
     expect(proxy.crashes - crashesBefore).toBe(2);

@@ -38,9 +38,19 @@ describe('reliability: poison messages end in the dead-letter queue while other 
     // Short polls: local-aws-sqs holds the messages a long poll received until the wait ends, while their
     // visibility timeout already runs, so a 1 s wait would eat most of a short timeout.
     hub = await startLocalHub({
-      webhookSecret, bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, pollWaitSeconds: 0, visibilityTimeoutSeconds: 2, maxReceiveCount: MAX_RECEIVES,
+      webhookSecret,
+      bitbucketApiUrl: simulator.apiUrl,
+      reconcileEverySeconds: 0,
+      pollWaitSeconds: 0,
+      visibilityTimeoutSeconds: 2,
+      maxReceiveCount: MAX_RECEIVES,
       // Real logs at every level for the secrets scan; few, fast Bitbucket retries; the queue's own redelivery.
-      environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG', BITBUCKET_MAX_ATTEMPTS: '2', BITBUCKET_RETRY_BASE_MS: '5', RETRY_BACKOFF_BASE_SECONDS: '0' },
+      environment: {
+        POWERTOOLS_LOG_LEVEL: 'DEBUG',
+        BITBUCKET_MAX_ATTEMPTS: '2',
+        BITBUCKET_RETRY_BASE_MS: '5',
+        RETRY_BACKOFF_BASE_SECONDS: '0',
+      },
     });
   });
 
@@ -54,7 +64,12 @@ describe('reliability: poison messages end in the dead-letter queue while other 
     registerSecret(repo.token);
     if (storedToken) registerSecret(storedToken);
     const { repositories } = storesFor(hub.standIns.dynamodb, hub.standIns.env);
-    await repositories.addRepository({ uuid: repo.uuid, fullName: repo.fullName, modelPattern: '*.hck.json', addedAt: new Date().toISOString() });
+    await repositories.addRepository({
+      uuid: repo.uuid,
+      fullName: repo.fullName,
+      modelPattern: '*.hck.json',
+      addedAt: new Date().toISOString(),
+    });
     hub.standIns.secrets.putSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid), storedToken ?? repo.token);
     return repo;
   }
@@ -81,7 +96,9 @@ describe('reliability: poison messages end in the dead-letter queue while other 
     const { models, repositories } = storesFor(hub.standIns.dynamodb, hub.standIns.env);
     const atHead = async (repo: SimulatedRepository, head: string) => (await repositories.getSyncState(repo.uuid)).cursor === head;
     const deadLettered = async () => {
-      const { Attributes } = await hub.standIns.sqs.send(new GetQueueAttributesCommand({ QueueUrl: hub.standIns.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      const { Attributes } = await hub.standIns.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: hub.standIns.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
       return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
     };
 
@@ -109,7 +126,9 @@ describe('reliability: poison messages end in the dead-letter queue while other 
     }
     for (const run of brokenRuns) {
       expect(run).toMatchObject({ outcome: 'failed' });
-      expect(run.reason).toMatch(/^BitbucketUnavailableError: Bitbucket failed 2 times fetching .*models\/cursed\.hck\.json.* in repository acme\/broken/);
+      expect(run.reason).toMatch(
+        /^BitbucketUnavailableError: Bitbucket failed 2 times fetching .*models\/cursed\.hck\.json.* in repository acme\/broken/,
+      );
     }
     // What could be synced of the broken repository was, and its cursor did not move past the failure.
     expect((await models.listModels(broken.uuid)).map((record) => record.path)).toEqual(['models/fine.hck.json']);

@@ -25,7 +25,12 @@ describe('secrets hygiene: the scan that every suite runs after its last test', 
 
     // Assess
     expect(leaks).toHaveLength(4);
-    expect(leaks.map((leak) => leak.slice(0, leak.indexOf(' in: ')))).toEqual(['secret #0 (raw)', 'secret #0 (base64)', 'secret #1 (url-encoded)', 'secret #1 (json-escaped)']);
+    expect(leaks.map((leak) => leak.slice(0, leak.indexOf(' in: ')))).toEqual([
+      'secret #0 (raw)',
+      'secret #0 (base64)',
+      'secret #1 (url-encoded)',
+      'secret #1 (json-escaped)',
+    ]);
     for (const leak of leaks) expect(leak).not.toContain(plain);
     expect(leaks[0]).toContain('Bearer [secret #0]');
   });

@@ -24,7 +24,19 @@ const SEED = 0x6_2024;
 /** The repository of most real fixtures, added so signed payloads get as far as the queue; the others' is not (403). */
 const ADDED = [{ uuid: '{708c9715-0ecc-4a5d-87ed-63c4ba48ea06}', fullName: 'cloudbeers/temp' }];
 
-type SignatureMode = 'valid' | 'valid-uppercase' | 'valid-padded' | 'wrong-secret' | 'of-original' | 'missing' | 'empty' | 'garbage' | 'sha1' | 'duplicated' | 'duplicated-valid' | 'truncated';
+type SignatureMode =
+  | 'valid'
+  | 'valid-uppercase'
+  | 'valid-padded'
+  | 'wrong-secret'
+  | 'of-original'
+  | 'missing'
+  | 'empty'
+  | 'garbage'
+  | 'sha1'
+  | 'duplicated'
+  | 'duplicated-valid'
+  | 'truncated';
 const SIGNED_MODES: ReadonlySet<SignatureMode> = new Set(['valid', 'valid-uppercase', 'valid-padded']);
 
 interface FuzzRequest {
@@ -60,8 +72,9 @@ const mutation: fc.Arbitrary<(bytes: Buffer) => Buffer> = fc.oneof(
 
 /** JSON a signer could send on purpose: deep, huge, wrongly typed, or aiming at prototypes. */
 const hostileJson: fc.Arbitrary<Buffer> = fc.oneof(
-  fc.tuple(fc.integer({ min: 1, max: 120_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]) =>
-    Buffer.from(`${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}`)),
+  fc
+    .tuple(fc.integer({ min: 1, max: 120_000 }), fc.constantFrom('[', '{"a":'))
+    .map(([depth, open]) => Buffer.from(`${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}`)),
   fc.tuple(fc.integer({ min: 1_000, max: 300_000 }), fc.constantFrom('push', 'repository', 'message')).map(([size, where]) => {
     const copy = structuredClone(pushTemplate) as Record<string, Record<string, unknown>>;
     const huge = 'x'.repeat(size);
@@ -70,28 +83,72 @@ const hostileJson: fc.Arbitrary<Buffer> = fc.oneof(
     else copy.push = { changes: [{ ...(copy.push!.changes as object[])[0], message: huge }] };
     return Buffer.from(JSON.stringify(copy));
   }),
-  fc.tuple(
-    fc.constantFrom('push', 'push.changes', 'push.changes.0', 'push.changes.0.new', 'push.changes.0.new.target', 'push.changes.0.new.target.hash',
-      'push.changes.0.new.name', 'push.changes.0.new.type', 'push.changes.0.old', 'repository', 'repository.uuid', 'repository.full_name'),
-    fc.oneof(fc.constantFrom<unknown>(null, 0, -1, true, [], {}, '', 'x', 1e308, [null], { length: 1e9 }, '{708C9715-0ECC-4A5D-87ED-63C4BA48EA06}'), fc.jsonValue({ maxDepth: 3 })),
-  ).map(([path, value]) => {
-    const copy = structuredClone(pushTemplate);
-    const keys = path.split('.');
-    let node = copy as Record<string, unknown>;
-    for (const key of keys.slice(0, -1)) node = (node[key] ?? {}) as Record<string, unknown>;
-    node[keys.at(-1)!] = value;
-    return Buffer.from(JSON.stringify(copy));
-  }),
-  fc.constantFrom('{"__proto__":{"polluted":"yes"}', '{"constructor":{"prototype":{"polluted":"yes"}}', '{"__proto__":{"toString":"x","hasOwnProperty":1}')
-    .chain((pollution) => fc.constantFrom('root', 'repository', 'push', 'change').map((where) => {
-      const text = JSON.stringify(pushTemplate);
-      const inner = pollution.slice(1, -1);
-      if (where === 'root') return Buffer.from(`{${inner},${text.slice(1)}`);
-      const anchor = where === 'repository' ? '"repository":{' : where === 'push' ? '"push":{' : '"changes":[{';
-      return Buffer.from(text.replace(anchor, `${anchor}${inner},`));
-    })),
+  fc
+    .tuple(
+      fc.constantFrom(
+        'push',
+        'push.changes',
+        'push.changes.0',
+        'push.changes.0.new',
+        'push.changes.0.new.target',
+        'push.changes.0.new.target.hash',
+        'push.changes.0.new.name',
+        'push.changes.0.new.type',
+        'push.changes.0.old',
+        'repository',
+        'repository.uuid',
+        'repository.full_name',
+      ),
+      fc.oneof(
+        fc.constantFrom<unknown>(
+          null,
+          0,
+          -1,
+          true,
+          [],
+          {},
+          '',
+          'x',
+          1e308,
+          [null],
+          { length: 1e9 },
+          '{708C9715-0ECC-4A5D-87ED-63C4BA48EA06}',
+        ),
+        fc.jsonValue({ maxDepth: 3 }),
+      ),
+    )
+    .map(([path, value]) => {
+      const copy = structuredClone(pushTemplate);
+      const keys = path.split('.');
+      let node = copy as Record<string, unknown>;
+      for (const key of keys.slice(0, -1)) node = (node[key] ?? {}) as Record<string, unknown>;
+      node[keys.at(-1)!] = value;
+      return Buffer.from(JSON.stringify(copy));
+    }),
+  fc
+    .constantFrom(
+      '{"__proto__":{"polluted":"yes"}',
+      '{"constructor":{"prototype":{"polluted":"yes"}}',
+      '{"__proto__":{"toString":"x","hasOwnProperty":1}',
+    )
+    .chain((pollution) =>
+      fc.constantFrom('root', 'repository', 'push', 'change').map((where) => {
+        const text = JSON.stringify(pushTemplate);
+        const inner = pollution.slice(1, -1);
+        if (where === 'root') return Buffer.from(`{${inner},${text.slice(1)}`);
+        const anchor = where === 'repository' ? '"repository":{' : where === 'push' ? '"push":{' : '"changes":[{';
+        return Buffer.from(text.replace(anchor, `${anchor}${inner},`));
+      }),
+    ),
   // Duplicated keys: JSON.parse keeps the last one, a different parser might keep the first.
-  fc.constant(Buffer.from(JSON.stringify(pushTemplate).replace(/^\{/, '{"repository":{"uuid":"{00000000-0000-4000-8000-000000000000}","full_name":"evil/repo"},'))),
+  fc.constant(
+    Buffer.from(
+      JSON.stringify(pushTemplate).replace(
+        /^\{/,
+        '{"repository":{"uuid":"{00000000-0000-4000-8000-000000000000}","full_name":"evil/repo"},',
+      ),
+    ),
+  ),
   fc.jsonValue({ maxDepth: 6 }).map((value) => Buffer.from(JSON.stringify(value) ?? 'null')),
   fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes)),
 );
@@ -101,47 +158,98 @@ const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((
 function fuzzRequest(secret: string): fc.Arbitrary<FuzzRequest> {
   const source = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...realPayloads).map((bytes) => ({ body: bytes, original: bytes })) },
-    { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...realPayloads), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([bytes, steps]) => {
-      let body = bytes;
-      for (const step of steps) {
-        try {
-          body = step(body);
-        } catch {
-          // A step that needs JSON (pretty-printing) after an earlier step broke it: skip it.
+    {
+      weight: 4,
+      arbitrary: fc.tuple(fc.constantFrom(...realPayloads), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([bytes, steps]) => {
+        let body = bytes;
+        for (const step of steps) {
+          try {
+            body = step(body);
+          } catch {
+            // A step that needs JSON (pretty-printing) after an earlier step broke it: skip it.
+          }
         }
-      }
-      return { body, original: bytes };
-    }) },
+        return { body, original: bytes };
+      }),
+    },
     { weight: 4, arbitrary: hostileJson.map((bytes) => ({ body: bytes, original: bytes })) },
   );
-  const signature = fc.constantFrom<SignatureMode>('valid', 'valid', 'valid', 'valid-uppercase', 'valid-padded', 'wrong-secret', 'of-original', 'missing', 'empty', 'garbage', 'sha1', 'duplicated', 'duplicated-valid', 'truncated');
-  const eventKey = fc.constantFrom<string | string[] | undefined>('repo:push', 'repo:push', 'repo:push', undefined, 'repo:updated', 'REPO:PUSH', ['repo:push', 'repo:push'], 'pullrequest:created', '');
-  const contentType = fc.constantFrom<string | undefined>('application/json', 'application/json', undefined, 'text/plain', 'application/octet-stream', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded');
-  const extra = fc.dictionary(fc.constantFrom('x-request-uuid', 'x-attempt-number', 'x-hook-uuid', 'user-agent', 'x-forwarded-for', 'x-amz-date', 'authorization', 'x-b3-traceid'), headerValue, { maxKeys: 4 });
+  const signature = fc.constantFrom<SignatureMode>(
+    'valid',
+    'valid',
+    'valid',
+    'valid-uppercase',
+    'valid-padded',
+    'wrong-secret',
+    'of-original',
+    'missing',
+    'empty',
+    'garbage',
+    'sha1',
+    'duplicated',
+    'duplicated-valid',
+    'truncated',
+  );
+  const eventKey = fc.constantFrom<string | string[] | undefined>(
+    'repo:push',
+    'repo:push',
+    'repo:push',
+    undefined,
+    'repo:updated',
+    'REPO:PUSH',
+    ['repo:push', 'repo:push'],
+    'pullrequest:created',
+    '',
+  );
+  const contentType = fc.constantFrom<string | undefined>(
+    'application/json',
+    'application/json',
+    undefined,
+    'text/plain',
+    'application/octet-stream',
+    'application/json; charset=utf-16',
+    'application/x-www-form-urlencoded',
+  );
+  const extra = fc.dictionary(
+    fc.constantFrom(
+      'x-request-uuid',
+      'x-attempt-number',
+      'x-hook-uuid',
+      'user-agent',
+      'x-forwarded-for',
+      'x-amz-date',
+      'authorization',
+      'x-b3-traceid',
+    ),
+    headerValue,
+    { maxKeys: 4 },
+  );
 
-  return fc.record({ source, signature, eventKey, contentType, extra, garbage: headerValue }).map(({ source: { body, original }, signature: mode, eventKey: key, contentType: type, extra: more, garbage }) => {
-    const valid = signBody(secret, body);
-    const signatures: Record<SignatureMode, string | string[] | undefined> = {
-      valid,
-      'valid-uppercase': `sha256=${valid.slice(7).toUpperCase()}`,
-      'valid-padded': ` ${valid}\t`,
-      'wrong-secret': signBody(`${secret}x`, body),
-      'of-original': body.equals(original) ? signBody(`${secret}y`, body) : signBody(secret, original),
-      missing: undefined,
-      empty: '',
-      garbage: garbage.length > 0 ? garbage : 'x',
-      sha1: `sha1=${createHash('sha1').update(body).digest('hex')}`,
-      duplicated: [valid, signBody(`${secret}z`, body)],
-      'duplicated-valid': [valid, valid],
-      truncated: valid.slice(0, -1),
-    };
-    const headers: Record<string, string | string[]> = { ...more };
-    const signatureHeader = signatures[mode];
-    if (signatureHeader !== undefined) headers['x-hub-signature'] = signatureHeader;
-    if (key !== undefined) headers['x-event-key'] = key;
-    if (type !== undefined) headers['content-type'] = type;
-    return { body, original, signature: mode, headers };
-  });
+  return fc
+    .record({ source, signature, eventKey, contentType, extra, garbage: headerValue })
+    .map(({ source: { body, original }, signature: mode, eventKey: key, contentType: type, extra: more, garbage }) => {
+      const valid = signBody(secret, body);
+      const signatures: Record<SignatureMode, string | string[] | undefined> = {
+        valid,
+        'valid-uppercase': `sha256=${valid.slice(7).toUpperCase()}`,
+        'valid-padded': ` ${valid}\t`,
+        'wrong-secret': signBody(`${secret}x`, body),
+        'of-original': body.equals(original) ? signBody(`${secret}y`, body) : signBody(secret, original),
+        missing: undefined,
+        empty: '',
+        garbage: garbage.length > 0 ? garbage : 'x',
+        sha1: `sha1=${createHash('sha1').update(body).digest('hex')}`,
+        duplicated: [valid, signBody(`${secret}z`, body)],
+        'duplicated-valid': [valid, valid],
+        truncated: valid.slice(0, -1),
+      };
+      const headers: Record<string, string | string[]> = { ...more };
+      const signatureHeader = signatures[mode];
+      if (signatureHeader !== undefined) headers['x-hub-signature'] = signatureHeader;
+      if (key !== undefined) headers['x-event-key'] = key;
+      if (type !== undefined) headers['content-type'] = type;
+      return { body, original, signature: mode, headers };
+    });
 }
 
 describe('reliability: the verifier under 10,000 fuzzed deliveries through the local HTTP API', () => {
@@ -155,9 +263,15 @@ describe('reliability: the verifier under 10,000 fuzzed deliveries through the l
     muteOutput();
     process.on('unhandledRejection', onUnhandled);
     // Real logs at every level, so the secrets scan of this file has every line the verifier can write.
-    hub = await startLocalHub({ webhookSecret: secret, worker: false, reconcileEverySeconds: 0, environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' } });
+    hub = await startLocalHub({
+      webhookSecret: secret,
+      worker: false,
+      reconcileEverySeconds: 0,
+      environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' },
+    });
     const repositories = new DynamoDbRepositoryStore({ tableName: hub.standIns.env.REPOSITORIES_TABLE!, client: hub.standIns.dynamodb });
-    for (const repository of ADDED) await repositories.addRepository({ ...repository, modelPattern: '*.hck.json', addedAt: new Date().toISOString() });
+    for (const repository of ADDED)
+      await repositories.addRepository({ ...repository, modelPattern: '*.hck.json', addedAt: new Date().toISOString() });
     pool = new Pool(new URL(hub.webhookUrl).origin, { connections: BATCH, pipelining: 1 });
   });
 
@@ -177,19 +291,25 @@ describe('reliability: the verifier under 10,000 fuzzed deliveries through the l
     // Act + Assess (per request): the status must match what was sent.
     await fc.assert(
       fc.asyncProperty(fc.array(fuzzRequest(secret), { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-        const answers = await Promise.all(batch.map(async (request) => {
-          const signed = SIGNED_MODES.has(request.signature);
-          if (signed) signedBodies.add(createHash('sha256').update(request.body).digest('hex'));
-          const response = await pool.request({ method: 'POST', path, headers: request.headers, body: request.body });
-          const text = await response.body.text();
-          sent += 1;
-          return { request, signed, status: response.statusCode, text };
-        }));
+        const answers = await Promise.all(
+          batch.map(async (request) => {
+            const signed = SIGNED_MODES.has(request.signature);
+            if (signed) signedBodies.add(createHash('sha256').update(request.body).digest('hex'));
+            const response = await pool.request({ method: 'POST', path, headers: request.headers, body: request.body });
+            const text = await response.body.text();
+            sent += 1;
+            return { request, signed, status: response.statusCode, text };
+          }),
+        );
         for (const { request, signed, status, text } of answers) {
           const kind = `${status} ${text.split(':')[0]!.slice(0, 40)}`;
           statuses.set(kind, (statuses.get(kind) ?? 0) + 1);
-          if (status >= 500) throw new Error(`5xx (${status} ${text}) for signature ${request.signature}, body ${request.body.subarray(0, 120).toString('latin1')}`);
-          if (!signed && (status !== 401 || text !== 'invalid signature')) throw new Error(`unsigned request (${request.signature}) answered ${status} ${text}`);
+          if (status >= 500)
+            throw new Error(
+              `5xx (${status} ${text}) for signature ${request.signature}, body ${request.body.subarray(0, 120).toString('latin1')}`,
+            );
+          if (!signed && (status !== 401 || text !== 'invalid signature'))
+            throw new Error(`unsigned request (${request.signature}) answered ${status} ${text}`);
           if (signed && ![202, 400, 403, 413].includes(status)) throw new Error(`signed request answered ${status} ${text}`);
         }
       }),
@@ -209,7 +329,16 @@ describe('reliability: the verifier under 10,000 fuzzed deliveries through the l
     // The generator reached every decision of the verifier, not only the signature check.
     expect(queued.length).toBeGreaterThan(0);
     const kinds = [...statuses.keys()].join(' | ');
-    for (const expected of ['202 queued', '202 duplicate', '202 ignored', '400 malformed JSON', '400 malformed payload', '401 invalid signature', '403 repository', '413 payload too large']) {
+    for (const expected of [
+      '202 queued',
+      '202 duplicate',
+      '202 ignored',
+      '400 malformed JSON',
+      '400 malformed payload',
+      '401 invalid signature',
+      '403 repository',
+      '413 payload too large',
+    ]) {
       expect(kinds).toContain(expected);
     }
   }, 180_000);

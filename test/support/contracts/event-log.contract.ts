@@ -17,13 +17,22 @@ const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
 /** `log` returns the log under test; each test uses its own repository uuids and hashes. */
 export function eventLogContract(log: () => EventLogUnderTest): void {
-  it('lists a repository\'s events newest first, up to a limit and from a time on', async () => {
+  it("lists a repository's events newest first, up to a limit and from a time on", async () => {
     const repository = { uuid: `{${randomUUID()}}`, fullName: 'acme/models' };
     const times = [5, 4, 3, 2, 1].map((minutes) => ago(minutes * 60_000));
     for (const [index, at] of times.entries()) await log().record({ kind: 'sync', at, repository, outcome: `run-${index}` });
-    expect((await log().list({ repositoryUuid: repository.uuid })).map((event) => event.outcome)).toEqual(['run-4', 'run-3', 'run-2', 'run-1', 'run-0']);
+    expect((await log().list({ repositoryUuid: repository.uuid })).map((event) => event.outcome)).toEqual([
+      'run-4',
+      'run-3',
+      'run-2',
+      'run-1',
+      'run-0',
+    ]);
     expect((await log().list({ repositoryUuid: repository.uuid, limit: 2 })).map((event) => event.outcome)).toEqual(['run-4', 'run-3']);
-    expect((await log().list({ repositoryUuid: repository.uuid, since: times[3] })).map((event) => event.outcome)).toEqual(['run-4', 'run-3']);
+    expect((await log().list({ repositoryUuid: repository.uuid, since: times[3] })).map((event) => event.outcome)).toEqual([
+      'run-4',
+      'run-3',
+    ]);
     const [newest] = await log().list({ repositoryUuid: repository.uuid, limit: 1 });
     expect(newest).toEqual({ kind: 'sync', at: times[4], repository, outcome: 'run-4' });
   });

@@ -11,7 +11,13 @@ import type { ModelRecord } from '../../../shared/models/model-record';
 
 /** The surface both stores share. */
 export interface ModelStoreUnderTest extends ModelStore {
-  putModel(input: { repositoryUuid: string; path: string; commit: string; bytes: Buffer; expectedVersion?: string | null }): Promise<ModelRecord>;
+  putModel(input: {
+    repositoryUuid: string;
+    path: string;
+    commit: string;
+    bytes: Buffer;
+    expectedVersion?: string | null;
+  }): Promise<ModelRecord>;
   getRecord(repositoryUuid: string, path: string): Promise<ModelRecord | undefined>;
   getModel(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; body: Buffer } | undefined>;
   listModels(repositoryUuid: string): Promise<ModelRecord[]>;
@@ -22,10 +28,18 @@ export interface ModelStoreUnderTest extends ModelStore {
 const FIXTURE = readFileSync(join(__dirname, '../../fixtures/hackolade-models/medium-dynamodb-book.hck.json'));
 const newRepo = () => `{${randomUUID()}}`;
 /** The record fields that mean something to callers (storage layout aside). */
-const visible = (record: ModelRecord | undefined) => record && {
-  path: record.path, commit: record.commit, size: record.size, sha256: record.sha256, status: record.status,
-  modelName: record.modelName, dbVendor: record.dbVendor, collections: record.collections, parseError: record.parseError !== undefined,
-};
+const visible = (record: ModelRecord | undefined) =>
+  record && {
+    path: record.path,
+    commit: record.commit,
+    size: record.size,
+    sha256: record.sha256,
+    status: record.status,
+    modelName: record.modelName,
+    dbVendor: record.dbVendor,
+    collections: record.collections,
+    parseError: record.parseError !== undefined,
+  };
 
 /** `store(options)` returns a store; each test uses its own repository uuid. */
 export function modelStoreContract(store: (options?: { maxModelBytes?: number }) => ModelStoreUnderTest): void {
@@ -33,7 +47,13 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
     const s = store();
     const repo = newRepo();
     const record = await s.putModel({ repositoryUuid: repo, path: 'book.hck.json', commit: 'c1', bytes: FIXTURE });
-    expect(record).toMatchObject({ status: 'valid', size: FIXTURE.byteLength, commit: 'c1', modelName: expect.any(String), dbVendor: 'AWS DynamoDB' });
+    expect(record).toMatchObject({
+      status: 'valid',
+      size: FIXTURE.byteLength,
+      commit: 'c1',
+      modelName: expect.any(String),
+      dbVendor: 'AWS DynamoDB',
+    });
     const stored = await s.getModel(repo, 'book.hck.json');
     expect(stored!.body.equals(FIXTURE)).toBe(true);
     expect(visible(stored!.record)).toEqual(visible(record));
@@ -49,7 +69,9 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
   it('refuses a body over the limit, and records a too-large file without a body', async () => {
     const s = store({ maxModelBytes: 1000 });
     const repo = newRepo();
-    await expect(s.putModel({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c1', bytes: Buffer.alloc(1001, 'x') })).rejects.toBeInstanceOf(ModelTooLargeError);
+    await expect(
+      s.putModel({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c1', bytes: Buffer.alloc(1001, 'x') }),
+    ).rejects.toBeInstanceOf(ModelTooLargeError);
     await s.recordTooLarge({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c1', size: 1001 });
     expect(await s.getRecord(repo, 'big.hck.json')).toMatchObject({ status: 'too-large', size: 1001, storage: 'none' });
     await expect(s.getModel(repo, 'big.hck.json')).rejects.toBeInstanceOf(ModelBodyNotStoredError);
@@ -60,9 +82,19 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
     const repo = newRepo();
     const paths = ['b.hck.json', 'a/z.hck.json', 'A.hck.json', 'é.hck.json', '中.hck.json', 'a.hck.json'];
     for (const path of paths) await s.putModel({ repositoryUuid: repo, path, commit: 'c1', bytes: Buffer.from('{}') });
-    expect((await s.listModels(repo)).map((record) => record.path)).toEqual(['A.hck.json', 'a.hck.json', 'a/z.hck.json', 'b.hck.json', 'é.hck.json', '中.hck.json']);
+    expect((await s.listModels(repo)).map((record) => record.path)).toEqual([
+      'A.hck.json',
+      'a.hck.json',
+      'a/z.hck.json',
+      'b.hck.json',
+      'é.hck.json',
+      '中.hck.json',
+    ]);
     const tooLong = `${'x'.repeat(1100)}.hck.json`;
-    expect([...(await s.existingPaths(repo, ['a.hck.json', 'nope.hck.json', '中.hck.json', tooLong, 'a.hck.json']))].sort()).toEqual(['a.hck.json', '中.hck.json']);
+    expect([...(await s.existingPaths(repo, ['a.hck.json', 'nope.hck.json', '中.hck.json', tooLong, 'a.hck.json']))].sort()).toEqual([
+      'a.hck.json',
+      '中.hck.json',
+    ]);
     expect(await s.listModels(newRepo())).toEqual([]);
   });
 
@@ -73,9 +105,19 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
     const second = await s.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c2', bytes: Buffer.from('{"v":2}') });
     expect(second.version).not.toBe(first.version);
     expect((await s.getModel(repo, 'm.hck.json'))!.body.toString()).toBe('{"v":2}');
-    await expect(s.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c3', bytes: Buffer.from('{"v":3}'), expectedVersion: first.version })).rejects.toBeInstanceOf(ModelWriteConflictError);
-    await expect(s.putModel({ repositoryUuid: repo, path: 'new.hck.json', commit: 'c3', bytes: Buffer.from('{}'), expectedVersion: first.version })).rejects.toBeInstanceOf(ModelWriteConflictError);
-    await s.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c3', bytes: Buffer.from('{"v":3}'), expectedVersion: second.version });
+    await expect(
+      s.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c3', bytes: Buffer.from('{"v":3}'), expectedVersion: first.version }),
+    ).rejects.toBeInstanceOf(ModelWriteConflictError);
+    await expect(
+      s.putModel({ repositoryUuid: repo, path: 'new.hck.json', commit: 'c3', bytes: Buffer.from('{}'), expectedVersion: first.version }),
+    ).rejects.toBeInstanceOf(ModelWriteConflictError);
+    await s.putModel({
+      repositoryUuid: repo,
+      path: 'm.hck.json',
+      commit: 'c3',
+      bytes: Buffer.from('{"v":3}'),
+      expectedVersion: second.version,
+    });
     expect((await s.getModel(repo, 'm.hck.json'))!.record.commit).toBe('c3');
   });
 
@@ -85,7 +127,13 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
     const source = await s.putModel({ repositoryUuid: repo, path: 'old.hck.json', commit: 'c1', bytes: FIXTURE });
     await s.putModel({ repositoryUuid: repo, path: 'new.hck.json', commit: 'c1', bytes: Buffer.from('{"replaced":true}') });
     const moved = await s.moveModel(repo, 'old.hck.json', 'new.hck.json', 'c2');
-    expect(moved).toMatchObject({ path: 'new.hck.json', commit: 'c2', version: source.version, sha256: source.sha256, modelName: source.modelName });
+    expect(moved).toMatchObject({
+      path: 'new.hck.json',
+      commit: 'c2',
+      version: source.version,
+      sha256: source.sha256,
+      modelName: source.modelName,
+    });
     expect(moved!.sharedChunks).toBeUndefined();
     expect((await s.getModel(repo, 'new.hck.json'))!.body.equals(FIXTURE)).toBe(true);
     expect(await s.getRecord(repo, 'old.hck.json')).toBeUndefined();

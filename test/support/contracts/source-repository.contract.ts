@@ -3,14 +3,22 @@
  * the Bitbucket simulator (integration) and against the in-memory repository (unit), so the fake stays faithful.
  */
 import { BitbucketNotFoundError } from '../../../shared/bitbucket/errors';
-import { DiffUnavailableError, SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from '../../../shared/domain/sync/errors';
+import {
+  DiffUnavailableError,
+  SourceFileMissingError,
+  SourceFileTooLargeError,
+  SourceRateLimitedError,
+} from '../../../shared/domain/sync/errors';
 import type { PlannedChange } from '../../../shared/domain/sync/plan';
 import type { SourceRepository } from '../../../shared/domain/sync/ports';
 
 /** How a test writes history: the part of the simulator's SimulatedRepository both implementations share. */
 export interface AuthoredRepository {
   readonly fullName: string;
-  commit(changes: Record<string, string | Buffer | null>, options?: { branch?: string; renames?: ReadonlyArray<readonly [string, string]> }): Promise<string>;
+  commit(
+    changes: Record<string, string | Buffer | null>,
+    options?: { branch?: string; renames?: ReadonlyArray<readonly [string, string]> },
+  ): Promise<string>;
   createBranch(name: string, fromCommit: string): Promise<void>;
   forcePush(branch: string, commit: string): Promise<void>;
   forgetCommit(hash: string): void;
@@ -54,7 +62,12 @@ export function sourceRepositoryContract<R extends AuthoredRepository>(harness: 
 
   it('reports added, modified, removed and purely renamed files between any two commits, as git counts them', async () => {
     const repo = await harness().newRepository();
-    const base = await repo.commit({ 'keep.hck.json': '{"v":1}', 'edit.hck.json': '{"v":1}', 'gone.hck.json': '{"gone":1}', 'old/name.hck.json': '{"moved":true}' });
+    const base = await repo.commit({
+      'keep.hck.json': '{"v":1}',
+      'edit.hck.json': '{"v":1}',
+      'gone.hck.json': '{"gone":1}',
+      'old/name.hck.json': '{"moved":true}',
+    });
     await repo.commit({ 'edit.hck.json': '{"v":2}', 'gone.hck.json': null }, { renames: [['old/name.hck.json', 'new/name.hck.json']] });
     const head = await repo.commit({ 'added.hck.json': '{"v":1}' });
     const changes = await harness().sourceFor(repo).listChangedFiles(head, base);
@@ -62,7 +75,14 @@ export function sourceRepositoryContract<R extends AuthoredRepository>(harness: 
       { status: 'added', newPath: 'added.hck.json', linesAdded: 1, linesRemoved: 0, contentUnchanged: false },
       { status: 'modified', oldPath: 'edit.hck.json', newPath: 'edit.hck.json', linesAdded: 1, linesRemoved: 1, contentUnchanged: false },
       { status: 'removed', oldPath: 'gone.hck.json', linesAdded: 0, linesRemoved: 1, contentUnchanged: false },
-      { status: 'renamed', oldPath: 'old/name.hck.json', newPath: 'new/name.hck.json', linesAdded: 0, linesRemoved: 0, contentUnchanged: true },
+      {
+        status: 'renamed',
+        oldPath: 'old/name.hck.json',
+        newPath: 'new/name.hck.json',
+        linesAdded: 0,
+        linesRemoved: 0,
+        contentUnchanged: true,
+      },
     ]);
   });
 
@@ -81,7 +101,9 @@ export function sourceRepositoryContract<R extends AuthoredRepository>(harness: 
     const timedOut = source.listChangedFiles(rewritten, base);
     await expect(timedOut).rejects.toThrow(DiffUnavailableError);
     await expect(timedOut).rejects.toThrow(/555/);
-    expect(byPath(await source.listChangedFiles(rewritten, base))).toEqual([expect.objectContaining({ status: 'added', newPath: 'c.hck.json' })]);
+    expect(byPath(await source.listChangedFiles(rewritten, base))).toEqual([
+      expect.objectContaining({ status: 'added', newPath: 'c.hck.json' }),
+    ]);
   });
 
   it('refuses a file over the download limit without knowing its size, and a missing one as missing', async () => {

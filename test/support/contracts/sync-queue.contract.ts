@@ -16,12 +16,16 @@ export interface SyncQueueHarness {
 }
 
 const request = (uuid: string, requestUuid: string): SyncRequest => ({
-  version: 1, trigger: 'push', repository: { uuid, fullName: 'acme/models' }, requestUuid, requestedAt: '2026-01-01T00:00:00.000Z',
+  version: 1,
+  trigger: 'push',
+  repository: { uuid, fullName: 'acme/models' },
+  requestUuid,
+  requestedAt: '2026-01-01T00:00:00.000Z',
   changes: [{ refType: 'branch', name: 'main', oldHash: 'a'.repeat(40), newHash: 'b'.repeat(40), forced: false }],
 });
 
 export function syncQueueContract(harness: () => SyncQueueHarness): void {
-  it('queues each request as its JSON in the repository\'s group, in order', async () => {
+  it("queues each request as its JSON in the repository's group, in order", async () => {
     const { queue, drain } = harness();
     const uuid = `{${randomUUID()}}`;
     const first = request(uuid, randomUUID());

@@ -19,7 +19,12 @@ export interface RepositoryStoreUnderTest extends SyncStateStore {
 }
 
 const newUuid = () => `{${randomUUID()}}`;
-const config = (fullName: string, uuid = newUuid()): RepositoryConfig => ({ uuid, fullName, modelPattern: '*.hck.json', addedAt: '2026-01-01T00:00:00.000Z' });
+const config = (fullName: string, uuid = newUuid()): RepositoryConfig => ({
+  uuid,
+  fullName,
+  modelPattern: '*.hck.json',
+  addedAt: '2026-01-01T00:00:00.000Z',
+});
 
 /** `store` returns a fresh, empty store for each test. */
 export function repositoryStoreContract(store: () => RepositoryStoreUnderTest): void {
@@ -31,9 +36,28 @@ export function repositoryStoreContract(store: () => RepositoryStoreUnderTest): 
   it('writes the next revision and reads back what was written (undefined fields dropped)', async () => {
     const s = store();
     const uuid = newUuid();
-    const written = await s.putSyncState({ uuid, branch: 'main', cursor: 'abc', pattern: '*.hck.json', hubignore: '', notBefore: undefined, lastRun: { at: '2026-01-01T00:00:00.000Z', outcome: 'synced' } }, 0);
+    const written = await s.putSyncState(
+      {
+        uuid,
+        branch: 'main',
+        cursor: 'abc',
+        pattern: '*.hck.json',
+        hubignore: '',
+        notBefore: undefined,
+        lastRun: { at: '2026-01-01T00:00:00.000Z', outcome: 'synced' },
+      },
+      0,
+    );
     expect(written.revision).toBe(1);
-    expect(await s.getSyncState(uuid)).toEqual({ uuid, branch: 'main', cursor: 'abc', pattern: '*.hck.json', hubignore: '', lastRun: { at: '2026-01-01T00:00:00.000Z', outcome: 'synced' }, revision: 1 });
+    expect(await s.getSyncState(uuid)).toEqual({
+      uuid,
+      branch: 'main',
+      cursor: 'abc',
+      pattern: '*.hck.json',
+      hubignore: '',
+      lastRun: { at: '2026-01-01T00:00:00.000Z', outcome: 'synced' },
+      revision: 1,
+    });
     const next = await s.putSyncState({ uuid, cursor: 'def' }, 1);
     expect(next).toEqual({ uuid, cursor: 'def', revision: 2 });
     expect(await s.getSyncState(uuid)).toEqual({ uuid, cursor: 'def', revision: 2 });
@@ -45,7 +69,9 @@ export function repositoryStoreContract(store: () => RepositoryStoreUnderTest): 
     await s.putSyncState({ uuid, cursor: 'first' }, 0);
     await expect(s.putSyncState({ uuid, cursor: 'lost' }, 0)).rejects.toBeInstanceOf(SyncStateConflictError);
     await s.putSyncState({ uuid, cursor: 'second' }, 1);
-    await expect(s.putSyncState({ uuid, cursor: 'lost' }, 1)).rejects.toThrow(`sync state of ${uuid} changed while syncing (expected revision 1)`);
+    await expect(s.putSyncState({ uuid, cursor: 'lost' }, 1)).rejects.toThrow(
+      `sync state of ${uuid} changed while syncing (expected revision 1)`,
+    );
     await expect(s.putSyncState({ uuid, cursor: 'ahead' }, 5)).rejects.toBeInstanceOf(SyncStateConflictError);
     expect(await s.getSyncState(uuid)).toEqual({ uuid, cursor: 'second', revision: 2 });
   });
@@ -74,7 +100,10 @@ export function repositoryStoreContract(store: () => RepositoryStoreUnderTest): 
     await expect(s.updateRepository(config('never/added'))).rejects.toBeInstanceOf(ConditionalCheckFailedException);
     expect(await s.getRepository(zulu.uuid)).toEqual({ ...zulu, fullName: 'beta/renamed' });
     const listed = (await s.listRepositories()).filter((repository) => [zulu.uuid, alpha.uuid].includes(repository.uuid));
-    expect(listed).toEqual([{ ...alpha, modelPattern: 'models/**/*.json' }, { ...zulu, fullName: 'beta/renamed' }]);
+    expect(listed).toEqual([
+      { ...alpha, modelPattern: 'models/**/*.json' },
+      { ...zulu, fullName: 'beta/renamed' },
+    ]);
 
     await s.putSyncState({ uuid: zulu.uuid, cursor: 'abc' }, 0);
     await s.removeRepository(zulu.uuid);

@@ -24,7 +24,11 @@ export class InMemoryEventLog {
   async record(event: LoggedEvent): Promise<void> {
     const partition = (event.attributed !== false && event.repository?.uuid) || UNATTRIBUTED;
     const items = this.partitions.get(partition) ?? [];
-    items.push({ sk: `${event.at}#${randomBytes(4).toString('hex')}`, json: JSON.stringify(event), expiresAt: Math.floor(new Date(event.at).getTime() / 1000) + this.eventTtlSeconds });
+    items.push({
+      sk: `${event.at}#${randomBytes(4).toString('hex')}`,
+      json: JSON.stringify(event),
+      expiresAt: Math.floor(new Date(event.at).getTime() / 1000) + this.eventTtlSeconds,
+    });
     this.partitions.set(partition, items);
     this.recorded.push(JSON.parse(JSON.stringify(event)) as LoggedEvent);
   }

@@ -28,13 +28,22 @@ export class InMemoryModelStore implements ModelStore {
     this.maxModelBytes = options.maxModelBytes ?? MAX_MODEL_BYTES;
   }
 
-  async putModel(input: { repositoryUuid: string; path: string; commit: string; bytes: Buffer; syncedAt?: string; expectedVersion?: string | null }): Promise<ModelRecord> {
+  async putModel(input: {
+    repositoryUuid: string;
+    path: string;
+    commit: string;
+    bytes: Buffer;
+    syncedAt?: string;
+    expectedVersion?: string | null;
+  }): Promise<ModelRecord> {
     const { repositoryUuid, path, commit, bytes } = input;
     if (bytes.byteLength > this.maxModelBytes) throw new ModelTooLargeError(path, bytes.byteLength, this.maxModelBytes);
     modelSortKey(path); // the same RangeError for a path too long to store
     const { metadata: parsed, entityNames } = readModelSummary(bytes);
     const record: ModelRecord = {
-      repositoryUuid, path, commit,
+      repositoryUuid,
+      path,
+      commit,
       size: bytes.byteLength,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       syncedAt: input.syncedAt ?? new Date().toISOString(),
@@ -48,18 +57,32 @@ export class InMemoryModelStore implements ModelStore {
       storedBytes: bytes.byteLength,
     };
     const previous = this.partition(repositoryUuid).get(path);
-    if (input.expectedVersion !== undefined && (previous?.record.version ?? null) !== input.expectedVersion) throw new ModelWriteConflictError(repositoryUuid, path);
+    if (input.expectedVersion !== undefined && (previous?.record.version ?? null) !== input.expectedVersion)
+      throw new ModelWriteConflictError(repositoryUuid, path);
     this.partition(repositoryUuid).set(path, { record, body: Buffer.from(bytes) });
     return record;
   }
 
-  async recordTooLarge(input: { repositoryUuid: string; path: string; commit: string; size: number; syncedAt?: string }): Promise<ModelRecord> {
+  async recordTooLarge(input: {
+    repositoryUuid: string;
+    path: string;
+    commit: string;
+    size: number;
+    syncedAt?: string;
+  }): Promise<ModelRecord> {
     const { repositoryUuid, path, commit, size } = input;
     modelSortKey(path);
     const record: ModelRecord = {
-      repositoryUuid, path, commit, size,
+      repositoryUuid,
+      path,
+      commit,
+      size,
       syncedAt: input.syncedAt ?? new Date().toISOString(),
-      status: 'too-large', version: newVersion(), storage: 'none', chunkCount: 0, storedBytes: 0,
+      status: 'too-large',
+      version: newVersion(),
+      storage: 'none',
+      chunkCount: 0,
+      storedBytes: 0,
     };
     this.partition(repositoryUuid).set(path, { record });
     return record;
@@ -132,7 +155,8 @@ function newVersion(): string {
 function clipMetadata<T extends object>(metadata: T): T {
   const clipped: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(metadata)) {
-    clipped[name] = typeof value === 'string' && value.length > MAX_METADATA_STRING_LENGTH ? value.slice(0, MAX_METADATA_STRING_LENGTH) : value;
+    clipped[name] =
+      typeof value === 'string' && value.length > MAX_METADATA_STRING_LENGTH ? value.slice(0, MAX_METADATA_STRING_LENGTH) : value;
   }
   return clipped as T;
 }

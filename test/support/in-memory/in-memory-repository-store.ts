@@ -20,7 +20,8 @@ export class InMemoryRepositoryStore implements SyncStateStore {
 
   /** Like the real store, fails with DynamoDB's own ConditionalCheckFailedException for a repository not added. */
   async updateRepository(config: RepositoryConfig): Promise<void> {
-    if (!this.configs.has(config.uuid)) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    if (!this.configs.has(config.uuid))
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
     this.configs.set(config.uuid, copyConfig(config));
   }
 

@@ -5,7 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { BitbucketNotFoundError } from '../../../shared/bitbucket/errors';
-import { DiffUnavailableError, SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from '../../../shared/domain/sync/errors';
+import {
+  DiffUnavailableError,
+  SourceFileMissingError,
+  SourceFileTooLargeError,
+  SourceRateLimitedError,
+} from '../../../shared/domain/sync/errors';
 import type { PlannedChange } from '../../../shared/domain/sync/plan';
 import type { SourceRepository } from '../../../shared/domain/sync/ports';
 
@@ -55,7 +60,10 @@ export class InMemoryRepository {
    * Creates one commit on `branch` (default: the main branch, created from it when missing): string/Buffer
    * writes, null deletes, `renames` move files (content kept unless also written). Returns the commit hash.
    */
-  async commit(changes: Record<string, string | Buffer | null>, options: { branch?: string; renames?: ReadonlyArray<readonly [string, string]> } = {}): Promise<string> {
+  async commit(
+    changes: Record<string, string | Buffer | null>,
+    options: { branch?: string; renames?: ReadonlyArray<readonly [string, string]> } = {},
+  ): Promise<string> {
     const branch = options.branch ?? this.mainBranch;
     const parent = this.branches.get(branch) ?? this.branches.get(this.mainBranch);
     const files = new Map(parent ? this.commits.get(parent)! : []);
@@ -70,7 +78,9 @@ export class InMemoryRepository {
       else files.set(path, Buffer.from(content));
     }
     this.sequence += 1;
-    const hash = createHash('sha1').update(`${this.uuid}:${this.sequence}:${parent ?? ''}`).digest('hex');
+    const hash = createHash('sha1')
+      .update(`${this.uuid}:${this.sequence}:${parent ?? ''}`)
+      .digest('hex');
     this.commits.set(hash, files);
     this.branches.set(branch, hash);
     return hash;
@@ -131,13 +141,21 @@ export class InMemoryRepository {
   /** @internal records a call and throws the first matching fault. */
   enter(method: SourceMethod, ...args: string[]): void {
     this.calls.push({ method, args });
-    const fault = this.faults.find((candidate) => candidate.method === method && (candidate.path === undefined || candidate.path.test(args[args.length - 1] ?? '')) && (candidate.times ?? 1) > 0);
+    const fault = this.faults.find(
+      (candidate) =>
+        candidate.method === method &&
+        (candidate.path === undefined || candidate.path.test(args[args.length - 1] ?? '')) &&
+        (candidate.times ?? 1) > 0,
+    );
     if (!fault) return;
     if (fault.times !== undefined) fault.times -= 1;
     switch (fault.kind) {
       case 'rate-limit': {
         const retryAfterMs = fault.retryAfterMs ?? 60_000;
-        throw new SourceRateLimitedError(`Bitbucket rate limit exceeded (repository ${this.fullName}); retry in about ${Math.ceil(retryAfterMs / 1000)} s.`, retryAfterMs);
+        throw new SourceRateLimitedError(
+          `Bitbucket rate limit exceeded (repository ${this.fullName}); retry in about ${Math.ceil(retryAfterMs / 1000)} s.`,
+          retryAfterMs,
+        );
       }
       case 'diff-too-large':
         throw new DiffUnavailableError(`diff ${args[1]?.slice(0, 12)}..${args[0]?.slice(0, 12)} is too large for Bitbucket (555)`);
@@ -151,7 +169,10 @@ class InMemorySource implements SourceRepository {
   /** Like BitbucketSource, one listing per commit and source: a commit's tree never changes. */
   private readonly listings = new Map<string, Promise<string[]>>();
 
-  constructor(private readonly repo: InMemoryRepository, private readonly maxFileBytes: number) {}
+  constructor(
+    private readonly repo: InMemoryRepository,
+    private readonly maxFileBytes: number,
+  ) {}
 
   async getMainBranch(): Promise<string | undefined> {
     this.repo.enter('getMainBranch');
@@ -194,7 +215,11 @@ class InMemorySource implements SourceRepository {
     const bytes = this.repo.tree(commit)?.get(path);
     if (!bytes) throw new SourceFileMissingError(`${path} at ${commit.slice(0, 12)} cannot be downloaded (404)`);
     // The real client aborts the download at the limit, so it never learns the size.
-    if (bytes.byteLength > this.maxFileBytes) throw new SourceFileTooLargeError(`File ${JSON.stringify(path)} in repository ${this.repo.fullName} is larger than the limit of ${this.maxFileBytes} bytes.`, undefined);
+    if (bytes.byteLength > this.maxFileBytes)
+      throw new SourceFileTooLargeError(
+        `File ${JSON.stringify(path)} in repository ${this.repo.fullName} is larger than the limit of ${this.maxFileBytes} bytes.`,
+        undefined,
+      );
     return Buffer.from(bytes);
   }
 }
@@ -218,10 +243,12 @@ export function diffTrees(before: Tree, after: Tree): PlannedChange[] {
       changes.push({ status: 'removed', oldPath, linesAdded: 0, linesRemoved: lineCount(content), contentUnchanged: false });
     }
   }
-  for (const newPath of unpaired) changes.push({ status: 'added', newPath, linesAdded: lineCount(after.get(newPath)!), linesRemoved: 0, contentUnchanged: false });
+  for (const newPath of unpaired)
+    changes.push({ status: 'added', newPath, linesAdded: lineCount(after.get(newPath)!), linesRemoved: 0, contentUnchanged: false });
   for (const [path, content] of after) {
     const old = before.get(path);
-    if (old && !old.equals(content)) changes.push({ status: 'modified', oldPath: path, newPath: path, ...lineDelta(old, content), contentUnchanged: false });
+    if (old && !old.equals(content))
+      changes.push({ status: 'modified', oldPath: path, newPath: path, ...lineDelta(old, content), contentUnchanged: false });
   }
   return changes.sort((a, b) => (a.newPath ?? a.oldPath!).localeCompare(b.newPath ?? b.oldPath!));
 }

@@ -7,10 +7,18 @@ import { buildProgram } from '../../../cli/program';
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const deps: CliDeps = { env: {}, stdout: { write: (chunk) => out.push(String(chunk)) }, stderr: { write: (chunk) => err.push(String(chunk)) }, readStdin: async () => undefined };
+  const deps: CliDeps = {
+    env: {},
+    stdout: { write: (chunk) => out.push(String(chunk)) },
+    stderr: { write: (chunk) => err.push(String(chunk)) },
+    readStdin: async () => undefined,
+  };
   let code = 0;
   try {
-    await buildProgram(deps).exitOverride().configureOutput({ writeOut: (text) => out.push(text), writeErr: (text) => err.push(text) }).parseAsync(args, { from: 'user' });
+    await buildProgram(deps)
+      .exitOverride()
+      .configureOutput({ writeOut: (text) => out.push(text), writeErr: (text) => err.push(text) })
+      .parseAsync(args, { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     code = error.exitCode;
@@ -29,7 +37,13 @@ describe('model-hub global options', () => {
     const { code, stdout } = await run(['--help']);
 
     expect(code).toBe(0);
-    for (const [option, variable] of [['--stack', 'MODEL_HUB_STACK'], ['--region', 'AWS_REGION'], ['--profile', 'AWS_PROFILE'], ['--data-dir', 'MODEL_HUB_DATA_DIR'], ['--bitbucket-api-url', 'BITBUCKET_API_URL']]) {
+    for (const [option, variable] of [
+      ['--stack', 'MODEL_HUB_STACK'],
+      ['--region', 'AWS_REGION'],
+      ['--profile', 'AWS_PROFILE'],
+      ['--data-dir', 'MODEL_HUB_DATA_DIR'],
+      ['--bitbucket-api-url', 'BITBUCKET_API_URL'],
+    ]) {
       expect(stdout).toMatch(new RegExp(`${option} <[a-z]+>[^]*?\\(env:\\s+${variable}\\)`));
     }
   });

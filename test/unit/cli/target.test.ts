@@ -12,12 +12,19 @@ describe('resolveTarget: the local hub of a data dir', () => {
     const error = await resolveTarget({}, { MODEL_HUB_DATA_DIR: dataDir }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(CliError);
-    expect(error).toMatchObject({ exitCode: 1, message: `no local hub is running with data dir ${dataDir}`, hint: expect.stringContaining('npm start') });
+    expect(error).toMatchObject({
+      exitCode: 1,
+      message: `no local hub is running with data dir ${dataDir}`,
+      hint: expect.stringContaining('npm start'),
+    });
   });
 
   it('ignores a runtime.json left behind by a hub that is gone', async () => {
     // A pid that cannot be alive: process ids are far below 2^31 - 1.
-    writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ pid: 2 ** 31 - 1, webhookUrl: 'http://127.0.0.1:1/gateway/public/sync', env: {} }));
+    writeFileSync(
+      join(dataDir, 'runtime.json'),
+      JSON.stringify({ pid: 2 ** 31 - 1, webhookUrl: 'http://127.0.0.1:1/gateway/public/sync', env: {} }),
+    );
 
     await expect(resolveTarget({ dataDir }, {})).rejects.toThrow(/no local hub is running/);
   });

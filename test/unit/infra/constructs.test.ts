@@ -10,7 +10,8 @@ describe('SyncWorker', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S');
     const queue = new sqs.Queue(stack, 'Q', { fifo: true, visibilityTimeout });
     const tables = new DataTables(stack, 'T');
-    return () => new SyncWorker(stack, 'W', { tables, queue, entry: FIXTURE_HANDLER, projectRoot: PROJECT_ROOT, timeout: Duration.minutes(10) });
+    return () =>
+      new SyncWorker(stack, 'W', { tables, queue, entry: FIXTURE_HANDLER, projectRoot: PROJECT_ROOT, timeout: Duration.minutes(10) });
   };
 
   test('refuses a queue whose visibility timeout is below 6 × the worker timeout', () => {

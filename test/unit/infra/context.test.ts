@@ -20,14 +20,27 @@ describe('context defaults and parsing', () => {
   });
 
   test('accepts strings from `-c key=value` and JSON values from cdk.json alike', () => {
-    const fromCli = configFor({ reconcileMinutes: '5', logRetentionDays: '400', verifierReservedConcurrency: '10', removalPolicy: 'destroy' });
+    const fromCli = configFor({
+      reconcileMinutes: '5',
+      logRetentionDays: '400',
+      verifierReservedConcurrency: '10',
+      removalPolicy: 'destroy',
+    });
     const fromJson = configFor({ reconcileMinutes: 5, logRetentionDays: 400, verifierReservedConcurrency: 10, removalPolicy: 'destroy' });
     expect(fromCli).toEqual(fromJson);
-    expect(fromCli).toMatchObject({ reconcileMinutes: 5, logRetention: RetentionDays.THIRTEEN_MONTHS, verifierReservedConcurrency: 10, removalPolicy: RemovalPolicy.DESTROY });
+    expect(fromCli).toMatchObject({
+      reconcileMinutes: 5,
+      logRetention: RetentionDays.THIRTEEN_MONTHS,
+      verifierReservedConcurrency: 10,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
   });
 
   test('"none" turns reserved concurrency off; an empty alarmEmail means no e-mail', () => {
-    expect(configFor({ verifierReservedConcurrency: 'none', alarmEmail: '' })).toMatchObject({ verifierReservedConcurrency: undefined, alarmEmail: undefined });
+    expect(configFor({ verifierReservedConcurrency: 'none', alarmEmail: '' })).toMatchObject({
+      verifierReservedConcurrency: undefined,
+      alarmEmail: undefined,
+    });
   });
 });
 
@@ -81,7 +94,8 @@ describe('stack built from non-default context', () => {
 
   test('log groups use the configured retention; verifier has no reserved concurrency; API URL is passed through', () => {
     for (const lg of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(lg.Properties.RetentionInDays).toBe(731);
-    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')))
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ BITBUCKET_API_URL: 'https://bitbucket.example.com/api/2.0' }) },
     });
@@ -97,7 +111,11 @@ describe('stack built from non-default context', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
     const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0]!;
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: topicId },
+    });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),

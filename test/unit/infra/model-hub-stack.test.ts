@@ -26,12 +26,13 @@ const logicalId = (s: Stack, element: unknown): string => s.getLogicalId(element
 function statementsOf(t: Template, s: Stack, role: iam.Role): PolicyStatementJson[] {
   const roleId = logicalId(s, role.node.defaultChild);
   const policies = t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
-  return Object.values(policies).flatMap((p) => (p.Properties.PolicyDocument.Statement as PolicyStatementJson[]));
+  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
 }
 
 const actionsOf = (statements: PolicyStatementJson[]): string[] =>
   [...new Set(statements.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action])))].sort();
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized CloudFormation is untyped JSON
 const functionProps = (fn: { node: { defaultChild?: unknown } }): Record<string, any> =>
   template.toJSON().Resources[logicalId(stack, fn.node.defaultChild)].Properties;
 
@@ -201,7 +202,9 @@ describe('tables', () => {
   test('only the events table expires items, on its ttl attribute', () => {
     const ttl = Object.values(template.findResources('AWS::DynamoDB::Table')).map((t) => t.Properties.TimeToLiveSpecification);
     expect(ttl.filter(Boolean)).toEqual([{ AttributeName: EVENTS_TABLE.ttlAttribute, Enabled: true }]);
-    expect(template.toJSON().Resources[logicalId(stack, stack.tables.events.node.defaultChild)].Properties.TimeToLiveSpecification).toBeDefined();
+    expect(
+      template.toJSON().Resources[logicalId(stack, stack.tables.events.node.defaultChild)].Properties.TimeToLiveSpecification,
+    ).toBeDefined();
   });
 });
 
@@ -243,7 +246,11 @@ describe('least privilege', () => {
     );
     const secretStatements = statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'));
     expect(secretStatements).toEqual([
-      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: logicalId(stack, stack.ingest.webhookSecret.node.defaultChild) } },
+      {
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: logicalId(stack, stack.ingest.webhookSecret.node.defaultChild) },
+      },
     ]);
     const writes = statements.filter((st) => JSON.stringify(st.Action).includes('dynamodb:PutItem'));
     expect(writes.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack, stack.tables.events.node.defaultChild), 'Arn'] }]);
@@ -257,7 +264,9 @@ describe('least privilege', () => {
     const resource = secretStatements[0]!.Resource as { 'Fn::Join': [string, unknown[]] };
     const parts = resource['Fn::Join'][1];
     expect(parts[parts.length - 1]).toBe(':secret:ModelHubSync/tokens/*');
-    expect(actionsOf(statements)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage', 'dynamodb:PutItem']));
+    expect(actionsOf(statements)).toEqual(
+      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage', 'dynamodb:PutItem']),
+    );
   });
 
   test('reconciler has no secret access and cannot consume the queue', () => {
@@ -271,19 +280,24 @@ describe('schedule and monitoring', () => {
   test('reconciler runs every 15 minutes by default', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(15 minutes)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(stack, stack.reconciliation.reconciler.function.node.defaultChild), 'Arn'] } })],
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(stack, stack.reconciliation.reconciler.function.node.defaultChild), 'Arn'] } }),
+      ],
     });
   });
 
   test('alarms cover the DLQ, queue age, worker and reconciler errors, verifier 5xx and throttles', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized CloudFormation is untyped JSON
     const find = (namespace: string, metricName: string): Record<string, any>[] =>
       alarms.filter((a) => a.Namespace === namespace && a.MetricName === metricName);
     expect(find('AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toEqual([
       expect.objectContaining({
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, stack.ingest.deadLetterQueue.node.defaultChild), 'QueueName'] } }],
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, stack.ingest.deadLetterQueue.node.defaultChild), 'QueueName'] } },
+        ],
       }),
     ]);
     expect(find('AWS/SQS', 'ApproximateAgeOfOldestMessage')).toHaveLength(1);

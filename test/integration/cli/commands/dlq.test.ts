@@ -1,7 +1,12 @@
 import type { SimulatedRepository } from '../../../../local/bitbucket-simulator';
 import { eventually, startCliTestBed, type CliTestBed } from '../cli-harness';
 
-interface DeadLetter { messageId: string; repository: string | null; trigger: string | null; requestUuid: string | null }
+interface DeadLetter {
+  messageId: string;
+  repository: string | null;
+  trigger: string | null;
+  requestUuid: string | null;
+}
 
 describe('dlq list and redrive (local hub + Bitbucket simulator)', () => {
   let bed: CliTestBed;

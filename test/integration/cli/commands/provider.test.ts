@@ -20,7 +20,13 @@ describe('provider: webhook URL, secret and its rotation (local hub + Bitbucket 
     const shown = await bed.cli(['provider', 'show', '--json']);
     const table = await bed.cli(['provider', 'show']);
 
-    expect(shown.json()).toMatchObject({ provider: 'bitbucket-cloud', webhookUrl: bed.hub.webhookUrl, secretSet: true, rotation: { inProgress: false }, repositories: 1 });
+    expect(shown.json()).toMatchObject({
+      provider: 'bitbucket-cloud',
+      webhookUrl: bed.hub.webhookUrl,
+      secretSet: true,
+      rotation: { inProgress: false },
+      repositories: 1,
+    });
     expect(table.stdout).toContain(`Webhook URL:     ${bed.hub.webhookUrl}`);
     expect(table.stdout).toContain('Rotation:        none');
     expect(shown.stdout + table.stdout).not.toContain(bed.webhookSecret().current);
@@ -73,7 +79,7 @@ describe('provider: webhook URL, secret and its rotation (local hub + Bitbucket 
     expect(bed.transcript.filter((text) => text.includes(fresh))).toHaveLength(1);
   });
 
-  it('does not finish a rotation younger than the verifiers\' secret cache unless forced', async () => {
+  it("does not finish a rotation younger than the verifiers' secret cache unless forced", async () => {
     const rotated = await bed.cli(['provider', 'rotate-secret', '--json'], { deps: { secretCacheSeconds: 300 } });
     const early = await bed.cli(['provider', 'finish-rotation'], { deps: { secretCacheSeconds: 300 } });
     const forced = await bed.cli(['provider', 'finish-rotation', '--force'], { deps: { secretCacheSeconds: 300 } });

@@ -10,7 +10,16 @@ import { receiveAll } from '../../../support/queue';
 const CLOUDBEERS = '{708c9715-0ecc-4a5d-87ed-63c4ba48ea06}';
 
 function event(body: string | undefined, headers: Record<string, string>, isBase64Encoded = false): APIGatewayProxyEventV2 {
-  return { version: '2.0', routeKey: 'POST /gateway/public/sync', rawPath: '/gateway/public/sync', rawQueryString: '', headers, body, isBase64Encoded, requestContext: {} as APIGatewayProxyEventV2['requestContext'] };
+  return {
+    version: '2.0',
+    routeKey: 'POST /gateway/public/sync',
+    rawPath: '/gateway/public/sync',
+    rawQueryString: '',
+    headers,
+    body,
+    isBase64Encoded,
+    requestContext: {} as APIGatewayProxyEventV2['requestContext'],
+  };
 }
 
 describe('verifier handler', () => {
@@ -21,14 +30,20 @@ describe('verifier handler', () => {
   const verifierWith = (change: (env: Record<string, string | undefined>) => void = () => undefined) => {
     const env: Record<string, string | undefined> = { ...standIns.env };
     change(env);
-    return createVerifierHandler(createVerifierDeps(env, { dynamodb: standIns.dynamodb, sqs: standIns.sqs, secretsManager: standIns.secretsManager }));
+    return createVerifierHandler(
+      createVerifierDeps(env, { dynamodb: standIns.dynamodb, sqs: standIns.sqs, secretsManager: standIns.secretsManager }),
+    );
   };
 
   beforeAll(async () => {
     standIns = await startStandIns();
     standIns.secrets.putSecret(WEBHOOK_SECRET_NAME, JSON.stringify({ current: secret, previous: '' }));
-    await new DynamoDbRepositoryStore({ tableName: standIns.env.REPOSITORIES_TABLE!, client: standIns.dynamodb })
-      .addRepository({ uuid: CLOUDBEERS, fullName: 'cloudbeers/temp', modelPattern: '*.hck.json', addedAt: new Date().toISOString() });
+    await new DynamoDbRepositoryStore({ tableName: standIns.env.REPOSITORIES_TABLE!, client: standIns.dynamodb }).addRepository({
+      uuid: CLOUDBEERS,
+      fullName: 'cloudbeers/temp',
+      modelPattern: '*.hck.json',
+      addedAt: new Date().toISOString(),
+    });
     handler = verifierWith();
   });
   afterAll(async () => {
@@ -37,29 +52,47 @@ describe('verifier handler', () => {
 
   it('decodes a base64 body before verifying the signature over the raw bytes', async () => {
     const body = readWebhookFixture('updatePayload__normal-push');
-    const headers = { 'X-Event-Key': 'repo:push', 'X-Hub-Signature': signBody(secret, body), 'X-Request-UUID': '11111111-2222-4333-8444-555555555555' };
+    const headers = {
+      'X-Event-Key': 'repo:push',
+      'X-Hub-Signature': signBody(secret, body),
+      'X-Request-UUID': '11111111-2222-4333-8444-555555555555',
+    };
     const response = await handler(event(body.toString('base64'), headers, true));
     expect(response).toMatchObject({ statusCode: 202, body: 'queued' });
     expect(await receiveAll(standIns.sqs, standIns.queueUrl)).toHaveLength(1);
   });
 
   it('answers 401 for invalid base64 (it decodes to other bytes) and queues nothing', async () => {
-    const response = await handler(event('%%% not base64 %%%', { 'x-hub-signature': signBody(secret, Buffer.from('%%% not base64 %%%')) }, true));
+    const response = await handler(
+      event('%%% not base64 %%%', { 'x-hub-signature': signBody(secret, Buffer.from('%%% not base64 %%%')) }, true),
+    );
     expect(response).toMatchObject({ statusCode: 401, body: 'invalid signature' });
     expect(await receiveAll(standIns.sqs, standIns.queueUrl)).toHaveLength(0);
   });
 
   it('answers 500 with a fixed text, and no internals, when its own infrastructure fails', async () => {
-    const withoutEventsTable = verifierWith((env) => { env.EVENTS_TABLE = 'no-such-table'; });
+    const withoutEventsTable = verifierWith((env) => {
+      env.EVENTS_TABLE = 'no-such-table';
+    });
     const body = readWebhookFixture('annotated_tag_created');
-    const response = await withoutEventsTable(event(body.toString('utf8'), { 'x-event-key': 'repo:push', 'x-hub-signature': signBody(secret, body) }));
-    expect(response).toEqual({ statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'internal error; see the verifier logs' });
+    const response = await withoutEventsTable(
+      event(body.toString('utf8'), { 'x-event-key': 'repo:push', 'x-hub-signature': signBody(secret, body) }),
+    );
+    expect(response).toEqual({
+      statusCode: 500,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: 'internal error; see the verifier logs',
+    });
   });
 
   it('refuses to start with a clear list of missing settings', async () => {
-    const withoutQueue = verifierWith((env) => { delete env.QUEUE_URL; });
+    const withoutQueue = verifierWith((env) => {
+      delete env.QUEUE_URL;
+    });
     const response = await withoutQueue(event('{}', {}));
     expect(response.statusCode).toBe(500);
-    expect(() => createVerifierPorts({ ...standIns.env, QUEUE_URL: undefined, WEBHOOK_SECRET_ID: '' })).toThrow('Invalid configuration: QUEUE_URL environment variable is not set; WEBHOOK_SECRET_ID environment variable is not set');
+    expect(() => createVerifierPorts({ ...standIns.env, QUEUE_URL: undefined, WEBHOOK_SECRET_ID: '' })).toThrow(
+      'Invalid configuration: QUEUE_URL environment variable is not set; WEBHOOK_SECRET_ID environment variable is not set',
+    );
   });
 });

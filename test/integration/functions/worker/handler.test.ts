@@ -12,8 +12,22 @@ import { storesFor } from '../../../support/sync-harness';
 
 function record(request: SyncRequest, id: string): SQSRecord {
   return {
-    messageId: id, receiptHandle: `handle-${id}`, body: JSON.stringify(request), md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo', awsRegion: 'us-east-1', messageAttributes: {},
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'local', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: request.repository.uuid, MessageDeduplicationId: id },
+    messageId: id,
+    receiptHandle: `handle-${id}`,
+    body: JSON.stringify(request),
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
+    awsRegion: 'us-east-1',
+    messageAttributes: {},
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'local',
+      ApproximateFirstReceiveTimestamp: '0',
+      MessageGroupId: request.repository.uuid,
+      MessageDeduplicationId: id,
+    },
   };
 }
 
@@ -24,10 +38,13 @@ describe('worker handler', () => {
   let standIns: StandIns;
   let handler: WorkerHandler;
   /** A worker container on the stand-ins, with `settings` added to its environment. */
-  const workerWith = (settings: Record<string, string> = {}) => createWorkerHandler(createWorkerDeps(
-    { ...standIns.env, BITBUCKET_API_URL: simulator.apiUrl, BITBUCKET_MAX_ATTEMPTS: '1', RETRY_BACKOFF_BASE_SECONDS: '0', ...settings },
-    { dynamodb: standIns.dynamodb, sqs: standIns.sqs, secretsManager: standIns.secretsManager },
-  ));
+  const workerWith = (settings: Record<string, string> = {}) =>
+    createWorkerHandler(
+      createWorkerDeps(
+        { ...standIns.env, BITBUCKET_API_URL: simulator.apiUrl, BITBUCKET_MAX_ATTEMPTS: '1', RETRY_BACKOFF_BASE_SECONDS: '0', ...settings },
+        { dynamodb: standIns.dynamodb, sqs: standIns.sqs, secretsManager: standIns.secretsManager },
+      ),
+    );
 
   beforeAll(async () => {
     [simulator, standIns] = await Promise.all([startBitbucketSimulator(), startStandIns()]);
@@ -40,12 +57,23 @@ describe('worker handler', () => {
   async function addRepository(name: string, withToken: boolean): Promise<SimulatedRepository> {
     const repo = await simulator.createRepository(name);
     await repo.commit({ 'm.hck.json': `{"modelName":"${name}"}` });
-    await storesFor(standIns.dynamodb, standIns.env).repositories.addRepository({ uuid: repo.uuid, fullName: repo.fullName, modelPattern: '*.hck.json', addedAt: new Date().toISOString() });
+    await storesFor(standIns.dynamodb, standIns.env).repositories.addRepository({
+      uuid: repo.uuid,
+      fullName: repo.fullName,
+      modelPattern: '*.hck.json',
+      addedAt: new Date().toISOString(),
+    });
     if (withToken) standIns.secrets.putSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid), repo.token);
     return repo;
   }
 
-  const push = (repo: SimulatedRepository, id: string): SyncRequest => ({ version: 1, trigger: 'push', repository: { uuid: repo.uuid, fullName: repo.fullName }, requestUuid: id, requestedAt: new Date().toISOString() });
+  const push = (repo: SimulatedRepository, id: string): SyncRequest => ({
+    version: 1,
+    trigger: 'push',
+    repository: { uuid: repo.uuid, fullName: repo.fullName },
+    requestUuid: id,
+    requestedAt: new Date().toISOString(),
+  });
 
   it('syncs a burst of pushes once, and fails only the group of a repository whose sync fails', async () => {
     // Prepare
@@ -53,9 +81,18 @@ describe('worker handler', () => {
     const broken = await addRepository('acme/no-token', false);
     simulator.resetRequests();
     // Act
-    const response = await handler({ Records: [
-      record(push(healthy, 'h1'), 'h1'), record(push(broken, 'b1'), 'b1'), record(push(healthy, 'h2'), 'h2'), record(push(broken, 'b2'), 'b2'), record(push(healthy, 'h3'), 'h3'),
-    ] }, context);
+    const response = await handler(
+      {
+        Records: [
+          record(push(healthy, 'h1'), 'h1'),
+          record(push(broken, 'b1'), 'b1'),
+          record(push(healthy, 'h2'), 'h2'),
+          record(push(broken, 'b2'), 'b2'),
+          record(push(healthy, 'h3'), 'h3'),
+        ],
+      },
+      context,
+    );
     // Assess: both messages of the broken repository fail (FIFO order within its group); the healthy ones succeed.
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(['b1', 'b2']);
     const repositoryReads = simulator.requests.filter((request) => request.path === `/2.0/repositories/${healthy.fullName}`);
@@ -66,21 +103,37 @@ describe('worker handler', () => {
 
   it('fails a message that is not a sync request, without touching others', async () => {
     const healthy = await addRepository('acme/other', true);
-    const bad = { ...record(push(healthy, 'x'), 'bad'), body: '{"not":"a request"}', attributes: { ...record(push(healthy, 'x'), 'bad').attributes, MessageGroupId: 'other-group' } };
+    const bad = {
+      ...record(push(healthy, 'x'), 'bad'),
+      body: '{"not":"a request"}',
+      attributes: { ...record(push(healthy, 'x'), 'bad').attributes, MessageGroupId: 'other-group' },
+    };
     const response = await handler({ Records: [bad, record(push(healthy, 'ok'), 'ok')] }, context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
   });
 
-  it('brings a failed message back after a backoff, not after the queue\'s hour-long visibility timeout', async () => {
+  it("brings a failed message back after a backoff, not after the queue's hour-long visibility timeout", async () => {
     // Prepare: a real message, received with a 1-second visibility timeout.
     expect([1, 2, 3, 6, 9].map((count) => retryBackoffSeconds(count))).toEqual([30, 60, 120, 900, 900]);
     const broken = await addRepository('acme/backoff', false);
-    await standIns.sqs.send(new SendMessageCommand({ QueueUrl: standIns.queueUrl, MessageBody: JSON.stringify(push(broken, 'r1')), MessageGroupId: broken.uuid, MessageDeduplicationId: 'r1' }));
-    const { Messages = [] } = await standIns.sqs.send(new ReceiveMessageCommand({ QueueUrl: standIns.queueUrl, VisibilityTimeout: 1, AttributeNames: ['All'] }));
+    await standIns.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: standIns.queueUrl,
+        MessageBody: JSON.stringify(push(broken, 'r1')),
+        MessageGroupId: broken.uuid,
+        MessageDeduplicationId: 'r1',
+      }),
+    );
+    const { Messages = [] } = await standIns.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: standIns.queueUrl, VisibilityTimeout: 1, AttributeNames: ['All'] }),
+    );
     const [message] = Messages;
     const withBackoff = workerWith({ RETRY_BACKOFF_BASE_SECONDS: '30' });
     // Act
-    const response = await withBackoff({ Records: [{ ...record(push(broken, 'r1'), message!.MessageId!), receiptHandle: message!.ReceiptHandle! }] }, context);
+    const response = await withBackoff(
+      { Records: [{ ...record(push(broken, 'r1'), message!.MessageId!), receiptHandle: message!.ReceiptHandle! }] },
+      context,
+    );
     // Assess: still invisible after the original second.
     expect(response.batchItemFailures).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -92,7 +145,10 @@ describe('worker handler', () => {
     const repo = await addRepository('acme/late', true);
     simulator.resetRequests();
     const almostOut = { ...context, getRemainingTimeInMillis: () => 1_000 } as Context;
-    const response = await workerWith({ SAFETY_MARGIN_SECONDS: '60' })({ Records: [record(push(repo, 'l1'), 'l1'), record(push(repo, 'l2'), 'l2')] }, almostOut);
+    const response = await workerWith({ SAFETY_MARGIN_SECONDS: '60' })(
+      { Records: [record(push(repo, 'l1'), 'l1'), record(push(repo, 'l2'), 'l2')] },
+      almostOut,
+    );
     expect(response.batchItemFailures).toEqual([]);
     expect(simulator.requests).toHaveLength(0);
     const queued = (await receiveAll(standIns.sqs, standIns.queueUrl)).map((message) => JSON.parse(message.Body!).requestUuid as string);

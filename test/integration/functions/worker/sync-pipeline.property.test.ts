@@ -13,8 +13,15 @@ import { differences, expectedModels, storedModels, storesFor } from '../../../s
  * drains and one final sync, the stored models must equal the branch head's models byte for byte.
  */
 const PATHS = [
-  'a.hck.json', 'models/b.hck.json', 'models/ü/c.hck.json', 'dir with space/d.hck.json', 'drafts/e.hck.json',
-  'drafts/keep.hck.json', 'x.old.hck.json', 'notes.md', 'models/f.hck.json',
+  'a.hck.json',
+  'models/b.hck.json',
+  'models/ü/c.hck.json',
+  'dir with space/d.hck.json',
+  'drafts/e.hck.json',
+  'drafts/keep.hck.json',
+  'x.old.hck.json',
+  'notes.md',
+  'models/f.hck.json',
 ];
 const HUBIGNORE_LINES = ['drafts/', '!drafts/keep.hck.json', '*.old.hck.json', 'dir with space/'];
 
@@ -23,16 +30,26 @@ type Action =
   | { kind: 'delete'; pick: number }
   | { kind: 'rename'; pick: number; to: number }
   | { kind: 'hubignore'; lines: boolean[] };
-type Step =
-  | { kind: 'commit'; actions: Action[] }
-  | { kind: 'force-push'; back: number }
-  | { kind: 'other-branch' };
+type Step = { kind: 'commit'; actions: Action[] } | { kind: 'force-push'; back: number } | { kind: 'other-branch' };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('write' as const), path: fc.nat(PATHS.length - 1), size: fc.constantFrom('small' as const, 'small' as const, 'small' as const, 'large' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('write' as const),
+      path: fc.nat(PATHS.length - 1),
+      size: fc.constantFrom('small' as const, 'small' as const, 'small' as const, 'large' as const),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('rename' as const), pick: fc.nat(), to: fc.nat(PATHS.length - 1) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('hubignore' as const), lines: fc.array(fc.boolean(), { minLength: HUBIGNORE_LINES.length, maxLength: HUBIGNORE_LINES.length }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('hubignore' as const),
+      lines: fc.array(fc.boolean(), { minLength: HUBIGNORE_LINES.length, maxLength: HUBIGNORE_LINES.length }),
+    }),
+  },
 );
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('commit' as const), actions: fc.array(action, { minLength: 1, maxLength: 4 }) }) },
@@ -51,8 +68,17 @@ describe('sync pipeline, property-based', () => {
   beforeAll(async () => {
     simulator = await startBitbucketSimulator({ pagelen: { diffstat: 4, src: 5 } });
     hub = await startLocalHub({
-      bitbucketApiUrl: simulator.apiUrl, reconcileEverySeconds: 0, pollWaitSeconds: 0, visibilityTimeoutSeconds: 1, maxReceiveCount: 1000,
-      environment: { BITBUCKET_RETRY_BASE_MS: '5', BITBUCKET_MAX_RATE_LIMIT_WAIT_MS: '100', FETCH_CONCURRENCY: '4', SAFETY_MARGIN_SECONDS: '0' },
+      bitbucketApiUrl: simulator.apiUrl,
+      reconcileEverySeconds: 0,
+      pollWaitSeconds: 0,
+      visibilityTimeoutSeconds: 1,
+      maxReceiveCount: 1000,
+      environment: {
+        BITBUCKET_RETRY_BASE_MS: '5',
+        BITBUCKET_MAX_RATE_LIMIT_WAIT_MS: '100',
+        FETCH_CONCURRENCY: '4',
+        SAFETY_MARGIN_SECONDS: '0',
+      },
     });
     secret = (JSON.parse(hub.standIns.secrets.getSecret(WEBHOOK_SECRET_NAME)!) as { current: string }).current;
   });
@@ -65,66 +91,93 @@ describe('sync pipeline, property-based', () => {
     const stores = storesFor(hub.standIns.dynamodb, hub.standIns.env);
     const queue = new SqsSyncQueue({ queueUrl: hub.standIns.queueUrl, client: hub.standIns.sqs });
 
-    await fc.assert(fc.asyncProperty(
-      fc.array(step, { minLength: 1, maxLength: 6 }),
-      fc.array(delivery, { minLength: 12, maxLength: 12 }),
-      fc.double({ min: 0, max: 0.15, noNaN: true }),
-      async (steps, fates, faultRate) => {
-        // Prepare: a fresh repository added to the hub, with a first commit.
-        runs += 1;
-        const repo = await simulator.createRepository(`prop/run-${runs}`);
-        await stores.repositories.addRepository({ uuid: repo.uuid, fullName: repo.fullName, modelPattern: '*.hck.json', addedAt: new Date().toISOString() });
-        hub.standIns.secrets.putSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid), repo.token);
-        const history = [await repo.commit({ 'a.hck.json': '{"modelName":"first"}' })];
-        const pushes: Array<{ branch: string; oldHash: string | null; newHash: string; forced?: boolean }> = [{ branch: 'main', oldHash: null, newHash: history[0]! }];
-        simulator.addFault({ pathPattern: new RegExp(`${repo.fullName}/`), kind: 'status', status: 500, probability: faultRate / 2 });
-        simulator.addFault({ pathPattern: new RegExp(`${repo.fullName}/src/`), kind: 'status', status: 429, probability: faultRate / 2, retryAfterSeconds: 0 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { minLength: 1, maxLength: 6 }),
+        fc.array(delivery, { minLength: 12, maxLength: 12 }),
+        fc.double({ min: 0, max: 0.15, noNaN: true }),
+        async (steps, fates, faultRate) => {
+          // Prepare: a fresh repository added to the hub, with a first commit.
+          runs += 1;
+          const repo = await simulator.createRepository(`prop/run-${runs}`);
+          await stores.repositories.addRepository({
+            uuid: repo.uuid,
+            fullName: repo.fullName,
+            modelPattern: '*.hck.json',
+            addedAt: new Date().toISOString(),
+          });
+          hub.standIns.secrets.putSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid), repo.token);
+          const history = [await repo.commit({ 'a.hck.json': '{"modelName":"first"}' })];
+          const pushes: Array<{ branch: string; oldHash: string | null; newHash: string; forced?: boolean }> = [
+            { branch: 'main', oldHash: null, newHash: history[0]! },
+          ];
+          simulator.addFault({ pathPattern: new RegExp(`${repo.fullName}/`), kind: 'status', status: 500, probability: faultRate / 2 });
+          simulator.addFault({
+            pathPattern: new RegExp(`${repo.fullName}/src/`),
+            kind: 'status',
+            status: 429,
+            probability: faultRate / 2,
+            retryAfterSeconds: 0,
+          });
 
-        // Act: apply the history, delivering webhooks as they come, some late, some twice, some never.
-        let pending: typeof pushes = [];
-        let fateIndex = 0;
-        const deliverSome = async () => {
-          const chosen = pending.map((push) => ({ push, fate: fates[fateIndex++ % fates.length]! })).sort((a, b) => a.fate.order - b.fate.order);
-          pending = [];
-          for (const { push, fate } of chosen) {
-            for (let time = 0; time < fate.times; time += 1) await repo.deliverPush(hub.webhookUrl, secret, push);
+          // Act: apply the history, delivering webhooks as they come, some late, some twice, some never.
+          let pending: typeof pushes = [];
+          let fateIndex = 0;
+          const deliverSome = async () => {
+            const chosen = pending
+              .map((push) => ({ push, fate: fates[fateIndex++ % fates.length]! }))
+              .sort((a, b) => a.fate.order - b.fate.order);
+            pending = [];
+            for (const { push, fate } of chosen) {
+              for (let time = 0; time < fate.times; time += 1) await repo.deliverPush(hub.webhookUrl, secret, push);
+            }
+          };
+          for (const current of steps) {
+            pending.push(...pushes.splice(0));
+            const head = history.at(-1)!;
+            if (current.kind === 'commit') {
+              const next = await repo.commit(await changesFor(repo, head, current.actions));
+              history.push(next);
+              pushes.push({ branch: 'main', oldHash: head, newHash: next });
+            } else if (current.kind === 'force-push' && history.length > 1) {
+              const target = history[Math.max(0, history.length - 1 - current.back)]!;
+              await repo.forcePush('main', target);
+              history.push(target);
+              pushes.push({ branch: 'main', oldHash: head, newHash: target, forced: true });
+            } else if (current.kind === 'other-branch') {
+              await repo.createBranch(`feature/${history.length}`, head).catch(() => undefined);
+              const side = await repo.commit({ 'a.hck.json': '{"modelName":"side branch"}' }, { branch: `feature/${history.length}` });
+              pushes.push({ branch: `feature/${history.length}`, oldHash: head, newHash: side });
+            }
+            if (fateIndex % 2 === 0) await deliverSome();
           }
-        };
-        for (const current of steps) {
           pending.push(...pushes.splice(0));
-          const head = history.at(-1)!;
-          if (current.kind === 'commit') {
-            const next = await repo.commit(await changesFor(repo, head, current.actions));
-            history.push(next);
-            pushes.push({ branch: 'main', oldHash: head, newHash: next });
-          } else if (current.kind === 'force-push' && history.length > 1) {
-            const target = history[Math.max(0, history.length - 1 - current.back)]!;
-            await repo.forcePush('main', target);
-            history.push(target);
-            pushes.push({ branch: 'main', oldHash: head, newHash: target, forced: true });
-          } else if (current.kind === 'other-branch') {
-            await repo.createBranch(`feature/${history.length}`, head).catch(() => undefined);
-            const side = await repo.commit({ 'a.hck.json': '{"modelName":"side branch"}' }, { branch: `feature/${history.length}` });
-            pushes.push({ branch: `feature/${history.length}`, oldHash: head, newHash: side });
-          }
-          if (fateIndex % 2 === 0) await deliverSome();
-        }
-        pending.push(...pushes.splice(0));
-        await deliverSome();
+          await deliverSome();
 
-        // One final sync once faults stop, as the schedule or an admin would run it.
-        simulator.clearFaults();
-        await queue.enqueue({ version: 1, trigger: 'admin', repository: { uuid: repo.uuid, fullName: repo.fullName }, requestUuid: `final-${runs}`, requestedAt: new Date().toISOString() }, { groupId: repo.uuid, deduplicationId: `final-${runs}` });
-        const head = await repo.head();
-        await waitFor(async () => {
-          const state = await stores.repositories.getSyncState(repo.uuid);
-          return state.cursor === head && !state.progress;
-        });
+          // One final sync once faults stop, as the schedule or an admin would run it.
+          simulator.clearFaults();
+          await queue.enqueue(
+            {
+              version: 1,
+              trigger: 'admin',
+              repository: { uuid: repo.uuid, fullName: repo.fullName },
+              requestUuid: `final-${runs}`,
+              requestedAt: new Date().toISOString(),
+            },
+            { groupId: repo.uuid, deduplicationId: `final-${runs}` },
+          );
+          const head = await repo.head();
+          await waitFor(async () => {
+            const state = await stores.repositories.getSyncState(repo.uuid);
+            return state.cursor === head && !state.progress;
+          });
 
-        // Assess: byte-for-byte equal to the head's models, nothing extra.
-        expect(differences(await expectedModels(repo, head), await storedModels(stores.models, repo.uuid))).toEqual([]);
-      },
-    ), { numRuns: 25, seed: 20261128, endOnFailure: true });
+          // Assess: byte-for-byte equal to the head's models, nothing extra.
+          expect(differences(await expectedModels(repo, head), await storedModels(stores.models, repo.uuid))).toEqual([]);
+        },
+      ),
+      { numRuns: 25, seed: 20261128, endOnFailure: true },
+    );
   }, 240_000);
 });
 
@@ -136,7 +189,10 @@ async function changesFor(repo: SimulatedRepository, commit: string, actions: Ac
   for (const next of actions) {
     if (next.kind === 'write') {
       // Large bodies are incompressible so they exceed DynamoDB's item size even compressed, and get chunked.
-      const body = next.size === 'large' ? `{"modelName":"large","blob":"${randomBytes(450_000).toString('base64')}"}` : `{"modelName":"${PATHS[next.path]}","v":"${randomBytes(4).toString('hex')}"}`;
+      const body =
+        next.size === 'large'
+          ? `{"modelName":"large","blob":"${randomBytes(450_000).toString('base64')}"}`
+          : `{"modelName":"${PATHS[next.path]}","v":"${randomBytes(4).toString('hex')}"}`;
       changes[PATHS[next.path]!] = body;
       files.set(PATHS[next.path]!, Buffer.from(body));
     } else if (next.kind === 'delete' && existing().length > 0) {

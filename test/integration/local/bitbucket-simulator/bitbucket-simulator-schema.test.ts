@@ -21,7 +21,10 @@ type Schema = Record<string, unknown>;
  * - Formats `uri`, `date-time`, `int32`, `int64` are checked by small validators of our own (ajv-formats is not
  *   a dependency); everything else (`discriminator`, `example`...) is ignored with `strict: false`.
  */
-function buildValidator(spec: { components: { schemas: Record<string, Schema> } }, patchNullable: boolean): (name: string) => ValidateFunction {
+function buildValidator(
+  spec: { components: { schemas: Record<string, Schema> } },
+  patchNullable: boolean,
+): (name: string) => ValidateFunction {
   const schemas = structuredClone(spec.components.schemas);
   if (patchNullable) {
     const diffstat = schemas.diffstat as { properties: Record<string, Schema> };
@@ -67,7 +70,12 @@ describeIfSpec('simulator JSON answers validate against the Bitbucket OpenAPI sc
     strictValidator = buildValidator(spec, false);
     sim = await startBitbucketSimulator({ pagelen: { diffstat: 2, src: 3 }, maxListDepth: 3 });
     repo = await sim.createRepository('acme/schema');
-    oldCommit = await repo.commit({ 'models/a.hck.json': '{"a":1}', 'models/gone.hck.json': '{"gone":true}', 'models/old.hck.json': '{"rename":"me please"}', 'bin.dat': Buffer.from([0, 1, 2]) });
+    oldCommit = await repo.commit({
+      'models/a.hck.json': '{"a":1}',
+      'models/gone.hck.json': '{"gone":true}',
+      'models/old.hck.json': '{"rename":"me please"}',
+      'bin.dat': Buffer.from([0, 1, 2]),
+    });
     newCommit = await repo.commit(
       { 'models/a.hck.json': '{"a":2}', 'models/gone.hck.json': null, 'models/sub dir/ü.hck.json': '{"new":true}' },
       { renames: [['models/old.hck.json', 'models/new.hck.json']] },
@@ -95,7 +103,12 @@ describeIfSpec('simulator JSON answers validate against the Bitbucket OpenAPI sc
     const { status, body } = await getJson(`/repositories/${repo.fullName}`);
     expect(status).toBe(200);
     expectValid('repository', body);
-    expect(body).toMatchObject({ type: 'repository', full_name: 'acme/schema', uuid: repo.uuid, mainbranch: { type: 'branch', name: 'main' } });
+    expect(body).toMatchObject({
+      type: 'repository',
+      full_name: 'acme/schema',
+      uuid: repo.uuid,
+      mainbranch: { type: 'branch', name: 'main' },
+    });
   });
 
   it('the validator has teeth: a repository with a wrong type or an undeclared link property is rejected', async () => {
@@ -106,14 +119,20 @@ describeIfSpec('simulator JSON answers validate against the Bitbucket OpenAPI sc
     broken.created_on = 'yesterday';
     const validate = validator('repository');
     expect(validate(broken)).toBe(false);
-    expect(validate.errors?.map((e) => e.instancePath).sort()).toEqual(expect.arrayContaining(['/created_on', '/links/self', '/mainbranch/name']));
+    expect(validate.errors?.map((e) => e.instancePath).sort()).toEqual(
+      expect.arrayContaining(['/created_on', '/links/self', '/mainbranch/name']),
+    );
   });
 
   it('GET branch matches `branch`', async () => {
     const { status, body } = await getJson(`/repositories/${repo.fullName}/refs/branches/main`);
     expect(status).toBe(200);
     expectValid('branch', body);
-    expect(body).toMatchObject({ type: 'branch', name: 'main', target: { type: 'commit', hash: newCommit, parents: [{ hash: oldCommit }] } });
+    expect(body).toMatchObject({
+      type: 'branch',
+      name: 'main',
+      target: { type: 'commit', hash: newCommit, parents: [{ hash: oldCommit }] },
+    });
   });
 
   it('every diffstat page matches `paginated_diffstats`, with null old/new for added/removed files', async () => {
@@ -160,6 +179,9 @@ describeIfSpec('simulator JSON answers validate against the Bitbucket OpenAPI sc
 
     expect([unauthorized.status, missing.status, tooDeep.status]).toEqual([401, 404, 555]);
     for (const { body } of [unauthorized, missing, tooDeep]) expectValid('error', body);
-    expect(unauthorized.body).toEqual({ type: 'error', error: { message: 'Token is invalid, expired, or not supported for this endpoint.' } });
+    expect(unauthorized.body).toEqual({
+      type: 'error',
+      error: { message: 'Token is invalid, expired, or not supported for this endpoint.' },
+    });
   });
 });

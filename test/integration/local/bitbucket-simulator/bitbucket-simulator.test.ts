@@ -33,7 +33,12 @@ async function get(repo: SimulatedRepository, path: string, token: string | null
     headers: token === null ? {} : { authorization: `Bearer ${token}` },
   });
   const body = Buffer.from(await response.body.arrayBuffer());
-  return { status: response.statusCode, headers: response.headers, body, json: () => JSON.parse(body.toString('utf8')) as Record<string, unknown> };
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    body,
+    json: () => JSON.parse(body.toString('utf8')) as Record<string, unknown>,
+  };
 }
 
 describe('simulated repositories', () => {
@@ -80,7 +85,9 @@ describe('simulated repositories', () => {
     await repo.createBranch('feature', base);
     const featureHead = await repo.commit({ 'feature-only.txt': 'f' }, { branch: 'feature' });
     const statuses = (json: Record<string, unknown>) =>
-      (json.values as Array<{ status: string; new: { path: string } | null; old: { path: string } | null }>).map((v) => `${v.status} ${(v.new ?? v.old)?.path}`).sort();
+      (json.values as Array<{ status: string; new: { path: string } | null; old: { path: string } | null }>)
+        .map((v) => `${v.status} ${(v.new ?? v.old)?.path}`)
+        .sort();
 
     // Act
     const threeDot = await get(repo, `/diffstat/${featureHead}..${mainHead}`);
@@ -119,7 +126,10 @@ describe('simulated repositories', () => {
 
     expect((await get(one, '')).status).toBe(200);
     expect((await get(one, '', 'token-two')).status).toBe(401);
-    expect((await get(two, '', null)).json()).toEqual({ type: 'error', error: { message: 'Token is invalid, expired, or not supported for this endpoint.' } });
+    expect((await get(two, '', null)).json()).toEqual({
+      type: 'error',
+      error: { message: 'Token is invalid, expired, or not supported for this endpoint.' },
+    });
   });
 
   it('redirects LFS files to a media origin that rejects Authorization', async () => {
@@ -183,7 +193,14 @@ describe('simulator faults and request log', () => {
     await get(repo, `/src/${commit}/five.txt`);
 
     expect(sim.requests).toEqual([
-      { method: 'GET', path: `/2.0/repositories/${repo.fullName}/src/${commit}/five.txt`, status: 200, bytes: 5, origin: 'api', authorization: true },
+      {
+        method: 'GET',
+        path: `/2.0/repositories/${repo.fullName}/src/${commit}/five.txt`,
+        status: 200,
+        bytes: 5,
+        origin: 'api',
+        authorization: true,
+      },
     ]);
   });
 });
@@ -204,8 +221,12 @@ describe('simulated webhook deliveries', () => {
     const deleted = repo.pushPayload({ branch: 'feature/x', oldHash: hashes[6] as string, newHash: null });
     const forced = repo.pushPayload({ branch: 'main', oldHash: hashes[6] as string, newHash: rewritten });
 
-    type Change = Record<string, unknown> & { new: { target: { hash: string } } | null; commits?: Array<{ hash: string }>; links?: Record<string, { href: string }> };
-    const change = (payload: Record<string, unknown>) => ((payload.push as { changes: Change[] }).changes[0] as Change);
+    type Change = Record<string, unknown> & {
+      new: { target: { hash: string } } | null;
+      commits?: Array<{ hash: string }>;
+      links?: Record<string, { href: string }>;
+    };
+    const change = (payload: Record<string, unknown>) => (payload.push as { changes: Change[] }).changes[0] as Change;
     expect(change(update)).toMatchObject({ created: false, closed: false, forced: false, truncated: false });
     expect(change(update).commits?.map((c) => c.hash)).toEqual([hashes[6]]);
     expect(change(update).links?.diff?.href).toMatch(new RegExp(`/diff/${hashes[6]}\\.\\.${hashes[5]}$`));
@@ -250,7 +271,12 @@ describe('simulated webhook deliveries', () => {
 
     try {
       // Act
-      const first = await repo.deliverPush(url, 'webhook-secret', { branch: 'main', oldHash: a, newHash: b }, { requestUuid: 'c0ffee00-0000-4000-8000-000000000001', attempt: 2 });
+      const first = await repo.deliverPush(
+        url,
+        'webhook-secret',
+        { branch: 'main', oldHash: a, newHash: b },
+        { requestUuid: 'c0ffee00-0000-4000-8000-000000000001', attempt: 2 },
+      );
       const second = await repo.deliverPush(url, 'webhook-secret', { branch: 'main', oldHash: a, newHash: b });
 
       // Assess
@@ -279,7 +305,9 @@ describe('simulated webhook deliveries', () => {
 describe('simulator performance', () => {
   it('seeds 1,000 files in one commit and 200 commits after it', async () => {
     const repo = await newRepo();
-    const files = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`models/group-${i % 20}/model-${i}.hck.json`, JSON.stringify({ i, pad: 'x'.repeat(200) })]));
+    const files = Object.fromEntries(
+      Array.from({ length: 1_000 }, (_, i) => [`models/group-${i % 20}/model-${i}.hck.json`, JSON.stringify({ i, pad: 'x'.repeat(200) })]),
+    );
 
     const seeded = await repo.commit(files);
     for (let i = 0; i < 200; i++) await repo.commit({ [`models/group-${i % 20}/model-${i}.hck.json`]: `{"v":${i}}` });

@@ -17,7 +17,12 @@ let server: GitServer;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'git-http-backend-test-'));
-  commit = createBareRepository(root, 'models', { files: new Map([['a.hck.json', Buffer.from('{"a":1}')], ['d/b.hck.json', Buffer.from('{"b":2}')]]) });
+  commit = createBareRepository(root, 'models', {
+    files: new Map([
+      ['a.hck.json', Buffer.from('{"a":1}')],
+      ['d/b.hck.json', Buffer.from('{"b":2}')],
+    ]),
+  });
   server = await startGitServer(root, token);
 });
 
@@ -32,15 +37,21 @@ const pkt = (line: string) => `${(line.length + 4).toString(16).padStart(4, '0')
 describe('git http-backend adapter', () => {
   test('the real git client clones through it with x-token-auth', async () => {
     const target = join(root, 'clone');
-    await promisify(execFile)('git', ['-c', `http.extraHeader=Authorization: ${basic(token)}`, 'clone', '-q', '--depth', '1', `${server.url}/acme/models.git`, target], {
-      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' },
-    });
+    await promisify(execFile)(
+      'git',
+      ['-c', `http.extraHeader=Authorization: ${basic(token)}`, 'clone', '-q', '--depth', '1', `${server.url}/acme/models.git`, target],
+      {
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' },
+      },
+    );
     expect(git(target, ['rev-parse', 'HEAD']).toString('utf8').trim()).toBe(commit);
     expect(git(target, ['show', 'HEAD:d/b.hck.json']).toString('utf8')).toBe('{"b":2}');
   });
 
   test('answers the ref advertisement with the CGI status and content type', async () => {
-    const response = await request(`${server.url}/acme/models.git/info/refs?service=git-upload-pack`, { headers: { authorization: basic(token) } });
+    const response = await request(`${server.url}/acme/models.git/info/refs?service=git-upload-pack`, {
+      headers: { authorization: basic(token) },
+    });
     const body = await response.body.text();
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/x-git-upload-pack-advertisement');
@@ -48,8 +59,15 @@ describe('git http-backend adapter', () => {
   });
 
   test('refuses a wrong token or another user name with Bitbucket’s Basic challenge', async () => {
-    for (const authorization of [basic(generateRegisteredSecret()), `Basic ${Buffer.from(`someone:${token}`).toString('base64')}`, `Bearer ${token}`, undefined]) {
-      const response = await request(`${server.url}/acme/models.git/info/refs?service=git-upload-pack`, { headers: authorization ? { authorization } : {} });
+    for (const authorization of [
+      basic(generateRegisteredSecret()),
+      `Basic ${Buffer.from(`someone:${token}`).toString('base64')}`,
+      `Bearer ${token}`,
+      undefined,
+    ]) {
+      const response = await request(`${server.url}/acme/models.git/info/refs?service=git-upload-pack`, {
+        headers: authorization ? { authorization } : {},
+      });
       await response.body.dump();
       expect(response.statusCode).toBe(401);
       expect(response.headers['www-authenticate']).toBe(`Basic realm="${GIT_AUTH_REALM}"`);
@@ -77,7 +95,9 @@ describe('git http-backend adapter', () => {
   });
 
   test('a missing repository is a 404 from git itself', async () => {
-    const response = await request(`${server.url}/acme/absent.git/info/refs?service=git-upload-pack`, { headers: { authorization: basic(token) } });
+    const response = await request(`${server.url}/acme/absent.git/info/refs?service=git-upload-pack`, {
+      headers: { authorization: basic(token) },
+    });
     await response.body.dump();
     expect(response.statusCode).toBe(404);
   });
@@ -86,7 +106,9 @@ describe('git http-backend adapter', () => {
     const gitDir = join(root, 'models.git');
     git(gitDir, ['update-ref', 'refs/heads/stale', commit]);
     await publishRefs(gitDir, new Map([['trunk', commit]]), 'trunk');
-    expect(git(gitDir, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/']).toString('utf8').trim()).toBe(`refs/heads/trunk ${commit}`);
+    expect(git(gitDir, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/']).toString('utf8').trim()).toBe(
+      `refs/heads/trunk ${commit}`,
+    );
     expect(git(gitDir, ['symbolic-ref', 'HEAD']).toString('utf8').trim()).toBe('refs/heads/trunk');
   });
 });

@@ -19,9 +19,19 @@ describe('DynamoDbEventLog contract', () => {
 
 describe('DynamoDbEventLog', () => {
   it('keeps events for the configured number of days', async () => {
-    const shortLived = new DynamoDbEventLog({ tableName: standIns.env.EVENTS_TABLE!, client: standIns.dynamodb, eventTtlDays: 1, acceptedTtlDays: 1 });
+    const shortLived = new DynamoDbEventLog({
+      tableName: standIns.env.EVENTS_TABLE!,
+      client: standIns.dynamodb,
+      eventTtlDays: 1,
+      acceptedTtlDays: 1,
+    });
     const repository = { uuid: '{00000000-0000-4000-8000-0000000000e1}', fullName: 'acme/short' };
-    await shortLived.record({ kind: 'sync', at: new Date(Date.now() - 2 * 24 * 3600 * 1000).toISOString(), repository, outcome: 'expired' });
+    await shortLived.record({
+      kind: 'sync',
+      at: new Date(Date.now() - 2 * 24 * 3600 * 1000).toISOString(),
+      repository,
+      outcome: 'expired',
+    });
     await shortLived.record({ kind: 'sync', at: new Date().toISOString(), repository, outcome: 'kept' });
     await shortLived.rememberAccepted('hash-two-days-old', new Date(Date.now() - 2 * 24 * 3600 * 1000));
     expect((await shortLived.list({ repositoryUuid: repository.uuid })).map((event) => event.outcome)).toEqual(['kept']);

@@ -4,12 +4,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandIns, type StandIns } from '../../../../local/stand-ins';
 import { DynamoDbModelStore, type DynamoDbModelStoreOptions } from '../../../../shared/aws/dynamodb-model-store';
-import { ModelBodyInconsistentError, ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../../shared/aws/errors';
+import {
+  ModelBodyInconsistentError,
+  ModelBodyNotStoredError,
+  ModelTooLargeError,
+  ModelWriteConflictError,
+} from '../../../../shared/aws/errors';
 import { chunkSortKey } from '../../../../shared/aws/dynamodb-model-store-keys';
 import { generateLargeModel } from '../../../fixtures/hackolade-models/generate-large-model';
 
 const FIXTURES = join(__dirname, '../../../fixtures/hackolade-models');
-const MODEL_FILES = readdirSync(FIXTURES).filter((name) => name.endsWith('.hck.json')).sort();
+const MODEL_FILES = readdirSync(FIXTURES)
+  .filter((name) => name.endsWith('.hck.json'))
+  .sort();
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const newRepo = (): string => `{${randomUUID()}}`;
@@ -38,48 +45,86 @@ async function partitionKeys(repositoryUuid: string): Promise<string[]> {
   const keys: string[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
-    const page = await standIns.dynamodb.send(new QueryCommand({
-      TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: repositoryUuid } },
-      ProjectionExpression: 'sk', ConsistentRead: true, ExclusiveStartKey: startKey,
-    }));
+    const page = await standIns.dynamodb.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: repositoryUuid } },
+        ProjectionExpression: 'sk',
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
     keys.push(...(page.Items ?? []).map((item) => item.sk!.S!));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return keys;
 }
 
-const chunkKeys = async (repositoryUuid: string): Promise<string[]> => (await partitionKeys(repositoryUuid)).filter((sk) => sk.startsWith('chunk#'));
+const chunkKeys = async (repositoryUuid: string): Promise<string[]> =>
+  (await partitionKeys(repositoryUuid)).filter((sk) => sk.startsWith('chunk#'));
 
 /**
  * A second client to the same dynalite whose `failWhen` predicate can make a command fail before it is sent:
  * simulates the process dying between two steps of a write. Everything else goes to the real server.
  */
 function crashingStore(options: Partial<DynamoDbModelStoreOptions> = {}): {
-  store: DynamoDbModelStore; client: DynamoDBClient; failWhen: (predicate?: (name: string, input: any) => boolean) => void;
+  store: DynamoDbModelStore;
+  client: DynamoDBClient;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the fault hook sees any DynamoDB command input
+  failWhen: (predicate?: (name: string, input: any) => boolean) => void;
 } {
   const client = new DynamoDBClient({
-    endpoint: standIns.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoint: standIns.env.AWS_ENDPOINT_URL_DYNAMODB,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   extraClients.push(client);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the fault hook sees any DynamoDB command input
   let predicate: ((name: string, input: any) => boolean) | undefined;
-  client.middlewareStack.add((next, context) => async (args) => {
-    if (predicate?.(context.commandName ?? '', args.input)) throw new Error(`simulated crash before ${context.commandName}`);
-    return next(args);
-  }, { step: 'initialize', name: 'simulatedCrash' });
-  return { store: new DynamoDbModelStore({ tableName, client, ...options }), client, failWhen: (p) => { predicate = p; } };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (predicate?.(context.commandName ?? '', args.input)) throw new Error(`simulated crash before ${context.commandName}`);
+      return next(args);
+    },
+    { step: 'initialize', name: 'simulatedCrash' },
+  );
+  return {
+    store: new DynamoDbModelStore({ tableName, client, ...options }),
+    client,
+    failWhen: (p) => {
+      predicate = p;
+    },
+  };
 }
 
 describe('DynamoDbModelStore', () => {
-  describe.each([['default sizes (inline)', {}, 'inline'], ['small chunks (chunked)', SMALL_CHUNKS, 'chunked']] as const)('with %s', (_label, options, storage) => {
+  describe.each([
+    ['default sizes (inline)', {}, 'inline'],
+    ['small chunks (chunked)', SMALL_CHUNKS, 'chunked'],
+  ] as const)('with %s', (_label, options, storage) => {
     it.each(MODEL_FILES)('round-trips %s byte-exact with its metadata', async (name) => {
       const models = store(options);
       const repo = newRepo();
       const bytes = fixture(name);
-      const written = await models.putModel({ repositoryUuid: repo, path: `books/${name}`, commit: 'c1', bytes, syncedAt: '2025-01-02T03:04:05.000Z' });
+      const written = await models.putModel({
+        repositoryUuid: repo,
+        path: `books/${name}`,
+        commit: 'c1',
+        bytes,
+        syncedAt: '2025-01-02T03:04:05.000Z',
+      });
 
       expect(written).toMatchObject({
-        repositoryUuid: repo, path: `books/${name}`, commit: 'c1', size: bytes.length, sha256: sha256(bytes),
-        syncedAt: '2025-01-02T03:04:05.000Z', status: 'valid', encoding: 'br', storage,
+        repositoryUuid: repo,
+        path: `books/${name}`,
+        commit: 'c1',
+        size: bytes.length,
+        sha256: sha256(bytes),
+        syncedAt: '2025-01-02T03:04:05.000Z',
+        status: 'valid',
+        encoding: 'br',
+        storage,
       });
       expect(written.storedBytes).toBeLessThan(bytes.length / 7);
       const metadata = JSON.parse(bytes.toString('utf8'));
@@ -97,12 +142,17 @@ describe('DynamoDbModelStore', () => {
     });
   });
 
-  it('tells which of a diff\'s paths are stored, in batches of 100, without listing the repository', async () => {
+  it("tells which of a diff's paths are stored, in batches of 100, without listing the repository", async () => {
     const models = store();
     const repo = newRepo();
     const storedPaths = Array.from({ length: 150 }, (_, index) => `m/${index}.hck.json`);
     for (const path of storedPaths) await models.putModel({ repositoryUuid: repo, path, commit: 'c1', bytes: Buffer.from('{}') });
-    const asked = [...storedPaths.filter((_, index) => index % 3 === 0), 'not/stored.hck.json', 'ü dir/none.hck.json', `${'x'.repeat(2000)}.hck.json`];
+    const asked = [
+      ...storedPaths.filter((_, index) => index % 3 === 0),
+      'not/stored.hck.json',
+      'ü dir/none.hck.json',
+      `${'x'.repeat(2000)}.hck.json`,
+    ];
     const found = await models.existingPaths(repo, asked);
     expect([...found].sort()).toEqual(storedPaths.filter((_, index) => index % 3 === 0).sort());
   });
@@ -116,7 +166,11 @@ describe('DynamoDbModelStore', () => {
     expect(written.storage).toBe('chunked');
     expect(written.chunkCount).toBe(Math.ceil(written.storedBytes / (64 * 1024)));
     expect(written.chunkCount).toBeGreaterThan(2);
-    expect(await partitionKeys(repo)).toEqual(['chunk#' + written.version + '#000000', ...Array.from({ length: written.chunkCount - 1 }, (_, i) => chunkSortKey(written.version, i + 1)), 'model#big/generated.hck.json']);
+    expect(await partitionKeys(repo)).toEqual([
+      'chunk#' + written.version + '#000000',
+      ...Array.from({ length: written.chunkCount - 1 }, (_, i) => chunkSortKey(written.version, i + 1)),
+      'model#big/generated.hck.json',
+    ]);
     expect((await models.getModel(repo, 'big/generated.hck.json'))?.body.equals(bytes)).toBe(true);
   });
 
@@ -156,12 +210,23 @@ describe('DynamoDbModelStore', () => {
   it('records a too-large model without a body and refuses to store one', async () => {
     const models = store({ ...SMALL_CHUNKS, maxModelBytes: 50_000 });
     const repo = newRepo();
-    await expect(models.putModel({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c1', bytes: fixture('medium-polyglot-animal-shelter-ldm.hck.json') }))
-      .rejects.toThrow(ModelTooLargeError);
+    await expect(
+      models.putModel({
+        repositoryUuid: repo,
+        path: 'big.hck.json',
+        commit: 'c1',
+        bytes: fixture('medium-polyglot-animal-shelter-ldm.hck.json'),
+      }),
+    ).rejects.toThrow(ModelTooLargeError);
     expect(await partitionKeys(repo)).toEqual([]);
 
     // A model that was stored before and has grown over the limit: its chunks go away with the body.
-    const before = await models.putModel({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c1', bytes: fixture('small-neo4j-bill-of-materials.hck.json') });
+    const before = await models.putModel({
+      repositoryUuid: repo,
+      path: 'big.hck.json',
+      commit: 'c1',
+      bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
+    });
     expect(before.storage).toBe('chunked');
     const record = await models.recordTooLarge({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c2', size: 80_267 });
     expect(record).toMatchObject({ status: 'too-large', size: 80_267, commit: 'c2', storage: 'none', chunkCount: 0, storedBytes: 0 });
@@ -171,11 +236,21 @@ describe('DynamoDbModelStore', () => {
     expect(await partitionKeys(repo)).toEqual(['model#big.hck.json']);
   });
 
-  it('overwrites: the old version\'s chunks are deleted, chunked or inline', async () => {
+  it("overwrites: the old version's chunks are deleted, chunked or inline", async () => {
     const models = store(SMALL_CHUNKS);
     const repo = newRepo();
-    const v1 = await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c1', bytes: fixture('medium-dynamodb-book.hck.json') });
-    const v2 = await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c2', bytes: fixture('medium-polyglot-animal-shelter-ldm.hck.json') });
+    const v1 = await models.putModel({
+      repositoryUuid: repo,
+      path: 'm.hck.json',
+      commit: 'c1',
+      bytes: fixture('medium-dynamodb-book.hck.json'),
+    });
+    const v2 = await models.putModel({
+      repositoryUuid: repo,
+      path: 'm.hck.json',
+      commit: 'c2',
+      bytes: fixture('medium-polyglot-animal-shelter-ldm.hck.json'),
+    });
     expect(v2.version).not.toBe(v1.version);
     const keys = await chunkKeys(repo);
     expect(keys).toHaveLength(v2.chunkCount);
@@ -183,7 +258,12 @@ describe('DynamoDbModelStore', () => {
     expect((await models.getModel(repo, 'm.hck.json'))?.body.equals(fixture('medium-polyglot-animal-shelter-ldm.hck.json'))).toBe(true);
 
     // Shrinks to inline: no chunk left.
-    const v3 = await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c3', bytes: Buffer.from('{"modelName":"tiny"}') });
+    const v3 = await models.putModel({
+      repositoryUuid: repo,
+      path: 'm.hck.json',
+      commit: 'c3',
+      bytes: Buffer.from('{"modelName":"tiny"}'),
+    });
     expect(v3).toMatchObject({ storage: 'inline', modelName: 'tiny', commit: 'c3' });
     expect(await partitionKeys(repo)).toEqual(['model#m.hck.json']);
   });
@@ -192,7 +272,12 @@ describe('DynamoDbModelStore', () => {
     const models = store(SMALL_CHUNKS);
     const repo = newRepo();
     await models.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c1', bytes: fixture('medium-dynamodb-book.hck.json') });
-    await models.putModel({ repositoryUuid: repo, path: 'b.hck.json', commit: 'c1', bytes: fixture('small-neo4j-bill-of-materials.hck.json') });
+    await models.putModel({
+      repositoryUuid: repo,
+      path: 'b.hck.json',
+      commit: 'c1',
+      bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
+    });
     await models.deleteModel(repo, 'a.hck.json');
     expect(await models.getModel(repo, 'a.hck.json')).toBeUndefined();
     const remaining = await models.getRecord(repo, 'b.hck.json');
@@ -212,7 +297,13 @@ describe('DynamoDbModelStore', () => {
       const chunksBefore = await chunkKeys(repo);
 
       const moved = await models.moveModel(repo, 'old name.hck.json', 'nouveau/modèle.hck.json', 'c2');
-      expect(moved).toMatchObject({ path: 'nouveau/modèle.hck.json', commit: 'c2', version: original.version, sha256: original.sha256, collections: 44 });
+      expect(moved).toMatchObject({
+        path: 'nouveau/modèle.hck.json',
+        commit: 'c2',
+        version: original.version,
+        sha256: original.sha256,
+        collections: 44,
+      });
       expect(await models.getRecord(repo, 'old name.hck.json')).toBeUndefined();
       expect((await models.getModel(repo, 'nouveau/modèle.hck.json'))?.body.equals(bytes)).toBe(true);
       expect(await chunkKeys(repo)).toEqual(chunksBefore);
@@ -222,7 +313,12 @@ describe('DynamoDbModelStore', () => {
       expect((await models.getRecord(repo, 'nouveau/modèle.hck.json'))!.sharedChunks).toBeUndefined();
 
       // The moved record owns the chunks now: overwriting it deletes them.
-      const next = await models.putModel({ repositoryUuid: repo, path: 'nouveau/modèle.hck.json', commit: 'c3', bytes: fixture('medium-dynamodb-book.hck.json') });
+      const next = await models.putModel({
+        repositoryUuid: repo,
+        path: 'nouveau/modèle.hck.json',
+        commit: 'c3',
+        bytes: fixture('medium-dynamodb-book.hck.json'),
+      });
       expect((await chunkKeys(repo)).every((sk) => sk.startsWith(`chunk#${next.version}#`))).toBe(true);
       expect(await chunkKeys(repo)).toHaveLength(next.chunkCount);
     });
@@ -289,16 +385,38 @@ describe('DynamoDbModelStore', () => {
     it('rejects a write based on a stale version and leaves no trace of it', async () => {
       const models = store(SMALL_CHUNKS);
       const repo = newRepo();
-      const first = await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c1', bytes: fixture('small-neo4j-bill-of-materials.hck.json') });
+      const first = await models.putModel({
+        repositoryUuid: repo,
+        path: 'm.hck.json',
+        commit: 'c1',
+        bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
+      });
       // Another worker rewrites the model after we read version `first`.
-      const theirs = await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c2', bytes: fixture('medium-dynamodb-book.hck.json') });
+      const theirs = await models.putModel({
+        repositoryUuid: repo,
+        path: 'm.hck.json',
+        commit: 'c2',
+        bytes: fixture('medium-dynamodb-book.hck.json'),
+      });
 
-      await expect(models.putModel({
-        repositoryUuid: repo, path: 'm.hck.json', commit: 'c3', bytes: fixture('medium-polyglot-animal-shelter-ldm.hck.json'), expectedVersion: first.version,
-      })).rejects.toThrow(ModelWriteConflictError);
-      await expect(models.putModel({
-        repositoryUuid: repo, path: 'm.hck.json', commit: 'c3', bytes: fixture('medium-polyglot-animal-shelter-ldm.hck.json'), expectedVersion: null,
-      })).rejects.toThrow(ModelWriteConflictError);
+      await expect(
+        models.putModel({
+          repositoryUuid: repo,
+          path: 'm.hck.json',
+          commit: 'c3',
+          bytes: fixture('medium-polyglot-animal-shelter-ldm.hck.json'),
+          expectedVersion: first.version,
+        }),
+      ).rejects.toThrow(ModelWriteConflictError);
+      await expect(
+        models.putModel({
+          repositoryUuid: repo,
+          path: 'm.hck.json',
+          commit: 'c3',
+          bytes: fixture('medium-polyglot-animal-shelter-ldm.hck.json'),
+          expectedVersion: null,
+        }),
+      ).rejects.toThrow(ModelWriteConflictError);
 
       expect(await models.getRecord(repo, 'm.hck.json')).toEqual(theirs);
       expect((await models.getModel(repo, 'm.hck.json'))?.body.equals(fixture('medium-dynamodb-book.hck.json'))).toBe(true);
@@ -309,19 +427,38 @@ describe('DynamoDbModelStore', () => {
       const { store: slow, client } = crashingStore(SMALL_CHUNKS);
       const models = store(SMALL_CHUNKS);
       const repo = newRepo();
-      await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c1', bytes: fixture('small-neo4j-bill-of-materials.hck.json') });
+      await models.putModel({
+        repositoryUuid: repo,
+        path: 'm.hck.json',
+        commit: 'c1',
+        bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
+      });
 
       // Right before our record commit, a concurrent writer commits its own version.
       let theirs: Awaited<ReturnType<DynamoDbModelStore['putModel']>> | undefined;
-      client.middlewareStack.add((next, context) => async (args) => {
-        if (context.commandName === 'PutItemCommand' && !theirs) {
-          theirs = await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c2', bytes: fixture('medium-dynamodb-book.hck.json') });
-        }
-        return next(args);
-      }, { step: 'initialize', name: 'concurrentWriter' });
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'PutItemCommand' && !theirs) {
+            theirs = await models.putModel({
+              repositoryUuid: repo,
+              path: 'm.hck.json',
+              commit: 'c2',
+              bytes: fixture('medium-dynamodb-book.hck.json'),
+            });
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'concurrentWriter' },
+      );
 
-      await expect(slow.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c3', bytes: fixture('large-mongodb-schema-design-patterns.hck.json') }))
-        .rejects.toThrow(ModelWriteConflictError);
+      await expect(
+        slow.putModel({
+          repositoryUuid: repo,
+          path: 'm.hck.json',
+          commit: 'c3',
+          bytes: fixture('large-mongodb-schema-design-patterns.hck.json'),
+        }),
+      ).rejects.toThrow(ModelWriteConflictError);
       expect(await models.getRecord(repo, 'm.hck.json')).toEqual(theirs);
       expect(await chunkKeys(repo)).toHaveLength(theirs!.chunkCount);
       expect((await chunkKeys(repo)).every((sk) => sk.startsWith(`chunk#${theirs!.version}#`))).toBe(true);
@@ -331,7 +468,9 @@ describe('DynamoDbModelStore', () => {
       const models = store(SMALL_CHUNKS);
       const repo = newRepo();
       const bodies = MODEL_FILES.map(fixture);
-      const results = await Promise.allSettled(bodies.map((bytes, i) => models.putModel({ repositoryUuid: repo, path: 'race.hck.json', commit: `c${i}`, bytes })));
+      const results = await Promise.allSettled(
+        bodies.map((bytes, i) => models.putModel({ repositoryUuid: repo, path: 'race.hck.json', commit: `c${i}`, bytes })),
+      );
       expect(results.some((result) => result.status === 'fulfilled')).toBe(true);
       for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ModelWriteConflictError);
 
@@ -349,7 +488,8 @@ describe('DynamoDbModelStore', () => {
       let writing = true;
       const writer = (async () => {
         try {
-          for (let i = 1; i <= 6; i++) await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: `c${i}`, bytes: i % 2 ? b : a });
+          for (let i = 1; i <= 6; i++)
+            await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: `c${i}`, bytes: i % 2 ? b : a });
         } finally {
           writing = false;
         }
@@ -373,11 +513,19 @@ describe('DynamoDbModelStore', () => {
     it('reports a body that does not match its record as ModelBodyInconsistentError', async () => {
       const models = store(SMALL_CHUNKS);
       const repo = newRepo();
-      const record = await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c1', bytes: fixture('medium-dynamodb-book.hck.json') });
+      const record = await models.putModel({
+        repositoryUuid: repo,
+        path: 'm.hck.json',
+        commit: 'c1',
+        bytes: fixture('medium-dynamodb-book.hck.json'),
+      });
       // Replace chunk 1 with other bytes: the count still matches, the content does not.
-      await standIns.dynamodb.send(new PutItemCommand({
-        TableName: tableName, Item: { pk: { S: repo }, sk: { S: chunkSortKey(record.version, 1) }, data: { B: randomBytes(100) }, writtenAt: { N: '0' } },
-      }));
+      await standIns.dynamodb.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { pk: { S: repo }, sk: { S: chunkSortKey(record.version, 1) }, data: { B: randomBytes(100) }, writtenAt: { N: '0' } },
+        }),
+      );
       await expect(models.getModel(repo, 'm.hck.json')).rejects.toThrow(ModelBodyInconsistentError);
     });
   });
@@ -387,11 +535,22 @@ describe('DynamoDbModelStore', () => {
       const { store: crashing, failWhen } = crashingStore(SMALL_CHUNKS);
       const models = store(SMALL_CHUNKS);
       const repo = newRepo();
-      const kept = await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c1', bytes: fixture('small-neo4j-bill-of-materials.hck.json') });
+      const kept = await models.putModel({
+        repositoryUuid: repo,
+        path: 'm.hck.json',
+        commit: 'c1',
+        bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
+      });
 
       failWhen((name) => name === 'PutItemCommand');
-      await expect(crashing.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c2', bytes: fixture('large-mongodb-schema-design-patterns.hck.json') }))
-        .rejects.toThrow('simulated crash');
+      await expect(
+        crashing.putModel({
+          repositoryUuid: repo,
+          path: 'm.hck.json',
+          commit: 'c2',
+          bytes: fixture('large-mongodb-schema-design-patterns.hck.json'),
+        }),
+      ).rejects.toThrow('simulated crash');
       const orphans = (await chunkKeys(repo)).length - kept.chunkCount;
       expect(orphans).toBeGreaterThan(0);
       expect((await models.getModel(repo, 'm.hck.json'))?.body.equals(fixture('small-neo4j-bill-of-materials.hck.json'))).toBe(true);
@@ -403,15 +562,30 @@ describe('DynamoDbModelStore', () => {
       expect((await models.getModel(repo, 'm.hck.json'))?.body.equals(fixture('small-neo4j-bill-of-materials.hck.json'))).toBe(true);
     });
 
-    it('cleans the previous version\'s chunks when a write died right after its commit', async () => {
+    it("cleans the previous version's chunks when a write died right after its commit", async () => {
       const { store: crashing, failWhen } = crashingStore(SMALL_CHUNKS);
       const models = store(SMALL_CHUNKS);
       const repo = newRepo();
-      const old = await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c1', bytes: fixture('medium-dynamodb-book.hck.json') });
+      const old = await models.putModel({
+        repositoryUuid: repo,
+        path: 'm.hck.json',
+        commit: 'c1',
+        bytes: fixture('medium-dynamodb-book.hck.json'),
+      });
 
-      failWhen((name, input) => name === 'BatchWriteItemCommand' && Object.values(input.RequestItems as Record<string, Array<{ DeleteRequest?: unknown }>>)[0]![0]!.DeleteRequest !== undefined);
-      await expect(crashing.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c2', bytes: fixture('large-mongodb-schema-design-patterns.hck.json') }))
-        .rejects.toThrow('simulated crash');
+      failWhen(
+        (name, input) =>
+          name === 'BatchWriteItemCommand' &&
+          Object.values(input.RequestItems as Record<string, Array<{ DeleteRequest?: unknown }>>)[0]![0]!.DeleteRequest !== undefined,
+      );
+      await expect(
+        crashing.putModel({
+          repositoryUuid: repo,
+          path: 'm.hck.json',
+          commit: 'c2',
+          bytes: fixture('large-mongodb-schema-design-patterns.hck.json'),
+        }),
+      ).rejects.toThrow('simulated crash');
       const current = await models.getModel(repo, 'm.hck.json');
       expect(current?.record.commit).toBe('c2');
       expect(current?.body.equals(fixture('large-mongodb-schema-design-patterns.hck.json'))).toBe(true);
@@ -429,16 +603,24 @@ describe('DynamoDbModelStore', () => {
     // 150 inline records of ~10 KB incompressible bytes: > 1 MB, so the Query needs several pages.
     const paths = Array.from({ length: 150 }, (_, i) => `dir ${i % 7}/model-${String(i).padStart(3, '0')}.hck.json`);
     for (let i = 0; i < paths.length; i += 15) {
-      await Promise.all(paths.slice(i, i + 15).map((path) => models.putModel({ repositoryUuid: repo, path, commit: 'c1', bytes: randomBytes(10_000) })));
+      await Promise.all(
+        paths.slice(i, i + 15).map((path) => models.putModel({ repositoryUuid: repo, path, commit: 'c1', bytes: randomBytes(10_000) })),
+      );
     }
-    const firstPage = await standIns.dynamodb.send(new QueryCommand({
-      TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: repo } },
-    }));
+    const firstPage = await standIns.dynamodb.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: repo } },
+      }),
+    );
     expect(firstPage.LastEvaluatedKey).toBeDefined();
 
     const listed = await models.listModels(repo);
     expect(listed.map((record) => record.path)).toEqual([...paths].sort());
-    expect(listed.every((record) => record.repositoryUuid === repo && record.status === 'invalid' && record.storage === 'inline')).toBe(true);
+    expect(listed.every((record) => record.repositoryUuid === repo && record.status === 'invalid' && record.storage === 'inline')).toBe(
+      true,
+    );
     expect(listed.some((record) => 'body' in record)).toBe(false);
   });
 
@@ -446,9 +628,16 @@ describe('DynamoDbModelStore', () => {
     const models = store(SMALL_CHUNKS);
     const repo = newRepo();
     const other = newRepo();
-    const records = await Promise.all(MODEL_FILES.map((name) => models.putModel({ repositoryUuid: repo, path: name, commit: 'c1', bytes: fixture(name) })));
+    const records = await Promise.all(
+      MODEL_FILES.map((name) => models.putModel({ repositoryUuid: repo, path: name, commit: 'c1', bytes: fixture(name) })),
+    );
     await models.recordTooLarge({ repositoryUuid: repo, path: 'huge.hck.json', commit: 'c1', size: 40_000_000 });
-    await models.putModel({ repositoryUuid: other, path: 'keep.hck.json', commit: 'c1', bytes: fixture('small-neo4j-bill-of-materials.hck.json') });
+    await models.putModel({
+      repositoryUuid: other,
+      path: 'keep.hck.json',
+      commit: 'c1',
+      bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
+    });
 
     const expected = records.reduce((sum, record) => sum + 1 + record.chunkCount, 1);
     expect(await models.deleteRepository(repo)).toBe(expected);
@@ -462,7 +651,9 @@ describe('DynamoDbModelStore', () => {
     // 1018 bytes of path: the longest a 1024-byte sort key allows; 'é' is 2 bytes in UTF-8.
     const path = `${'é'.repeat(500)}${'x'.repeat(8)}.hck.json`;
     expect(Buffer.byteLength(`model#${path}`)).toBe(1023);
-    const json = Buffer.from(JSON.stringify({ modelName: 'n'.repeat(5000), dbVendor: 'ü'.repeat(5000), padding: randomBytes(350_000).toString('base64') }));
+    const json = Buffer.from(
+      JSON.stringify({ modelName: 'n'.repeat(5000), dbVendor: 'ü'.repeat(5000), padding: randomBytes(350_000).toString('base64') }),
+    );
     const written = await models.putModel({ repositoryUuid: repo, path, commit: 'c1', bytes: json });
     expect(written.storage).toBe('inline');
     expect(written.storedBytes).toBeGreaterThan(340 * 1024); // ~351 KB of the 358.4 KB inline limit
@@ -477,7 +668,9 @@ describe('DynamoDbModelStore', () => {
   });
 
   it('refuses a path too long for a sort key', async () => {
-    await expect(store().putModel({ repositoryUuid: newRepo(), path: 'x'.repeat(1020), commit: 'c1', bytes: Buffer.from('{}') })).rejects.toThrow(RangeError);
+    await expect(
+      store().putModel({ repositoryUuid: newRepo(), path: 'x'.repeat(1020), commit: 'c1', bytes: Buffer.from('{}') }),
+    ).rejects.toThrow(RangeError);
   });
 
   it('refuses chunk sizes that cannot fit an item', () => {

@@ -23,11 +23,24 @@ describe('DynamoDbRepositoryStore', () => {
   it('reads a configuration written without a pattern with the default model pattern', async () => {
     // Prepare: an item as an older version of the hub wrote it.
     const uuid = '{00000000-0000-4000-8000-00000000c0de}';
-    await standIns.dynamodb.send(new PutItemCommand({
-      TableName: standIns.env.REPOSITORIES_TABLE!,
-      Item: { pk: { S: `repo#${uuid}` }, sk: { S: 'config' }, uuid: { S: uuid }, fullName: { S: 'acme/legacy' }, addedAt: { S: '2025-01-01T00:00:00.000Z' } },
-    }));
+    await standIns.dynamodb.send(
+      new PutItemCommand({
+        TableName: standIns.env.REPOSITORIES_TABLE!,
+        Item: {
+          pk: { S: `repo#${uuid}` },
+          sk: { S: 'config' },
+          uuid: { S: uuid },
+          fullName: { S: 'acme/legacy' },
+          addedAt: { S: '2025-01-01T00:00:00.000Z' },
+        },
+      }),
+    );
     // Act, Assess
-    expect(await store().getRepository(uuid)).toEqual({ uuid, fullName: 'acme/legacy', modelPattern: DEFAULT_MODEL_PATTERN, addedAt: '2025-01-01T00:00:00.000Z' });
+    expect(await store().getRepository(uuid)).toEqual({
+      uuid,
+      fullName: 'acme/legacy',
+      modelPattern: DEFAULT_MODEL_PATTERN,
+      addedAt: '2025-01-01T00:00:00.000Z',
+    });
   });
 });

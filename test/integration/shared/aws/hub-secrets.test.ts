@@ -17,7 +17,11 @@ describe('HubSecrets against the local Secrets Manager', () => {
 
   beforeAll(async () => {
     server = await startLocalSecretsManager({ file: join(dir, 'secrets.json') });
-    client = new SecretsManagerClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    client = new SecretsManagerClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     secrets = new HubSecrets(client, WEBHOOK_SECRET_ID, PREFIX);
   });
   afterAll(async () => {
@@ -48,7 +52,10 @@ describe('HubSecrets against the local Secrets Manager', () => {
 
     expect(partial).toEqual({ current: 'hand-written', previous: '' });
     expect(error).toBeInstanceOf(MalformedWebhookSecretError);
-    expect(error).toMatchObject({ secretId: WEBHOOK_SECRET_ID, message: expect.stringContaining(`the webhook secret ${WEBHOOK_SECRET_ID} is not JSON`) });
+    expect(error).toMatchObject({
+      secretId: WEBHOOK_SECRET_ID,
+      message: expect.stringContaining(`the webhook secret ${WEBHOOK_SECRET_ID} is not JSON`),
+    });
     expect((error as Error).message).not.toContain('not json');
   });
 

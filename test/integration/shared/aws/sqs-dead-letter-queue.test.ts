@@ -2,7 +2,8 @@ import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startStandIns, type StandIns } from '../../../../local/stand-ins';
 import { SqsDeadLetterQueue, type DeadLetter } from '../../../../shared/aws/sqs-dead-letter-queue';
 
-const body = (repository: string, n: number) => JSON.stringify({ repository: { uuid: `{${repository}}`, fullName: `acme/${repository}` }, requestUuid: `request-${repository}-${n}` });
+const body = (repository: string, n: number) =>
+  JSON.stringify({ repository: { uuid: `{${repository}}`, fullName: `acme/${repository}` }, requestUuid: `request-${repository}-${n}` });
 const repositoryOf = (letter: DeadLetter) => (JSON.parse(letter.body) as { repository: { uuid: string } }).repository.uuid;
 
 describe('SqsDeadLetterQueue against local-aws-sqs (FIFO)', () => {
@@ -13,7 +14,9 @@ describe('SqsDeadLetterQueue against local-aws-sqs (FIFO)', () => {
   async function drainSyncQueue(): Promise<Array<{ body: string; groupId: string | undefined }>> {
     const all: Array<{ body: string; groupId: string | undefined }> = [];
     for (;;) {
-      const { Messages = [] } = await standIns.sqs.send(new ReceiveMessageCommand({ QueueUrl: standIns.queueUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'] }));
+      const { Messages = [] } = await standIns.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: standIns.queueUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'] }),
+      );
       if (Messages.length === 0) return all;
       all.push(...Messages.map((message) => ({ body: message.Body!, groupId: message.Attributes?.MessageGroupId })));
     }
@@ -23,9 +26,20 @@ describe('SqsDeadLetterQueue against local-aws-sqs (FIFO)', () => {
     standIns = await startStandIns();
     dlq = new SqsDeadLetterQueue({ client: standIns.sqs, queueUrl: standIns.deadLetterQueueUrl });
     // Two messages in one group and one in another: FIFO hands out a group's second message only after the first is gone.
-    const letters: Array<[string, number]> = [['repo-a', 1], ['repo-a', 2], ['repo-b', 1]];
+    const letters: Array<[string, number]> = [
+      ['repo-a', 1],
+      ['repo-a', 2],
+      ['repo-b', 1],
+    ];
     for (const [repository, n] of letters) {
-      await standIns.sqs.send(new SendMessageCommand({ QueueUrl: standIns.deadLetterQueueUrl, MessageBody: body(repository, n), MessageGroupId: `{${repository}}`, MessageDeduplicationId: `${repository}-${n}` }));
+      await standIns.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: standIns.deadLetterQueueUrl,
+          MessageBody: body(repository, n),
+          MessageGroupId: `{${repository}}`,
+          MessageDeduplicationId: `${repository}-${n}`,
+        }),
+      );
     }
   });
   afterEach(async () => {
@@ -38,16 +52,28 @@ describe('SqsDeadLetterQueue against local-aws-sqs (FIFO)', () => {
 
     // One receive may hand out several messages of a group, in order (as SQS does).
     expect(first.map((letter) => letter.body)).toEqual([body('repo-a', 1), body('repo-a', 2), body('repo-b', 1)]);
-    expect(first[0]).toMatchObject({ messageId: expect.any(String), groupId: '{repo-a}', receiveCount: 1, sentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(first[0]).toMatchObject({
+      messageId: expect.any(String),
+      groupId: '{repo-a}',
+      receiveCount: 1,
+      sentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     expect(second.map((letter) => letter.messageId)).toEqual(first.map((letter) => letter.messageId));
     expect(await dlq.approximateCount()).toBe(3);
   });
 
   it('moves only the selected messages back, every one of a group, with their group', async () => {
-    const moved = await dlq.redrive({ destinationQueueUrl: standIns.queueUrl, select: (letter) => repositoryOf(letter) === '{repo-a}', fallbackGroupId: () => 'unused' });
+    const moved = await dlq.redrive({
+      destinationQueueUrl: standIns.queueUrl,
+      select: (letter) => repositoryOf(letter) === '{repo-a}',
+      fallbackGroupId: () => 'unused',
+    });
 
     expect(moved.map((letter) => letter.body)).toEqual([body('repo-a', 1), body('repo-a', 2)]);
-    expect(await drainSyncQueue()).toEqual([{ body: body('repo-a', 1), groupId: '{repo-a}' }, { body: body('repo-a', 2), groupId: '{repo-a}' }]);
+    expect(await drainSyncQueue()).toEqual([
+      { body: body('repo-a', 1), groupId: '{repo-a}' },
+      { body: body('repo-a', 2), groupId: '{repo-a}' },
+    ]);
     expect((await dlq.list()).map((letter) => letter.body)).toEqual([body('repo-b', 1)]);
   });
 
@@ -56,7 +82,9 @@ describe('SqsDeadLetterQueue against local-aws-sqs (FIFO)', () => {
     const again = await dlq.redrive({ destinationQueueUrl: standIns.queueUrl, fallbackGroupId: () => 'unused' });
 
     expect(moved).toHaveLength(3);
-    expect((await drainSyncQueue()).map((message) => message.body).sort()).toEqual([body('repo-a', 1), body('repo-a', 2), body('repo-b', 1)].sort());
+    expect((await drainSyncQueue()).map((message) => message.body).sort()).toEqual(
+      [body('repo-a', 1), body('repo-a', 2), body('repo-b', 1)].sort(),
+    );
     expect(again).toEqual([]);
     expect(await dlq.list()).toEqual([]);
   });

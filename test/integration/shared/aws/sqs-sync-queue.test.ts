@@ -18,9 +18,12 @@ const queue = () => new SqsSyncQueue({ queueUrl: standIns.queueUrl, client: stan
 describe('SqsSyncQueue contract', () => {
   syncQueueContract(() => ({
     queue: queue(),
-    drain: async () => (await receiveAll(standIns.sqs, standIns.queueUrl)).map((message) => ({
-      body: message.Body!, groupId: message.Attributes!.MessageGroupId!, deduplicationId: message.Attributes!.MessageDeduplicationId!,
-    })),
+    drain: async () =>
+      (await receiveAll(standIns.sqs, standIns.queueUrl)).map((message) => ({
+        body: message.Body!,
+        groupId: message.Attributes!.MessageGroupId!,
+        deduplicationId: message.Attributes!.MessageDeduplicationId!,
+      })),
   }));
 });
 
@@ -28,7 +31,16 @@ describe('SqsSyncQueue', () => {
   it('makes a received message visible again after the given seconds', async () => {
     // Prepare: a message received and hidden for an hour.
     const uuid = '{00000000-0000-4000-8000-0000000000a1}';
-    await queue().enqueue({ version: 1, trigger: 'push', repository: { uuid, fullName: 'acme/retry' }, requestUuid: 'r1', requestedAt: new Date().toISOString() }, { groupId: uuid, deduplicationId: 'retry-r1' });
+    await queue().enqueue(
+      {
+        version: 1,
+        trigger: 'push',
+        repository: { uuid, fullName: 'acme/retry' },
+        requestUuid: 'r1',
+        requestedAt: new Date().toISOString(),
+      },
+      { groupId: uuid, deduplicationId: 'retry-r1' },
+    );
     const { Messages = [] } = await standIns.sqs.send(new ReceiveMessageCommand({ QueueUrl: standIns.queueUrl, VisibilityTimeout: 3600 }));
     expect(Messages).toHaveLength(1);
     // Act

@@ -20,7 +20,11 @@ let client: SecretsManagerClient;
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'webhook-secrets-test-'));
   secrets = await startLocalSecretsManager({ file: join(directory, 'secrets.json') });
-  client = new SecretsManagerClient({ endpoint: secrets.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  client = new SecretsManagerClient({
+    endpoint: secrets.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 });
 afterAll(async () => {
   client.destroy();
@@ -75,7 +79,7 @@ describe('parseWebhookSecret', () => {
 });
 
 describe('createAccessTokenReader', () => {
-  it('reads a repository\'s token by its uuid without braces, trimmed', async () => {
+  it("reads a repository's token by its uuid without braces, trimmed", async () => {
     const token = generateSecret();
     const uuid = '{0f1e2d3c-0000-4000-8000-00000000beef}';
     expect(accessTokenSecretName('hub/tokens/', uuid)).toBe('hub/tokens/0f1e2d3c-0000-4000-8000-00000000beef');
@@ -86,6 +90,8 @@ describe('createAccessTokenReader', () => {
   it('refuses an empty token, naming the secret only', async () => {
     const uuid = '{0f1e2d3c-0000-4000-8000-0000000e3e3e}';
     secrets.putSecret(accessTokenSecretName('hub/tokens/', uuid), '   ');
-    await expect(createAccessTokenReader('hub/tokens/', { provider: provider() })(uuid)).rejects.toThrow(new SecretFormatError(`secret hub/tokens/0f1e2d3c-0000-4000-8000-0000000e3e3e holds no access token`));
+    await expect(createAccessTokenReader('hub/tokens/', { provider: provider() })(uuid)).rejects.toThrow(
+      new SecretFormatError(`secret hub/tokens/0f1e2d3c-0000-4000-8000-0000000e3e3e holds no access token`),
+    );
   });
 });

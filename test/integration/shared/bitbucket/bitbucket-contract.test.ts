@@ -54,30 +54,36 @@ describeIfSpec('Bitbucket client endpoints against the OpenAPI spec', () => {
     return spec.components.parameters?.[name] ?? parameter;
   };
 
-  it.each(endpoints.map((e) => [e.template, e]))('%s exists as a GET operation with every path parameter declared', (template, endpoint) => {
-    const item = spec.paths[template];
-    expect(item).toBeDefined();
-    const operation = (item as PathItem)[endpoint.method.toLowerCase()];
-    expect(operation).toBeDefined();
-    const declared = [...((item as PathItem).parameters ?? []), ...(operation?.parameters ?? [])].map(resolveParameter);
-    const pathParams = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-    for (const name of pathParams) expect(declared).toContainEqual(expect.objectContaining({ name, in: 'path' }));
-  });
+  it.each(endpoints.map((e) => [e.template, e]))(
+    '%s exists as a GET operation with every path parameter declared',
+    (template, endpoint) => {
+      const item = spec.paths[template];
+      expect(item).toBeDefined();
+      const operation = (item as PathItem)[endpoint.method.toLowerCase()];
+      expect(operation).toBeDefined();
+      const declared = [...((item as PathItem).parameters ?? []), ...(operation?.parameters ?? [])].map(resolveParameter);
+      const pathParams = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const name of pathParams) expect(declared).toContainEqual(expect.objectContaining({ name, in: 'path' }));
+    },
+  );
 
-  it.each(endpoints.flatMap((e) => e.query.map((q) => [e.template, q] as const)))('%s accepts the query parameter %s', (template, query) => {
-    const item = spec.paths[template] as PathItem;
-    const operation = item.get as Operation;
-    const declared = [...(item.parameters ?? []), ...(operation.parameters ?? [])].map(resolveParameter);
-    if (declared.some((p) => p.name === query && p.in === 'query')) return;
-    // The spec declares `page`/`pagelen` on only 6 of 331 operations: for the rest they are the generic
-    // pagination parameters of the intro ("Pagination": `pagelen`, globally 10..100). We accept them only where
-    // the 200 answer really is a paginated collection, i.e. its schema has a `pagelen` property.
-    expect(['page', 'pagelen']).toContain(query);
-    const ref = operation.responses?.['200']?.content?.['application/json']?.schema?.$ref ?? '';
-    const schema = spec.components.schemas[ref.split('/').pop() as string];
-    expect(ref).toMatch(/^#\/components\/schemas\/paginated_/);
-    expect(schema?.properties).toHaveProperty('pagelen');
-  });
+  it.each(endpoints.flatMap((e) => e.query.map((q) => [e.template, q] as const)))(
+    '%s accepts the query parameter %s',
+    (template, query) => {
+      const item = spec.paths[template] as PathItem;
+      const operation = item.get as Operation;
+      const declared = [...(item.parameters ?? []), ...(operation.parameters ?? [])].map(resolveParameter);
+      if (declared.some((p) => p.name === query && p.in === 'query')) return;
+      // The spec declares `page`/`pagelen` on only 6 of 331 operations: for the rest they are the generic
+      // pagination parameters of the intro ("Pagination": `pagelen`, globally 10..100). We accept them only where
+      // the 200 answer really is a paginated collection, i.e. its schema has a `pagelen` property.
+      expect(['page', 'pagelen']).toContain(query);
+      const ref = operation.responses?.['200']?.content?.['application/json']?.schema?.$ref ?? '';
+      const schema = spec.components.schemas[ref.split('/').pop() as string];
+      expect(ref).toMatch(/^#\/components\/schemas\/paginated_/);
+      expect(schema?.properties).toHaveProperty('pagelen');
+    },
+  );
 
   it('sends only requests that match a declared endpoint and its declared query parameters', async () => {
     // Prepare: exercise every client method against the simulator with tiny pages, so `next` links are followed too.
@@ -104,7 +110,8 @@ describeIfSpec('Bitbucket client endpoints against the OpenAPI spec', () => {
         expect({ path, endpoint: endpoint?.template }).toEqual({ path, endpoint: expect.any(String) });
         // `page` only ever arrives through the server's own `next` links.
         const allowed: readonly string[] = [...(endpoint?.query ?? []), 'page'];
-        for (const key of url.searchParams.keys()) expect({ path, key, allowed: allowed.includes(key) }).toEqual({ path, key, allowed: true });
+        for (const key of url.searchParams.keys())
+          expect({ path, key, allowed: allowed.includes(key) }).toEqual({ path, key, allowed: true });
       }
     } finally {
       await dispatcher.close();

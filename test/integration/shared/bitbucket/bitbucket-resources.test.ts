@@ -36,7 +36,10 @@ async function newRepo(): Promise<SimulatedRepository> {
 }
 
 /** A client whose waits are recorded instead of slept, with jitter fixed at 0.5. */
-function clientFor(repo: SimulatedRepository, options: Partial<BitbucketClientOptions> = {}): { client: BitbucketClient; sleeps: number[] } {
+function clientFor(
+  repo: SimulatedRepository,
+  options: Partial<BitbucketClientOptions> = {},
+): { client: BitbucketClient; sleeps: number[] } {
   const sleeps: number[] = [];
   const client = new BitbucketClient({
     baseUrl: sim.apiUrl,
@@ -57,7 +60,6 @@ const byPath = (a: FileChange, b: FileChange): number => (a.newPath ?? a.oldPath
 
 /** Requests the simulator logged whose path contains `fragment`. */
 const requestsTo = (fragment: string) => sim.requests.filter((r) => r.path.includes(fragment));
-
 
 describe('BitbucketClient metadata', () => {
   it('reads the repository uuid, full name and main branch, following a main-branch change', async () => {
@@ -112,7 +114,12 @@ describe('BitbucketClient.listChangedFiles', () => {
     });
     const next = await repo.commit(
       { 'models/change.hck.json': '{"v":2}', 'models/gone.hck.json': null, 'models/added.hck.json': '{"brand":"new"}' },
-      { renames: [['models/old-name.hck.json', 'models/new-name.hck.json'], ['models/a/move-me.hck.json', 'other/b/move-me.hck.json']] },
+      {
+        renames: [
+          ['models/old-name.hck.json', 'models/new-name.hck.json'],
+          ['models/a/move-me.hck.json', 'other/b/move-me.hck.json'],
+        ],
+      },
     );
     const { client } = clientFor(repo);
 
@@ -122,15 +129,17 @@ describe('BitbucketClient.listChangedFiles', () => {
     // Assess
     // Line counts tell a pure rename (0 added, 0 removed) from one that also changed the content.
     const expected: FileChange[] = [
-        { status: 'added', newPath: 'models/added.hck.json', linesAdded: 1, linesRemoved: 0 },
-        { status: 'modified', oldPath: 'models/change.hck.json', newPath: 'models/change.hck.json', linesAdded: 1, linesRemoved: 1 },
-        { status: 'removed', oldPath: 'models/gone.hck.json', linesAdded: 0, linesRemoved: 1 },
-        { status: 'renamed', oldPath: 'models/old-name.hck.json', newPath: 'models/new-name.hck.json', linesAdded: 0, linesRemoved: 0 },
-        { status: 'renamed', oldPath: 'models/a/move-me.hck.json', newPath: 'other/b/move-me.hck.json', linesAdded: 0, linesRemoved: 0 },
+      { status: 'added', newPath: 'models/added.hck.json', linesAdded: 1, linesRemoved: 0 },
+      { status: 'modified', oldPath: 'models/change.hck.json', newPath: 'models/change.hck.json', linesAdded: 1, linesRemoved: 1 },
+      { status: 'removed', oldPath: 'models/gone.hck.json', linesAdded: 0, linesRemoved: 1 },
+      { status: 'renamed', oldPath: 'models/old-name.hck.json', newPath: 'models/new-name.hck.json', linesAdded: 0, linesRemoved: 0 },
+      { status: 'renamed', oldPath: 'models/a/move-me.hck.json', newPath: 'other/b/move-me.hck.json', linesAdded: 0, linesRemoved: 0 },
     ];
     expect(changes.sort(byPath)).toEqual(expected.sort(byPath));
     // Bitbucket's spec order is new..old, topic=false asks for the plain two-dot diff, and pages are as large as allowed.
-    expect(requestsTo('/diffstat/').map((r) => r.path)).toEqual([`/2.0/repositories/${repo.fullName}/diffstat/${next}..${old}?topic=false&pagelen=5000`]);
+    expect(requestsTo('/diffstat/').map((r) => r.path)).toEqual([
+      `/2.0/repositories/${repo.fullName}/diffstat/${next}..${old}?topic=false&pagelen=5000`,
+    ]);
   });
 
   it('compares the two snapshots exactly after a force push (two-dot, not merge-base)', async () => {

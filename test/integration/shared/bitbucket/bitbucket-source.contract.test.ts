@@ -18,13 +18,27 @@ describe('BitbucketSource contract', () => {
   let counter = 0;
   sourceRepositoryContract(() => ({
     newRepository: () => simulator.createRepository(`acme/contract-${++counter}`),
-    sourceFor: (repo, options) => new BitbucketSource(
-      new BitbucketClient({ baseUrl: simulator.apiUrl, token: repo.token, maxAttempts: 1, maxRateLimitWaitMs: 0, sleep: async () => undefined, ...options }),
-      repo.fullName,
-    ),
-    failNextDiff: (repo) => simulator.addFault({ pathPattern: new RegExp(`${escape(repo.fullName)}/diffstat/`), kind: 'status', status: 555, times: 1 }),
-    rateLimitNextFile: (repo, path, retryAfterMs) => simulator.addFault({
-      pathPattern: new RegExp(`${escape(repo.fullName)}/src/[0-9a-f]+/${escape(path)}$`), kind: 'status', status: 429, retryAfterSeconds: retryAfterMs / 1000, times: 1,
-    }),
+    sourceFor: (repo, options) =>
+      new BitbucketSource(
+        new BitbucketClient({
+          baseUrl: simulator.apiUrl,
+          token: repo.token,
+          maxAttempts: 1,
+          maxRateLimitWaitMs: 0,
+          sleep: async () => undefined,
+          ...options,
+        }),
+        repo.fullName,
+      ),
+    failNextDiff: (repo) =>
+      simulator.addFault({ pathPattern: new RegExp(`${escape(repo.fullName)}/diffstat/`), kind: 'status', status: 555, times: 1 }),
+    rateLimitNextFile: (repo, path, retryAfterMs) =>
+      simulator.addFault({
+        pathPattern: new RegExp(`${escape(repo.fullName)}/src/[0-9a-f]+/${escape(path)}$`),
+        kind: 'status',
+        status: 429,
+        retryAfterSeconds: retryAfterMs / 1000,
+        times: 1,
+      }),
   }));
 });

@@ -37,7 +37,10 @@ async function newRepo(): Promise<SimulatedRepository> {
 }
 
 /** A client whose waits are recorded instead of slept, with jitter fixed at 0.5. */
-function clientFor(repo: SimulatedRepository, options: Partial<BitbucketClientOptions> = {}): { client: BitbucketClient; sleeps: number[] } {
+function clientFor(
+  repo: SimulatedRepository,
+  options: Partial<BitbucketClientOptions> = {},
+): { client: BitbucketClient; sleeps: number[] } {
   const sleeps: number[] = [];
   const client = new BitbucketClient({
     baseUrl: sim.apiUrl,
@@ -56,7 +59,6 @@ function clientFor(repo: SimulatedRepository, options: Partial<BitbucketClientOp
 
 /** Requests the simulator logged whose path contains `fragment`. */
 const requestsTo = (fragment: string) => sim.requests.filter((r) => r.path.includes(fragment));
-
 
 describe('BitbucketClient retries', () => {
   async function repoWithFile(): Promise<{ repo: SimulatedRepository; commit: string }> {

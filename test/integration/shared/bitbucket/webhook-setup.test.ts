@@ -4,7 +4,13 @@ import { resolve } from 'node:path';
 import { Agent, request } from 'undici';
 import { startBitbucketSimulator, type BitbucketSimulator } from '../../../../local/bitbucket-simulator';
 import { BITBUCKET_ENDPOINTS, BitbucketAuthError, BitbucketClient } from '../../../../shared/bitbucket';
-import { deleteHubWebhooks, ensureHubWebhook, hubIdentity, updateHubWebhookSecret, webhookDescription } from '../../../../shared/bitbucket/webhook-setup';
+import {
+  deleteHubWebhooks,
+  ensureHubWebhook,
+  hubIdentity,
+  updateHubWebhookSecret,
+  webhookDescription,
+} from '../../../../shared/bitbucket/webhook-setup';
 
 const SPEC_PATH = resolve(__dirname, '../../../../../shared/reference/bitbucket-cloud.oas.json');
 const HUB_URL = 'https://hub.example.com/gateway/public/sync';
@@ -35,7 +41,12 @@ describe("the hub's webhook in a repository, through the client and the simulato
     // Prepare: someone's own hook on the repository must survive.
     const repo = await sim.createRepository('acme/hooks');
     const client = new BitbucketClient({ baseUrl: sim.apiUrl, token: repo.token, dispatcher });
-    await client.createWebhook(repo.fullName, { url: 'https://ci.example.com/hook', description: 'CI', active: true, events: ['repo:push', 'pullrequest:created'] });
+    await client.createWebhook(repo.fullName, {
+      url: 'https://ci.example.com/hook',
+      description: 'CI',
+      active: true,
+      events: ['repo:push', 'pullrequest:created'],
+    });
     sim.resetRequests();
 
     // Act
@@ -46,7 +57,11 @@ describe("the hub's webhook in a repository, through the client and the simulato
     const deleted = await deleteHubWebhooks(client, repo.fullName, HUB);
 
     // Assess
-    expect(created).toMatchObject({ action: 'created', hook: { url: HUB_URL, description: webhookDescription(HUB), active: true, events: ['repo:push'], secretSet: true }, others: [] });
+    expect(created).toMatchObject({
+      action: 'created',
+      hook: { url: HUB_URL, description: webhookDescription(HUB), active: true, events: ['repo:push'], secretSet: true },
+      others: [],
+    });
     expect(updated).toMatchObject({ action: 'updated', hook: { uuid: created.hook.uuid } });
     expect(rotated).toBe(1);
     expect(listed.map((hook) => hook.url)).toEqual(['https://ci.example.com/hook', HUB_URL]);
@@ -77,10 +92,13 @@ describe("the hub's webhook in a repository, through the client and the simulato
     expect(repo.webhooks.map((hook) => hook.url)).toEqual([HUB_URL]);
   });
 
-  it('leaves another hub\'s webhook alone (two hubs, e.g. staging and production, on one repository)', async () => {
+  it("leaves another hub's webhook alone (two hubs, e.g. staging and production, on one repository)", async () => {
     const repo = await sim.createRepository('acme/two-hubs');
     const client = new BitbucketClient({ baseUrl: sim.apiUrl, token: repo.token, dispatcher });
-    const staging = hubIdentity('https://staging.example.com/gateway/public/sync', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:Staging/webhook-secret-XyZ123');
+    const staging = hubIdentity(
+      'https://staging.example.com/gateway/public/sync',
+      'arn:aws:secretsmanager:eu-west-1:111122223333:secret:Staging/webhook-secret-XyZ123',
+    );
     await ensureHubWebhook(client, repo.fullName, staging, 'staging-secret');
 
     const production = await ensureHubWebhook(client, repo.fullName, HUB, 'production-secret');
@@ -110,10 +128,19 @@ describe("the hub's webhook in a repository, through the client and the simulato
     const validate = (name: string) => ajv.compile({ $ref: `bitbucket#/components/schemas/${name}` });
     const repo = await sim.createRepository('acme/schema');
     const client = new BitbucketClient({ baseUrl: sim.apiUrl, token: repo.token, dispatcher });
-    const hook = await client.createWebhook(repo.fullName, { url: HUB_URL, description: 'd', active: true, events: ['repo:push'], secret: 's' });
+    const hook = await client.createWebhook(repo.fullName, {
+      url: HUB_URL,
+      description: 'd',
+      active: true,
+      events: ['repo:push'],
+      secret: 's',
+    });
 
     // Act
-    const get = (path: string) => request(`${sim.apiUrl}/repositories/acme/schema${path}`, { headers: { authorization: `Bearer ${repo.token}` }, dispatcher }).then((r) => r.body.json());
+    const get = (path: string) =>
+      request(`${sim.apiUrl}/repositories/acme/schema${path}`, { headers: { authorization: `Bearer ${repo.token}` }, dispatcher }).then(
+        (r) => r.body.json(),
+      );
     const page = await get('/hooks');
     const single = await get(`/hooks/${encodeURIComponent(hook.uuid)}`);
 

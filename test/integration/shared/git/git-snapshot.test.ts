@@ -122,7 +122,9 @@ describe('fetchHeadSnapshot over git http-backend', () => {
 
   test('a refused token fails as unauthorized after one request, without the token in the message', async () => {
     const wrong = generateRegisteredSecret();
-    const error = await fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token: wrong, branch: 'main' }).catch((caught: unknown) => caught);
+    const error = await fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token: wrong, branch: 'main' }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(GitFetchError);
     expect(error).toMatchObject({ reason: 'unauthorized', status: 401 });
     expect(server.requests).toHaveLength(1);
@@ -131,8 +133,12 @@ describe('fetchHeadSnapshot over git http-backend', () => {
   });
 
   test('a missing repository or branch fails as not-found', async () => {
-    await expect(fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/nothing.git`, token, branch: 'main' })).rejects.toMatchObject({ reason: 'not-found' });
-    await expect(fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token, branch: 'gone' })).rejects.toMatchObject({ reason: 'not-found' });
+    await expect(fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/nothing.git`, token, branch: 'main' })).rejects.toMatchObject({
+      reason: 'not-found',
+    });
+    await expect(fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token, branch: 'gone' })).rejects.toMatchObject({
+      reason: 'not-found',
+    });
   });
 
   test('a port nobody listens on fails as unreachable, without the token in the message', async () => {
@@ -140,13 +146,17 @@ describe('fetchHeadSnapshot over git http-backend', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const { port } = probe.address() as { port: number };
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const error = await fetchHeadSnapshot({ cloneUrl: `http://127.0.0.1:${port}/acme/models.git`, token, branch: 'main' }).catch((caught: unknown) => caught);
+    const error = await fetchHeadSnapshot({ cloneUrl: `http://127.0.0.1:${port}/acme/models.git`, token, branch: 'main' }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toMatchObject({ name: 'GitFetchError', reason: 'unreachable' });
     expect((error as Error).message).not.toContain(token);
   });
 
   test('a deadline already past fails as timeout without sending anything', async () => {
-    await expect(fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token, branch: 'main', deadline: Date.now() - 1 })).rejects.toMatchObject({ reason: 'timeout' });
+    await expect(
+      fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token, branch: 'main', deadline: Date.now() - 1 }),
+    ).rejects.toMatchObject({ reason: 'timeout' });
     expect(server.requests).toEqual([]);
   });
 });

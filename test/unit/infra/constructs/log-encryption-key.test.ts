@@ -26,6 +26,7 @@ test('all four log groups use the log key and keep their logs a year', () => {
 test('the key rotates and lets the regional CloudWatch Logs service use it for log groups of this account only', () => {
   const key = template.toJSON().Resources[keyId];
   expect(key.Properties.EnableKeyRotation).toBe(true);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a synthesized key policy is untyped JSON
   const statements = key.Properties.KeyPolicy.Statement as Record<string, any>[];
   const logs = statements.find((st) => JSON.stringify(st.Principal).includes('logs.'));
   expect(logs).toMatchObject({
@@ -39,6 +40,7 @@ test('the key rotates and lets the regional CloudWatch Logs service use it for l
 });
 
 test('only AWS services may create grants on the key', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a synthesized key policy is untyped JSON
   const statements = template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement as Record<string, any>[];
   expect(statements).toContainEqual({
     Effect: 'Deny',

@@ -13,7 +13,7 @@ beforeAll(() => {
   stack = synth.stack as ModelHubStack;
 });
 
-test('no Lambda permission is granted to API Gateway; the only one left is the schedule rule\'s, scoped to the rule', () => {
+test("no Lambda permission is granted to API Gateway; the only one left is the schedule rule's, scoped to the rule", () => {
   const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
   expect(permissions.filter((p) => p.Principal === 'apigateway.amazonaws.com')).toEqual([]);
   const ruleId = stack.getLogicalId(stack.reconciliation.rule.node.defaultChild as never);

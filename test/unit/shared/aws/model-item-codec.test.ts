@@ -42,7 +42,16 @@ describe('model item codec', () => {
   });
 
   it('leaves absent optional attributes out instead of writing empty values', () => {
-    const { sha256: _sha, modelName: _name, dbVendor: _vendor, collections: _c, entityNames: _e, sharedChunks: _s, encoding: _enc, ...minimal } = record;
+    const {
+      sha256: _sha,
+      modelName: _name,
+      dbVendor: _vendor,
+      collections: _c,
+      entityNames: _e,
+      sharedChunks: _s,
+      encoding: _enc,
+      ...minimal
+    } = record;
     const item = recordToItem(minimal as ModelRecord, undefined);
     expect(Object.keys(item)).not.toContain('sha256');
     expect(Object.keys(item)).not.toContain('sharedChunks');

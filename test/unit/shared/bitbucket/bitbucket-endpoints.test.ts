@@ -7,7 +7,12 @@ describe('Bitbucket endpoints', () => {
   const base = 'https://api.example.test/2.0';
 
   it('fills the template with encoded parameters and only the declared query parameters', () => {
-    const url = endpointUrl(base, 'src', { ...splitFullName('my ws/repo'), commit: 'abc', path: encodePath('dir a/b#c.hck.json') }, { max_depth: '3' });
+    const url = endpointUrl(
+      base,
+      'src',
+      { ...splitFullName('my ws/repo'), commit: 'abc', path: encodePath('dir a/b#c.hck.json') },
+      { max_depth: '3' },
+    );
     expect(url).toBe('https://api.example.test/2.0/repositories/my%20ws/repo/src/abc/dir%20a/b%23c.hck.json?max_depth=3');
   });
 
@@ -59,9 +64,22 @@ describe('parseRetryAfter', () => {
 
 describe('toFileChange', () => {
   it('keeps the paths each status has and reports unknown statuses as modified', () => {
-    expect(toFileChange({ status: 'added', new: { path: 'a' }, old: null, lines_added: 3, lines_removed: 0 })).toEqual({ status: 'added', newPath: 'a', linesAdded: 3, linesRemoved: 0 });
+    expect(toFileChange({ status: 'added', new: { path: 'a' }, old: null, lines_added: 3, lines_removed: 0 })).toEqual({
+      status: 'added',
+      newPath: 'a',
+      linesAdded: 3,
+      linesRemoved: 0,
+    });
     expect(toFileChange({ status: 'removed', old: { path: 'a' }, new: null })).toEqual({ status: 'removed', oldPath: 'a' });
-    expect(toFileChange({ status: 'renamed', old: { path: 'a' }, new: { path: 'b' } })).toEqual({ status: 'renamed', oldPath: 'a', newPath: 'b' });
-    expect(toFileChange({ status: 'merge conflict', old: { path: 'a' }, new: { path: 'a' } })).toEqual({ status: 'modified', oldPath: 'a', newPath: 'a' });
+    expect(toFileChange({ status: 'renamed', old: { path: 'a' }, new: { path: 'b' } })).toEqual({
+      status: 'renamed',
+      oldPath: 'a',
+      newPath: 'b',
+    });
+    expect(toFileChange({ status: 'merge conflict', old: { path: 'a' }, new: { path: 'a' } })).toEqual({
+      status: 'modified',
+      oldPath: 'a',
+      newPath: 'a',
+    });
   });
 });

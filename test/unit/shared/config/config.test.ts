@@ -17,9 +17,20 @@ describe('readEnv', () => {
     expect(env.number('LOW', 5, { min: 0 })).toBe(5);
     expect(env.number('TEXT', 6, { min: 0, max: 10 })).toBe(6);
     expect(env.string('EMPTY')).toBe('');
-    const error = (() => { try { env.done(); return undefined; } catch (caught) { return caught; } })();
+    const error = (() => {
+      try {
+        env.done();
+        return undefined;
+      } catch (caught) {
+        return caught;
+      }
+    })();
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual(['LOW must be a number >= 0', 'TEXT must be a number >= 0 <= 10', 'EMPTY environment variable is not set']);
+    expect((error as ConfigError).problems).toEqual([
+      'LOW must be a number >= 0',
+      'TEXT must be a number >= 0 <= 10',
+      'EMPTY environment variable is not set',
+    ]);
   });
 
   it('passes when nothing is wrong', () => {
@@ -31,29 +42,54 @@ describe('readEnv', () => {
 
 describe('loadWorkerConfig', () => {
   it('applies the defaults and converts seconds to milliseconds', () => {
-    const config = loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'models', BITBUCKET_API_URL: 'http://127.0.0.1:9/2.0//', SAFETY_MARGIN_SECONDS: '5' });
+    const config = loadWorkerConfig({
+      ...COMMON,
+      MODELS_TABLE: 'models',
+      BITBUCKET_API_URL: 'http://127.0.0.1:9/2.0//',
+      SAFETY_MARGIN_SECONDS: '5',
+    });
     expect(config).toEqual({
-      queueUrl: 'http://queue', modelsTable: 'models', repositoriesTable: 'repos', eventsTable: 'events', tokenSecretPrefix: 'model-hub/tokens/',
-      bitbucketApiUrl: 'http://127.0.0.1:9/2.0', eventsTtlDays: 30, fetchConcurrency: 8, safetyMarginMs: 5000,
-      bitbucketRetryBaseMs: 500, bitbucketMaxAttempts: 5, bitbucketMaxRateLimitWaitMs: 30_000, retryBackoffBaseSeconds: 30,
+      queueUrl: 'http://queue',
+      modelsTable: 'models',
+      repositoriesTable: 'repos',
+      eventsTable: 'events',
+      tokenSecretPrefix: 'model-hub/tokens/',
+      bitbucketApiUrl: 'http://127.0.0.1:9/2.0',
+      eventsTtlDays: 30,
+      fetchConcurrency: 8,
+      safetyMarginMs: 5000,
+      bitbucketRetryBaseMs: 500,
+      bitbucketMaxAttempts: 5,
+      bitbucketMaxRateLimitWaitMs: 30_000,
+      retryBackoffBaseSeconds: 30,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm' }).bitbucketApiUrl).toBe('https://api.bitbucket.org/2.0');
   });
 
   it('names every missing or out-of-range variable at once', () => {
-    expect(() => loadWorkerConfig({ QUEUE_URL: 'q', FETCH_CONCURRENCY: '0', BITBUCKET_MAX_ATTEMPTS: '99' })).toThrow(new ConfigError([
-      'MODELS_TABLE environment variable is not set', 'REPOSITORIES_TABLE environment variable is not set', 'EVENTS_TABLE environment variable is not set',
-      'FETCH_CONCURRENCY must be a number >= 1 <= 64', 'BITBUCKET_MAX_ATTEMPTS must be a number >= 1 <= 20',
-    ]));
+    expect(() => loadWorkerConfig({ QUEUE_URL: 'q', FETCH_CONCURRENCY: '0', BITBUCKET_MAX_ATTEMPTS: '99' })).toThrow(
+      new ConfigError([
+        'MODELS_TABLE environment variable is not set',
+        'REPOSITORIES_TABLE environment variable is not set',
+        'EVENTS_TABLE environment variable is not set',
+        'FETCH_CONCURRENCY must be a number >= 1 <= 64',
+        'BITBUCKET_MAX_ATTEMPTS must be a number >= 1 <= 20',
+      ]),
+    );
   });
 });
 
 describe('loadVerifierConfig', () => {
   it('applies the defaults', () => {
     expect(loadVerifierConfig({ ...COMMON, WEBHOOK_SECRET_ID: 'hub/webhook' })).toEqual({
-      queueUrl: 'http://queue', repositoriesTable: 'repos', eventsTable: 'events', webhookSecretId: 'hub/webhook',
-      eventsTtlDays: 30, dedupeTtlDays: 7, repositoryCacheSeconds: 30,
+      queueUrl: 'http://queue',
+      repositoriesTable: 'repos',
+      eventsTable: 'events',
+      webhookSecretId: 'hub/webhook',
+      eventsTtlDays: 30,
+      dedupeTtlDays: 7,
+      repositoryCacheSeconds: 30,
     });
   });
 

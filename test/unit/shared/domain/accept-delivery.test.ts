@@ -25,7 +25,13 @@ const TEST_REPOS = '{3deb8c29-778a-450c-8f69-3e50a18079df}';
 function delivery(body: Buffer, secret: string, headers: Record<string, string> = {}) {
   return {
     rawBody: body,
-    headers: { 'x-event-key': 'repo:push', 'x-hub-signature': signBody(secret, body), 'x-request-uuid': 'f1b0c3a2-1111-4222-8333-944455556666', 'x-attempt-number': '1', ...headers },
+    headers: {
+      'x-event-key': 'repo:push',
+      'x-hub-signature': signBody(secret, body),
+      'x-request-uuid': 'f1b0c3a2-1111-4222-8333-944455556666',
+      'x-attempt-number': '1',
+      ...headers,
+    },
     receivedAt: new Date('2026-11-28T10:00:00Z'),
   };
 }
@@ -49,7 +55,13 @@ describe('acceptDelivery', () => {
     expect(result).toMatchObject({ outcome, reason });
     expect(queued).toHaveLength(outcome === 'queued' ? 1 : 0);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ outcome, reason, eventKey: 'repo:push', attempt: 1, requestUuid: 'f1b0c3a2-1111-4222-8333-944455556666' });
+    expect(events[0]).toMatchObject({
+      outcome,
+      reason,
+      eventKey: 'repo:push',
+      attempt: 1,
+      requestUuid: 'f1b0c3a2-1111-4222-8333-944455556666',
+    });
   });
 
   it('covers all six real deliveries', () => {
@@ -62,7 +74,12 @@ describe('acceptDelivery', () => {
     const [{ request, groupId, deduplicationId }] = queued as [(typeof queued)[number]];
     expect(groupId).toBe(CLOUDBEERS);
     expect(deduplicationId).toMatch(/^[0-9a-f]{64}$/);
-    expect(request).toMatchObject({ version: 1, trigger: 'push', repository: { uuid: CLOUDBEERS, fullName: 'cloudbeers/temp' }, attempt: 2 });
+    expect(request).toMatchObject({
+      version: 1,
+      trigger: 'push',
+      repository: { uuid: CLOUDBEERS, fullName: 'cloudbeers/temp' },
+      attempt: 2,
+    });
     expect(request.changes?.map((change) => change.name)).toEqual(['main', 'manchu']);
     expect(JSON.stringify(request).length).toBeLessThan(2_000);
   });
@@ -88,13 +105,20 @@ describe('acceptDelivery', () => {
   it('rejects a repository that is not added, naming it', async () => {
     const { ports, queued } = memoryPorts([secret], []);
     const result = await acceptDelivery(delivery(readWebhookFixture('updatePayload__normal-push'), secret), ports);
-    expect(result).toMatchObject({ outcome: 'rejected', reason: 'repository not added', repository: { uuid: CLOUDBEERS, fullName: 'cloudbeers/temp' } });
+    expect(result).toMatchObject({
+      outcome: 'rejected',
+      reason: 'repository not added',
+      repository: { uuid: CLOUDBEERS, fullName: 'cloudbeers/temp' },
+    });
     expect(queued).toHaveLength(0);
   });
 
   it('ignores other event keys', async () => {
     const { ports, queued } = memoryPorts([secret], [CLOUDBEERS]);
-    const result = await acceptDelivery(delivery(readWebhookFixture('updatePayload__normal-push'), secret, { 'x-event-key': 'pullrequest:created' }), ports);
+    const result = await acceptDelivery(
+      delivery(readWebhookFixture('updatePayload__normal-push'), secret, { 'x-event-key': 'pullrequest:created' }),
+      ports,
+    );
     expect(result).toEqual({ outcome: 'ignored', reason: 'event pullrequest:created is not repo:push' });
     expect(queued).toHaveLength(0);
   });

@@ -25,13 +25,19 @@ describe('parsePushEvent on the real deliveries', () => {
     const push = parseFixture('updatePayload__normal-push');
     expect(push.repository).toEqual({ uuid: '{708c9715-0ecc-4a5d-87ed-63c4ba48ea06}', fullName: 'cloudbeers/temp' });
     expect(push.changes[0]).toEqual({
-      refType: 'branch', name: 'main', forced: false,
-      oldHash: '501bf5b99365d1d870882254b9360c17172bda0e', newHash: 'e42fac24456e4a56f1b7f9358afc3070e3b7ddec',
+      refType: 'branch',
+      name: 'main',
+      forced: false,
+      oldHash: '501bf5b99365d1d870882254b9360c17172bda0e',
+      newHash: 'e42fac24456e4a56f1b7f9358afc3070e3b7ddec',
     });
   });
 
   it('does not ignore a push without change details (Bitbucket sends changes: [] for some large pushes)', () => {
-    const parsed = parsePushEvent({ ...JSON.parse(readWebhookFixture('updatePayload__normal-push').toString('utf8')), push: { changes: [] } });
+    const parsed = parsePushEvent({
+      ...JSON.parse(readWebhookFixture('updatePayload__normal-push').toString('utf8')),
+      push: { changes: [] },
+    });
     expect(parsed.ok && reasonToIgnore(parsed.push)).toBeUndefined();
   });
 
@@ -51,9 +57,15 @@ describe('parsePushEvent on hostile shapes', () => {
     ['a repository uuid that is a number', { ...valid, repository: { ...valid.repository, uuid: 42 } }],
     ['a full name with no workspace', { ...valid, repository: { ...valid.repository, full_name: 'temp' } }],
     ['changes that is an object', { ...valid, push: { changes: { 0: valid.push.changes[0] } } }],
-    ['a change whose new hash is not hex', { ...valid, push: { changes: [{ ...valid.push.changes[0], new: { ...valid.push.changes[0].new, target: { hash: '../../etc' } } }] } }],
+    [
+      'a change whose new hash is not hex',
+      { ...valid, push: { changes: [{ ...valid.push.changes[0], new: { ...valid.push.changes[0].new, target: { hash: '../../etc' } } }] } },
+    ],
     ['a change with neither side', { ...valid, push: { changes: [{ old: null, new: null }] } }],
-    ['a ref type that is neither branch nor tag', { ...valid, push: { changes: [{ ...valid.push.changes[0], new: { ...valid.push.changes[0].new, type: 'named_branch' } }] } }],
+    [
+      'a ref type that is neither branch nor tag',
+      { ...valid, push: { changes: [{ ...valid.push.changes[0], new: { ...valid.push.changes[0].new, type: 'named_branch' } }] } },
+    ],
   ])('rejects %s with a problem description', (_case, body) => {
     const parsed = parsePushEvent(body);
     expect(parsed.ok).toBe(false);

@@ -11,7 +11,14 @@ describe('cloneUrlFrom', () => {
   });
 
   test('drops a password too, and keeps a port (the simulator serves http on one)', () => {
-    const repository = { links: { clone: [{ name: 'ssh', href: 'git@bitbucket.org:a/b.git' }, { name: 'https', href: 'http://u:p@127.0.0.1:7990/a/b.git' }] } };
+    const repository = {
+      links: {
+        clone: [
+          { name: 'ssh', href: 'git@bitbucket.org:a/b.git' },
+          { name: 'https', href: 'http://u:p@127.0.0.1:7990/a/b.git' },
+        ],
+      },
+    };
     expect(cloneUrlFrom(repository)).toBe('http://127.0.0.1:7990/a/b.git');
   });
 

@@ -5,7 +5,10 @@ const pointer = (text: string) => Buffer.from(text, 'utf8');
 
 describe('parseLfsPointer', () => {
   test('reads the oid and size of a spec pointer', () => {
-    expect(parseLfsPointer(pointer(`version https://git-lfs.github.com/spec/v1\noid sha256:${SHA}\nsize 12345\n`))).toEqual({ sha256: SHA, size: 12345 });
+    expect(parseLfsPointer(pointer(`version https://git-lfs.github.com/spec/v1\noid sha256:${SHA}\nsize 12345\n`))).toEqual({
+      sha256: SHA,
+      size: 12345,
+    });
   });
 
   test('accepts extension keys and the pre-release version URL', () => {

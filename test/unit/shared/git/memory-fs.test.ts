@@ -10,7 +10,7 @@ describe('MemoryFs', () => {
     await fs.writeFile('/repo/HEAD', 'ref: refs/heads/main\n', 'utf8');
     await fs.writeFile('/repo/pack', Uint8Array.from([1, 2, 3]));
     expect(await fs.readFile('/repo/HEAD', { encoding: 'utf8' })).toBe('ref: refs/heads/main\n');
-    expect(Buffer.from(await fs.readFile('/repo/./pack') as Buffer)).toEqual(Buffer.from([1, 2, 3]));
+    expect(Buffer.from((await fs.readFile('/repo/./pack')) as Buffer)).toEqual(Buffer.from([1, 2, 3]));
     expect((await fs.readdir('/repo')).sort()).toEqual(['HEAD', 'pack']);
     expect((await fs.stat('/repo')).isDirectory()).toBe(true);
     expect((await fs.lstat('/repo/pack')).size).toBe(3);

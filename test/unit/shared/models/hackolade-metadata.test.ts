@@ -10,20 +10,50 @@ describe('readModelMetadata', () => {
   // Values read from the files themselves (and listed in the fixtures' SOURCES.md).
   const expected: Record<string, ModelMetadata> = {
     'small-neo4j-bill-of-materials.hck.json': {
-      modelName: 'New model', dbVendor: 'Neo4j', appTarget: 'NEO4J', dbVersion: '5.x', GUID: 'd5400923-7c91-4c98-adf3-2f9c5832f1d0',
-      lastModifTS: '2023-05-09T17:01:22.040Z', collections: 5, relationships: 6, buckets: 0, views: 0,
+      modelName: 'New model',
+      dbVendor: 'Neo4j',
+      appTarget: 'NEO4J',
+      dbVersion: '5.x',
+      GUID: 'd5400923-7c91-4c98-adf3-2f9c5832f1d0',
+      lastModifTS: '2023-05-09T17:01:22.040Z',
+      collections: 5,
+      relationships: 6,
+      buckets: 0,
+      views: 0,
     },
     'medium-dynamodb-book.hck.json': {
-      modelName: 'DynamoDB book', dbVendor: 'AWS DynamoDB', appTarget: 'DYNAMODB', GUID: '29f91fa5-b4de-4130-b506-08f8ff12f18b',
-      lastModifTS: '2024-06-16T12:50:56.287Z', collections: 3, relationships: 0, buckets: 3, views: 3,
+      modelName: 'DynamoDB book',
+      dbVendor: 'AWS DynamoDB',
+      appTarget: 'DYNAMODB',
+      GUID: '29f91fa5-b4de-4130-b506-08f8ff12f18b',
+      lastModifTS: '2024-06-16T12:50:56.287Z',
+      collections: 3,
+      relationships: 0,
+      buckets: 3,
+      views: 3,
     },
     'medium-polyglot-animal-shelter-ldm.hck.json': {
-      modelName: 'New model', dbVendor: 'Polyglot', appTarget: 'Polyglot', GUID: '1563daf6-0907-47b0-b9bc-2841058bf6ba',
-      lastModifTS: '2023-12-22T07:58:32.157Z', collections: 14, relationships: 10, buckets: 0, views: 0,
+      modelName: 'New model',
+      dbVendor: 'Polyglot',
+      appTarget: 'Polyglot',
+      GUID: '1563daf6-0907-47b0-b9bc-2841058bf6ba',
+      lastModifTS: '2023-12-22T07:58:32.157Z',
+      collections: 14,
+      relationships: 10,
+      buckets: 0,
+      views: 0,
     },
     'large-mongodb-schema-design-patterns.hck.json': {
-      modelName: 'New Model', dbVendor: 'MongoDB', appTarget: 'MONGODB', dbVersion: 'v5.0', GUID: 'ae46f8db-c15c-49b8-bf57-d88a72a08deb',
-      lastModifTS: '2023-12-22T08:25:10.735Z', collections: 44, relationships: 13, buckets: 3, views: 0,
+      modelName: 'New Model',
+      dbVendor: 'MongoDB',
+      appTarget: 'MONGODB',
+      dbVersion: 'v5.0',
+      GUID: 'ae46f8db-c15c-49b8-bf57-d88a72a08deb',
+      lastModifTS: '2023-12-22T08:25:10.735Z',
+      collections: 44,
+      relationships: 13,
+      buckets: 3,
+      views: 0,
     },
   };
 
@@ -33,7 +63,10 @@ describe('readModelMetadata', () => {
 
   it('leaves absent identity fields out and counts absent arrays as 0', () => {
     const result = readModelMetadata(Buffer.from('{"modelName":"Only a name","collections":"not an array","lastModifTS":1700000000000}'));
-    expect(result).toEqual({ valid: true, metadata: { modelName: 'Only a name', lastModifTS: 1700000000000, collections: 0, relationships: 0, buckets: 0, views: 0 } });
+    expect(result).toEqual({
+      valid: true,
+      metadata: { modelName: 'Only a name', lastModifTS: 1700000000000, collections: 0, relationships: 0, buckets: 0, views: 0 },
+    });
   });
 
   it('ignores identity fields of the wrong type', () => {
@@ -43,7 +76,10 @@ describe('readModelMetadata', () => {
 
   it('accepts a UTF-8 BOM and non-ASCII names', () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"modelName":"Bücher – 書籍","collections":[{}]}')]);
-    expect(readModelMetadata(bytes)).toEqual({ valid: true, metadata: { modelName: 'Bücher – 書籍', collections: 1, relationships: 0, buckets: 0, views: 0 } });
+    expect(readModelMetadata(bytes)).toEqual({
+      valid: true,
+      metadata: { modelName: 'Bücher – 書籍', collections: 1, relationships: 0, buckets: 0, views: 0 },
+    });
   });
 
   it('reports invalid JSON with the parser message and position', () => {
@@ -51,7 +87,10 @@ describe('readModelMetadata', () => {
     const result = readModelMetadata(truncated);
     expect(result.valid).toBe(false);
     expect(!result.valid && result.error).toMatch(/JSON/);
-    expect(readModelMetadata(Buffer.from('{"a":1,}'))).toEqual({ valid: false, error: 'Expected double-quoted property name in JSON at position 7' });
+    expect(readModelMetadata(Buffer.from('{"a":1,}'))).toEqual({
+      valid: false,
+      error: 'Expected double-quoted property name in JSON at position 7',
+    });
     expect(readModelMetadata(Buffer.alloc(0))).toEqual({ valid: false, error: 'Unexpected end of JSON input' });
   });
 
@@ -61,11 +100,18 @@ describe('readModelMetadata', () => {
     expect(!result.valid && result.error.length).toBeLessThanOrEqual(300);
   });
 
-  it.each([['[1,2]', 'an array'], ['"text"', 'a string'], ['42', 'a number'], ['null', 'null'], ['true', 'a boolean']])(
-    'rejects non-object JSON %s', (text, found) => {
-      expect(readModelMetadata(Buffer.from(text))).toEqual({ valid: false, error: `expected a JSON object at the top level, found ${found}` });
-    },
-  );
+  it.each([
+    ['[1,2]', 'an array'],
+    ['"text"', 'a string'],
+    ['42', 'a number'],
+    ['null', 'null'],
+    ['true', 'a boolean'],
+  ])('rejects non-object JSON %s', (text, found) => {
+    expect(readModelMetadata(Buffer.from(text))).toEqual({
+      valid: false,
+      error: `expected a JSON object at the top level, found ${found}`,
+    });
+  });
 
   // Its speed is measured by `npm run bench`, not asserted here.
   it('reads a 32 MiB model without throwing', () => {

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DEFAULT_MODEL_BODY_ENCODING, UnsupportedModelEncodingError, decodeModelBody, encodeModelBody, joinChunks, splitIntoChunks,
+  DEFAULT_MODEL_BODY_ENCODING,
+  UnsupportedModelEncodingError,
+  decodeModelBody,
+  encodeModelBody,
+  joinChunks,
+  splitIntoChunks,
   type ModelBodyEncoding,
 } from '../../../../shared/models/model-body-codec';
 import { generateLargeModel } from '../../../fixtures/hackolade-models/generate-large-model';
@@ -16,9 +21,12 @@ describe('model body codec', () => {
   });
 
   it.each(ENCODINGS)('round-trips random bytes with %s', (encoding) => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 4096 }), (bytes) => {
-      expect(decodeModelBody(encodeModelBody(bytes, encoding), encoding).equals(Buffer.from(bytes))).toBe(true);
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4096 }), (bytes) => {
+        expect(decodeModelBody(encodeModelBody(bytes, encoding), encoding).equals(Buffer.from(bytes))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('compresses every real model at least 7x with brotli, better than gzip', () => {
@@ -52,13 +60,15 @@ describe('model body codec', () => {
   });
 
   it('splits into chunks of the given size and joins them back', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: 1, max: 300 }), (bytes, size) => {
-      const chunks = splitIntoChunks(bytes, size);
-      expect(chunks.length).toBe(Math.ceil(bytes.length / size));
-      chunks.slice(0, -1).forEach((chunk) => expect(chunk.length).toBe(size));
-      if (chunks.length > 0) expect(chunks.at(-1)!.length).toBeGreaterThan(0);
-      expect(joinChunks(chunks).equals(Buffer.from(bytes))).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: 1, max: 300 }), (bytes, size) => {
+        const chunks = splitIntoChunks(bytes, size);
+        expect(chunks.length).toBe(Math.ceil(bytes.length / size));
+        chunks.slice(0, -1).forEach((chunk) => expect(chunk.length).toBe(size));
+        if (chunks.length > 0) expect(chunks.at(-1)!.length).toBeGreaterThan(0);
+        expect(joinChunks(chunks).equals(Buffer.from(bytes))).toBe(true);
+      }),
+    );
   });
 
   it('splits views of a larger buffer correctly', () => {

@@ -6,11 +6,15 @@ describe('cacheFor', () => {
     let clock = 0;
     const calls: string[] = [];
     const answers: Record<string, string | undefined> = { known: 'K' };
-    const lookup = cacheFor(1_000, async (key) => {
-      calls.push(key);
-      if (key === 'broken') throw new Error('unavailable');
-      return answers[key];
-    }, { keep: (value) => value !== undefined, now: () => clock });
+    const lookup = cacheFor(
+      1_000,
+      async (key) => {
+        calls.push(key);
+        if (key === 'broken') throw new Error('unavailable');
+        return answers[key];
+      },
+      { keep: (value) => value !== undefined, now: () => clock },
+    );
 
     // Act + Assess
     expect(await lookup('known')).toBe('K');

@@ -40,6 +40,7 @@ describe('InMemoryRepository source', () => {
     newRepository: async () => new InMemoryRepository({ fullName: `acme/models-${++counter}` }),
     sourceFor: (repo, options) => repo.source(options),
     failNextDiff: (repo) => repo.addFault({ method: 'listChangedFiles', kind: 'diff-too-large', times: 1 }),
-    rateLimitNextFile: (repo, path, retryAfterMs) => repo.addFault({ method: 'getFile', path: new RegExp(`^${path.replace(/\./g, '\\.')}$`), kind: 'rate-limit', retryAfterMs, times: 1 }),
+    rateLimitNextFile: (repo, path, retryAfterMs) =>
+      repo.addFault({ method: 'getFile', path: new RegExp(`^${path.replace(/\./g, '\\.')}$`), kind: 'rate-limit', retryAfterMs, times: 1 }),
   }));
 });

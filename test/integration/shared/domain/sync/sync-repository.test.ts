@@ -50,8 +50,11 @@ describe('syncRepository', () => {
     // Prepare
     const repo = await newRepository();
     await repo.commit({
-      'a.hck.json': '{"modelName":"A"}', 'dir/b.hck.json': '{"modelName":"B","collections":[{}]}', 'dir/c.hck.json': '{"modelName":"C"}',
-      'notes/readme.md': 'not a model', 'Ünïcode dir/with space.hck.json': '{"modelName":"Ü"}',
+      'a.hck.json': '{"modelName":"A"}',
+      'dir/b.hck.json': '{"modelName":"B","collections":[{}]}',
+      'dir/c.hck.json': '{"modelName":"C"}',
+      'notes/readme.md': 'not a model',
+      'Ünïcode dir/with space.hck.json': '{"modelName":"Ü"}',
     });
     // Act
     const first = await sync(repo);
@@ -64,7 +67,11 @@ describe('syncRepository', () => {
       { renames: [['dir/b.hck.json', 'moved/b.hck.json']] },
     );
     const second = await sync(repo);
-    expect(second.report).toMatchObject({ outcome: 'synced', mode: 'incremental', counts: { added: 1, updated: 1, removed: 1, renamed: 1 } });
+    expect(second.report).toMatchObject({
+      outcome: 'synced',
+      mode: 'incremental',
+      counts: { added: 1, updated: 1, removed: 1, renamed: 1 },
+    });
     // The renamed model moved inside DynamoDB: its bytes were not downloaded again.
     expect(simulator.requests.some((request) => request.path.includes('/src/') && request.path.endsWith('moved/b.hck.json'))).toBe(false);
     await expectReplicated(repo);
@@ -135,9 +142,16 @@ describe('syncRepository', () => {
 
   it('stops before the deadline, keeps the cursor, and resumes where it stopped', async () => {
     const repo = await newRepository();
-    await repo.commit(Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`m/${String(index).padStart(2, '0')}.hck.json`, `{"n":${index}}`])));
+    await repo.commit(
+      Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`m/${String(index).padStart(2, '0')}.hck.json`, `{"n":${index}}`])),
+    );
     let budget = 11; // one check before planning, then one before each op
-    const { report } = await sync(repo, { concurrency: 1, checkpointEvery: 3, safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1000 : 0) });
+    const { report } = await sync(repo, {
+      concurrency: 1,
+      checkpointEvery: 3,
+      safetyMarginMs: 1,
+      remainingTimeMs: () => (budget-- > 0 ? 1000 : 0),
+    });
     expect(report).toMatchObject({ outcome: 'partial', opsApplied: 10, opsRemaining: 20 });
     const parked = await stores.repositories.getSyncState(repo.uuid);
     expect(parked.cursor).toBeUndefined();
@@ -155,11 +169,11 @@ describe('syncRepository', () => {
     const parked = await sync(repo, { concurrency: 1, safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1000 : 0) });
     expect(parked.report.outcome).toBe('partial');
     // The admin widens the pattern while the sync is parked half-way.
-    const report = (await syncRepository(
+    const report = await syncRepository(
       { uuid: repo.uuid, fullName: repo.fullName, modelPattern: '*.json' },
       { remainingTimeMs: () => 600_000 },
       { source: new BitbucketSource(clientFor(repo), repo.fullName), models: stores.models, state: stores.repositories },
-    ));
+    );
     expect(report).toMatchObject({ outcome: 'synced', mode: 'full', continued: false });
     expect([...(await storedModels(stores.models, repo.uuid)).keys()].sort()).toEqual(['a.hck.json', 'b.json', 'c.hck.json']);
   });
@@ -180,7 +194,13 @@ describe('syncRepository', () => {
   it('parks on a rate limit without failing, and an admin sync goes ahead anyway', async () => {
     const repo = await newRepository();
     await repo.commit({ 'a.hck.json': '{}', 'b.hck.json': '{}' });
-    simulator.addFault({ pathPattern: new RegExp(`${repo.fullName}/src/[0-9a-f]+/b`), kind: 'status', status: 429, retryAfterSeconds: 3600, times: 1 });
+    simulator.addFault({
+      pathPattern: new RegExp(`${repo.fullName}/src/[0-9a-f]+/b`),
+      kind: 'status',
+      status: 429,
+      retryAfterSeconds: 3600,
+      times: 1,
+    });
     const parked = await sync(repo, { concurrency: 1 });
     expect(parked.report).toMatchObject({ outcome: 'deferred', retryAfterMs: 3_600_000 });
     expect((await stores.repositories.getSyncState(repo.uuid)).notBefore).toBeDefined();
@@ -201,7 +221,7 @@ describe('syncRepository', () => {
     const { report } = await sync(repo);
     expect(report).toMatchObject({ outcome: 'synced', counts: { added: 3, invalid: 2 } });
     expect((await stores.models.getModel(repo.uuid, 'big.hck.json'))!.body.equals(large)).toBe(true);
-    expect((await stores.models.getRecord(repo.uuid, 'broken.hck.json'))).toMatchObject({ status: 'invalid' });
+    expect(await stores.models.getRecord(repo.uuid, 'broken.hck.json')).toMatchObject({ status: 'invalid' });
 
     // Above the size limit (32 MiB in production; 6 MiB here to keep the test light).
     await repo.commit({ 'huge.hck.json': Buffer.alloc(7 * 1024 * 1024, 'y') });
@@ -212,13 +232,21 @@ describe('syncRepository', () => {
 
   it('converges when stopped after any number of applied ops, and leaves no orphan chunks', async () => {
     const repo = await newRepository();
-    const files = Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`m${index}.hck.json`, `{"n":${index},"pad":"${'z'.repeat(index * 50)}"}`]));
+    const files = Object.fromEntries(
+      Array.from({ length: 8 }, (_, index) => [`m${index}.hck.json`, `{"n":${index},"pad":"${'z'.repeat(index * 50)}"}`]),
+    );
     await repo.commit(files);
     for (const stopAfter of [1, 4, 7]) {
       await stores.models.deleteRepository(repo.uuid);
       await stores.repositories.removeRepository(repo.uuid);
       let applied = 0;
-      const crash = sync(repo, { concurrency: 2, checkpointEvery: 2, onOpApplied: () => { if (++applied === stopAfter) throw new Error('worker stopped'); } });
+      const crash = sync(repo, {
+        concurrency: 2,
+        checkpointEvery: 2,
+        onOpApplied: () => {
+          if (++applied === stopAfter) throw new Error('worker stopped');
+        },
+      });
       await expect(crash).rejects.toThrow('worker stopped');
       const { report } = await sync(repo);
       expect(report.outcome).toBe('synced');

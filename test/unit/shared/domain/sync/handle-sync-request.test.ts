@@ -44,17 +44,28 @@ function newWorld(options: { broken?: SourceRepository } = {}): World {
     models,
     state: repositories,
     recordEvent: (event) => events.record(event),
-    enqueueContinuation: (request) => queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `continue-${newRequestUuid()}` }),
+    enqueueContinuation: (request) =>
+      queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `continue-${newRequestUuid()}` }),
   };
   return { repo, repositories, models, events, queue, lookups, ports };
 }
 
 async function addRepository(world: World, fullName = world.repo.fullName): Promise<void> {
-  await world.repositories.addRepository({ uuid: world.repo.uuid, fullName, modelPattern: '*.hck.json', addedAt: '2026-01-01T00:00:00.000Z' });
+  await world.repositories.addRepository({
+    uuid: world.repo.uuid,
+    fullName,
+    modelPattern: '*.hck.json',
+    addedAt: '2026-01-01T00:00:00.000Z',
+  });
 }
 
 const request = (world: World, overrides: Partial<SyncRequest> = {}): SyncRequest => ({
-  version: 1, trigger: 'push', repository: { uuid: world.repo.uuid, fullName: world.repo.fullName }, requestUuid: 'req-1', requestedAt: '2026-01-01T00:00:00.000Z', ...overrides,
+  version: 1,
+  trigger: 'push',
+  repository: { uuid: world.repo.uuid, fullName: world.repo.fullName },
+  requestUuid: 'req-1',
+  requestedAt: '2026-01-01T00:00:00.000Z',
+  ...overrides,
 });
 
 const unlimited = { remainingTimeMs: () => 600_000 };
@@ -73,8 +84,19 @@ describe('handleSyncRequest (in memory)', () => {
     expect((await world.models.getModel(world.repo.uuid, 'm.hck.json'))!.body.toString()).toBe('{"modelName":"M"}');
     const [run] = await world.events.list({ repositoryUuid: world.repo.uuid });
     expect(run).toMatchObject({
-      kind: 'sync', outcome: 'synced', reason: 'synced', trigger: 'push', requestUuid: 'req-1', repository: { uuid: world.repo.uuid, fullName: 'acme/models' },
-      mode: 'full', fromCommit: null, toCommit: await world.repo.head(), counts: { added: 1 }, opsApplied: 1, opsRemaining: 0, apiCalls: 4,
+      kind: 'sync',
+      outcome: 'synced',
+      reason: 'synced',
+      trigger: 'push',
+      requestUuid: 'req-1',
+      repository: { uuid: world.repo.uuid, fullName: 'acme/models' },
+      mode: 'full',
+      fromCommit: null,
+      toCommit: await world.repo.head(),
+      counts: { added: 1 },
+      opsApplied: 1,
+      opsRemaining: 0,
+      apiCalls: 4,
     });
     expect(world.queue.messages).toEqual([]);
   });
@@ -93,41 +115,75 @@ describe('handleSyncRequest (in memory)', () => {
     const result = await handleSyncRequest(request(world), unlimited, world.ports);
     expect(result).toMatchObject({ outcome: 'not-added', apiCalls: 0 });
     expect(world.repo.calls).toEqual([]);
-    expect((await world.events.list({ repositoryUuid: world.repo.uuid }))[0]).toMatchObject({ outcome: 'skipped', reason: 'repository is not added to this hub', requestUuid: 'req-1' });
+    expect((await world.events.list({ repositoryUuid: world.repo.uuid }))[0]).toMatchObject({
+      outcome: 'skipped',
+      reason: 'repository is not added to this hub',
+      requestUuid: 'req-1',
+    });
   });
 
   it('records a failed sync with its reason (a revoked token) and rethrows so the queue retries', async () => {
     const revoked: SourceRepository = {
-      getMainBranch: async () => { throw new BitbucketAuthError('acme/models', 401); },
-      getBranchHead: async () => '', listChangedFiles: async () => [], listFiles: async () => [], getFile: async () => Buffer.alloc(0),
+      getMainBranch: async () => {
+        throw new BitbucketAuthError('acme/models', 401);
+      },
+      getBranchHead: async () => '',
+      listChangedFiles: async () => [],
+      listFiles: async () => [],
+      getFile: async () => Buffer.alloc(0),
     };
     const world = newWorld({ broken: revoked });
     await addRepository(world);
     await expect(handleSyncRequest(request(world), unlimited, world.ports)).rejects.toBeInstanceOf(BitbucketAuthError);
     const [failed] = await world.events.list({ repositoryUuid: world.repo.uuid });
-    expect(failed).toMatchObject({ kind: 'sync', outcome: 'failed', trigger: 'push', reason: expect.stringMatching(/^BitbucketAuthError: Bitbucket rejected the access token/) });
+    expect(failed).toMatchObject({
+      kind: 'sync',
+      outcome: 'failed',
+      trigger: 'push',
+      reason: expect.stringMatching(/^BitbucketAuthError: Bitbucket rejected the access token/),
+    });
   });
 
-  it('rethrows the sync\'s own error when the events log cannot record the failure', async () => {
+  it("rethrows the sync's own error when the events log cannot record the failure", async () => {
     const world = newWorld();
     await world.repo.commit({ 'm.hck.json': '{}' });
     await addRepository(world);
     const ports: SyncRequestPorts = {
       ...world.ports,
-      state: { getSyncState: async () => { throw new Error('DynamoDB unavailable'); }, putSyncState: async () => { throw new Error('unused'); } },
-      recordEvent: async () => { throw new Error('events table unavailable'); },
+      state: {
+        getSyncState: async () => {
+          throw new Error('DynamoDB unavailable');
+        },
+        putSyncState: async () => {
+          throw new Error('unused');
+        },
+      },
+      recordEvent: async () => {
+        throw new Error('events table unavailable');
+      },
     };
     await expect(handleSyncRequest(request(world), unlimited, ports)).rejects.toThrow('DynamoDB unavailable');
   });
 
-  it('queues a continuation in the repository\'s group when the invocation runs out of time', async () => {
+  it("queues a continuation in the repository's group when the invocation runs out of time", async () => {
     const world = newWorld();
     await world.repo.commit(Object.fromEntries(Array.from({ length: 5 }, (_, index) => [`m${index}.hck.json`, '{}'])));
     await addRepository(world);
     let budget = 2;
-    const result = await handleSyncRequest(request(world), { remainingTimeMs: () => (budget-- > 0 ? 1 : 0), safetyMarginMs: 1, concurrency: 1 }, world.ports);
+    const result = await handleSyncRequest(
+      request(world),
+      { remainingTimeMs: () => (budget-- > 0 ? 1 : 0), safetyMarginMs: 1, concurrency: 1 },
+      world.ports,
+    );
     expect(result).toMatchObject({ outcome: 'partial', report: { opsApplied: 1, opsRemaining: 4 } });
-    expect(world.queue.requests()).toEqual([expect.objectContaining({ version: 1, trigger: 'continue', repository: { uuid: world.repo.uuid, fullName: world.repo.fullName }, requestUuid: 'req-1' })]);
+    expect(world.queue.requests()).toEqual([
+      expect.objectContaining({
+        version: 1,
+        trigger: 'continue',
+        repository: { uuid: world.repo.uuid, fullName: world.repo.fullName },
+        requestUuid: 'req-1',
+      }),
+    ]);
     expect(world.queue.messages[0]!.groupId).toBe(world.repo.uuid);
 
     // The continuation finishes the plan.

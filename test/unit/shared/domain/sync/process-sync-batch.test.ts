@@ -1,15 +1,36 @@
 import type { SyncRequestResult } from '../../../../../shared/domain/sync/handle-sync-request';
-import { retryBackoffSeconds, retrySchedule, startSyncBatch, type SyncBatchPorts } from '../../../../../shared/domain/sync/process-sync-batch';
+import {
+  retryBackoffSeconds,
+  retrySchedule,
+  startSyncBatch,
+  type SyncBatchPorts,
+} from '../../../../../shared/domain/sync/process-sync-batch';
 import type { SyncRequest } from '../../../../../shared/domain/sync-request';
 import type { SyncReport } from '../../../../../shared/domain/sync/sync-repository';
 
-const request = (uuid: string, id: string, trigger: SyncRequest['trigger'] = 'push'): SyncRequest =>
-  ({ version: 1, trigger, repository: { uuid, fullName: `acme/${uuid}` }, requestUuid: id, requestedAt: '2026-01-01T00:00:00.000Z' });
+const request = (uuid: string, id: string, trigger: SyncRequest['trigger'] = 'push'): SyncRequest => ({
+  version: 1,
+  trigger,
+  repository: { uuid, fullName: `acme/${uuid}` },
+  requestUuid: id,
+  requestedAt: '2026-01-01T00:00:00.000Z',
+});
 
-const report = (outcome: SyncReport['outcome'], continued = false): SyncReport =>
-  ({ outcome, fromCommit: null, counts: { added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0 }, opsApplied: 0, opsRemaining: 0, continued });
-const result = (outcome: SyncRequestResult['outcome'], continued = false): SyncRequestResult =>
-  ({ outcome, report: outcome === 'not-added' || outcome === 'skipped' ? undefined : report(outcome, continued), apiCalls: 2, bytesReceived: 10, durationMs: 1 });
+const report = (outcome: SyncReport['outcome'], continued = false): SyncReport => ({
+  outcome,
+  fromCommit: null,
+  counts: { added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0 },
+  opsApplied: 0,
+  opsRemaining: 0,
+  continued,
+});
+const result = (outcome: SyncRequestResult['outcome'], continued = false): SyncRequestResult => ({
+  outcome,
+  report: outcome === 'not-added' || outcome === 'skipped' ? undefined : report(outcome, continued),
+  apiCalls: 2,
+  bytesReceived: 10,
+  durationMs: 1,
+});
 
 /** An in-memory stand-in for the sync and the queue: answers each repository's syncs in turn and records calls. */
 function fakePorts(answers: Record<string, Array<SyncRequestResult | Error>>) {
@@ -33,7 +54,7 @@ function fakePorts(answers: Record<string, Array<SyncRequestResult | Error>>) {
 
 const plenty = { safetyMarginMs: 60_000, fetchConcurrency: 8, remainingTimeMs: () => 600_000 };
 
-describe('the worker\'s batch rules', () => {
+describe("the worker's batch rules", () => {
   it('syncs a burst of pushes to one repository once, and still runs admin requests', async () => {
     // Prepare
     const fake = fakePorts({ a: [result('synced'), result('up-to-date')], b: [result('up-to-date')] });
@@ -41,7 +62,14 @@ describe('the worker\'s batch rules', () => {
 
     // Act
     const outcomes = [];
-    for (const message of [request('a', 'a1'), request('b', 'b1'), request('a', 'a2'), request('a', 'a3', 'admin'), request('b', 'b2', 'reconcile')]) outcomes.push(await batch.process(message));
+    for (const message of [
+      request('a', 'a1'),
+      request('b', 'b1'),
+      request('a', 'a2'),
+      request('a', 'a3', 'admin'),
+      request('b', 'b2', 'reconcile'),
+    ])
+      outcomes.push(await batch.process(message));
 
     // Assess
     expect(fake.synced).toEqual(['a1', 'b1', 'a3']);
@@ -52,12 +80,25 @@ describe('the worker\'s batch rules', () => {
 
   it('lets only a run that read the head cover later messages; a stopped run covers them as stopped', async () => {
     // Prepare: a continued run (it finished an older plan), a removed repository, a partial run.
-    const fake = fakePorts({ c: [result('synced', true), result('synced')], n: [result('not-added'), result('not-added')], p: [result('partial')] });
+    const fake = fakePorts({
+      c: [result('synced', true), result('synced')],
+      n: [result('not-added'), result('not-added')],
+      p: [result('partial')],
+    });
     const batch = startSyncBatch(plenty, fake.ports);
 
     // Act
     const outcomes = [];
-    for (const message of [request('c', 'c1'), request('c', 'c2'), request('n', 'n1'), request('n', 'n2'), request('p', 'p1'), request('p', 'p2'), request('c', 'c3')]) outcomes.push(await batch.process(message));
+    for (const message of [
+      request('c', 'c1'),
+      request('c', 'c2'),
+      request('n', 'n1'),
+      request('n', 'n2'),
+      request('p', 'p1'),
+      request('p', 'p2'),
+      request('c', 'c3'),
+    ])
+      outcomes.push(await batch.process(message));
 
     // Assess
     expect(fake.synced).toEqual(['c1', 'c2', 'n1', 'n2', 'p1']);
@@ -65,7 +106,7 @@ describe('the worker\'s batch rules', () => {
     expect(outcomes[6]).toEqual({ kind: 'skipped', already: 'synced' });
   });
 
-  it('postpones a request it has no time to start, and skips the repository\'s later messages', async () => {
+  it("postpones a request it has no time to start, and skips the repository's later messages", async () => {
     // Prepare
     const fake = fakePorts({});
     const batch = startSyncBatch({ ...plenty, remainingTimeMs: () => 1_000 }, fake.ports);
@@ -96,7 +137,10 @@ describe('the worker\'s batch rules', () => {
   });
 
   it('throws when a postponement cannot be queued (the message then fails)', async () => {
-    const batch = startSyncBatch({ ...plenty, remainingTimeMs: () => 0 }, { sync: () => Promise.reject(new Error('not called')), postpone: () => Promise.reject(new Error('queue unavailable')) });
+    const batch = startSyncBatch(
+      { ...plenty, remainingTimeMs: () => 0 },
+      { sync: () => Promise.reject(new Error('not called')), postpone: () => Promise.reject(new Error('queue unavailable')) },
+    );
     await expect(batch.process(request('q', 'q1'))).rejects.toThrow('queue unavailable');
   });
 });

@@ -37,9 +37,12 @@ async function expectReplicated(world: World, pattern = DEFAULT_MODEL_PATTERN): 
   const head = await world.repo.head();
   const files = await world.repo.readFiles(head);
   const isModel = createModelSelector({ pattern, hubignore: files.get('.hubignore')?.toString('utf8') ?? '' });
-  const expected = Object.fromEntries([...files].filter(([path]) => isModel(path)).map(([path, bytes]) => [path, bytes.toString('base64')]));
+  const expected = Object.fromEntries(
+    [...files].filter(([path]) => isModel(path)).map(([path, bytes]) => [path, bytes.toString('base64')]),
+  );
   const stored: Record<string, string> = {};
-  for (const record of await world.models.listModels(world.repo.uuid)) stored[record.path] = (await world.models.getModel(world.repo.uuid, record.path))!.body.toString('base64');
+  for (const record of await world.models.listModels(world.repo.uuid))
+    stored[record.path] = (await world.models.getModel(world.repo.uuid, record.path))!.body.toString('base64');
   expect(stored).toEqual(expected);
   expect(await world.state.getSyncState(world.repo.uuid)).toMatchObject({ cursor: head, pattern });
   expect((await world.state.getSyncState(world.repo.uuid)).progress).toBeUndefined();
@@ -53,22 +56,39 @@ describe('syncRepository (in memory)', () => {
     // Prepare
     const world = newWorld();
     await world.repo.commit({
-      'a.hck.json': '{"modelName":"A"}', 'dir/b.hck.json': '{"modelName":"B","collections":[{}]}', 'notes/readme.md': 'not a model',
+      'a.hck.json': '{"modelName":"A"}',
+      'dir/b.hck.json': '{"modelName":"B","collections":[{}]}',
+      'notes/readme.md': 'not a model',
       'Ünïcode dir/with space.hck.json': '{"modelName":"Ü"}',
     });
     // Act
     const { report } = await sync(world);
     // Assess
-    expect(report).toMatchObject({ outcome: 'synced', mode: 'full', fromCommit: null, toCommit: await world.repo.head(), counts: { added: 3, updated: 0, removed: 0 }, opsApplied: 3, opsRemaining: 0 });
+    expect(report).toMatchObject({
+      outcome: 'synced',
+      mode: 'full',
+      fromCommit: null,
+      toCommit: await world.repo.head(),
+      counts: { added: 3, updated: 0, removed: 0 },
+      opsApplied: 3,
+      opsRemaining: 0,
+    });
     await expectReplicated(world);
   });
 
   it('applies add, modify and delete as a diff, and a pure rename as a move without downloading the model again', async () => {
     const world = newWorld();
-    await world.repo.commit({ 'a.hck.json': '{"modelName":"A"}', 'dir/b.hck.json': '{"modelName":"B"}', 'dir/c.hck.json': '{"modelName":"C"}' });
+    await world.repo.commit({
+      'a.hck.json': '{"modelName":"A"}',
+      'dir/b.hck.json': '{"modelName":"B"}',
+      'dir/c.hck.json': '{"modelName":"C"}',
+    });
     await sync(world);
     const movedVersion = (await world.models.getRecord(world.repo.uuid, 'dir/b.hck.json'))!.version;
-    await world.repo.commit({ 'a.hck.json': '{"modelName":"A2"}', 'dir/c.hck.json': null, 'new/d.hck.json': '{"modelName":"D"}' }, { renames: [['dir/b.hck.json', 'moved/b.hck.json']] });
+    await world.repo.commit(
+      { 'a.hck.json': '{"modelName":"A2"}', 'dir/c.hck.json': null, 'new/d.hck.json': '{"modelName":"D"}' },
+      { renames: [['dir/b.hck.json', 'moved/b.hck.json']] },
+    );
 
     const { report, calls } = await sync(world);
 
@@ -83,7 +103,15 @@ describe('syncRepository (in memory)', () => {
     const world = newWorld();
     await world.repo.commit({ 'a.hck.json': '{"a":1}', 'b.json': '{"b":1}' });
     await sync(world);
-    await world.repo.commit({}, { renames: [['a.hck.json', 'a.json'], ['b.json', 'b.hck.json']] });
+    await world.repo.commit(
+      {},
+      {
+        renames: [
+          ['a.hck.json', 'a.json'],
+          ['b.json', 'b.hck.json'],
+        ],
+      },
+    );
     const { report } = await sync(world);
     expect(report).toMatchObject({ mode: 'incremental', counts: { added: 1, removed: 1, renamed: 0 } });
     await expectReplicated(world);
@@ -144,7 +172,12 @@ describe('syncRepository (in memory)', () => {
     await world.repo.commit({ 'a.hck.json': '{"v":2}', 'b.hck.json': '{"v":1}', 'old.hck.json': null });
     world.repo.addFault({ method: 'listChangedFiles', kind: 'diff-too-large', times: 1 });
     const { report } = await sync(world);
-    expect(report).toMatchObject({ outcome: 'synced', mode: 'full', fallbackReason: expect.stringContaining('555'), counts: { added: 1, updated: 1, removed: 1 } });
+    expect(report).toMatchObject({
+      outcome: 'synced',
+      mode: 'full',
+      fallbackReason: expect.stringContaining('555'),
+      counts: { added: 1, updated: 1, removed: 1 },
+    });
     await expectReplicated(world);
   });
 
@@ -158,7 +191,12 @@ describe('syncRepository (in memory)', () => {
     await world.repo.forcePush('main', rewritten);
     world.repo.forgetCommit(abandoned);
     const { report } = await sync(world);
-    expect(report).toMatchObject({ outcome: 'synced', mode: 'full', fallbackReason: expect.stringContaining('no longer exists'), counts: { removed: 1 } });
+    expect(report).toMatchObject({
+      outcome: 'synced',
+      mode: 'full',
+      fallbackReason: expect.stringContaining('no longer exists'),
+      counts: { removed: 1 },
+    });
     await expectReplicated(world);
   });
 
@@ -184,9 +222,16 @@ describe('syncRepository (in memory)', () => {
 
   it('stops before the deadline, keeps the cursor, and resumes from the checkpointed watermark', async () => {
     const world = newWorld();
-    await world.repo.commit(Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`m/${String(index).padStart(2, '0')}.hck.json`, `{"n":${index}}`])));
+    await world.repo.commit(
+      Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`m/${String(index).padStart(2, '0')}.hck.json`, `{"n":${index}}`])),
+    );
     let budget = 11; // one check before planning, then one before each op
-    const stopped = await sync(world, { concurrency: 1, checkpointEvery: 3, safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1000 : 0) });
+    const stopped = await sync(world, {
+      concurrency: 1,
+      checkpointEvery: 3,
+      safetyMarginMs: 1,
+      remainingTimeMs: () => (budget-- > 0 ? 1000 : 0),
+    });
     expect(stopped.report).toMatchObject({ outcome: 'partial', opsApplied: 10, opsRemaining: 20 });
     const parked = await world.state.getSyncState(world.repo.uuid);
     expect(parked.cursor).toBeUndefined();
@@ -215,7 +260,9 @@ describe('syncRepository (in memory)', () => {
     const world = newWorld();
     await world.repo.commit({ 'a.hck.json': '{}', 'b.json': '{}', 'c.hck.json': '{}' });
     let budget = 2;
-    expect((await sync(world, { concurrency: 1, safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1000 : 0) })).report.outcome).toBe('partial');
+    expect(
+      (await sync(world, { concurrency: 1, safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1000 : 0) })).report.outcome,
+    ).toBe('partial');
     const { report } = await sync(world, { modelPattern: '*.json' });
     expect(report).toMatchObject({ outcome: 'synced', mode: 'full', continued: false });
     expect(await storedPaths(world)).toEqual(['a.hck.json', 'b.json', 'c.hck.json']);
@@ -228,7 +275,11 @@ describe('syncRepository (in memory)', () => {
     const now = new Date('2026-06-01T12:00:00.000Z');
     const parked = await sync(world, { concurrency: 1, now: () => now });
     expect(parked.report).toMatchObject({ outcome: 'deferred', retryAfterMs: 3_600_000, opsApplied: 1, opsRemaining: 1 });
-    expect(await world.state.getSyncState(world.repo.uuid)).toMatchObject({ notBefore: '2026-06-01T13:00:00.000Z', progress: { done: 1 }, lastRun: { outcome: 'deferred' } });
+    expect(await world.state.getSyncState(world.repo.uuid)).toMatchObject({
+      notBefore: '2026-06-01T13:00:00.000Z',
+      progress: { done: 1 },
+      lastRun: { outcome: 'deferred' },
+    });
 
     const waiting = await sync(world, { now: () => new Date('2026-06-01T12:30:00.000Z') });
     expect(waiting.report).toMatchObject({ outcome: 'deferred', retryAfterMs: 30 * 60_000 });
@@ -253,11 +304,19 @@ describe('syncRepository (in memory)', () => {
 
   it('records invalid JSON byte for byte, an oversized file as too large, and skips an undownloadable one', async () => {
     const world = newWorld();
-    await world.repo.commit({ 'ok.hck.json': '{"ok":1}', 'broken.hck.json': '{"modelName":', 'huge.hck.json': Buffer.alloc(2048, 'x'), 'lost-lfs-object.hck.json': '{"lost":1}' });
+    await world.repo.commit({
+      'ok.hck.json': '{"ok":1}',
+      'broken.hck.json': '{"modelName":',
+      'huge.hck.json': Buffer.alloc(2048, 'x'),
+      'lost-lfs-object.hck.json': '{"lost":1}',
+    });
     world.repo.addFault({ method: 'getFile', path: /^lost-lfs-object/, kind: 'missing' });
     const { report } = await sync(world, { maxFileBytes: 1024 });
     expect(report).toMatchObject({ outcome: 'synced', counts: { added: 3, invalid: 1, tooLarge: 1, missing: 1 } });
-    expect((await world.models.getModel(world.repo.uuid, 'broken.hck.json'))!).toMatchObject({ record: { status: 'invalid' }, body: Buffer.from('{"modelName":') });
+    expect((await world.models.getModel(world.repo.uuid, 'broken.hck.json'))!).toMatchObject({
+      record: { status: 'invalid' },
+      body: Buffer.from('{"modelName":'),
+    });
     // The client aborts the download at the limit, so the size is unknown.
     expect(await world.models.getRecord(world.repo.uuid, 'huge.hck.json')).toMatchObject({ status: 'too-large', size: 0 });
     expect(await storedPaths(world)).toEqual(['broken.hck.json', 'huge.hck.json', 'ok.hck.json']);
@@ -267,7 +326,15 @@ describe('syncRepository (in memory)', () => {
     const world = newWorld();
     await world.repo.commit(Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`m${index}.hck.json`, `{"n":${index}}`])));
     let applied = 0;
-    await expect(sync(world, { concurrency: 1, checkpointEvery: 100, onOpApplied: () => { if (++applied === 5) throw new Error('worker stopped'); } })).rejects.toThrow('worker stopped');
+    await expect(
+      sync(world, {
+        concurrency: 1,
+        checkpointEvery: 100,
+        onOpApplied: () => {
+          if (++applied === 5) throw new Error('worker stopped');
+        },
+      }),
+    ).rejects.toThrow('worker stopped');
     expect((await world.state.getSyncState(world.repo.uuid)).progress).toMatchObject({ done: 5, watermark: '2:m4.hck.json' });
     const { report, calls } = await sync(world);
     expect(report).toMatchObject({ outcome: 'synced', opsApplied: 3 });
@@ -282,7 +349,15 @@ describe('syncRepository (in memory)', () => {
       await world.models.deleteRepository(world.repo.uuid);
       await world.state.removeRepository(world.repo.uuid);
       let applied = 0;
-      await expect(sync(world, { concurrency: 2, checkpointEvery: 2, onOpApplied: () => { if (++applied === stopAfter) throw new Error('worker stopped'); } })).rejects.toThrow('worker stopped');
+      await expect(
+        sync(world, {
+          concurrency: 2,
+          checkpointEvery: 2,
+          onOpApplied: () => {
+            if (++applied === stopAfter) throw new Error('worker stopped');
+          },
+        }),
+      ).rejects.toThrow('worker stopped');
       expect((await sync(world)).report.outcome).toBe('synced');
       await expectReplicated(world);
     }
@@ -302,11 +377,13 @@ describe('syncRepository (in memory)', () => {
         return world.state.putSyncState(next, expected);
       },
     };
-    await expect(syncRepository(
-      { uuid: world.repo.uuid, fullName: world.repo.fullName, modelPattern: DEFAULT_MODEL_PATTERN },
-      { remainingTimeMs: () => 600_000 },
-      { source: world.repo.source(), models: world.models, state },
-    )).rejects.toBeInstanceOf(SyncStateConflictError);
+    await expect(
+      syncRepository(
+        { uuid: world.repo.uuid, fullName: world.repo.fullName, modelPattern: DEFAULT_MODEL_PATTERN },
+        { remainingTimeMs: () => 600_000 },
+        { source: world.repo.source(), models: world.models, state },
+      ),
+    ).rejects.toBeInstanceOf(SyncStateConflictError);
     expect((await world.state.getSyncState(world.repo.uuid)).cursor).toBeUndefined();
   });
 

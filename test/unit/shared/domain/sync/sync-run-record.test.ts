@@ -18,7 +18,15 @@ class MemoryStateStore implements SyncStateStore {
 
 describe('SyncRunRecord', () => {
   const now = () => new Date('2026-05-06T07:08:09.000Z');
-  const progress = { branch: 'main', fromCommit: null, toCommit: 'b', mode: 'full' as const, startedAt: 'x', counts: { added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0 }, invocations: 1 };
+  const progress = {
+    branch: 'main',
+    fromCommit: null,
+    toCommit: 'b',
+    mode: 'full' as const,
+    startedAt: 'x',
+    counts: { added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0 },
+    invocations: 1,
+  };
 
   it('writes each state on the revision it last saw, so consecutive saves chain', async () => {
     const store = new MemoryStateStore({ uuid: '{r}', cursor: 'a', revision: 4 });
@@ -26,7 +34,12 @@ describe('SyncRunRecord', () => {
     await record.save({ cursor: 'a', progress });
     await record.save({ cursor: 'b', lastRun: record.lastRun('synced') });
     expect(store.writes.map((write) => write.expectedRevision)).toEqual([4, 5]);
-    expect(record.state).toEqual({ uuid: '{r}', cursor: 'b', lastRun: { at: '2026-05-06T07:08:09.000Z', outcome: 'synced', requestUuid: 'req-1' }, revision: 6 });
+    expect(record.state).toEqual({
+      uuid: '{r}',
+      cursor: 'b',
+      lastRun: { at: '2026-05-06T07:08:09.000Z', outcome: 'synced', requestUuid: 'req-1' },
+      revision: 6,
+    });
   });
 
   it('drops progress, parking and identity from the base of the next write', async () => {
