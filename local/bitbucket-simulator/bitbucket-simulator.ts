@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { faultAnswer, FaultInjector } from './faults';
+import { isGitPath, serveGit } from './git-routes';
 import { GitStore } from './git-store';
 import { createJsonShapes, errorAnswer, type Answer } from './json-shapes';
 import { RepositoryState } from './repository-state';
@@ -31,7 +32,8 @@ export type {
  *
  * Serves `GET /2.0/repositories/{ws}/{slug}`, `.../refs/branches/{name}`, `.../diffstat/{spec}` and
  * `.../src/{commit}/{path}` with Bitbucket's JSON shapes, bearer-token checks per repository, pagination via
- * `next`, `X-RateLimit-*` headers, and injectable faults. Every request is logged in `requests`.
+ * `next`, `X-RateLimit-*` headers, and injectable faults; and git smart HTTP (`/{ws}/{slug}.git/...`, the
+ * repository object's `links.clone`) through `git http-backend`. Every request is logged in `requests`.
  *
  * @example
  * const sim = await startBitbucketSimulator();
@@ -82,24 +84,33 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const rawUrl = req.url ?? '/';
+    // Git smart HTTP shares the host (like bitbucket.org) but is logged apart: it has its own rate limit.
+    const origin = isGitPath(new URL(rawUrl, 'http://simulator').pathname) ? 'git' : 'api';
     const fault = await faults.pick(rawUrl);
     if (closed) {
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === 'drop') {
+    const log = (status: number, bytes: number) =>
       requests.push({
         method: req.method ?? 'GET',
         path: rawUrl,
-        status: 0,
-        bytes: 0,
-        origin: 'api',
+        status,
+        bytes,
+        origin,
         authorization: req.headers.authorization !== undefined,
       });
+    if (fault?.kind === 'drop') {
+      log(0, 0);
       req.socket.destroy();
       return;
     }
-    if (fault) return send(req, res, 'api', faultAnswer(fault));
+    if (fault) return send(req, res, origin, faultAnswer(fault));
+    if (origin === 'git') {
+      const served = await serveGit(req, res, repositories);
+      log(served.status, served.bytes);
+      return;
+    }
     send(req, res, 'api', await route(req));
   };
 

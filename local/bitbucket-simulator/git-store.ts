@@ -147,7 +147,7 @@ export class GitStore {
   }
 
   /** Makes every imported object visible to other git processes (one fast-import checkpoint per batch of writes). */
-  private async flush(): Promise<void> {
+  async flush(): Promise<void> {
     if (!this.dirty || !this.importer) return;
     this.dirty = false;
     await this.importer.send(Buffer.from('checkpoint\n\n'), this.marks);

@@ -95,6 +95,9 @@ export function createJsonShapes(apiUrl: () => string) {
         commits: { href: `${api}/commits` },
         pullrequests: { href: `${api}/pullrequests` },
         hooks: { href: `${api}/hooks` },
+        // Like Bitbucket, the https clone URL carries a user name; git smart HTTP is served by the API's host.
+        // (Bitbucket's `ssh` entry, `git@bitbucket.org:ws/slug.git`, is no URI for the spec's schema; nothing serves it here.)
+        clone: [{ name: 'https', href: `${new URL(apiUrl()).origin.replace('://', '://x-token-auth@')}/${encodePath(repo.fullName)}.git` }],
       },
       owner: {
         type: 'team',

@@ -39,7 +39,10 @@ export interface SimulatedDelivery {
 
 /** A fault injection rule; see {@link BitbucketSimulator.addFault}. */
 export interface FaultRule {
-  /** Tested against the request's raw path and query (e.g. `/2.0/repositories/a/b/diffstat/...`). @default every request */
+  /**
+   * Tested against the request's raw path and query (e.g. `/2.0/repositories/a/b/diffstat/...`, or
+   * `/a/b.git/git-upload-pack` for git smart HTTP). @default every request, git included
+   */
   pathPattern?: RegExp;
   /** `latency` delays then serves normally; `status` answers `status`; `drop` destroys the socket unanswered. */
   kind: 'latency' | 'status' | 'drop';
@@ -64,8 +67,8 @@ export interface SimulatorRequest {
   readonly status: number;
   /** Response body bytes. */
   readonly bytes: number;
-  /** `api` for the Bitbucket API, `media` for the Git LFS media host. */
-  readonly origin: 'api' | 'media';
+  /** `api` for the Bitbucket REST API, `git` for git smart HTTP (its own rate limit), `media` for the Git LFS media host. */
+  readonly origin: 'api' | 'git' | 'media';
   /** Whether the request carried an Authorization header. */
   readonly authorization: boolean;
 }

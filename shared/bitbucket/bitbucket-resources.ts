@@ -3,6 +3,7 @@
  * each one endpoint call through the transport, with Bitbucket's JSON turned into small typed values.
  */
 import { BitbucketDiffTooLargeError, BitbucketError } from './errors';
+import { cloneUrlFrom } from '../git/clone-url';
 import { encodePath, endpointUrl, splitFullName } from './bitbucket-endpoints';
 import type { BitbucketTransport } from './bitbucket-transport';
 
@@ -35,6 +36,8 @@ export interface BitbucketRepositoryInfo {
   fullName: string;
   /** Default branch, absent for an empty repository without one. */
   mainBranch: string | undefined;
+  /** The https clone URL without its user name (`links.clone`), for git smart HTTP; absent when not given. */
+  cloneUrl?: string;
 }
 
 /** The transport and the API root that resource and webhook calls are made through. */
@@ -56,7 +59,8 @@ export async function getRepository(api: BitbucketApi, fullName: string): Promis
     throw new BitbucketError(`Unexpected repository answer for ${fullName}: uuid or full_name missing.`, { repository: fullName });
   }
   const mainBranch = typeof json.mainbranch?.name === 'string' ? json.mainbranch.name : undefined;
-  return { uuid: json.uuid, fullName: json.full_name, mainBranch };
+  const cloneUrl = cloneUrlFrom(json);
+  return { uuid: json.uuid, fullName: json.full_name, mainBranch, ...(cloneUrl ? { cloneUrl } : {}) };
 }
 
 /** Returns the commit hash `branch` points at now (`GET .../refs/branches/{name}`); 404 if it does not exist. */

@@ -62,7 +62,7 @@ const byPath = (a: FileChange, b: FileChange): number => (a.newPath ?? a.oldPath
 const requestsTo = (fragment: string) => sim.requests.filter((r) => r.path.includes(fragment));
 
 describe('BitbucketClient metadata', () => {
-  it('reads the repository uuid, full name and main branch, following a main-branch change', async () => {
+  it('reads the repository uuid, full name, main branch and clone URL, following a main-branch change', async () => {
     // Prepare
     const repo = await newRepo();
     await repo.commit({ 'README.md': 'hello' });
@@ -74,7 +74,12 @@ describe('BitbucketClient metadata', () => {
     const after = await client.getRepository(repo.fullName);
 
     // Assess
-    expect(before).toEqual({ uuid: repo.uuid, fullName: repo.fullName, mainBranch: 'main' });
+    expect(before).toEqual({
+      uuid: repo.uuid,
+      fullName: repo.fullName,
+      mainBranch: 'main',
+      cloneUrl: `${new URL(sim.apiUrl).origin}/${repo.fullName}.git`,
+    });
     expect(before.uuid).toMatch(/^\{[0-9a-f-]{36}\}$/);
     expect(after.mainBranch).toBe('develop');
   });
