@@ -20,6 +20,9 @@ const files = new Map<string, Buffer>([
 ]);
 for (let i = 0; i < SMALL_FILES; i++) files.set(`many/d${i % 25}/m${i}.hck.json`, Buffer.from(`{"modelName":"m${i}"}\n`));
 
+// A 2,000-file fetch and read is CPU-bound pure JavaScript: give it room on a loaded 2-core machine.
+jest.setTimeout(180_000);
+
 let root: string;
 let server: GitServer;
 let commit: string;

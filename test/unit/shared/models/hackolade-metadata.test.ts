@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readModelMetadata, type ModelMetadata } from '../../../../shared/models/hackolade-metadata';
 import { generateLargeModel } from '../../../fixtures/hackolade-models/generate-large-model';
 
-const FIXTURES = join(__dirname, '../../../../fixtures/hackolade-models');
+const FIXTURES = join(__dirname, '../../../fixtures/hackolade-models');
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
 
 describe('readModelMetadata', () => {

@@ -12,7 +12,7 @@ import {
 } from '../../../../shared/models/model-body-codec';
 import { generateLargeModel } from '../../../fixtures/hackolade-models/generate-large-model';
 
-const FIXTURES = join(__dirname, '../../../../fixtures/hackolade-models');
+const FIXTURES = join(__dirname, '../../../fixtures/hackolade-models');
 const ENCODINGS: ModelBodyEncoding[] = ['br', 'gzip', 'identity'];
 
 describe('model body codec', () => {
