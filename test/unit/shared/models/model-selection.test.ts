@@ -72,4 +72,34 @@ describe('createModelSelector', () => {
       expect(isModel(path)).toBe(false);
     }
   });
+
+  describe("a folder named like a model selects nothing by itself (only a file's own path counts)", () => {
+    it('with the default pattern: the contents of old.hck.json/ are not models, models inside it are', () => {
+      const isModel = createModelSelector();
+      expect(isModel('old.hck.json/README.md')).toBe(false);
+      expect(isModel('old.hck.json/diagram.png')).toBe(false);
+      expect(isModel('a/old.hck.json/deeper/notes.txt')).toBe(false);
+      expect(isModel('old.hck.json/inner.hck.json')).toBe(true);
+    });
+
+    it('with a custom pattern: models/**/*.json selects files only, not the contents of a folder named x.json', () => {
+      const isModel = createModelSelector({ pattern: 'models/**/*.json' });
+      expect(isModel('models/crm/orders.json')).toBe(true);
+      expect(isModel('models/crm.json/README.md')).toBe(false);
+      expect(isModel('models/crm.json/orders.json')).toBe(true);
+      expect(isModel('other/models/orders.json')).toBe(false);
+    });
+
+    it('a directory pattern in the model pattern selects nothing; in .hubignore it still excludes the whole folder', () => {
+      expect(createModelSelector({ pattern: 'models/' })('models/a.hck.json')).toBe(false);
+      expect(createModelSelector({ hubignore: 'old.hck.json/' })('old.hck.json/inner.hck.json')).toBe(false);
+    });
+
+    it('keeps negations in the pattern working', () => {
+      const isModel = createModelSelector({ pattern: '*.json\n!drafts/**' });
+      expect(isModel('a/b.json')).toBe(true);
+      expect(isModel('drafts/b.json')).toBe(false);
+      expect(isModel('a.json/notes.md')).toBe(false);
+    });
+  });
 });
