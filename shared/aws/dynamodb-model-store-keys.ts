@@ -1,9 +1,11 @@
 /**
  * Sort keys of the models table. One partition per repository (`pk` = repository uuid) holds:
- * - `model#<path>`: the record of a model file;
+ * - `model#<path>`: the record of a model file; a path too long for a sort key gets `model#<its first bytes>#~<sha256
+ *   of the whole path>` instead (the record's `path` attribute keeps the full path, so lookups stay exact);
  * - `chunk#<version>#<index>`: a piece of a large compressed body. Chunk keys carry the write's version, not the
  *   path, so a rename can point a new record at the same chunks.
  */
+import { createHash } from 'node:crypto';
 
 /** Prefix of model record sort keys. */
 export const MODEL_SK_PREFIX = 'model#';
@@ -14,12 +16,33 @@ export const CHUNK_INDEX_DIGITS = 6;
 /** DynamoDB's limit on a sort key value, in UTF-8 bytes. */
 export const MAX_SORT_KEY_BYTES = 1024;
 
-/** Sort key of the record of `path`. Throws a RangeError when the path is too long for a DynamoDB sort key. */
+/** Marks a sort key that ends with the hash of a path too long to be spelled out (`#~` + 64 hex digits). */
+const HASHED_PATH_MARK = '#~';
+const HASHED_SUFFIX_BYTES = HASHED_PATH_MARK.length + 64;
+
+/**
+ * Sort key of the record of `path`: `model#<path>`, or, when that exceeds DynamoDB's 1,024-byte limit (deep
+ * folders, ~340 CJK characters), the longest prefix of the path that fits followed by `#~<sha256 of the path>`.
+ * Deterministic, so every lookup by path finds the record; different long paths get different keys.
+ */
 export function modelSortKey(path: string): string {
   const sk = MODEL_SK_PREFIX + path;
-  if (Buffer.byteLength(sk, 'utf8') > MAX_SORT_KEY_BYTES)
-    throw new RangeError(`model path is longer than ${MAX_SORT_KEY_BYTES - MODEL_SK_PREFIX.length} bytes: ${path.slice(0, 80)}…`);
-  return sk;
+  if (Buffer.byteLength(sk, 'utf8') <= MAX_SORT_KEY_BYTES) return sk;
+  const hash = createHash('sha256').update(path, 'utf8').digest('hex');
+  return `${MODEL_SK_PREFIX}${utf8Prefix(path, MAX_SORT_KEY_BYTES - MODEL_SK_PREFIX.length - HASHED_SUFFIX_BYTES)}${HASHED_PATH_MARK}${hash}`;
+}
+
+/** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes that does not split a character. */
+function utf8Prefix(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += char.length;
+  }
+  return text.slice(0, end);
 }
 
 /** Sort key prefix shared by all chunks of `version` (for `begins_with`). */

@@ -23,7 +23,7 @@ import {
 } from '../models/model-body-codec';
 import { MAX_MODEL_BYTES, type ModelRecord, type ModelStorage } from '../models/model-record';
 import { batchWriteAll } from './dynamodb-batch-write';
-import { CHUNK_SK_PREFIX, MODEL_SK_PREFIX, modelSortKey, parseChunkSortKey } from './dynamodb-model-store-keys';
+import { CHUNK_SK_PREFIX, MAX_SORT_KEY_BYTES, MODEL_SK_PREFIX, modelSortKey, parseChunkSortKey } from './dynamodb-model-store-keys';
 import { batchGetAll, queryAll } from './dynamodb-paging';
 import { ModelBodyInconsistentError, ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from './errors';
 import { ModelChunkStore, type RecordHead } from './model-chunk-store';
@@ -123,7 +123,9 @@ export class DynamoDbModelStore implements ModelStore {
     const { metadata: parsed, entityNames } = readModelSummary(bytes);
     const body = encodeModelBody(bytes, this.encoding);
     const version = newVersion();
-    const chunks = body.byteLength > this.inlineLimitBytes ? splitIntoChunks(body, this.chunkBytes) : undefined;
+    // A path longer than a sort key is kept whole in the `path` attribute: its extra bytes come off the inline room.
+    const inlineLimit = this.inlineLimitBytes - Math.max(0, Buffer.byteLength(path, 'utf8') - MAX_SORT_KEY_BYTES);
+    const chunks = body.byteLength > inlineLimit ? splitIntoChunks(body, this.chunkBytes) : undefined;
     const record: ModelRecord = {
       repositoryUuid,
       path,
@@ -221,19 +223,18 @@ export class DynamoDbModelStore implements ModelStore {
    */
   async existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    const keys = [...new Set(paths)].flatMap((path) => {
-      try {
-        return [key(repositoryUuid, modelSortKey(path))];
-      } catch {
-        return []; // too long for a sort key: it can never have been stored
-      }
-    });
+    // A sort key names its path only when the path is short enough: map the keys back to the paths asked for.
+    const pathOfKey = new Map([...new Set(paths)].map((path) => [modelSortKey(path), path]));
+    const keys = [...pathOfKey.keys()].map((sk) => key(repositoryUuid, sk));
     const items = await batchGetAll(this.client, this.tableName, keys, {
       ConsistentRead: true,
       ProjectionExpression: '#sk',
       ExpressionAttributeNames: { '#sk': SORT_KEY },
     });
-    for (const item of items) found.add(item[SORT_KEY]!.S!.slice(MODEL_SK_PREFIX.length));
+    for (const item of items) {
+      const path = pathOfKey.get(item[SORT_KEY]!.S!);
+      if (path !== undefined) found.add(path);
+    }
     return found;
   }
 

@@ -154,4 +154,34 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
     expect(await s.deleteRepository(repo)).toBeGreaterThanOrEqual(1);
     expect(await s.listModels(repo)).toEqual([]);
   });
+
+  it('stores models whose path is longer than a DynamoDB sort key (1,024 bytes), each under its own exact path', async () => {
+    const s = store();
+    const repo = newRepo();
+    // 400 CJK characters are 1,200 UTF-8 bytes; two such paths share their first 1,000 bytes.
+    const deep = `${'書'.repeat(400)}/`;
+    const longA = `${deep}a.hck.json`;
+    const longB = `${deep}b.hck.json`;
+    const moved = `${'模'.repeat(350)}/moved.hck.json`;
+    await s.putModel({ repositoryUuid: repo, path: longA, commit: 'c1', bytes: FIXTURE });
+    await s.putModel({ repositoryUuid: repo, path: longB, commit: 'c1', bytes: Buffer.from('not json') });
+    await s.recordTooLarge({ repositoryUuid: repo, path: `${deep}huge.hck.json`, commit: 'c1', size: 40_000_000 });
+    await s.putModel({ repositoryUuid: repo, path: 'short.hck.json', commit: 'c1', bytes: Buffer.from('{}') });
+
+    expect((await s.getModel(repo, longA))!.body.equals(FIXTURE)).toBe(true);
+    expect((await s.getRecord(repo, longB))!).toMatchObject({ path: longB, status: 'invalid' });
+    expect((await s.listModels(repo)).map((record) => record.path).sort()).toEqual(
+      [longA, longB, `${deep}huge.hck.json`, 'short.hck.json'].sort(),
+    );
+    expect(await s.existingPaths(repo, [longA, `${deep}absent.hck.json`, 'short.hck.json'])).toEqual(new Set([longA, 'short.hck.json']));
+
+    expect(await s.moveModel(repo, longA, moved, 'c2')).toMatchObject({ path: moved, commit: 'c2' });
+    expect(await s.getRecord(repo, longA)).toBeUndefined();
+    expect((await s.getModel(repo, moved))!.body.equals(FIXTURE)).toBe(true);
+    await s.deleteModel(repo, longB);
+    expect(await s.getRecord(repo, longB)).toBeUndefined();
+    expect((await s.listModels(repo)).map((record) => record.path).sort()).toEqual(
+      [moved, `${deep}huge.hck.json`, 'short.hck.json'].sort(),
+    );
+  });
 }

@@ -5,7 +5,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/errors';
-import { modelSortKey } from '../../../shared/aws/dynamodb-model-store-keys';
 import type { ModelStore } from '../../../shared/domain/sync/ports';
 import { readModelSummary } from '../../../shared/models/hackolade-metadata';
 import { MAX_MODEL_BYTES, type ModelRecord } from '../../../shared/models/model-record';
@@ -38,7 +37,6 @@ export class InMemoryModelStore implements ModelStore {
   }): Promise<ModelRecord> {
     const { repositoryUuid, path, commit, bytes } = input;
     if (bytes.byteLength > this.maxModelBytes) throw new ModelTooLargeError(path, bytes.byteLength, this.maxModelBytes);
-    modelSortKey(path); // the same RangeError for a path too long to store
     const { metadata: parsed, entityNames } = readModelSummary(bytes);
     const record: ModelRecord = {
       repositoryUuid,
@@ -71,7 +69,6 @@ export class InMemoryModelStore implements ModelStore {
     syncedAt?: string;
   }): Promise<ModelRecord> {
     const { repositoryUuid, path, commit, size } = input;
-    modelSortKey(path);
     const record: ModelRecord = {
       repositoryUuid,
       path,
@@ -119,7 +116,6 @@ export class InMemoryModelStore implements ModelStore {
   /** Same version, body and metadata at `toPath` with the rename's commit; undefined when `fromPath` has no record. */
   async moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string): Promise<ModelRecord | undefined> {
     const partition = this.partition(repositoryUuid);
-    modelSortKey(toPath);
     if (fromPath === toPath) return partition.get(fromPath)?.record;
     const source = partition.get(fromPath);
     if (!source) return undefined;

@@ -667,10 +667,18 @@ describe('DynamoDbModelStore', () => {
     expect((await models.getModel(repo, path))?.body.equals(noise)).toBe(true);
   });
 
-  it('refuses a path too long for a sort key', async () => {
-    await expect(
-      store().putModel({ repositoryUuid: newRepo(), path: 'x'.repeat(1020), commit: 'c1', bytes: Buffer.from('{}') }),
-    ).rejects.toThrow(RangeError);
+  it('keeps a path too long for a sort key whole, under a hashed key, and still fits a body at the inline limit', async () => {
+    const models = store();
+    const repo = newRepo();
+    // 3,000 bytes of path: the sort key carries its first bytes and its SHA-256, the `path` attribute all of it.
+    const path = `${'ü'.repeat(1500)}.hck.json`;
+    const json = Buffer.from(JSON.stringify({ modelName: 'n'.repeat(5000), padding: randomBytes(350_000).toString('base64') }));
+    const written = await models.putModel({ repositoryUuid: repo, path, commit: 'c1', bytes: json });
+    expect(written.path).toBe(path);
+    const sk = (await partitionKeys(repo)).find((candidate) => candidate.startsWith('model#'));
+    expect(Buffer.byteLength(sk!)).toBeLessThanOrEqual(1024);
+    expect(sk).toMatch(/^model#ü+#~[0-9a-f]{64}$/);
+    expect((await models.getModel(repo, path))?.body.equals(json)).toBe(true);
   });
 
   it('refuses chunk sizes that cannot fit an item', () => {
