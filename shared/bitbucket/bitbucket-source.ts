@@ -29,7 +29,7 @@ export class BitbucketSource implements SourceRepository {
     return translate(async () => {
       try {
         const changes = await this.client.listChangedFiles(this.fullName, newCommit, oldCommit);
-        return changes.map((change) => ({ ...change, contentUnchanged: contentUnchanged(change) }));
+        return changes.map((change) => ({ ...change, contentUnchanged: renameKeepsContent(change) }));
       } catch (error) {
         if (error instanceof BitbucketDiffTooLargeError)
           throw new DiffUnavailableError(`diff ${oldCommit.slice(0, 12)}..${newCommit.slice(0, 12)} is too large for Bitbucket (555)`);
@@ -65,7 +65,7 @@ export class BitbucketSource implements SourceRepository {
 }
 
 /** A rename with no added or removed lines kept its content: the stored bytes can move without a refetch. */
-function contentUnchanged(change: { status: string; linesAdded?: number; linesRemoved?: number }): boolean {
+export function renameKeepsContent(change: { status: string; linesAdded?: number; linesRemoved?: number }): boolean {
   return change.status === 'renamed' && change.linesAdded === 0 && change.linesRemoved === 0;
 }
 

@@ -4,6 +4,7 @@
  * shapes (renames detected by content, as `git diff -M` does for unchanged files), and the same errors.
  */
 import { createHash } from 'node:crypto';
+import { renameKeepsContent } from '../../../shared/bitbucket/bitbucket-source';
 import { BitbucketNotFoundError } from '../../../shared/bitbucket/errors';
 import {
   DiffUnavailableError,
@@ -225,32 +226,53 @@ class InMemorySource implements SourceRepository {
 }
 
 /**
- * The diffstat of two trees as BitbucketSource reports it: a removed and an added path with identical bytes are
- * one rename with 0 lines added and removed (`contentUnchanged`), as git pairs exact renames.
+ * The diffstat of two trees as Bitbucket reports it, turned into changes as BitbucketSource does: git pairs a
+ * removed and an added path as a rename when their contents are identical or at least half alike (`git diff -M`),
+ * and counts 0 lines added and removed for a binary file (a NUL byte) whatever changed.
  */
 export function diffTrees(before: Tree, after: Tree): PlannedChange[] {
   const changes: Array<PlannedChange & { linesAdded: number; linesRemoved: number }> = [];
   const removed = [...before.keys()].filter((path) => !after.has(path)).sort();
   const added = [...after.keys()].filter((path) => !before.has(path)).sort();
   const unpaired = new Set(added);
+  const pairs = new Map<string, string>();
+  // Exact renames first, then renames with edits, as git pairs them.
   for (const oldPath of removed) {
-    const content = before.get(oldPath)!;
-    const newPath = [...unpaired].find((candidate) => after.get(candidate)!.equals(content));
-    if (newPath !== undefined) {
-      unpaired.delete(newPath);
-      changes.push({ status: 'renamed', oldPath, newPath, linesAdded: 0, linesRemoved: 0, contentUnchanged: true });
-    } else {
-      changes.push({ status: 'removed', oldPath, linesAdded: 0, linesRemoved: lineCount(content), contentUnchanged: false });
-    }
+    const newPath = [...unpaired].find((candidate) => after.get(candidate)!.equals(before.get(oldPath)!));
+    if (newPath !== undefined) (unpaired.delete(newPath), pairs.set(oldPath, newPath));
   }
-  for (const newPath of unpaired)
-    changes.push({ status: 'added', newPath, linesAdded: lineCount(after.get(newPath)!), linesRemoved: 0, contentUnchanged: false });
+  for (const oldPath of removed.filter((path) => !pairs.has(path))) {
+    const newPath = [...unpaired].find((candidate) => similarity(before.get(oldPath)!, after.get(candidate)!) >= 0.5);
+    if (newPath !== undefined) (unpaired.delete(newPath), pairs.set(oldPath, newPath));
+  }
+  const change = (status: PlannedChange['status'], oldPath: string | undefined, newPath: string | undefined) => {
+    const delta = lineDelta(
+      oldPath === undefined ? Buffer.alloc(0) : before.get(oldPath)!,
+      newPath === undefined ? Buffer.alloc(0) : after.get(newPath)!,
+    );
+    const binary = [oldPath && before.get(oldPath), newPath && after.get(newPath)].some((bytes) => bytes && bytes.includes(0));
+    const counted = binary ? { linesAdded: 0, linesRemoved: 0 } : delta;
+    const paths = { ...(oldPath === undefined ? {} : { oldPath }), ...(newPath === undefined ? {} : { newPath }) };
+    changes.push({ status, ...paths, ...counted, contentUnchanged: renameKeepsContent({ status, ...counted }) });
+  };
+  for (const oldPath of removed) {
+    const newPath = pairs.get(oldPath);
+    change(newPath === undefined ? 'removed' : 'renamed', oldPath, newPath);
+  }
+  for (const newPath of unpaired) change('added', undefined, newPath);
   for (const [path, content] of after) {
     const old = before.get(path);
-    if (old && !old.equals(content))
-      changes.push({ status: 'modified', oldPath: path, newPath: path, ...lineDelta(old, content), contentUnchanged: false });
+    if (old && !old.equals(content)) change('modified', path, path);
   }
   return changes.sort((a, b) => (a.newPath ?? a.oldPath!).localeCompare(b.newPath ?? b.oldPath!));
+}
+
+/** Share of lines two versions have in common (git's similarity index, roughly). */
+function similarity(old: Buffer, next: Buffer): number {
+  const total = lineCount(old) + lineCount(next);
+  if (total === 0) return 1;
+  const { linesAdded, linesRemoved } = lineDelta(old, next);
+  return (total - linesAdded - linesRemoved) / total;
 }
 
 function lines(bytes: Buffer): string[] {

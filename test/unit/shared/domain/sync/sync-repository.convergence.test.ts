@@ -1,0 +1,191 @@
+/**
+ * Regression tests of issue 10 ("the replica always converges") on the in-memory fakes: abandoned progress,
+ * renames that edit content, and a failed checkpoint write. Each failed before its fix.
+ */
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
+import type { ModelStore, SyncState, SyncStateStore } from '../../../../../shared/domain/sync/ports';
+import { createModelSelector } from '../../../../../shared/models/model-selection';
+import { InMemoryModelStore } from '../../../../support/in-memory/in-memory-model-store';
+import { InMemoryRepositoryStore } from '../../../../support/in-memory/in-memory-repository-store';
+import { InMemoryRepository } from '../../../../support/in-memory/in-memory-source-repository';
+
+interface World {
+  repo: InMemoryRepository;
+  models: InMemoryModelStore;
+  state: InMemoryRepositoryStore;
+}
+
+const newWorld = (): World => ({ repo: new InMemoryRepository(), models: new InMemoryModelStore(), state: new InMemoryRepositoryStore() });
+
+async function sync(
+  world: World,
+  options: Partial<SyncOptions> & { modelPattern?: string; models?: ModelStore; state?: SyncStateStore } = {},
+) {
+  const { modelPattern = DEFAULT_MODEL_PATTERN, models = world.models, state = world.state, ...syncOptions } = options;
+  return syncRepository(
+    { uuid: world.repo.uuid, fullName: world.repo.fullName, modelPattern },
+    { remainingTimeMs: () => 600_000, concurrency: 1, ...syncOptions },
+    { source: world.repo.source(), models, state },
+  );
+}
+
+/** Stops a sync after `ops` applied ops: one time check before planning, then one before each op (concurrency 1). */
+const stopAfter = (ops: number): Partial<SyncOptions> => {
+  let budget = ops + 1;
+  return { safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1_000 : 0) };
+};
+
+/** Stored models equal the head's models byte for byte, the cursor is at the head, and no progress is left. */
+async function expectReplicated(world: World, pattern = DEFAULT_MODEL_PATTERN): Promise<void> {
+  const head = await world.repo.head();
+  const files = await world.repo.readFiles(head);
+  const isModel = createModelSelector({ pattern, hubignore: files.get('.hubignore')?.toString('utf8') ?? '' });
+  const expected = Object.fromEntries([...files].filter(([path]) => isModel(path)).map(([path, bytes]) => [path, bytes.toString('base64')]));
+  const stored: Record<string, string> = {};
+  for (const record of await world.models.listModels(world.repo.uuid))
+    stored[record.path] = (await world.models.getModel(world.repo.uuid, record.path))!.body.toString('base64');
+  expect(stored).toEqual(expected);
+  const state = await world.state.getSyncState(world.repo.uuid);
+  expect(state).toMatchObject({ cursor: head, pattern });
+  expect(state.progress).toBeUndefined();
+}
+
+/** Seven models, three of them outside `keep/`, so narrowing the pattern to `keep/**` deletes three first. */
+async function sevenModels(world: World): Promise<void> {
+  await world.repo.commit({
+    'keep/a.hck.json': '{"modelName":"a"}',
+    'keep/b.hck.json': '{"modelName":"b"}',
+    'keep/c.hck.json': '{"modelName":"c"}',
+    'keep/d.hck.json': '{"modelName":"d"}',
+    'x.hck.json': '{"modelName":"x"}',
+    'y.hck.json': '{"modelName":"y"}',
+    'z.hck.json': '{"modelName":"z"}',
+  });
+  expect(await sync(world)).toMatchObject({ outcome: 'synced', counts: { added: 7 } });
+}
+const NARROW = 'keep/*.hck.json';
+
+describe('abandoned progress (issue 10, defect 1)', () => {
+  it('re-syncs in full after a pattern change stopped at the deadline is reverted', async () => {
+    const world = newWorld();
+    await sevenModels(world);
+    expect(await sync(world, { modelPattern: NARROW, ...stopAfter(3) })).toMatchObject({ outcome: 'partial', counts: { removed: 3 } });
+
+    const reverted = await sync(world);
+
+    expect(reverted).toMatchObject({ outcome: 'synced', mode: 'full' });
+    await expectReplicated(world);
+  });
+
+  it('re-syncs in full after a pattern change parked by a rate limit is reverted', async () => {
+    const world = newWorld();
+    await sevenModels(world);
+    world.repo.addFault({ method: 'getFile', kind: 'rate-limit', retryAfterMs: 1_000, times: 1 });
+    const parkedAt = new Date('2026-06-01T12:00:00.000Z');
+    expect(await sync(world, { modelPattern: NARROW, now: () => parkedAt })).toMatchObject({ outcome: 'deferred', counts: { removed: 3 } });
+
+    const reverted = await sync(world, { now: () => new Date('2026-06-01T12:01:00.000Z') });
+
+    expect(reverted).toMatchObject({ outcome: 'synced', mode: 'full' });
+    await expectReplicated(world);
+  });
+
+  it('re-syncs in full after the default branch switched away and back during a long full sync', async () => {
+    const world = newWorld();
+    await sevenModels(world);
+    const main = await world.repo.head();
+    await world.repo.createBranch('develop', main);
+    await world.repo.commit({ 'x.hck.json': null, 'y.hck.json': null, 'z.hck.json': null }, { branch: 'develop' });
+    world.repo.setMainBranch('develop');
+    // The full sync of develop deletes x, y and z first, then stops.
+    expect(await sync(world, stopAfter(3))).toMatchObject({ outcome: 'partial', branch: 'develop', counts: { removed: 3 } });
+    world.repo.setMainBranch('main');
+
+    const back = await sync(world);
+
+    expect(back).toMatchObject({ outcome: 'synced', mode: 'full', branch: 'main' });
+    await expectReplicated(world);
+  });
+
+  it('re-syncs in full when an admin asks for a diff from the head while progress exists', async () => {
+    const world = newWorld();
+    await sevenModels(world);
+    expect(await sync(world, { modelPattern: NARROW, ...stopAfter(3) })).toMatchObject({ outcome: 'partial' });
+
+    const admin = await sync(world, { fromCommit: await world.repo.head(), ignoreNotBefore: true });
+
+    expect(admin).toMatchObject({ outcome: 'synced', mode: 'full' });
+    await expectReplicated(world);
+  });
+
+  it('finishes an admin full sync that replaces progress, and the next sync is up to date', async () => {
+    const world = newWorld();
+    await sevenModels(world);
+    expect(await sync(world, { modelPattern: NARROW, ...stopAfter(3) })).toMatchObject({ outcome: 'partial' });
+
+    expect(await sync(world, { mode: 'full', ignoreNotBefore: true })).toMatchObject({ outcome: 'synced', mode: 'full' });
+
+    await expectReplicated(world);
+    expect(await sync(world)).toMatchObject({ outcome: 'up-to-date' });
+  });
+});
+
+describe('renamed models (issue 10, defect 2)', () => {
+  it('stores the new bytes of a binary model renamed and edited in one push', async () => {
+    // Git reports 0 lines added and removed for a binary file (a NUL byte), whatever changed.
+    const world = newWorld();
+    const before = Buffer.from('{"modelName":"bin","v":1}\n\u0000\nline a\nline b\nline c\n');
+    const after = Buffer.from('{"modelName":"bin","v":2}\n\u0000\nline a\nline b\nline c\n');
+    await world.repo.commit({ 'old/bin.hck.json': before });
+    await sync(world);
+    await world.repo.commit({ 'old/bin.hck.json': null, 'new/bin.hck.json': after });
+
+    const report = await sync(world);
+
+    expect(report).toMatchObject({ outcome: 'synced', mode: 'incremental' });
+    expect((await world.models.getModel(world.repo.uuid, 'new/bin.hck.json'))!.body).toEqual(after);
+    await expectReplicated(world);
+  });
+});
+
+describe('a failed checkpoint write (issue 10, defect 3)', () => {
+  it('stops every worker and returns only when none is still writing', async () => {
+    const world = newWorld();
+    await world.repo.commit(Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`m${index}.hck.json`, `{"n":${index}}`])));
+    let inFlight = 0;
+    let writes = 0;
+    // Model writes that take a few turns of the event loop, so other workers are mid-write when a checkpoint fails.
+    const slowModels: ModelStore = Object.assign(Object.create(world.models) as ModelStore, {
+      putModel: async (input: Parameters<ModelStore['putModel']>[0]) => {
+        inFlight += 1;
+        for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+        writes += 1;
+        inFlight -= 1;
+        return world.models.putModel(input);
+      },
+    });
+    let checkpoints = 0;
+    const failingState: SyncStateStore = {
+      getSyncState: (uuid) => world.state.getSyncState(uuid),
+      putSyncState: async (next: Omit<SyncState, 'revision'>, expected: number) => {
+        // The first write records the plan; the second is the first checkpoint.
+        if (next.progress?.watermark !== undefined && ++checkpoints === 1) throw new Error('DynamoDB unavailable');
+        return world.state.putSyncState(next, expected);
+      },
+    };
+
+    await expect(sync(world, { concurrency: 4, checkpointEvery: 4, models: slowModels, state: failingState })).rejects.toThrow(
+      'DynamoDB unavailable',
+    );
+    const writesAtReturn = writes;
+    expect(inFlight).toBe(0);
+    for (let turn = 0; turn < 50; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toBe(writesAtReturn);
+    expect(writes).toBeLessThan(40);
+
+    // The retry converges.
+    expect(await sync(world, { concurrency: 4 })).toMatchObject({ outcome: 'synced' });
+    await expectReplicated(world);
+  });
+});
