@@ -64,9 +64,14 @@ export class BitbucketSource implements SourceRepository {
   }
 }
 
-/** A rename with no added or removed lines kept its content: the stored bytes can move without a refetch. */
-export function renameKeepsContent(change: { status: string; linesAdded?: number; linesRemoved?: number }): boolean {
-  return change.status === 'renamed' && change.linesAdded === 0 && change.linesRemoved === 0;
+/**
+ * Whether a rename provably kept its content, so the stored bytes can move without a refetch. Bitbucket's
+ * diffstat gives no proof: it counts 0 lines added and removed for a binary file (a NUL byte, or `binary` /
+ * `-diff` in `.gitattributes`) whatever changed, so a 0/0 rename may carry new bytes. Without a content hash in
+ * the answer, every rename is fetched again.
+ */
+export function renameKeepsContent(_change: { status: string; linesAdded?: number; linesRemoved?: number }): boolean {
+  return false;
 }
 
 async function translate<T>(call: () => Promise<T>): Promise<T> {

@@ -18,8 +18,9 @@ export interface RunResult {
 
 /**
  * Applies ops phase by phase (deletes, moves, puts) with bounded concurrency, checkpointing a watermark below
- * which every op is done. Stops launching new ops near the deadline or on a rate limit; other errors are
- * rethrown after the ops in flight finish and the progress is saved, so a retry resumes instead of restarting.
+ * which every op is done. Stops launching new ops near the deadline or on a rate limit; other errors (a failed
+ * op or checkpoint write) stop every worker and are rethrown only after the ops in flight finish and the
+ * progress is saved, so no write of this run lands after it returns and a retry resumes instead of restarting.
  */
 export async function applyOps(
   target: SyncTarget,
@@ -88,10 +89,17 @@ export async function applyOps(
         }
         if (sinceCheckpoint >= checkpointEvery) {
           sinceCheckpoint = 0;
-          await saveCheckpoint();
+          try {
+            await saveCheckpoint();
+          } catch (error) {
+            // One failure stops every worker: none starts another op, and the run returns once all have stopped.
+            failure ??= error;
+            return;
+          }
         }
       }
     };
+    // Workers never reject (failures are kept in `failure`), so this waits for every one of them.
     await Promise.all(Array.from({ length: Math.min(concurrency, indices.length) }, worker));
     if (stoppedBy || failure !== undefined) break;
   }

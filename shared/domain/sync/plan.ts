@@ -12,7 +12,7 @@ export interface PlannedChange {
   readonly status: 'added' | 'removed' | 'modified' | 'renamed';
   readonly oldPath?: string;
   readonly newPath?: string;
-  /** False when a rename also changed the content, or when unknown. */
+  /** True only when the source proves a rename kept the content (line counts prove nothing: binary files count 0/0). */
   readonly contentUnchanged?: boolean;
 }
 
@@ -31,7 +31,7 @@ function op<T extends Omit<SyncOp, 'key'>>(value: T, path: string): T & { key: s
 }
 
 /**
- * Plans an incremental sync from a diff. A rename whose content is unchanged becomes a move (no refetch) when
+ * Plans an incremental sync from a diff. A rename whose content is proven unchanged becomes a move (no refetch) when
  * both paths are models and neither path takes part in another change; otherwise it is a delete and a put.
  * Removals are planned for every path that would be a model under the current selection, and for paths the
  * store holds (`stored`), so nothing that was replicated is left behind.

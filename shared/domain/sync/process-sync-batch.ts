@@ -38,9 +38,10 @@ export interface SyncBatch {
 }
 
 /**
- * Starts a batch. A burst of pushes to one repository costs one sync: later messages of a repository synced (or
- * stopped, with its continuation queued or parked by a rate limit) in this batch are acknowledged without asking
- * Bitbucket again. Admin requests always run.
+ * Starts a batch. A burst of pushes to one repository costs one sync: later messages of a repository whose run in
+ * this batch read the head (synced, or stopped with its continuation queued or parked by a rate limit) are
+ * acknowledged without asking Bitbucket again; after a run that only went on with an older plan they run.
+ * Admin requests always run.
  */
 export function startSyncBatch(settings: SyncBatchSettings, ports: SyncBatchPorts): SyncBatch {
   const doneInBatch = new Map<string, 'synced' | 'stopped'>();
@@ -65,9 +66,10 @@ export function startSyncBatch(settings: SyncBatchSettings, ports: SyncBatchPort
       } catch (error) {
         return { kind: 'failed', error };
       }
-      // Only a run that read the head proves later messages of the batch have nothing new to show.
-      if (result.outcome === 'up-to-date' || (result.outcome === 'synced' && !result.report?.continued)) doneInBatch.set(uuid, 'synced');
-      if (result.outcome === 'partial' || result.outcome === 'deferred') doneInBatch.set(uuid, 'stopped');
+      // Only a run that read the head covers later messages of the batch (their pushes came before it). A run
+      // that went on with an older plan, or answered "parked" without asking Bitbucket, covers nothing.
+      if (result.report?.readHead)
+        doneInBatch.set(uuid, result.outcome === 'partial' || result.outcome === 'deferred' ? 'stopped' : 'synced');
       return { kind: 'ran', result };
     },
   };

@@ -8,7 +8,15 @@ import { SourceRateLimitedError } from './errors';
 import { remainingOps } from './plan';
 import type { SyncState } from './ports';
 import { SyncRunRecord } from './sync-run-record';
-import { DEFAULT_SAFETY_MARGIN_MS, zeroCounts, type SyncDeps, type SyncOptions, type SyncReport, type SyncTarget } from './sync-types';
+import {
+  addCounts,
+  DEFAULT_SAFETY_MARGIN_MS,
+  zeroCounts,
+  type SyncDeps,
+  type SyncOptions,
+  type SyncReport,
+  type SyncTarget,
+} from './sync-types';
 
 export type { SyncDeps, SyncOptions, SyncOutcome, SyncReport, SyncTarget } from './sync-types';
 
@@ -20,6 +28,23 @@ export type { SyncDeps, SyncOptions, SyncOutcome, SyncReport, SyncTarget } from 
  * whole plan is applied, with a conditional write.
  */
 export async function syncRepository(target: SyncTarget, options: SyncOptions, deps: SyncDeps): Promise<SyncReport> {
+  const first = await syncOnce(target, options, deps);
+  if (first.outcome !== 'synced' || !first.continued) return first;
+  // The run finished a plan made earlier: pushes since then are not in it, so read the head again (two API
+  // calls when it has not moved). Otherwise nothing would read the head until the next push or schedule.
+  const next = await syncOnce(target, { ...options, mode: undefined, fromCommit: undefined }, deps);
+  if (next.outcome === 'up-to-date') return { ...first, readHead: true };
+  return {
+    ...next,
+    fromCommit: first.fromCommit,
+    counts: addCounts(first.counts, next.counts),
+    opsApplied: first.opsApplied + next.opsApplied,
+    continued: true,
+  };
+}
+
+/** One pass: continue the saved plan, or read the head and plan to it. */
+async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps): Promise<SyncReport> {
   const now = options.now ?? (() => new Date());
   const record = await SyncRunRecord.open(deps.state, target.uuid, now, options.requestUuid);
   let state = record.state;
@@ -46,21 +71,42 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
   try {
     const branch = await deps.source.getMainBranch();
     if (!branch) {
-      await saveState({ ...record.withoutProgress(), lastRun: record.lastRun('no-branch') });
-      return { outcome: 'no-branch', fromCommit: state.cursor ?? null, counts: zeroCounts(), opsApplied: 0, opsRemaining: 0 };
+      // Dropped progress leaves the store matching no commit: forget the cursor too, so the next sync is full.
+      const cursor = state.progress ? { cursor: undefined } : {};
+      await saveState({ ...record.withoutProgress(), ...cursor, lastRun: record.lastRun('no-branch') });
+      return {
+        outcome: 'no-branch',
+        fromCommit: state.cursor ?? null,
+        counts: zeroCounts(),
+        opsApplied: 0,
+        opsRemaining: 0,
+        readHead: true,
+      };
     }
 
     // Saved progress is only worth continuing for the same branch and the same model selection.
     const continuing =
       state.progress !== undefined && state.progress.branch === branch && state.progress.pattern === target.modelPattern && !adminOverride;
+    // Progress that is not continued was partly applied (deletes go first): the store matches no commit, so
+    // neither the cursor nor an admin's base commit describes it. Only a full plan (with orphan cleanup) can.
+    const abandoned = state.progress !== undefined && !continuing;
     let progress = continuing ? state.progress : undefined;
     if (!progress) {
       const head = await deps.source.getBranchHead(branch);
       const sameSelection = state.branch === branch && state.pattern === target.modelPattern;
-      const cursor = options.mode === 'full' ? undefined : (options.fromCommit ?? (sameSelection ? state.cursor : undefined));
+      const cursor = options.mode === 'full' || abandoned ? undefined : (options.fromCommit ?? (sameSelection ? state.cursor : undefined));
       if (cursor === head) {
-        if (state.progress || state.notBefore) await saveState({ ...record.withoutProgress(), lastRun: record.lastRun('up-to-date') });
-        return { outcome: 'up-to-date', branch, fromCommit: head, toCommit: head, counts: zeroCounts(), opsApplied: 0, opsRemaining: 0 };
+        if (state.notBefore) await saveState({ ...record.withoutProgress(), lastRun: record.lastRun('up-to-date') });
+        return {
+          outcome: 'up-to-date',
+          branch,
+          fromCommit: head,
+          toCommit: head,
+          counts: zeroCounts(),
+          opsApplied: 0,
+          opsRemaining: 0,
+          readHead: true,
+        };
       }
       progress = {
         branch,
@@ -86,6 +132,7 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
         opsApplied: 0,
         opsRemaining: (progress.total ?? 0) - (progress.done ?? 0),
         continued: continuing,
+        readHead: !continuing,
       };
     }
 
@@ -108,6 +155,7 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
       fallbackReason,
       counts: progress.counts,
       continued: continuing,
+      readHead: !continuing,
     };
     if (run.stoppedBy === 'rate-limit') {
       const notBefore = new Date(now().getTime() + run.retryAfterMs).toISOString();

@@ -47,6 +47,11 @@ export interface SyncReport {
   readonly retryAfterMs?: number;
   /** True when this run finished a plan made in an earlier invocation: the branch may have moved since. */
   readonly continued?: boolean;
+  /**
+   * True when this run read the branch head and targets it (or found it synced): every push made before the run
+   * is covered by it or its continuations. False for a run that only went on with an older plan.
+   */
+  readonly readHead?: boolean;
 }
 
 export interface SyncDeps {
@@ -56,3 +61,13 @@ export interface SyncDeps {
 }
 
 export const zeroCounts = (): SyncCounts => ({ added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0 });
+
+export const addCounts = (a: SyncCounts, b: SyncCounts): SyncCounts => ({
+  added: a.added + b.added,
+  updated: a.updated + b.updated,
+  removed: a.removed + b.removed,
+  renamed: a.renamed + b.renamed,
+  invalid: a.invalid + b.invalid,
+  tooLarge: a.tooLarge + b.tooLarge,
+  missing: a.missing + b.missing,
+});

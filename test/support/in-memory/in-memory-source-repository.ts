@@ -237,14 +237,16 @@ export function diffTrees(before: Tree, after: Tree): PlannedChange[] {
   const unpaired = new Set(added);
   const pairs = new Map<string, string>();
   // Exact renames first, then renames with edits, as git pairs them.
-  for (const oldPath of removed) {
-    const newPath = [...unpaired].find((candidate) => after.get(candidate)!.equals(before.get(oldPath)!));
-    if (newPath !== undefined) (unpaired.delete(newPath), pairs.set(oldPath, newPath));
-  }
-  for (const oldPath of removed.filter((path) => !pairs.has(path))) {
-    const newPath = [...unpaired].find((candidate) => similarity(before.get(oldPath)!, after.get(candidate)!) >= 0.5);
-    if (newPath !== undefined) (unpaired.delete(newPath), pairs.set(oldPath, newPath));
-  }
+  const pair = (alike: (old: Buffer, next: Buffer) => boolean) => {
+    for (const oldPath of removed.filter((path) => !pairs.has(path))) {
+      const newPath = [...unpaired].find((candidate) => alike(before.get(oldPath)!, after.get(candidate)!));
+      if (newPath === undefined) continue;
+      unpaired.delete(newPath);
+      pairs.set(oldPath, newPath);
+    }
+  };
+  pair((old, next) => old.equals(next));
+  pair((old, next) => similarity(old, next) >= 0.5);
   const change = (status: PlannedChange['status'], oldPath: string | undefined, newPath: string | undefined) => {
     const delta = lineDelta(
       oldPath === undefined ? Buffer.alloc(0) : before.get(oldPath)!,

@@ -70,10 +70,10 @@ describe('syncRepository', () => {
     expect(second.report).toMatchObject({
       outcome: 'synced',
       mode: 'incremental',
-      counts: { added: 1, updated: 1, removed: 1, renamed: 1 },
+      counts: { added: 2, updated: 1, removed: 2, renamed: 0 },
     });
-    // The renamed model moved inside DynamoDB: its bytes were not downloaded again.
-    expect(simulator.requests.some((request) => request.path.includes('/src/') && request.path.endsWith('moved/b.hck.json'))).toBe(false);
+    // Bitbucket's diffstat cannot prove a rename kept its bytes, so the renamed model is downloaded again.
+    expect(simulator.requests.some((request) => request.path.includes('/src/') && request.path.endsWith('moved/b.hck.json'))).toBe(true);
     await expectReplicated(repo);
   });
 

@@ -23,6 +23,7 @@ const report = (outcome: SyncReport['outcome'], continued = false): SyncReport =
   opsApplied: 0,
   opsRemaining: 0,
   continued,
+  readHead: !continued,
 });
 const result = (outcome: SyncRequestResult['outcome'], continued = false): SyncRequestResult => ({
   outcome,
@@ -104,6 +105,21 @@ describe("the worker's batch rules", () => {
     expect(fake.synced).toEqual(['c1', 'c2', 'n1', 'n2', 'p1']);
     expect(outcomes[5]).toEqual({ kind: 'skipped', already: 'stopped' });
     expect(outcomes[6]).toEqual({ kind: 'skipped', already: 'synced' });
+  });
+
+  it('lets a later message run after a continuation stopped again, since that run never read the head', async () => {
+    // Prepare: a continuation stops at the deadline again, another is parked by a rate limit.
+    const fake = fakePorts({ s: [result('partial', true), result('synced')], d: [result('deferred', true), result('deferred')] });
+    const batch = startSyncBatch(plenty, fake.ports);
+
+    // Act
+    const outcomes = [];
+    for (const message of [request('s', 's1', 'continue'), request('s', 's2'), request('d', 'd1', 'continue'), request('d', 'd2')])
+      outcomes.push(await batch.process(message));
+
+    // Assess
+    expect(fake.synced).toEqual(['s1', 's2', 'd1', 'd2']);
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['ran', 'ran', 'ran', 'ran']);
   });
 
   it("postpones a request it has no time to start, and skips the repository's later messages", async () => {

@@ -41,7 +41,9 @@ async function expectReplicated(world: World, pattern = DEFAULT_MODEL_PATTERN): 
   const head = await world.repo.head();
   const files = await world.repo.readFiles(head);
   const isModel = createModelSelector({ pattern, hubignore: files.get('.hubignore')?.toString('utf8') ?? '' });
-  const expected = Object.fromEntries([...files].filter(([path]) => isModel(path)).map(([path, bytes]) => [path, bytes.toString('base64')]));
+  const expected = Object.fromEntries(
+    [...files].filter(([path]) => isModel(path)).map(([path, bytes]) => [path, bytes.toString('base64')]),
+  );
   const stored: Record<string, string> = {};
   for (const record of await world.models.listModels(world.repo.uuid))
     stored[record.path] = (await world.models.getModel(world.repo.uuid, record.path))!.body.toString('base64');
@@ -187,5 +189,26 @@ describe('a failed checkpoint write (issue 10, defect 3)', () => {
     // The retry converges.
     expect(await sync(world, { concurrency: 4 })).toMatchObject({ outcome: 'synced' });
     await expectReplicated(world);
+  });
+});
+
+describe('a push made during a long sync (issue 10, defect 5)', () => {
+  it('is synced by the continuation that finishes the older plan, which then reads the head', async () => {
+    const world = newWorld();
+    await world.repo.commit({ 'a.hck.json': '{"v":1}', 'b.hck.json': '{"v":1}', 'c.hck.json': '{"v":1}' });
+    expect(await sync(world, stopAfter(1))).toMatchObject({ outcome: 'partial', readHead: true });
+    await world.repo.commit({ 'd.hck.json': '{"v":1}', 'a.hck.json': '{"v":2}' });
+
+    const continuation = await sync(world);
+
+    expect(continuation).toMatchObject({ outcome: 'synced', continued: true, readHead: true, toCommit: await world.repo.head() });
+    await expectReplicated(world);
+  });
+
+  it('reports a continuation that stops again as not having read the head', async () => {
+    const world = newWorld();
+    await world.repo.commit({ 'a.hck.json': '{"v":1}', 'b.hck.json': '{"v":1}', 'c.hck.json': '{"v":1}' });
+    await sync(world, stopAfter(1));
+    expect(await sync(world, stopAfter(1))).toMatchObject({ outcome: 'partial', continued: true, readHead: false });
   });
 });
