@@ -3,41 +3,22 @@
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  type QueryCommandInput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { createHash, randomBytes } from 'node:crypto';
 import type { ModelStore } from '../domain/sync/ports';
 import { readModelSummary } from '../models/hackolade-metadata';
-import {
-  DEFAULT_MODEL_BODY_ENCODING,
-  decodeModelBody,
-  encodeModelBody,
-  joinChunks,
-  splitIntoChunks,
-  type ModelBodyEncoding,
-} from '../models/model-body-codec';
+import { DEFAULT_MODEL_BODY_ENCODING, encodeModelBody, splitIntoChunks, type ModelBodyEncoding } from '../models/model-body-codec';
 import { MAX_MODEL_BYTES, type ModelRecord, type ModelStorage } from '../models/model-record';
 import { batchWriteAll } from './dynamodb-batch-write';
-import { CHUNK_SK_PREFIX, MAX_SORT_KEY_BYTES, MODEL_SK_PREFIX, modelSortKey, parseChunkSortKey } from './dynamodb-model-store-keys';
-import { batchGetAll, queryAll } from './dynamodb-paging';
-import { ModelBodyInconsistentError, ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from './errors';
-import { ModelChunkStore, type RecordHead } from './model-chunk-store';
-import {
-  HEAD_ATTRIBUTES,
-  RECORD_ATTRIBUTES,
-  clipMetadata,
-  key,
-  projection,
-  recordFromItem,
-  recordToItem,
-  s,
-  type Item,
-} from './model-item-codec';
+import { DynamoDbModelReader } from './dynamodb-model-reader';
+import { CHUNK_SK_PREFIX, MAX_SORT_KEY_BYTES, modelSortKey, parseChunkSortKey } from './dynamodb-model-store-keys';
+import { ModelTooLargeError, ModelWriteConflictError } from './errors';
+import type { RecordHead } from './model-chunk-store';
+import { HEAD_ATTRIBUTES, clipMetadata, key, projection, recordFromItem, recordToItem, s } from './model-item-codec';
 import {
   DEFAULT_CHUNK_BYTES,
   DEFAULT_INLINE_LIMIT_BYTES,
@@ -79,27 +60,22 @@ const MAX_PARSE_ERROR_LENGTH = 500;
  * Concurrency: writes to one path are safe against each other (conditional record writes); the sync is expected
  * to process one repository at a time, which the chunk-sharing check relies on.
  *
+ * Reads (records, verified bodies, listings) are inherited from {@link DynamoDbModelReader}.
+ *
  * @example new DynamoDbModelStore({ tableName: process.env.MODELS_TABLE! })
  */
-export class DynamoDbModelStore implements ModelStore {
-  private readonly tableName: string;
-  private readonly client: DynamoDBClient;
+export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStore {
   private readonly chunkBytes: number;
   private readonly inlineLimitBytes: number;
   private readonly maxModelBytes: number;
   private readonly encoding: ModelBodyEncoding;
-  private readonly writeConcurrency: number;
-  private readonly chunks: ModelChunkStore;
 
   constructor(options: DynamoDbModelStoreOptions) {
-    this.tableName = options.tableName;
-    this.client = options.client ?? new DynamoDBClient({});
+    super(options);
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.inlineLimitBytes = options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES;
     this.maxModelBytes = options.maxModelBytes ?? MAX_MODEL_BYTES;
     this.encoding = options.encoding ?? DEFAULT_MODEL_BODY_ENCODING;
-    this.writeConcurrency = options.writeConcurrency ?? 4;
-    this.chunks = new ModelChunkStore(this.client, this.tableName, this.writeConcurrency);
     for (const [name, value] of [
       ['chunkBytes', this.chunkBytes],
       ['inlineLimitBytes', this.inlineLimitBytes],
@@ -177,75 +153,6 @@ export class DynamoDbModelStore implements ModelStore {
     await this.commitRecord(record, undefined, previous?.version);
     if (previous) await this.chunks.release(repositoryUuid, previous);
     return record;
-  }
-
-  /** The record at `path` without its body (consistent read), or undefined when there is none. */
-  async getRecord(repositoryUuid: string, path: string): Promise<ModelRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: key(repositoryUuid, modelSortKey(path)),
-        ConsistentRead: true,
-        ...projection(RECORD_ATTRIBUTES),
-      }),
-    );
-    return Item ? recordFromItem(Item) : undefined;
-  }
-
-  /**
-   * The record at `path` and the exact original bytes (also for `invalid` models), or undefined when there is no
-   * record. The body is checked against the record's chunk count, size and SHA-256; on a mismatch (a concurrent
-   * rewrite deleted the chunks just read) the record is read once more, then {@link ModelBodyInconsistentError}
-   * is thrown. Throws {@link ModelBodyNotStoredError} for a `too-large` record.
-   */
-  async getModel(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; body: Buffer } | undefined> {
-    const sk = modelSortKey(path);
-    for (let attempt = 0; ; attempt++) {
-      const { Item } = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: key(repositoryUuid, sk), ConsistentRead: true }),
-      );
-      if (!Item) return undefined;
-      const record = recordFromItem(Item);
-      if (record.storage === 'none') throw new ModelBodyNotStoredError(record);
-      const body = await this.loadBody(record, Item);
-      if (body) return { record, body };
-      if (attempt >= 1)
-        throw new ModelBodyInconsistentError(
-          `stored body of ${path} in ${repositoryUuid} does not match its record (version ${record.version})`,
-        );
-    }
-  }
-
-  /**
-   * Which of `paths` have a record (consistent BatchGetItem, 100 keys a call). An incremental sync asks this for
-   * the paths of its diff instead of listing the whole repository, whose records carry inline bodies that a
-   * Query would read (and bill) in full.
-   */
-  async existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    // A sort key names its path only when the path is short enough: map the keys back to the paths asked for.
-    const pathOfKey = new Map([...new Set(paths)].map((path) => [modelSortKey(path), path]));
-    const keys = [...pathOfKey.keys()].map((sk) => key(repositoryUuid, sk));
-    const items = await batchGetAll(this.client, this.tableName, keys, {
-      ConsistentRead: true,
-      ProjectionExpression: '#sk',
-      ExpressionAttributeNames: { '#sk': SORT_KEY },
-    });
-    for (const item of items) {
-      const path = pathOfKey.get(item[SORT_KEY]!.S!);
-      if (path !== undefined) found.add(path);
-    }
-    return found;
-  }
-
-  /** All model records of a repository, without bodies, in path order (paginated consistent Query). */
-  async listModels(repositoryUuid: string): Promise<ModelRecord[]> {
-    const items = await this.query({
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(MODEL_SK_PREFIX) },
-      ...projection(RECORD_ATTRIBUTES, { '#pk': PARTITION_KEY, '#sk': SORT_KEY }),
-    });
-    return items.map(recordFromItem);
   }
 
   /**
@@ -427,33 +334,6 @@ export class DynamoDbModelStore implements ModelStore {
         await this.chunks.delete(record.repositoryUuid, record.version, record.chunkCount).catch(() => undefined);
       throw new ModelWriteConflictError(record.repositoryUuid, record.path);
     }
-  }
-
-  /** Returns the decoded body, or undefined when it does not match the record (chunks missing or replaced). */
-  private async loadBody(record: ModelRecord, item: Item): Promise<Buffer | undefined> {
-    let stored: Buffer;
-    if (record.storage === 'inline') {
-      if (!item.body?.B) return undefined;
-      stored = Buffer.from(item.body.B);
-    } else {
-      const chunks = await this.chunks.read(record);
-      if (!chunks) return undefined;
-      stored = joinChunks(chunks);
-    }
-    let body: Buffer;
-    try {
-      body = decodeModelBody(stored, record.encoding ?? 'identity', { maxBytes: record.size });
-    } catch {
-      return undefined;
-    }
-    if (body.byteLength !== record.size) return undefined;
-    if (record.sha256 && createHash('sha256').update(body).digest('hex') !== record.sha256) return undefined;
-    return body;
-  }
-
-  /** Every item of a consistent Query of this table, all pages. */
-  private query(input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead' | 'ExclusiveStartKey'>): Promise<Item[]> {
-    return queryAll(this.client, { ...input, TableName: this.tableName, ConsistentRead: true });
   }
 
   private batchWrite(requests: readonly WriteRequest[]): Promise<void> {

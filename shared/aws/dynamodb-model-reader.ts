@@ -1,0 +1,127 @@
+// The read side of the model store, kept apart from its write protocol (versions, conflicts, shared chunks): reads
+// need only the table layout and a check of every body against its record.
+import { DynamoDBClient, GetItemCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+import { decodeModelBody, joinChunks } from '../models/model-body-codec';
+import type { ModelRecord } from '../models/model-record';
+import { MODEL_SK_PREFIX, modelSortKey } from './dynamodb-model-store-keys';
+import type { DynamoDbModelStoreOptions } from './dynamodb-model-store-options';
+import { batchGetAll, queryAll } from './dynamodb-paging';
+import { ModelBodyInconsistentError, ModelBodyNotStoredError } from './errors';
+import { ModelChunkStore } from './model-chunk-store';
+import { RECORD_ATTRIBUTES, key, projection, recordFromItem, s, type Item } from './model-item-codec';
+import { PARTITION_KEY, SORT_KEY } from './tables';
+
+/**
+ * Reads of the models table laid out by {@link DynamoDbModelStore} (all consistent). A body is returned only when it
+ * matches its record (chunk count, size, SHA-256), so a reader racing a rewrite never gets a mix of two versions.
+ */
+export class DynamoDbModelReader {
+  protected readonly tableName: string;
+  protected readonly client: DynamoDBClient;
+  protected readonly writeConcurrency: number;
+  protected readonly chunks: ModelChunkStore;
+
+  constructor(options: Pick<DynamoDbModelStoreOptions, 'tableName' | 'client' | 'writeConcurrency'>) {
+    this.tableName = options.tableName;
+    this.client = options.client ?? new DynamoDBClient({});
+    this.writeConcurrency = options.writeConcurrency ?? 4;
+    this.chunks = new ModelChunkStore(this.client, this.tableName, this.writeConcurrency);
+  }
+
+  /** The record at `path` without its body (consistent read), or undefined when there is none. */
+  async getRecord(repositoryUuid: string, path: string): Promise<ModelRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: key(repositoryUuid, modelSortKey(path)),
+        ConsistentRead: true,
+        ...projection(RECORD_ATTRIBUTES),
+      }),
+    );
+    return Item ? recordFromItem(Item) : undefined;
+  }
+
+  /**
+   * The record at `path` and the exact original bytes (also for `invalid` models), or undefined when there is no
+   * record. The body is checked against the record's chunk count, size and SHA-256; on a mismatch (a concurrent
+   * rewrite deleted the chunks just read) the record is read once more, then {@link ModelBodyInconsistentError}
+   * is thrown. Throws {@link ModelBodyNotStoredError} for a `too-large` record.
+   */
+  async getModel(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; body: Buffer } | undefined> {
+    const sk = modelSortKey(path);
+    for (let attempt = 0; ; attempt++) {
+      const { Item } = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: key(repositoryUuid, sk), ConsistentRead: true }),
+      );
+      if (!Item) return undefined;
+      const record = recordFromItem(Item);
+      if (record.storage === 'none') throw new ModelBodyNotStoredError(record);
+      const body = await this.loadBody(record, Item);
+      if (body) return { record, body };
+      if (attempt >= 1)
+        throw new ModelBodyInconsistentError(
+          `stored body of ${path} in ${repositoryUuid} does not match its record (version ${record.version})`,
+        );
+    }
+  }
+
+  /**
+   * Which of `paths` have a record (consistent BatchGetItem, 100 keys a call). An incremental sync asks this for
+   * the paths of its diff instead of listing the whole repository, whose records carry inline bodies that a
+   * Query would read (and bill) in full.
+   */
+  async existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    // A sort key names its path only when the path is short enough: map the keys back to the paths asked for.
+    const pathOfKey = new Map([...new Set(paths)].map((path) => [modelSortKey(path), path]));
+    const keys = [...pathOfKey.keys()].map((sk) => key(repositoryUuid, sk));
+    const items = await batchGetAll(this.client, this.tableName, keys, {
+      ConsistentRead: true,
+      ProjectionExpression: '#sk',
+      ExpressionAttributeNames: { '#sk': SORT_KEY },
+    });
+    for (const item of items) {
+      const path = pathOfKey.get(item[SORT_KEY]!.S!);
+      if (path !== undefined) found.add(path);
+    }
+    return found;
+  }
+
+  /** All model records of a repository, without bodies, in path order (paginated consistent Query). */
+  async listModels(repositoryUuid: string): Promise<ModelRecord[]> {
+    const items = await this.query({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(MODEL_SK_PREFIX) },
+      ...projection(RECORD_ATTRIBUTES, { '#pk': PARTITION_KEY, '#sk': SORT_KEY }),
+    });
+    return items.map(recordFromItem);
+  }
+
+  /** Every item of a consistent Query of this table, all pages. */
+  protected query(input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead' | 'ExclusiveStartKey'>): Promise<Item[]> {
+    return queryAll(this.client, { ...input, TableName: this.tableName, ConsistentRead: true });
+  }
+
+  /** Returns the decoded body, or undefined when it does not match the record (chunks missing or replaced). */
+  private async loadBody(record: ModelRecord, item: Item): Promise<Buffer | undefined> {
+    let stored: Buffer;
+    if (record.storage === 'inline') {
+      if (!item.body?.B) return undefined;
+      stored = Buffer.from(item.body.B);
+    } else {
+      const chunks = await this.chunks.read(record);
+      if (!chunks) return undefined;
+      stored = joinChunks(chunks);
+    }
+    let body: Buffer;
+    try {
+      body = decodeModelBody(stored, record.encoding ?? 'identity', { maxBytes: record.size });
+    } catch {
+      return undefined;
+    }
+    if (body.byteLength !== record.size) return undefined;
+    if (record.sha256 && createHash('sha256').update(body).digest('hex') !== record.sha256) return undefined;
+    return body;
+  }
+}
