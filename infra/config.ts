@@ -1,3 +1,4 @@
+// The stack's deploy-time settings from CDK context, validated in one place with documented defaults.
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';

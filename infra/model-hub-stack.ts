@@ -1,3 +1,4 @@
+// The one stack of the hub: composes the constructs and publishes the outputs an admin needs after a deploy.
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';

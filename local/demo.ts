@@ -1,3 +1,4 @@
+// The no-account demo: the whole hub replicating real models in seconds, for a first look.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { accessTokenSecretName } from '../shared/aws/access-tokens';

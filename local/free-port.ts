@@ -1,3 +1,4 @@
+// A free port picked ahead of time, for stand-ins that must know their own URL before they start.
 import { createServer } from 'node:net';
 
 /** Asks the OS for a free loopback port (for stand-ins whose URLs embed the port they were given). */

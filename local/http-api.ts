@@ -1,3 +1,4 @@
+// An API Gateway stand-in, so the real verifier handler serves webhooks locally with the same event shape.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';

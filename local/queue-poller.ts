@@ -1,3 +1,5 @@
+// A stand-in for Lambda's SQS event source mapping, so the real worker handler consumes the local queue with
+// batches, partial failures and visibility timeouts as on AWS.
 import { createHash } from 'node:crypto';
 import {
   ChangeMessageVisibilityCommand,

@@ -1,3 +1,4 @@
+// The local hub: the three real handlers wired to stand-ins, so the whole system runs and is tested without AWS.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// A Secrets Manager stand-in, so handlers keep their real secret-reading code locally.
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

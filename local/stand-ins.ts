@@ -1,3 +1,5 @@
+// Starts the local replacements of DynamoDB, SQS and Secrets Manager and creates what the stack would, so the
+// local hub runs the production code unchanged.
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';

@@ -1,3 +1,4 @@
+// `hub repo …`: adding, listing, syncing and removing repositories, the admin's everyday commands.
 import type { Command } from 'commander';
 import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../../shared/domain/repository-config';
 import type { SyncRunEvent } from '../../shared/domain/logged-event';

@@ -1,3 +1,4 @@
+// Lambda entry of the scheduled reconciler, which heals missed webhooks by queueing a sync per repository.
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { enqueueReconciliation } from '../../shared/domain/sync/enqueue-reconciliation';
 import { newRequestUuid } from '../../shared/domain/sync/handle-sync-request';

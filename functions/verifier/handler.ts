@@ -1,3 +1,4 @@
+// Lambda entry of the public webhook endpoint: maps API Gateway's event onto acceptDelivery and back to HTTP.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { acceptDelivery, requestUuidOf } from '../../shared/domain/accept-delivery';
 import { createVerifierDeps, type VerifierDeps } from './deps';

@@ -1,3 +1,4 @@
+// Lambda entry of the sync worker: maps an SQS FIFO batch onto the sync engine, one repository group at a time.
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';

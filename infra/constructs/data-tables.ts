@@ -1,3 +1,5 @@
+// The hub's DynamoDB tables, built from the same definitions the code and the local stand-ins use, so the
+// deployed schema cannot drift.
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';

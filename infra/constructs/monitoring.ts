@@ -1,3 +1,5 @@
+// Alarms and a dashboard, so a failing function, a stuck queue or a dead-lettered sync is noticed without
+// reading logs.
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';

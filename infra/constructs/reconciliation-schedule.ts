@@ -1,3 +1,4 @@
+// The schedule and the reconciler function it runs, so missed webhooks heal without an admin.
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';

@@ -1,3 +1,4 @@
+// The sync worker function and its least-privilege access (tables, queue, token secrets), wired to the FIFO queue.
 import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';

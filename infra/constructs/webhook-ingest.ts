@@ -1,3 +1,5 @@
+// The public half of the stack: the HTTP API Bitbucket posts to, the verifier, its secret and the queue it
+// feeds, with the throttling and access logs a public endpoint needs.
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';

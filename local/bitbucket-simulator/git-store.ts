@@ -1,3 +1,5 @@
+// The git plumbing behind the Bitbucket simulator: real repositories, so trees, diffs and renames come from git
+// itself rather than a model of it.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 

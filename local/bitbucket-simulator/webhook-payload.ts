@@ -1,3 +1,5 @@
+// Builds and delivers push webhooks shaped like Bitbucket Cloud's captured ones, so the verifier is exercised
+// locally with realistic payloads and headers.
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { AUTHOR_EMAIL, AUTHOR_NAME, type CommitRecord } from './git-store';

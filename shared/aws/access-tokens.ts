@@ -1,3 +1,5 @@
+// Where repositories' Bitbucket access tokens live in Secrets Manager, and a cached reader of them: one naming
+// rule shared by the worker, the CLI and the stack's IAM policy.
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretFormatError } from './errors';
 

@@ -1,3 +1,5 @@
+// DynamoDB adapter of the events log and of the accepted-delivery hashes: what the hub did and why, kept for
+// admins, and the memory that makes webhook redeliveries harmless.
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { LoggedEvent } from '../domain/logged-event';

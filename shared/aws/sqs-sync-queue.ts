@@ -1,3 +1,4 @@
+// SQS FIFO adapter of the sync-request queue: the only way work reaches the worker, grouped per repository.
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SyncRequestQueue } from '../domain/ports';
 import type { SyncRequest } from '../domain/sync-request';

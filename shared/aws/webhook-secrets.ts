@@ -1,3 +1,5 @@
+// Reads the webhook secret (current and, during a rotation, previous) from Secrets Manager with a short cache, so
+// verifying a delivery rarely costs an API call.
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretFormatError } from './errors';
 

@@ -1,3 +1,5 @@
+// Adapter between the Bitbucket client and the sync engine's SourceRepository port, so the engine stays free of
+// HTTP and Bitbucket error types.
 import { DiffUnavailableError, SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from '../domain/sync/errors';
 import type { PlannedChange } from '../domain/sync/plan';
 import type { SourceRepository } from '../domain/sync/ports';

@@ -1,3 +1,4 @@
+// Environment parsing shared by every config loader, so a bad deployment reports all its problems at once.
 import { ConfigError } from '../domain/errors';
 
 /**

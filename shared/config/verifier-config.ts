@@ -1,3 +1,4 @@
+// The verifier's settings read and checked at cold start, so a misconfigured deployment fails with one clear error.
 import { readEnv } from './env';
 
 export interface VerifierConfig {

@@ -1,3 +1,5 @@
+// Every worker setting read and checked in one place at cold start, so a misconfigured deployment fails with one
+// clear error instead of on the first message that needs the setting.
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../aws/access-tokens';
 import { DEFAULT_BITBUCKET_API_URL } from '../bitbucket/bitbucket-client';
 import { readEnv } from './env';

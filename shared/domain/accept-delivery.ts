@@ -1,3 +1,5 @@
+// What the verifier decides about one webhook delivery (signature, replay, filter, enqueue), kept free of
+// API Gateway and AWS so it is tested directly.
 import { createHash } from 'node:crypto';
 import type { AcceptedDeliveries, SyncRequestQueue } from './ports';
 import { branchUpdates, parsePushEvent, reasonToIgnore } from './push-event';

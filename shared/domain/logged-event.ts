@@ -1,3 +1,4 @@
+// The events-log entry types, shared by the verifier, the worker and the CLI that reads them back.
 import type { SyncCounts } from './sync/ports';
 
 /** Any line of the events log: a delivery, a sync run, an admin action. `at` is an ISO timestamp. */

@@ -1,3 +1,4 @@
+// Bitbucket's webhook signature (HMAC-SHA256), checked in constant time: the only proof a delivery is genuine.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const SIGNATURE_PREFIX = 'sha256=';

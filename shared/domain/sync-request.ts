@@ -1,3 +1,5 @@
+// The contract between the verifier, the reconciler, the CLI and the worker: the one message on the sync queue,
+// and its validation.
 import { MalformedMessageError } from './errors';
 import type { RefChange } from './push-event';
 

@@ -1,3 +1,5 @@
+// Compression of model bodies, chosen by measurement: the stored encoding name lets the default change without
+// rewriting old records.
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import { ModelHubError } from '../domain/errors';
 

@@ -1,3 +1,5 @@
+// The shape of a stored model record, shared by the store, the sync engine and the CLI so they agree on what a
+// replicated model is.
 import type { ModelMetadata } from './hackolade-metadata';
 import type { ModelBodyEncoding } from './model-body-codec';
 

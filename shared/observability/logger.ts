@@ -1,3 +1,4 @@
+// One logger factory, so every function writes the same structured JSON and nothing sensitive is logged.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 

@@ -1,3 +1,4 @@
+// One metrics factory, so every function publishes to the same CloudWatch namespace and local runs can drop them.
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
 

@@ -1,3 +1,4 @@
+// Periodic reconciliation, so a dropped webhook heals on its own: queues a level-triggered sync per repository.
 import type { SyncRequestQueue } from '../ports';
 
 export interface ReconciliationPorts extends SyncRequestQueue {

@@ -1,3 +1,4 @@
+// The sync engine's own errors, so adapters translate Bitbucket or DynamoDB failures into what the engine acts on.
 import { ModelHubError } from '../errors';
 
 /** The diff between two commits cannot be had (too large, or a commit vanished in a history rewrite). */

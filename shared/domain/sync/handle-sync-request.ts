@@ -1,3 +1,4 @@
+// Turns one queue message into one sync run and its log entry; the worker handler only maps batches onto it.
 import { randomUUID } from 'node:crypto';
 import type { LoggedEvent, SyncRunEvent } from '../logged-event';
 import type { SyncRequest } from '../sync-request';

@@ -1,3 +1,5 @@
+// The ports the sync engine needs (source repository, model store, sync state), so the engine is pure and its
+// tests run against in-memory fakes.
 import type { PlannedChange } from './plan';
 
 /** Where a repository's replication stands. Written only with a condition on `revision`. */
