@@ -1,7 +1,9 @@
-/** What the worker tells CloudWatch about one sync run: its metrics and the `sync finished` log line. */
+/** What the worker tells CloudWatch about each message and sync run: the log context, outcome lines and metrics. */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SyncRequestResult } from '../../shared/domain/sync/handle-sync-request';
+import type { SyncMessageOutcome } from '../../shared/domain/sync/process-sync-batch';
+import type { SyncRequest } from '../../shared/domain/sync-request';
 import type { MetricsRecorder } from '../../shared/observability/metrics';
 
 export function logSyncRun(result: SyncRequestResult, logger: Logger, metrics: MetricsRecorder): void {
@@ -22,4 +24,26 @@ export function logSyncRun(result: SyncRequestResult, logger: Logger, metrics: M
     bytesReceived: result.bytesReceived,
     durationMs: result.durationMs,
   });
+}
+
+/** Tags every log line about one message with its correlation id, repository, trigger and receive count. */
+export function setMessageLogContext(logger: Logger, request: SyncRequest, receiveCount: string | undefined): void {
+  logger.resetKeys();
+  logger.setCorrelationId(request.requestUuid);
+  logger.appendKeys({
+    repository: request.repository.fullName,
+    repositoryUuid: request.repository.uuid,
+    trigger: request.trigger,
+    receiveCount,
+  });
+}
+
+/** Logs how one message ended; a failure is also counted (the caller rethrows it, so the message is retried). */
+export function logSyncOutcome(outcome: SyncMessageOutcome, logger: Logger, metrics: MetricsRecorder): void {
+  if (outcome.kind === 'skipped') logger.info(`sync skipped: repository already ${outcome.already} in this batch`);
+  if (outcome.kind === 'postponed') logger.info('sync postponed: the invocation is about to time out');
+  if (outcome.kind === 'ran') logSyncRun(outcome.result, logger, metrics);
+  if (outcome.kind !== 'failed') return;
+  metrics.addMetric('SyncFailures', MetricUnit.Count, 1);
+  logger.error('sync failed; the message will be retried', outcome.error as Error);
 }
