@@ -1,9 +1,10 @@
 #!/usr/bin/env -S npx tsx
 /**
  * `npm run hub -- <command>`: the admin command line (see the README's "Set up Bitbucket Cloud"). Wires the real process into the CLI:
- * environment, standard streams, a hidden prompt for tokens typed on a terminal.
+ * environment, standard streams, a hidden prompt for tokens typed on a terminal, a multi-select to pick repositories.
  */
 import { buildProgram } from '../cli/program';
+import { terminalPicker } from '../cli/terminal-picker';
 
 /** All of standard input when something is piped; undefined when it is a terminal. */
 async function readStdin(): Promise<string | undefined> {
@@ -50,7 +51,14 @@ async function main(): Promise<void> {
   // The project supports Node ≥ 20.18 (package.json engines); the SDK's notice about future releases would
   // otherwise open the standard error of every command. Set it to "false" to see it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const program = buildProgram({ env: process.env, stdout: process.stdout, stderr: process.stderr, readStdin, promptSecret });
+  const program = buildProgram({
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin,
+    promptSecret,
+    chooseRepositories: terminalPicker({ input: process.stdin, output: process.stderr }),
+  });
   await program.parseAsync(process.argv);
 }
 

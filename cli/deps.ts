@@ -17,6 +17,14 @@ export interface CliDeps {
   readStdin(): Promise<string | undefined>;
   /** Asks for a secret on the terminal without echoing it; undefined when there is no terminal. */
   promptSecret?(question: string): Promise<string | undefined>;
+  /**
+   * Lets the admin tick repositories on the terminal (a multi-select; `disabled` ones are shown, not selectable)
+   * and returns the chosen values; undefined when there is no terminal.
+   */
+  chooseRepositories?(
+    question: string,
+    choices: ReadonlyArray<{ value: string; name: string; disabled?: string }>,
+  ): Promise<string[] | undefined>;
   /** Finds the hub; tests may count or wrap it. @default resolveTarget */
   resolveTarget?(options: TargetOptions, env: CliDeps['env']): Promise<HubTarget>;
   /** @default () => new Date() */

@@ -2,6 +2,7 @@
 // by `repo add`, `repo update` and `sync`.
 import { InvalidArgumentError } from 'commander';
 import type { RepositoryConfig } from '../shared/domain/repository-config';
+import type { SyncRequest } from '../shared/domain/sync-request';
 import type { CommandKit } from './command-kit';
 import type { HubContext } from './hub-context';
 import { shortCommit } from './output';
@@ -33,6 +34,17 @@ export async function syncAndMaybeWait(
   const request = await queueSync(context, repository, action, kit.now());
   kit.note(`${label} of ${repository.fullName} queued (request ${request.requestUuid}).`);
   if (!flags.wait) return { requestUuid: request.requestUuid };
+  return { requestUuid: request.requestUuid, result: await reportSync(kit, context, repository, request, flags) };
+}
+
+/** Follows a queued sync to its end (progress on standard error) and says how it ended. */
+export async function reportSync(
+  kit: CommandKit,
+  context: HubContext,
+  repository: RepositoryConfig,
+  request: SyncRequest,
+  flags: Pick<WaitFlags, 'timeout'>,
+): Promise<SyncResult> {
   const result = await waitForSync(context, request, {
     progress: kit.deps.stderr,
     sleep: kit.sleep,
@@ -51,5 +63,5 @@ export async function syncAndMaybeWait(
       `${result.outcome === 'up-to-date' ? 'Up to date' : 'Synced'}: ${repository.fullName} ${result.branch ?? ''} at ${shortCommit(result.commit) ?? '?'}, ${models} model(s)${counts}.`,
     );
   }
-  return { requestUuid: request.requestUuid, result };
+  return result;
 }

@@ -52,7 +52,7 @@ async function updateAllWebhooks(
   const updates: WebhookUpdate[] = [];
   for (const repository of await context.repositories.listRepositories()) {
     try {
-      const token = await context.secrets.readToken(repository.uuid);
+      const token = await context.secrets.readToken(repository);
       if (!token) throw new CliError('no access token is stored for it (use `repo update` to store one)');
       const count = await updateHubWebhookSecret(
         context.bitbucket(token),

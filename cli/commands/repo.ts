@@ -1,6 +1,6 @@
 // `hub repo …`: adding, listing, syncing and removing repositories, the admin's everyday commands.
 import type { Command } from 'commander';
-import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../../shared/domain/repository-config';
+import type { RepositoryConfig } from '../../shared/domain/repository-config';
 import type { SyncRunEvent } from '../../shared/domain/logged-event';
 import type { SyncState } from '../../shared/domain/sync/ports';
 import { explainBitbucketError } from '../bitbucket-errors';
@@ -8,10 +8,12 @@ import type { CommandKit } from '../command-kit';
 import { CliError } from '../errors';
 import { parseRepositoryName, type HubContext } from '../hub-context';
 import { formatTable, printJson, shortCommit } from '../output';
-import type { SyncAction } from '../sync-progress';
+import { replaceAccessToken } from '../replace-token';
+import { releaseAccessToken } from '../stored-tokens';
 import { readAccessToken } from '../token-input';
 import { parseTimeout, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync';
-import { deleteHubWebhooks, ensureHubWebhook, hubIdentity, type EnsuredWebhook } from '../../shared/bitbucket/webhook-setup';
+import { deleteHubWebhooks, hubIdentity } from '../../shared/bitbucket/webhook-setup';
+import { registerRepoAddCommand } from './repo-add';
 
 /** One line of `repo list --json`. */
 export interface RepositoryListing {
@@ -34,130 +36,7 @@ export interface RepositoryListing {
 export function registerRepoCommands(program: Command, kit: CommandKit): void {
   const repo = program.command('repo').description('add, list, update and remove replicated Bitbucket repositories');
 
-  repo
-    .command('add')
-    .description(
-      'add a repository: check its access token (stdin or BITBUCKET_ACCESS_TOKEN), store it, optionally create the webhook, run the initial full sync',
-    )
-    .argument('<workspace/slug>', 'the Bitbucket repository, as in bitbucket.org/<workspace>/<slug>')
-    .option('--pattern <glob>', 'gitignore-style pattern of model files', DEFAULT_MODEL_PATTERN)
-    .option('--create-webhook', "create the repository's repo:push webhook to the hub (or update the hub's existing one)")
-    .option('--webhook-url <url>', "URL for the webhook instead of the hub's (e.g. a tunnel to a local hub)")
-    .option('--no-wait', 'queue the initial sync and return')
-    .option('--timeout <seconds>', 'how long to wait for the sync', parseTimeout, 1800)
-    .option('--json', 'print the result as one JSON document')
-    .action(
-      async (
-        fullName: string,
-        options: { pattern: string; createWebhook?: boolean; webhookUrl?: string } & WaitFlags,
-        command: Command,
-      ) => {
-        let token: string | undefined;
-        await kit.runWithoutContext(command, async () => {
-          parseRepositoryName(fullName);
-          if (options.webhookUrl && !options.createWebhook) throw new CliError('--webhook-url needs --create-webhook', { exitCode: 2 });
-          if (options.webhookUrl && !/^https?:\/\//.test(options.webhookUrl))
-            throw new CliError(`--webhook-url must be an http(s) URL, got ${options.webhookUrl}`, { exitCode: 2 });
-          token = await readAccessToken(kit.deps, { required: true, ask: true });
-        });
-        await kit.run(command, async (context) => {
-          const apiUrl = context.target.bitbucketApiUrl;
-          const client = context.bitbucket(token!);
-          const info = await client.getRepository(fullName).catch((error: unknown) => {
-            throw explainBitbucketError(error, fullName, apiUrl);
-          });
-          kit.note(
-            `Bitbucket: ${info.fullName} ${info.uuid}, default branch ${info.mainBranch ?? '(none yet: the repository is empty)'}; the token can read it.`,
-          );
-          const webhookUrl = options.webhookUrl ?? context.target.webhookUrl;
-          if (options.createWebhook) {
-            // Checked before anything is stored, so a token without the webhook scope changes nothing.
-            await client.listWebhooks(info.fullName).catch((error: unknown) => {
-              throw explainBitbucketError(error, info.fullName, apiUrl);
-            });
-            if (isLoopback(webhookUrl) && !isLoopback(apiUrl)) {
-              kit.note(
-                `warning: Bitbucket Cloud cannot reach ${webhookUrl}; expose the local hub through a tunnel and pass its public URL with --webhook-url.`,
-              );
-            }
-          }
-
-          const existing = await context.repositories.getRepository(info.uuid);
-          const config: RepositoryConfig = {
-            uuid: info.uuid,
-            fullName: info.fullName,
-            modelPattern: existing && options.pattern === DEFAULT_MODEL_PATTERN ? existing.modelPattern : options.pattern,
-            addedAt: existing?.addedAt ?? kit.now().toISOString(),
-          };
-          // The token first: a push may arrive as soon as the repository is added, and the worker needs it then.
-          await context.secrets.putToken(info.uuid, token!);
-          if (existing) await context.repositories.updateRepository(config);
-          else await context.repositories.addRepository(config);
-          kit.note(
-            existing
-              ? `${info.fullName} was already added (since ${existing.addedAt}): its token is replaced, pattern ${config.modelPattern}.`
-              : `Added ${info.fullName} (pattern ${config.modelPattern}); its token is stored as secret ${context.secrets.tokenSecretName(info.uuid)}.`,
-          );
-
-          let webhook: EnsuredWebhook | undefined;
-          if (options.createWebhook) {
-            const secret = await context.secrets.readWebhookSecret();
-            if (!secret?.current)
-              throw new CliError(`the hub's webhook secret ${context.target.webhookSecretId} is missing or empty`, {
-                hint: 'create one with `provider rotate-secret`, then run this command again',
-              });
-            webhook = await ensureHubWebhook(
-              client,
-              info.fullName,
-              hubIdentity(webhookUrl, context.target.webhookSecretId),
-              secret.current,
-            ).catch((error: unknown) => {
-              throw explainBitbucketError(error, info.fullName, apiUrl);
-            });
-            kit.note(
-              `Webhook ${webhook.action}: ${webhook.hook.url} (repo:push, signed with the hub's secret)${webhook.action === 'updated' ? ' — the existing hub webhook was reused' : ''}.`,
-            );
-            for (const other of webhook.others)
-              kit.note(
-                `warning: ${info.fullName} has another webhook that looks like the hub's: ${other.url} ${other.uuid}; delete it in Bitbucket if it is stale.`,
-              );
-            const rotation =
-              secret.previous && secret.rotatedAt
-                ? kit.secretCacheSeconds * 1000 - (kit.now().getTime() - Date.parse(secret.rotatedAt))
-                : 0;
-            if (rotation > 0)
-              kit.note(
-                `warning: the webhook secret was rotated less than ${kit.secretCacheSeconds} s ago; deliveries may be refused for up to ${Math.ceil(rotation / 1000)} s more (the reconciler catches up).`,
-              );
-          } else if (!existing) {
-            kit.note(
-              `No webhook created: pass --create-webhook, or add one in Bitbucket to ${webhookUrl} (repo:push, with the secret from \`provider show\`'s instructions).`,
-            );
-          }
-
-          const action: SyncAction = existing ? {} : { mode: 'full' };
-          const sync = await syncAndMaybeWait(
-            kit,
-            context,
-            config,
-            action,
-            options,
-            existing ? 'A sync of recent changes' : 'The initial full sync',
-          );
-          if (options.json) {
-            printJson(kit.deps.stdout, {
-              repository: info.fullName,
-              uuid: info.uuid,
-              branch: info.mainBranch ?? null,
-              added: !existing,
-              modelPattern: config.modelPattern,
-              webhook: webhook ? { action: webhook.action, uuid: webhook.hook.uuid, url: webhook.hook.url } : null,
-              sync: { requestUuid: sync.requestUuid, ...(sync.result ?? { outcome: 'queued' }) },
-            });
-          }
-        });
-      },
-    );
+  registerRepoAddCommand(repo, kit);
 
   repo
     .command('list')
@@ -221,10 +100,8 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
               hint: 'was the repository deleted and created again? Then `repo remove` it and `repo add` it anew',
             });
           }
-          await context.secrets.putToken(repository.uuid, token);
-          kit.note(
-            `Token of ${info.fullName} replaced; the worker uses it within 5 minutes (it caches tokens). Run \`sync ${info.fullName}\` to retry a failed sync now.`,
-          );
+          await replaceAccessToken(kit, context, repository, context.bitbucket(token), token);
+          kit.note(`Run \`sync ${info.fullName}\` to retry a failed sync now.`);
           if (info.fullName !== repository.fullName) repository = { ...repository, fullName: info.fullName };
         }
         if (options.pattern !== undefined || repository.fullName !== fullName) {
@@ -248,7 +125,7 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
       await kit.run(command, async (context) => {
         const repository = await context.findRepository(fullName);
         if (!options.keepWebhook) {
-          const token = await context.secrets.readToken(repository.uuid);
+          const token = await context.secrets.readToken(repository);
           const removed = token
             ? await deleteHubWebhooks(
                 context.bitbucket(token),
@@ -270,10 +147,11 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
         }
         // The configuration first: from now on the verifier refuses pushes and the worker skips the repository.
         await context.repositories.removeRepository(repository.uuid);
-        await context.secrets.deleteToken(repository.uuid);
+        const tokenUsers = await releaseAccessToken(context, repository);
+        if (tokenUsers.length > 0) kit.note(`Its token stays stored: ${tokenUsers.map((user) => user.fullName).join(', ')} still use it.`);
         const models = options.keepModels ? undefined : await context.models.deleteRepository(repository.uuid);
         kit.note(
-          `Removed ${repository.fullName} ${repository.uuid}: no longer synced, token deleted, ${models === undefined ? 'models kept' : `${models} stored item(s) of its models deleted`}.`,
+          `Removed ${repository.fullName} ${repository.uuid}: no longer synced, ${tokenUsers.length > 0 ? 'token kept for the others' : 'token deleted'}, ${models === undefined ? 'models kept' : `${models} stored item(s) of its models deleted`}.`,
         );
       });
     });
@@ -311,12 +189,4 @@ function statusOf(state: SyncState, lastRun: SyncRunEvent | undefined, now: Date
   if (state.lastRun?.outcome === 'no-branch') return { status: 'empty' };
   if (state.cursor) return { status: 'synced' };
   return { status: 'pending' };
-}
-
-function isLoopback(url: string): boolean {
-  try {
-    return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
-  } catch {
-    return false;
-  }
 }

@@ -43,7 +43,7 @@ export function createWorkerDeps(env: Readonly<Record<string, string | undefined
       async openSource(repository) {
         const client = new BitbucketClient({
           baseUrl: config.bitbucketApiUrl,
-          token: await readToken(repository.uuid),
+          token: await readToken(repository),
           baseDelayMs: config.bitbucketRetryBaseMs,
           maxAttempts: config.bitbucketMaxAttempts,
           maxRateLimitWaitMs: config.bitbucketMaxRateLimitWaitMs,

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AccessTokens } from './access-tokens';
 import { faultAnswer, FaultInjector } from './faults';
 import { isGitPath, serveGit } from './git-routes';
 import { GitStore } from './git-store';
@@ -20,6 +21,7 @@ export type {
   BitbucketSimulator,
   BitbucketSimulatorOptions,
   FaultRule,
+  SimulatedAccessToken,
   SimulatedDelivery,
   SimulatedRepository,
   SimulatedWebhook,
@@ -30,10 +32,11 @@ export type {
  * Starts a Bitbucket Cloud API 2.0 simulator on 127.0.0.1 (ephemeral ports) backed by real git repositories
  * in a temp folder, plus a second origin acting as Atlassian's LFS media host.
  *
- * Serves `GET /2.0/repositories/{ws}/{slug}`, `.../refs/branches/{name}`, `.../diffstat/{spec}` and
- * `.../src/{commit}/{path}` with Bitbucket's JSON shapes, bearer-token checks per repository, pagination via
- * `next`, `X-RateLimit-*` headers, and injectable faults; and git smart HTTP (`/{ws}/{slug}.git/...`, the
- * repository object's `links.clone`) through `git http-backend`. Every request is logged in `requests`.
+ * Serves `GET /2.0/repositories/{ws}` (the repositories a token can read), `GET /2.0/repositories/{ws}/{slug}`,
+ * `.../refs/branches/{name}`, `.../diffstat/{spec}` and `.../src/{commit}/{path}` with Bitbucket's JSON shapes,
+ * bearer-token checks (repository and workspace tokens), pagination via `next`, `X-RateLimit-*` headers, and
+ * injectable faults; and git smart HTTP (`/{ws}/{slug}.git/...`, the repository object's `links.clone`) through
+ * `git http-backend`. Every request is logged in `requests`.
  *
  * @example
  * const sim = await startBitbucketSimulator();
@@ -45,13 +48,14 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
   const repositories = new Map<string, RepositoryState>();
   const requests: SimulatorRequest[] = [];
   const faults = new FaultInjector();
+  const tokens = new AccessTokens();
   let closed = false;
   let nearLimit = false;
   let apiUrl = '';
   let mediaUrl = '';
   const media = new Map<string, { repo: RepositoryState; sha: string; path: string }>();
   const shapes = createJsonShapes(() => apiUrl);
-  const route = createRouter({ repositories, apiUrl: () => apiUrl, mediaUrl: () => mediaUrl, media, options, shapes });
+  const route = createRouter({ repositories, tokens, apiUrl: () => apiUrl, mediaUrl: () => mediaUrl, media, options, shapes });
 
   const send = (req: IncomingMessage, res: ServerResponse, origin: SimulatorRequest['origin'], answer: Answer): void => {
     const headers: Record<string, string> = { ...answer.headers };
@@ -159,6 +163,9 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
       const repo = new RepositoryState(fullName, `{${randomUUID()}}`, token, repoOptions.mainBranch ?? 'main', scopes, git, () => apiUrl);
       repositories.set(fullName, repo);
       return repo;
+    },
+    createWorkspaceToken(workspace, tokenOptions) {
+      return tokens.createWorkspaceToken(workspace, tokenOptions);
     },
     addFault(rule) {
       faults.add(rule);

@@ -4,6 +4,7 @@ export {
   type BitbucketSimulator,
   type BitbucketSimulatorOptions,
   type FaultRule,
+  type SimulatedAccessToken,
   type SimulatedDelivery,
   type SimulatedRepository,
   type SimulatedWebhook,

@@ -19,14 +19,14 @@ export function errorAnswer(status: number, message: string): Answer {
 }
 
 /** Bitbucket's 403 for a token without a scope the endpoint needs: it names the granted and required scopes. */
-export function missingScope(repo: RepositoryState, scope: string): Answer {
+export function missingScope(granted: readonly string[], scope: string): Answer {
   return {
     status: 403,
     body: {
       type: 'error',
       error: {
         message: 'Your credentials lack one or more required privilege scopes.',
-        detail: { granted: [...repo.scopes], required: [scope] },
+        detail: { granted: [...granted], required: [scope] },
       },
     },
   };

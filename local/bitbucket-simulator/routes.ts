@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { EMPTY_TREE, type TreeEntry } from './git-store';
 import { encodePath, errorAnswer, missingScope, pageOf, type Answer, type JsonShapes } from './json-shapes';
+import type { AccessTokens } from './access-tokens';
 import type { RepositoryState } from './repository-state';
 import type { BitbucketSimulatorOptions, SimulatedWebhook } from './simulator-types';
 
@@ -11,6 +12,7 @@ const INVALID_TOKEN = 'Token is invalid, expired, or not supported for this endp
 /** What the routes read: the repositories, the server's URLs (known once it listens) and the LFS media table. */
 export interface RouteContext {
   readonly repositories: ReadonlyMap<string, RepositoryState>;
+  readonly tokens: AccessTokens;
   readonly apiUrl: () => string;
   readonly mediaUrl: () => string;
   readonly media: Map<string, { repo: RepositoryState; sha: string; path: string }>;
@@ -20,7 +22,7 @@ export interface RouteContext {
 
 /** The router of API requests: one Answer per request (faults are applied before it). */
 export function createRouter(context: RouteContext): (req: IncomingMessage) => Promise<Answer> {
-  const { repositories, apiUrl, mediaUrl, media, options } = context;
+  const { repositories, tokens, apiUrl, mediaUrl, media, options } = context;
   const { webhookJson, repositoryJson, branchJson, diffFileJson, treeEntryJson } = context.shapes;
   const diffstatPagelen = { default: options.pagelen?.diffstat ?? 500, max: options.pagelen?.diffstat ?? 5000 };
   const srcPagelen = { default: options.pagelen?.src ?? 10, max: options.pagelen?.src ?? 100 };
@@ -31,13 +33,16 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
     if (segments[5] === 'hooks') return routeHooks(req, url, segments);
     if (req.method !== 'GET') return errorAnswer(405, 'Method not allowed by the simulator.');
     // ['', '2.0', 'repositories', ws, slug, ...rest]
+    if (segments[1] === '2.0' && segments[2] === 'repositories' && (segments.length === 4 || (segments.length === 5 && segments[4] === '')))
+      return listWorkspace(req, decodeSegment(segments[3] ?? '') ?? '', url);
     if (segments[1] !== '2.0' || segments[2] !== 'repositories' || segments.length < 5) return errorAnswer(404, 'Resource not found');
     const workspace = decodeSegment(segments[3] ?? '');
     const slug = decodeSegment(segments[4] ?? '');
     const repo = workspace && slug ? repositories.get(`${workspace}/${slug}`) : undefined;
     if (!repo) return errorAnswer(404, 'Repository not found');
-    if (req.headers.authorization !== `Bearer ${repo.token}`) return errorAnswer(401, INVALID_TOKEN);
-    if (!repo.scopes.includes('repository')) return missingScope(repo, 'repository');
+    const granted = tokens.grantOn(req.headers.authorization, repo);
+    if (!granted) return errorAnswer(401, INVALID_TOKEN);
+    if (!granted.includes('repository')) return missingScope(granted, 'repository');
 
     const rest = segments.slice(5);
     if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return { status: 200, body: repositoryJson(repo) };
@@ -66,8 +71,9 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
     const slug = decodeSegment(segments[4] ?? '');
     const repo = workspace && slug ? repositories.get(`${workspace}/${slug}`) : undefined;
     if (segments[1] !== '2.0' || segments[2] !== 'repositories' || !repo) return errorAnswer(404, 'Repository not found');
-    if (req.headers.authorization !== `Bearer ${repo.token}`) return errorAnswer(401, INVALID_TOKEN);
-    if (!repo.scopes.includes('webhook')) return missingScope(repo, 'webhook');
+    const granted = tokens.grantOn(req.headers.authorization, repo);
+    if (!granted) return errorAnswer(401, INVALID_TOKEN);
+    if (!granted.includes('webhook')) return missingScope(granted, 'webhook');
     const uid = segments.length > 6 ? decodeSegment(segments[6] ?? '') : undefined;
     if (segments.length > 7) return errorAnswer(404, 'Resource not found');
     const method = req.method ?? 'GET';
@@ -121,6 +127,24 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
     };
     repo.webhooks[index] = updated;
     return { status: 200, body: webhookJson(repo, updated) };
+  };
+
+  /**
+   * `GET /repositories/{workspace}`: the workspace's repositories the token can read, in creation order, 10 per
+   * page by default (at most 100). A repository token sees its own repository only, a workspace token all of them.
+   */
+  const listWorkspace = (req: IncomingMessage, workspace: string, url: URL): Answer => {
+    const all = [...repositories.values()];
+    if (!tokens.isKnown(req.headers.authorization, all)) return errorAnswer(401, INVALID_TOKEN);
+    const inWorkspace = all.filter((repo) => repo.fullName.split('/')[0] === workspace);
+    if (inWorkspace.length === 0) return errorAnswer(404, `No workspace with identifier '${workspace}'.`);
+    const readable: RepositoryState[] = [];
+    for (const repo of inWorkspace) {
+      const granted = tokens.grantOn(req.headers.authorization, repo);
+      if (granted && !granted.includes('repository')) return missingScope(granted, 'repository');
+      if (granted) readable.push(repo);
+    }
+    return { status: 200, body: pageOf(readable.map(repositoryJson), url, { default: 10, max: 100 }) };
   };
 
   const diffstat = async (repo: RepositoryState, spec: string, url: URL): Promise<Answer> => {

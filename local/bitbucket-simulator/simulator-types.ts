@@ -37,6 +37,14 @@ export interface SimulatedDelivery {
   readonly body: string;
 }
 
+/** An access token covering a whole workspace (Bitbucket's workspace or project access token). */
+export interface SimulatedAccessToken {
+  readonly token: string;
+  readonly workspace: string;
+  /** `repository` reads the workspace's repositories (and lists them), `webhook` reads and writes their hooks. */
+  readonly scopes: readonly string[];
+}
+
 /** A fault injection rule; see {@link BitbucketSimulator.addFault}. */
 export interface FaultRule {
   /**
@@ -87,6 +95,12 @@ export interface BitbucketSimulator {
     fullName: string,
     options?: { mainBranch?: string; token?: string; scopes?: readonly string[] },
   ): Promise<SimulatedRepository>;
+  /**
+   * Hands out an access token that reads every repository of `workspace` (created before or after) and lists
+   * them at `GET /repositories/{workspace}`, like a workspace access token; `scopes` default to `repository`
+   * and `webhook`, `token` to a random one. A repository's own token lists only that repository.
+   */
+  createWorkspaceToken(workspace: string, options?: { token?: string; scopes?: readonly string[] }): SimulatedAccessToken;
   /** Fault injection: each rule applies to requests whose path matches; count-limited or probabilistic. */
   addFault(rule: FaultRule): void;
   /** Removes every fault rule. */

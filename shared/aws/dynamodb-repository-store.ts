@@ -38,6 +38,7 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
             fullName: s(config.fullName),
             modelPattern: s(config.modelPattern),
             addedAt: s(config.addedAt),
+            ...tokenIdItem(config),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -60,6 +61,7 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
           fullName: s(config.fullName),
           modelPattern: s(config.modelPattern),
           addedAt: s(config.addedAt),
+          ...tokenIdItem(config),
         },
         ConditionExpression: 'attribute_exists(pk)',
       }),
@@ -82,6 +84,19 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
       // Removed meanwhile: nothing to rename.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  /** Points an added repository at another stored access token; touches nothing else. */
+  async setTokenId(uuid: string, tokenId: string): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: key(uuid, 'config'),
+        UpdateExpression: 'SET tokenId = :tokenId',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':tokenId': s(tokenId) },
+      }),
+    );
   }
 
   async getRepository(uuid: string): Promise<RepositoryConfig | undefined> {
@@ -160,5 +175,10 @@ function toConfig(item: Record<string, AttributeValue>): RepositoryConfig {
     fullName: item.fullName!.S!,
     modelPattern: item.modelPattern?.S ?? DEFAULT_MODEL_PATTERN,
     addedAt: item.addedAt!.S!,
+    ...(item.tokenId?.S ? { tokenId: item.tokenId.S } : {}),
   };
+}
+
+function tokenIdItem(config: RepositoryConfig): Record<string, AttributeValue> {
+  return config.tokenId ? { tokenId: s(config.tokenId) } : {};
 }

@@ -1,5 +1,5 @@
 // Secrets Manager adapter for the admin side of the hub's secrets: the webhook secret with its rotation state, and
-// the per-repository access tokens (the functions only read them, through Powertools, in webhook-secrets / access-tokens).
+// the access tokens (the functions only read them, through Powertools, in webhook-secrets / access-tokens).
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -8,7 +8,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
-import { accessTokenSecretName } from './access-tokens';
+import { tokenSecretNameOf, type TokenHolder } from './access-tokens';
 
 /** The stored webhook secret is not JSON of the form `{"current": "...", "previous": "..."}`. */
 export class MalformedWebhookSecretError extends Error {
@@ -44,7 +44,7 @@ export function generateWebhookSecret(): string {
   return randomBytes(24).toString('hex');
 }
 
-/** Reads and writes the hub's secrets in Secrets Manager: the webhook secret and the per-repository access tokens. */
+/** Reads and writes the hub's secrets in Secrets Manager: the webhook secret and the Bitbucket access tokens. */
 export class HubSecrets {
   constructor(
     private readonly client: SecretsManagerClient,
@@ -78,20 +78,24 @@ export class HubSecrets {
     }
   }
 
-  tokenSecretName(repositoryUuid: string): string {
-    return accessTokenSecretName(this.tokenSecretPrefix, repositoryUuid);
+  /**
+   * The secret name of a token: `holder` is a repository (its `tokenId`, else its uuid), a `{ uuid, tokenId }`
+   * reference to a stored token, or a bare repository uuid (the per-repository layout).
+   */
+  tokenSecretName(holder: TokenHolder | string): string {
+    return tokenSecretNameOf(this.tokenSecretPrefix, typeof holder === 'string' ? { uuid: holder } : holder);
   }
 
-  async readToken(repositoryUuid: string): Promise<string | undefined> {
-    return (await this.read(this.tokenSecretName(repositoryUuid)))?.trim() || undefined;
+  async readToken(holder: TokenHolder | string): Promise<string | undefined> {
+    return (await this.read(this.tokenSecretName(holder)))?.trim() || undefined;
   }
 
-  /** Stores (or replaces) a repository's access token. */
-  async putToken(repositoryUuid: string, token: string): Promise<void> {
-    const name = this.tokenSecretName(repositoryUuid);
+  /** Stores (or replaces) an access token. */
+  async putToken(holder: TokenHolder | string, token: string): Promise<void> {
+    const name = this.tokenSecretName(holder);
     try {
       await this.client.send(
-        new CreateSecretCommand({ Name: name, SecretString: token, Description: 'Bitbucket repository access token (model-hub-sync)' }),
+        new CreateSecretCommand({ Name: name, SecretString: token, Description: 'Bitbucket access token (model-hub-sync)' }),
       );
     } catch (error) {
       const { name: errorName, message } = error as Error;
@@ -106,10 +110,10 @@ export class HubSecrets {
     }
   }
 
-  /** Deletes a repository's access token at once (no recovery window: re-adding the repository must not collide). */
-  async deleteToken(repositoryUuid: string): Promise<boolean> {
+  /** Deletes an access token at once (no recovery window: re-adding the repository must not collide). */
+  async deleteToken(holder: TokenHolder | string): Promise<boolean> {
     try {
-      await this.client.send(new DeleteSecretCommand({ SecretId: this.tokenSecretName(repositoryUuid), ForceDeleteWithoutRecovery: true }));
+      await this.client.send(new DeleteSecretCommand({ SecretId: this.tokenSecretName(holder), ForceDeleteWithoutRecovery: true }));
       return true;
     } catch (error) {
       if ((error as Error).name === 'ResourceNotFoundException') return false;

@@ -8,12 +8,14 @@ import type { BitbucketApi, BitbucketRepositoryInfo, FileChange } from './bitbuc
 import { BitbucketTransport, parseRetryAfter, type BitbucketClientStats, type BitbucketTransportOptions } from './bitbucket-transport';
 import * as webhooks from './bitbucket-webhooks';
 import type { BitbucketWebhook, BitbucketWebhookInput } from './bitbucket-webhooks';
+import { listWorkspaceRepositories, type WorkspaceRepository } from './bitbucket-workspace';
 
 // The client's public vocabulary, importable from here as before the split.
 export { BITBUCKET_ENDPOINTS, DEFAULT_BITBUCKET_API_URL, REPOSITORY_SCOPE, WEBHOOK_SCOPE, parseRetryAfter };
 export { DIFFSTAT_PAGELEN, type BitbucketRepositoryInfo, type FileChange, type FileChangeStatus } from './bitbucket-resources';
 export type { BitbucketClientStats } from './bitbucket-transport';
 export type { BitbucketWebhook, BitbucketWebhookInput } from './bitbucket-webhooks';
+export type { WorkspaceRepository } from './bitbucket-workspace';
 
 const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
 
@@ -59,6 +61,14 @@ export class BitbucketClient {
   /** Reads the repository's uuid, current full name and main branch (`GET /repositories/{workspace}/{repo_slug}`). */
   getRepository(fullName: string): Promise<BitbucketRepositoryInfo> {
     return resources.getRepository(this.api, fullName);
+  }
+
+  /**
+   * Lists the repositories of `workspace` that the token can read (`GET /repositories/{workspace}`, every page),
+   * sorted by slug. A repository access token sees only its own repository; a project or workspace token, more.
+   */
+  listWorkspaceRepositories(workspace: string): Promise<WorkspaceRepository[]> {
+    return listWorkspaceRepositories(this.api, workspace);
   }
 
   /** Returns the commit hash `branch` points at now (`GET .../refs/branches/{name}`); 404 if it does not exist. */

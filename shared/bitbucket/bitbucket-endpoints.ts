@@ -10,6 +10,8 @@
  */
 export const BITBUCKET_ENDPOINTS = {
   repository: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}', query: [] },
+  // The admin CLI lists a workspace to pick repositories from (`repo add <workspace>`).
+  workspaceRepositories: { method: 'GET', template: '/repositories/{workspace}', query: ['pagelen'] },
   branch: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/refs/branches/{name}', query: [] },
   diffstat: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/diffstat/{spec}', query: ['topic', 'pagelen'] },
   src: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/src/{commit}/{path}', query: ['max_depth', 'pagelen'] },

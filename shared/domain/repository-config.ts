@@ -10,6 +10,12 @@ export interface RepositoryConfig {
   /** gitignore-style pattern of model files. */
   readonly modelPattern: string;
   readonly addedAt: string;
+  /**
+   * Id of the stored access token this repository reads Bitbucket with; several repositories may share one (a
+   * project or workspace access token). Absent on repositories added before tokens were shared: their token is
+   * stored under their own uuid.
+   */
+  readonly tokenId?: string;
 }
 
 /** Model files of a repository unless its admin set another pattern: Hackolade models at any depth (gitignore semantics). */

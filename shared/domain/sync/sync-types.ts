@@ -9,6 +9,8 @@ export interface SyncTarget {
   readonly uuid: string;
   readonly fullName: string;
   readonly modelPattern: string;
+  /** The stored access token the source opens the repository with (opaque here; see RepositoryConfig). */
+  readonly tokenId?: string;
 }
 
 export interface SyncOptions {
