@@ -1,10 +1,10 @@
 import { CommanderError } from 'commander';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBitbucketSimulator, type BitbucketSimulator } from '../../../local/bitbucket-simulator';
 import { startLocalHub, type LocalHub, type LocalHubOptions } from '../../../local/runtime';
-import { WEBHOOK_SECRET_NAME } from '../../../local/stand-ins';
+import { TOKEN_SECRET_PREFIX, WEBHOOK_SECRET_NAME } from '../../../local/stand-ins';
 import type { CliDeps } from '../../../cli/deps';
 import { buildProgram } from '../../../cli/program';
 
@@ -27,6 +27,8 @@ export interface CliTestBed {
   readonly transcript: string[];
   /** Runs `model-hub <args>` as a user would, with `stdin` piped and extra environment. */
   cli(args: string[], options?: { stdin?: string; env?: Record<string, string>; deps?: Partial<CliDeps> }): Promise<CliRun>;
+  /** The stored access tokens by secret name (every secret under the token prefix), as the local secret store holds them. */
+  tokenSecrets(): Record<string, string>;
   /** The webhook secret JSON as stored. */
   webhookSecret(): { current: string; previous: string; rotatedAt?: string };
   close(): Promise<void>;
@@ -89,6 +91,15 @@ export async function startCliTestBed(hubOptions: Partial<LocalHubOptions> = {})
           }
         },
       };
+    },
+    tokenSecrets() {
+      const file = join(dataDir, 'secrets.json');
+      const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, { value: string }>) : {};
+      return Object.fromEntries(
+        Object.entries(stored)
+          .filter(([name]) => name.startsWith(TOKEN_SECRET_PREFIX))
+          .map(([name, { value }]) => [name, value]),
+      );
     },
     webhookSecret: () =>
       JSON.parse(hub.standIns.secrets.getSecret(WEBHOOK_SECRET_NAME)!) as { current: string; previous: string; rotatedAt?: string },

@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimulatedRepository } from '../../../local/bitbucket-simulator';
-import { TOKEN_SECRET_PREFIX } from '../../../local/stand-ins';
-import { accessTokenSecretName } from '../../../shared/aws/access-tokens';
 import { DynamoDbModelStore } from '../../../shared/aws/dynamodb-model-store';
 import { eventually, startCliTestBed, type CliTestBed } from './cli-harness';
 
@@ -90,7 +88,8 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
       events: ['repo:push'],
       secret: bed.webhookSecret().current,
     });
-    expect(bed.hub.standIns.secrets.getSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid))).toBe(repo.token);
+    // Stored once, under a token id the repository references.
+    expect(Object.values(bed.tokenSecrets())).toEqual([repo.token]);
 
     const models = (await bed.cli(['models', 'list', 'acme/data-models', '--json'])).json<ModelListing[]>();
     expect(models.map((m) => [m.path, m.commit, m.size, m.sha256])).toEqual([
@@ -266,7 +265,7 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
     expect(removed.code).toBe(0);
     expect(removed.stderr).toContain('Deleted 1 hub webhook(s) of acme/data-models in Bitbucket.');
     expect(repo.webhooks).toHaveLength(0);
-    expect(bed.hub.standIns.secrets.getSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid))).toBeUndefined();
+    expect(bed.tokenSecrets()).toEqual({});
     expect((await bed.cli(['repo', 'list', '--json'])).json()).toEqual([]);
     expect((await bed.cli(['models', 'search', 'neo4j', '--json'])).json()).toEqual([]);
     const store = new DynamoDbModelStore({ tableName: bed.hub.standIns.env.MODELS_TABLE!, client: bed.hub.standIns.dynamodb });
