@@ -25,10 +25,14 @@ export class AccessTokens {
   /** The scopes the request's bearer token grants on `repo`; undefined when it is no token of that repository. */
   grantOn(authorization: string | undefined, repo: RepositoryState): readonly string[] | undefined {
     const bearer = bearerOf(authorization);
-    if (bearer === undefined) return undefined;
-    if (bearer === repo.token) return repo.scopes;
+    return bearer === undefined ? undefined : this.scopesOf(bearer, repo);
+  }
+
+  /** The scopes `token` grants on `repo` (over the API or git); undefined when it is no token of that repository. */
+  scopesOf(token: string, repo: RepositoryState): readonly string[] | undefined {
+    if (token === repo.token) return repo.scopes;
     const workspace = repo.fullName.split('/')[0];
-    return this.workspaceTokens.find((candidate) => candidate.token === bearer && candidate.workspace === workspace)?.scopes;
+    return this.workspaceTokens.find((candidate) => candidate.token === token && candidate.workspace === workspace)?.scopes;
   }
 
   /** Whether the bearer token is any token the simulator handed out (else Bitbucket answers 401). */

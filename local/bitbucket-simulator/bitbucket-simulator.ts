@@ -111,7 +111,7 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
     }
     if (fault) return send(req, res, origin, faultAnswer(fault));
     if (origin === 'git') {
-      const served = await serveGit(req, res, repositories);
+      const served = await serveGit(req, res, repositories, tokens);
       log(served.status, served.bytes);
       return;
     }

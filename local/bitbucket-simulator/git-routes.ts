@@ -2,6 +2,7 @@
 // repository's access token (the same rules as the REST API), with the branches the simulator keeps in memory.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, dirname } from 'node:path';
+import type { AccessTokens } from './access-tokens';
 import { checkGitAuth, parseGitRequestPath, publishRefs, serveGitRequest } from './git-http-backend';
 import type { RepositoryState } from './repository-state';
 
@@ -21,13 +22,15 @@ export function isGitPath(pathname: string): boolean {
 
 /**
  * Answers one git request: 404 for an unknown repository (as Bitbucket does, before authentication), 401 with a
- * Basic challenge unless `x-token-auth:<token>` names the repository's token with the `repository` scope, else
+ * Basic challenge unless `x-token-auth:<token>` names a token of the repository (its own or its workspace's) with
+ * the `repository` scope, else
  * the real `git http-backend` over the repository's bare git directory. Resolves when the answer is sent.
  */
 export async function serveGit(
   req: IncomingMessage,
   res: ServerResponse,
   repositories: ReadonlyMap<string, RepositoryState>,
+  tokens: AccessTokens,
 ): Promise<ServedGitRequest> {
   const bytes = countBytes(res);
   const target = parseGitRequestPath(new URL(req.url ?? '/', 'http://simulator').pathname);
@@ -37,7 +40,7 @@ export async function serveGit(
     res.end('Repository not found\n');
     return { status: 404, bytes: bytes() };
   }
-  if (!checkGitAuth(req, res, (token) => token === repo.token && repo.scopes.includes('repository'))) {
+  if (!checkGitAuth(req, res, (token) => tokens.scopesOf(token, repo)?.includes('repository') ?? false)) {
     return { status: res.statusCode, bytes: bytes() };
   }
   await publishBranches(repo);
