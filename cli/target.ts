@@ -81,8 +81,8 @@ function resolveLocal(dataDir: string, explicitApiUrl: string | undefined): HubT
     return value;
   };
   const region = env.AWS_REGION ?? 'us-east-1';
-  // The local stand-ins accept any credentials; the hub's own keep the SDK from looking for real ones.
-  const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local' };
+  // The hub's own generated credentials: its local Secrets Manager answers no others.
+  const credentials = { accessKeyId: need('AWS_ACCESS_KEY_ID'), secretAccessKey: need('AWS_SECRET_ACCESS_KEY') };
   const dynamodb = new DynamoDBClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_DYNAMODB') });
   const sqs = new SQSClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_SQS') });
   const secretsManager = new SecretsManagerClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_SECRETS_MANAGER') });

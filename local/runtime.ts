@@ -1,6 +1,6 @@
 // The local hub: the three real handlers wired to stand-ins, so the whole system runs and is tested without AWS.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createReconcilerDeps } from '../functions/reconciler/deps';
 import { createReconcilerHandler, type ReconcilerHandler } from '../functions/reconciler/handler';
@@ -121,10 +121,13 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
   const webhookUrl = `${api.url}${WEBHOOK_PATH}`;
   // Tells the admin CLI where this hub's stand-ins listen (dynalite's store cannot be opened by two processes).
   const runtimeEnv = { ...standIns.env, BITBUCKET_API_URL: environment.BITBUCKET_API_URL! };
-  if (runtimeFile)
+  if (runtimeFile) {
+    // It carries the runtime's credentials: readable by its owner only, also when an older file had another mode.
     writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, webhookUrl, env: runtimeEnv } satisfies LocalRuntimeInfo, null, 2), {
       mode: 0o600,
     });
+    chmodSync(runtimeFile, 0o600);
+  }
 
   return {
     webhookUrl,

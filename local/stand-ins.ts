@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../shared/aws/access-tokens';
 import { ALL_TABLES, PARTITION_KEY, SORT_KEY } from '../shared/aws/tables';
 import { findFreePort } from './free-port';
+import { loadLocalCredentials } from './local-credentials';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secrets-manager-server';
 
 // Both ship without type declarations of their own.
@@ -44,7 +45,6 @@ export interface StandIns {
   close(): Promise<void>;
 }
 
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const REGION = 'us-east-1';
 
 /**
@@ -55,6 +55,8 @@ const REGION = 'us-east-1';
 export async function startStandIns(options: StandInOptions = {}): Promise<StandIns> {
   const { dataDir } = options;
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Random per data dir: the local Secrets Manager answers only requests signed with them.
+  const localCredentials = loadLocalCredentials(dataDir);
 
   const dynamoServer = dynalite({
     path: dataDir ? join(dataDir, 'dynamodb') : undefined,
@@ -70,11 +72,11 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
   const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
 
   const secretsFile = dataDir ? join(dataDir, 'secrets.json') : join(makeTempDir(), 'secrets.json');
-  const secrets = await startLocalSecretsManager({ file: secretsFile });
+  const secrets = await startLocalSecretsManager({ file: secretsFile, accessKeyId: localCredentials.accessKeyId });
 
-  const dynamodb = new DynamoDBClient({ endpoint: dynamoEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
-  const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
-  const secretsManager = new SecretsManagerClient({ endpoint: secrets.endpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
+  const dynamodb = new DynamoDBClient({ endpoint: dynamoEndpoint, region: REGION, credentials: localCredentials });
+  const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: localCredentials });
+  const secretsManager = new SecretsManagerClient({ endpoint: secrets.endpoint, region: REGION, credentials: localCredentials });
 
   const tableNames = Object.fromEntries(ALL_TABLES.map((table) => [table.envVar, `model-hub-${table.logicalName.toLowerCase()}`]));
   for (const table of ALL_TABLES) await ensureTable(dynamodb, tableNames[table.envVar]!);
@@ -91,8 +93,8 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
 
   const env: Record<string, string> = {
     AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,

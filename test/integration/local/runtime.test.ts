@@ -6,6 +6,7 @@ import { DynamoDbEventLog } from '../../../shared/aws/dynamodb-event-log';
 import { DynamoDbRepositoryStore } from '../../../shared/aws/dynamodb-repository-store';
 import { signBody } from '../../../shared/domain/signature';
 import { startLocalHub, type LocalHub } from '../../../local/runtime';
+import { readLocalRuntime } from '../../../shared/config/local-runtime-file';
 import { receiveAll } from '../../support/queue';
 import { generateSecret, readWebhookFixture, SIGNED_DELIVERY_VECTOR } from '../../support/fixtures';
 
@@ -60,8 +61,17 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps the secrets file private (mode 0600)', () => {
+  it('keeps the secrets file, its credentials and runtime.json private (mode 0600)', () => {
     expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'credentials.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'runtime.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('uses credentials generated for its data dir, which runtime.json hands to the CLI', () => {
+    const runtime = readLocalRuntime(dataDir);
+    expect(runtime?.env.AWS_ACCESS_KEY_ID).toBe(hub.standIns.env.AWS_ACCESS_KEY_ID);
+    expect(hub.standIns.env.AWS_ACCESS_KEY_ID).not.toBe('local');
+    expect(hub.standIns.env.AWS_ACCESS_KEY_ID!.length).toBeGreaterThanOrEqual(16);
   });
 
   it('queues a signed push exactly once across three deliveries, also after SQS forgot its 5-minute window', async () => {

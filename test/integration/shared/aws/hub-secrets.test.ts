@@ -2,12 +2,14 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateLocalCredentials } from '../../../../local/local-credentials';
 import { startLocalSecretsManager, type LocalSecretsManager } from '../../../../local/secrets-manager-server';
 import { generateWebhookSecret, HubSecrets, MalformedWebhookSecretError } from '../../../../shared/aws/hub-secrets';
 
 const WEBHOOK_SECRET_ID = 'test-hub/webhook-secret';
 const PREFIX = 'test-hub/tokens/';
 const UUID = '{7c1ad3a6-05a1-4c8e-9a2b-0f4b1f1c2d3e}';
+const credentials = generateLocalCredentials();
 
 describe('HubSecrets against the local Secrets Manager', () => {
   const dir = mkdtempSync(join(tmpdir(), 'model-hub-secrets-'));
@@ -16,11 +18,11 @@ describe('HubSecrets against the local Secrets Manager', () => {
   let secrets: HubSecrets;
 
   beforeAll(async () => {
-    server = await startLocalSecretsManager({ file: join(dir, 'secrets.json') });
+    server = await startLocalSecretsManager({ file: join(dir, 'secrets.json'), accessKeyId: credentials.accessKeyId });
     client = new SecretsManagerClient({
       endpoint: server.endpoint,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials,
     });
     secrets = new HubSecrets(client, WEBHOOK_SECRET_ID, PREFIX);
   });

@@ -10,20 +10,22 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { accessTokenSecretName, createAccessTokenReader } from '../../../../shared/aws/access-tokens';
 import { createWebhookSecretReader, parseWebhookSecret } from '../../../../shared/aws/webhook-secrets';
 import { SecretFormatError } from '../../../../shared/aws/errors';
+import { generateLocalCredentials } from '../../../../local/local-credentials';
 import { startLocalSecretsManager, type LocalSecretsManager } from '../../../../local/secrets-manager-server';
 import { generateSecret } from '../../../support/fixtures';
 
+const credentials = generateLocalCredentials();
 let directory: string;
 let secrets: LocalSecretsManager;
 let client: SecretsManagerClient;
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'webhook-secrets-test-'));
-  secrets = await startLocalSecretsManager({ file: join(directory, 'secrets.json') });
+  secrets = await startLocalSecretsManager({ file: join(directory, 'secrets.json'), accessKeyId: credentials.accessKeyId });
   client = new SecretsManagerClient({
     endpoint: secrets.endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials,
   });
 });
 afterAll(async () => {
