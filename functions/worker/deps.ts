@@ -40,8 +40,9 @@ export function createWorkerDeps(env: Readonly<Record<string, string | undefined
     ports: {
       findRepository: (uuid, options) => (options?.fresh ? repositories.getRepository(uuid) : findCached(uuid)),
       renameRepository: (uuid, fullName) => repositories.renameRepository(uuid, fullName),
-      async openSource(repository) {
+      async openSource(repository, { deadlineAt }) {
         const client = new BitbucketClient({
+          deadlineAt,
           baseUrl: config.bitbucketApiUrl,
           token: await readToken(repository),
           baseDelayMs: config.bitbucketRetryBaseMs,

@@ -1,15 +1,28 @@
 // Adapter between the Bitbucket client and the sync engine's SourceRepository port, so the engine stays free of
 // HTTP and Bitbucket error types.
-import { DiffUnavailableError, SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from '../domain/sync/errors';
+import {
+  DiffUnavailableError,
+  SourceDeadlineError,
+  SourceFileMissingError,
+  SourceFileTooLargeError,
+  SourceRateLimitedError,
+} from '../domain/sync/errors';
 import type { PlannedChange } from '../domain/sync/plan';
 import type { SourceRepository } from '../domain/sync/ports';
 import type { BitbucketClient } from './bitbucket-client';
-import { BitbucketDiffTooLargeError, BitbucketFileTooLargeError, BitbucketNotFoundError, BitbucketRateLimitedError } from './errors';
+import {
+  BitbucketDeadlineError,
+  BitbucketDiffTooLargeError,
+  BitbucketFileTooLargeError,
+  BitbucketNotFoundError,
+  BitbucketRateLimitedError,
+} from './errors';
 
 /**
  * Adapts the Bitbucket client to the sync engine's view of one repository: translates Bitbucket's errors into
- * the engine's (555 or a vanished commit → DiffUnavailableError, 429 → SourceRateLimitedError) and remembers
- * a commit's listing, which never changes, so one sync lists a tree once.
+ * the engine's (555 or a vanished commit → DiffUnavailableError, 429 → SourceRateLimitedError, the caller's
+ * deadline → SourceDeadlineError) and remembers a commit's listing, which never changes, so one sync lists a
+ * tree once.
  */
 export class BitbucketSource implements SourceRepository {
   private readonly listings = new Map<string, Promise<string[]>>();
@@ -81,6 +94,7 @@ async function translate<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     if (error instanceof BitbucketRateLimitedError) throw new SourceRateLimitedError(error.message, error.retryAfterMs);
+    if (error instanceof BitbucketDeadlineError) throw new SourceDeadlineError(error.message, { cause: error });
     throw error;
   }
 }

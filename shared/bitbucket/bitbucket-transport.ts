@@ -6,6 +6,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import {
   BitbucketAuthError,
+  BitbucketDeadlineError,
   BitbucketDiffTooLargeError,
   BitbucketError,
   BitbucketFileTooLargeError,
@@ -14,6 +15,7 @@ import {
   BitbucketUnavailableError,
 } from './errors';
 import { REPOSITORY_SCOPE } from './bitbucket-endpoints';
+import { RequestDeadline } from './request-deadline';
 
 /** Options of {@link BitbucketTransport}; see `BitbucketClientOptions` for their meaning and defaults. */
 export interface BitbucketTransportOptions {
@@ -43,6 +45,14 @@ export interface BitbucketTransportOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * Time (epoch ms) no request, retry or wait may go past, e.g. the Lambda deadline minus the safety margin:
+   * each attempt's timeout is clamped to it, and a request with no time left throws BitbucketDeadlineError.
+   * @default none
+   */
+  deadlineAt?: number;
+  /** Clock of the deadline; injectable for tests. @default Date.now */
+  now?: () => number;
 }
 
 /** Counters of one client's traffic, for logs and metrics. */
@@ -111,6 +121,7 @@ export class BitbucketTransport {
   private readonly dispatcher: Dispatcher;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly deadline: RequestDeadline;
   private nearLimit = false;
 
   constructor(options: BitbucketTransportOptions) {
@@ -125,6 +136,7 @@ export class BitbucketTransport {
     this.dispatcher = options.dispatcher ?? getDefaultDispatcher();
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
+    this.deadline = new RequestDeadline(options.deadlineAt, options.now);
   }
 
   /** A request whose answer is JSON (parsed); invalid JSON is a {@link BitbucketError}. */
@@ -157,7 +169,7 @@ export class BitbucketTransport {
       if (attempt > 1) this.stats.retries++;
       let failure: { status?: number; message: string; cause?: unknown; retryAfterMs?: number };
       try {
-        const response = await this.attempt(url, context);
+        const response = await this.attempt(url, context, this.deadline.attemptTimeout(this.requestTimeoutMs, context));
         if (response.status >= 200 && response.status < 300) return { body: response.body, headers: response.headers };
         const { status } = response;
         if (status === 401 || status === 403)
@@ -174,7 +186,8 @@ export class BitbucketTransport {
           this.stats.rateLimited++;
           const resource = header(response.headers, 'x-ratelimit-resource');
           const wait = retryAfterMs ?? this.backoff(attempt);
-          if (attempt >= this.maxAttempts || wait > this.maxRateLimitWaitMs) {
+          // A wait past the deadline parks the work too: the next invocation may try again after it.
+          if (attempt >= this.maxAttempts || wait > this.maxRateLimitWaitMs || wait >= this.deadline.timeLeft()) {
             throw new BitbucketRateLimitedError(repository, retryAfterMs ?? Math.max(wait, UNKNOWN_RATE_LIMIT_WAIT_MS), resource);
           }
           await this.sleep(wait);
@@ -196,6 +209,9 @@ export class BitbucketTransport {
         };
       } catch (error) {
         if (error instanceof BitbucketError) throw error;
+        // The attempt was cut at the deadline (its abort signal, or a timeout clamped to it): no time for another.
+        if (this.deadline.timeLeft() <= 0 || (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')))
+          throw new BitbucketDeadlineError(repository, context.what, { cause: error });
         // Network failures and undici timeouts: the request may not have reached Bitbucket, and GETs are safe to repeat.
         failure = { message: this.redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error)), cause: error };
       }
@@ -212,18 +228,27 @@ export class BitbucketTransport {
         );
       }
       const retryAfter = failure.retryAfterMs;
-      await this.sleep(retryAfter !== undefined && retryAfter <= this.maxRateLimitWaitMs ? retryAfter : this.backoff(attempt));
+      await this.sleepBefore(
+        retryAfter !== undefined && retryAfter <= this.maxRateLimitWaitMs ? retryAfter : this.backoff(attempt),
+        context,
+      );
     }
   }
 
   /** Sends one request and follows up to MAX_REDIRECTS redirects; returns the final status and bounded body. */
-  private async attempt(url: string, context: RequestContext): Promise<{ status: number; headers: Fetched['headers']; body: Buffer }> {
+  private async attempt(
+    url: string,
+    context: RequestContext,
+    timeoutMs: number,
+  ): Promise<{ status: number; headers: Fetched['headers']; body: Buffer }> {
     let current = new URL(url);
+    // The whole attempt (redirects and body included) ends by the deadline, not just each silence in it.
+    const signal = this.deadline.deadlineAt === undefined ? undefined : AbortSignal.timeout(timeoutMs);
     for (let hop = 0; ; hop++) {
       if (this.nearLimit) {
         // Bitbucket says we are close to the hourly limit: spread the remaining calls out instead of hitting 429s.
         this.stats.paced++;
-        await this.sleep(this.nearLimitDelayMs);
+        await this.sleepBefore(this.nearLimitDelayMs, context);
       }
       // The token goes only to the API origin: never to a redirect target or a `next` link elsewhere (LFS media host).
       const headers: Record<string, string> = { accept: 'application/json, */*' };
@@ -236,8 +261,9 @@ export class BitbucketTransport {
         headers,
         ...(payload === undefined ? {} : { body: payload }),
         dispatcher: this.dispatcher,
-        headersTimeout: this.requestTimeoutMs,
-        bodyTimeout: this.requestTimeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        ...(signal === undefined ? {} : { signal }),
       });
       if (current.origin === this.origin) this.nearLimit = header(response.headers, 'x-ratelimit-nearlimit')?.toLowerCase() === 'true';
       const location = header(response.headers, 'location');
@@ -280,6 +306,12 @@ export class BitbucketTransport {
       chunks.push(chunk);
     }
     return Buffer.concat(chunks);
+  }
+
+  /** Waits `ms` unless that reaches the deadline, in which case waiting would be useless: throws at once. */
+  private async sleepBefore(ms: number, context: RequestContext): Promise<void> {
+    this.deadline.assertCanWait(ms, context);
+    await this.sleep(ms);
   }
 
   /** Full-jitter exponential backoff for the retry after `attempt`. */

@@ -109,3 +109,14 @@ export class BitbucketUnavailableError extends BitbucketError {
     this.attempts = options.attempts;
   }
 }
+
+/**
+ * The caller's deadline (the invocation's remaining time minus its safety margin) came before Bitbucket's
+ * answer, or leaves no time for another attempt or wait. Not retried: the caller stops and goes on later.
+ */
+export class BitbucketDeadlineError extends BitbucketError {
+  constructor(repository: string, what: string, options: { cause?: unknown } = {}) {
+    super(`No time left before the deadline to fetch ${what} in repository ${repository}.`, { repository, ...options });
+    this.name = 'BitbucketDeadlineError';
+  }
+}

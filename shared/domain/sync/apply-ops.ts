@@ -2,7 +2,7 @@
  * Applies a plan's ops with a bounded pool of concurrent workers, checkpointing a watermark so an interrupted
  * sync resumes where it stopped; stops near the deadline or on a rate limit.
  */
-import { SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from './errors';
+import { SourceDeadlineError, SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from './errors';
 import type { SyncOp } from './plan';
 import type { SyncCounts, SyncProgress } from './ports';
 import { DEFAULT_SAFETY_MARGIN_MS, type SyncDeps, type SyncOptions, type SyncTarget } from './sync-types';
@@ -82,6 +82,9 @@ export async function applyOps(
           if (error instanceof SourceRateLimitedError) {
             stoppedBy = 'rate-limit';
             retryAfterMs = Math.max(retryAfterMs, error.retryAfterMs);
+          } else if (error instanceof SourceDeadlineError) {
+            // A request cut at the invocation's deadline: the op is not done, the continuation does it.
+            stoppedBy ??= 'deadline';
           } else {
             failure ??= error;
           }

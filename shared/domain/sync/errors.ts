@@ -26,3 +26,6 @@ export class SourceFileTooLargeError extends ModelHubError {
 
 /** A file the tree lists cannot be downloaded (404: e.g. a Git LFS object missing from Bitbucket's media store). */
 export class SourceFileMissingError extends ModelHubError {}
+
+/** The invocation's time for source requests ran out before an answer (its deadline minus the safety margin). */
+export class SourceDeadlineError extends ModelHubError {}

@@ -4,6 +4,7 @@ import type { LoggedEvent, SyncRunEvent } from '../logged-event';
 import type { SyncRequest } from '../sync-request';
 import type { ModelStore, SourceRepository, SyncStateStore } from './ports';
 import { syncRepository, type SyncReport, type SyncTarget } from './sync-repository';
+import { DEFAULT_SAFETY_MARGIN_MS } from './sync-types';
 
 /** What processing one queue message needs. */
 export interface SyncRequestPorts {
@@ -11,8 +12,14 @@ export interface SyncRequestPorts {
   findRepository(uuid: string, options?: { fresh?: boolean }): Promise<SyncTarget | undefined>;
   /** Records a repository's new name (renames and transfers keep the uuid; verified pushes carry the new name). */
   renameRepository(uuid: string, fullName: string): Promise<void>;
-  /** A source for the repository, authenticated with its access token; `apiCalls()` counts its requests. */
-  openSource(repository: SyncTarget): Promise<{ source: SourceRepository; apiCalls(): number; bytesReceived(): number }>;
+  /**
+   * A source for the repository, authenticated with its access token; `apiCalls()` counts its requests. No
+   * request of it may go past `deadlineAt` (epoch ms): the invocation's end minus the safety margin.
+   */
+  openSource(
+    repository: SyncTarget,
+    limits: { deadlineAt: number },
+  ): Promise<{ source: SourceRepository; apiCalls(): number; bytesReceived(): number }>;
   readonly models: ModelStore;
   readonly state: SyncStateStore;
   recordEvent(event: LoggedEvent | SyncRunEvent): Promise<void>;
@@ -56,7 +63,10 @@ export async function handleSyncRequest(
     });
     return { outcome: 'not-added', apiCalls: 0, bytesReceived: 0, durationMs: Date.now() - started };
   }
-  const { source, apiCalls, bytesReceived } = await ports.openSource(repository);
+  // The sync stops launching work at the safety margin; the source's requests are cut there too, so a slow or
+  // unreachable Bitbucket cannot hold the invocation (and the rest of its batch) past its timeout.
+  const deadlineAt = Date.now() + options.remainingTimeMs() - (options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS);
+  const { source, apiCalls, bytesReceived } = await ports.openSource(repository, { deadlineAt });
   const base = {
     kind: 'sync' as const,
     requestUuid: request.requestUuid,

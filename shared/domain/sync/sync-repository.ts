@@ -4,7 +4,7 @@
  */
 import { applyOps } from './apply-ops';
 import { derivePlan } from './derive-plan';
-import { SourceRateLimitedError } from './errors';
+import { SourceDeadlineError, SourceRateLimitedError } from './errors';
 import { remainingOps } from './plan';
 import type { SyncState } from './ports';
 import { SyncRunRecord } from './sync-run-record';
@@ -32,7 +32,16 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
   if (first.outcome !== 'synced' || !first.continued) return first;
   // The run finished a plan made earlier: pushes since then are not in it, so read the head again (two API
   // calls when it has not moved). Otherwise nothing would read the head until the next push or schedule.
-  const next = await syncOnce(target, { ...options, mode: undefined, fromCommit: undefined }, deps);
+  // Without time for that, report "partial": the continuation queued for it reads the head.
+  const readHeadLater: SyncReport = { ...first, outcome: 'partial', readHead: false };
+  if (options.remainingTimeMs() < (options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS)) return readHeadLater;
+  let next: SyncReport;
+  try {
+    next = await syncOnce(target, { ...options, mode: undefined, fromCommit: undefined }, deps);
+  } catch (error) {
+    if (error instanceof SourceDeadlineError) return readHeadLater;
+    throw error;
+  }
   if (next.outcome === 'up-to-date') return { ...first, readHead: true };
   return {
     ...next,

@@ -8,6 +8,7 @@ import { renameKeepsContent } from '../../../shared/bitbucket/bitbucket-source';
 import { BitbucketNotFoundError } from '../../../shared/bitbucket/errors';
 import {
   DiffUnavailableError,
+  SourceDeadlineError,
   SourceFileMissingError,
   SourceFileTooLargeError,
   SourceRateLimitedError,
@@ -22,8 +23,11 @@ export type SourceMethod = 'getMainBranch' | 'getBranchHead' | 'listChangedFiles
 export interface SourceFault {
   readonly method: SourceMethod;
   readonly path?: RegExp;
-  /** rate-limit: Bitbucket's 429 after in-process retries; diff-too-large: 555; missing: 404 on a file. */
-  readonly kind: 'rate-limit' | 'diff-too-large' | 'missing';
+  /**
+   * rate-limit: Bitbucket's 429 after in-process retries; diff-too-large: 555; missing: 404 on a file;
+   * deadline: no answer before the invocation's deadline (the client cut the request).
+   */
+  readonly kind: 'rate-limit' | 'diff-too-large' | 'missing' | 'deadline';
   readonly retryAfterMs?: number;
   /** How many calls fail; forever when omitted. */
   times?: number;
@@ -162,6 +166,8 @@ export class InMemoryRepository {
         throw new DiffUnavailableError(`diff ${args[1]?.slice(0, 12)}..${args[0]?.slice(0, 12)} is too large for Bitbucket (555)`);
       case 'missing':
         throw new SourceFileMissingError(`${args[1]} at ${args[0]?.slice(0, 12)} cannot be downloaded (404)`);
+      case 'deadline':
+        throw new SourceDeadlineError(`No time left before the deadline to fetch ${method} in repository ${this.fullName}.`);
     }
   }
 }

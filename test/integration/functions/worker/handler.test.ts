@@ -154,4 +154,25 @@ describe('worker handler', () => {
     const queued = (await receiveAll(standIns.sqs, standIns.queueUrl)).map((message) => JSON.parse(message.Body!).requestUuid as string);
     expect(queued.filter((id) => id.startsWith('l'))).toEqual(['l1']);
   });
+
+  it('cuts Bitbucket requests at the deadline, so an outage cannot hold the invocation past its timeout', async () => {
+    // Prepare: Bitbucket does not answer for one repository (a minute of latency, beyond the invocation).
+    const down = await addRepository('acme/outage', true);
+    const next = await addRepository('acme/after-outage', true);
+    simulator.addFault({ pathPattern: /acme\/outage/, kind: 'latency', delayMs: 60_000 });
+    const endsAt = Date.now() + 8_000;
+    const timed = { ...context, getRemainingTimeInMillis: () => Math.max(0, endsAt - Date.now()) } as Context;
+    // Act
+    const response = await workerWith({ SAFETY_MARGIN_SECONDS: '4' })(
+      { Records: [record(push(down, 'o1'), 'o1'), record(push(next, 'o2'), 'o2')] },
+      timed,
+    );
+    const remainingAtReturn = timed.getRemainingTimeInMillis();
+    simulator.clearFaults();
+    // Assess: the handler returned before its timeout; the stuck sync failed (to be retried), the next one waits.
+    expect(remainingAtReturn).toBeGreaterThan(0);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'o1' }]);
+    const queued = (await receiveAll(standIns.sqs, standIns.queueUrl)).map((message) => JSON.parse(message.Body!).requestUuid as string);
+    expect(queued.filter((id) => id.startsWith('o'))).toEqual(['o2']);
+  }, 90_000);
 });

@@ -169,7 +169,7 @@ describe('handleSyncRequest (in memory)', () => {
     const world = newWorld();
     await world.repo.commit(Object.fromEntries(Array.from({ length: 5 }, (_, index) => [`m${index}.hck.json`, '{}'])));
     await addRepository(world);
-    let budget = 2;
+    let budget = 3; // one read for the source's deadline, one check before planning, one before the first op
     const result = await handleSyncRequest(
       request(world),
       { remainingTimeMs: () => (budget-- > 0 ? 1 : 0), safetyMarginMs: 1, concurrency: 1 },

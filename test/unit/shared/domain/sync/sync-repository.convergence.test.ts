@@ -212,3 +212,41 @@ describe('a push made during a long sync (issue 10, defect 5)', () => {
     expect(await sync(world, stopAfter(1))).toMatchObject({ outcome: 'partial', continued: true, readHead: false });
   });
 });
+
+describe('the invocation deadline (issue 10, a Bitbucket outage)', () => {
+  it('stops as partial when a download is cut at the deadline, and the continuation finishes', async () => {
+    const world = newWorld();
+    await world.repo.commit({ 'a.hck.json': '{"v":1}', 'b.hck.json': '{"v":1}', 'c.hck.json': '{"v":1}' });
+    world.repo.addFault({ method: 'getFile', path: /^b\.hck\.json$/, kind: 'deadline', times: 1 });
+
+    expect(await sync(world)).toMatchObject({ outcome: 'partial', opsApplied: 1, opsRemaining: 2 });
+
+    expect(await sync(world)).toMatchObject({ outcome: 'synced', continued: true });
+    await expectReplicated(world);
+  });
+
+  it('fails a run whose first request is cut at the deadline, keeping the cursor', async () => {
+    const world = newWorld();
+    await world.repo.commit({ 'a.hck.json': '{"v":1}' });
+    await sync(world);
+    const cursor = (await world.state.getSyncState(world.repo.uuid)).cursor;
+    world.repo.addFault({ method: 'getMainBranch', kind: 'deadline', times: 1 });
+
+    await expect(sync(world)).rejects.toThrow('No time left');
+
+    expect((await world.state.getSyncState(world.repo.uuid)).cursor).toBe(cursor);
+  });
+
+  it('leaves reading the head to a continuation when a finished continuation has no time left', async () => {
+    const world = newWorld();
+    await world.repo.commit({ 'a.hck.json': '{"v":1}', 'b.hck.json': '{"v":1}' });
+    await sync(world, stopAfter(1));
+    await world.repo.commit({ 'c.hck.json': '{"v":1}' });
+    let budget = 2; // one check before planning, one before the last op; none left for the head
+    const finished = await sync(world, { safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1_000 : 0) });
+    expect(finished).toMatchObject({ outcome: 'partial', continued: true, readHead: false, opsRemaining: 0 });
+
+    expect(await sync(world)).toMatchObject({ outcome: 'synced', readHead: true });
+    await expectReplicated(world);
+  });
+});
