@@ -5,12 +5,14 @@
  * Every figure is a ratio against a floor measured or computed on the same machine, so it holds on a noisy one,
  * and each is the median of several runs with min and max. Configuration (environment):
  * BENCH_RTT_MS (default 20), BENCH_RUNS (default 5; the slowest scenarios run ⌈BENCH_RUNS / 2⌉ + 1 times).
+ * Arguments name the sections to run (`npm run bench -- verifier bundles`); without any, all run. A partial run
+ * replaces only its sections' rows in docs/BENCHMARKS.md and says so there.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir, type as osType, release } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -88,8 +90,28 @@ const childEnv = (functionEnvironment: Readonly<Record<string, string>> = {}): N
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 });
 
+/** The sections, in the order they run and appear; each name is also its command-line argument. */
+const SECTIONS = {
+  verifier: 'Verifier',
+  bundles: 'Bundles',
+  incremental: 'Incremental sync',
+  'large-repository': '1 push into 2,000 models',
+  storage: 'Storage',
+} as const;
+type SectionName = keyof typeof SECTIONS;
+
+/** The sections named on the command line (all when none is), or an error naming the valid ones. */
+function selectedSections(args: readonly string[]): ReadonlySet<SectionName> {
+  const names = Object.keys(SECTIONS) as SectionName[];
+  const unknown = args.filter((arg) => !names.includes(arg as SectionName));
+  if (unknown.length > 0) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; choose from: ${names.join(', ')}`);
+  return new Set(args.length > 0 ? (args as SectionName[]) : names);
+}
+
 async function main(): Promise<void> {
+  const sections = selectedSections(process.argv.slice(2));
   const started = Date.now();
+  const loadBefore = loadavg()[0]!;
   const simulator = await startBitbucketSimulator();
   // Every API answer waits RTT_MS: the round trip to api.bitbucket.org from a Lambda in a nearby region.
   simulator.addFault({ kind: 'latency', delayMs: RTT_MS });
@@ -103,20 +125,23 @@ async function main(): Promise<void> {
   });
   const bundleDir = mkdtempSync(join(tmpdir(), 'model-hub-bench-'));
   try {
-    await benchVerifier(hub, webhookSecret);
-    const bundles = await benchBundles(bundleDir);
-    await benchIncremental(simulator, hub);
-    await benchOnePushInLargeRepository(simulator, hub);
-    await benchStorage(simulator, hub, bundles.worker!);
+    if (sections.has('verifier')) await benchVerifier(hub, webhookSecret);
+    const bundles = sections.has('bundles') || sections.has('storage') ? await benchBundles(bundleDir, sections.has('bundles')) : {};
+    if (sections.has('incremental')) await benchIncremental(simulator, hub);
+    if (sections.has('large-repository')) await benchOnePushInLargeRepository(simulator, hub);
+    if (sections.has('storage')) await benchStorage(simulator, hub, bundles.worker!);
   } finally {
     await hub.close();
     await simulator.close();
     rmSync(bundleDir, { recursive: true, force: true });
   }
   const seconds = Math.round((Date.now() - started) / 1000);
-  const table = renderTable();
-  process.stdout.write(`${table}\n`);
-  writeFileSync(join(ROOT, 'docs', 'BENCHMARKS.md'), renderDocument(table, seconds));
+  const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
+  const table = renderTable(rows);
+  process.stdout.write(`${table}\n(${load})\n`);
+  const document = join(ROOT, 'docs', 'BENCHMARKS.md');
+  if (sections.size === Object.keys(SECTIONS).length) writeFileSync(document, renderDocument(table, seconds, load));
+  else writeFileSync(document, withSectionsReplaced(readFileSync(document, 'utf8'), sections, seconds, load));
   log(`wrote docs/BENCHMARKS.md (${seconds} s)`);
 }
 
@@ -134,9 +159,11 @@ async function benchVerifier(hub: LocalHub, secret: string): Promise<void> {
   const warmup = 20;
 
   // Each delivery is a distinct body (trailing whitespace is still the same JSON), so each one is queued, not
-  // answered as a duplicate: the full path, with the replay check, the SendMessage and the two log writes.
+  // answered as a duplicate: the full path, with the replay claim, the SendMessage and the events-log write.
   const bodyFor = (index: number) => Buffer.concat([payload, Buffer.from(' '.repeat(index + 1))]);
   const verifierTimes: number[] = [];
+  const floorTimes: number[] = [];
+  // One delivery, then one floor operation, in turn: on a shared machine both see the same load.
   for (let index = 0; index < warmup + iterations; index++) {
     const body = bodyFor(index);
     const event = apiEvent(body, {
@@ -146,29 +173,27 @@ async function benchVerifier(hub: LocalHub, secret: string): Promise<void> {
       'x-attempt-number': '1',
       'x-hub-signature': signBody(secret, body),
     });
-    const start = process.hrtime.bigint();
+    let start = process.hrtime.bigint();
     const response = await verifier(event);
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    const verifierElapsed = Number(process.hrtime.bigint() - start) / 1e6;
     if (response.statusCode !== 202 || response.body !== 'queued')
       throw new Error(`verifier answered ${response.statusCode} ${response.body}`);
-    if (index >= warmup) verifierTimes.push(elapsed);
-  }
 
-  const floorTimes: number[] = [];
-  for (let index = 0; index < warmup + iterations; index++) {
-    const body = bodyFor(index);
-    const start = process.hrtime.bigint();
+    start = process.hrtime.bigint();
     createHmac('sha256', secret).update(body).digest('hex');
     await hub.standIns.sqs.send(
       new SendMessageCommand({
         QueueUrl: hub.standIns.queueUrl,
         MessageBody: '{"version":1}',
         MessageGroupId: uuid,
-        MessageDeduplicationId: `floor-${index}`,
+        MessageDeduplicationId: `floor-${randomUUID()}`,
       }),
     );
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    if (index >= warmup) floorTimes.push(elapsed);
+    const floorElapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    if (index >= warmup) {
+      verifierTimes.push(verifierElapsed);
+      floorTimes.push(floorElapsed);
+    }
   }
   const verifierStat = stat(verifierTimes);
   const floorStat = stat(floorTimes);
@@ -215,7 +240,8 @@ function apiEvent(body: Buffer, headers: Record<string, string>): APIGatewayProx
 // ---------------------------------------------------------------------------------------------------------------
 // Bundles and cold imports
 
-async function benchBundles(dir: string): Promise<Record<string, string>> {
+/** Builds the bundles (the storage section runs the worker's); `report` adds their sizes and imports to the table. */
+async function benchBundles(dir: string, report = true): Promise<Record<string, string>> {
   log('bundles: esbuild (minified, node20 here / node24 on Lambda) and cold import in a fresh node');
   const bundles: Record<string, string> = {};
   for (const name of ['verifier', 'worker', 'reconciler']) {
@@ -237,6 +263,7 @@ async function benchBundles(dir: string): Promise<Record<string, string>> {
       sizes[target] = statSync(outfile).size;
       if (target === 'node20') bundles[name] = outfile;
     }
+    if (!report) continue;
     const code = readFileSync(bundles[name]!);
     const times: number[] = [];
     for (let run = 0; run < RUNS + 2; run++) {
@@ -513,24 +540,29 @@ function repositoriesOf(hub: LocalHub): DynamoDbRepositoryStore {
 // ---------------------------------------------------------------------------------------------------------------
 // Output
 
-function renderTable(): string {
-  const header = '| Section | Figure | Measured: median (min–max) | Floor / baseline | Ratio |';
-  const lines = rows.map((row) => `| ${row.section} | ${row.figure} | ${row.value} | ${row.floor} | ${row.ratio} |`);
-  return [header, '|---|---|---|---|---|', ...lines].join('\n');
+const TABLE_HEADER = '| Section | Figure | Measured: median (min–max) | Floor / baseline | Ratio |';
+
+function renderTable(tableRows: readonly Row[]): string {
+  const lines = tableRows.map((row) => `| ${row.section} | ${row.figure} | ${row.value} | ${row.floor} | ${row.ratio} |`);
+  return [TABLE_HEADER, '|---|---|---|---|---|', ...lines].join('\n');
 }
 
-function renderDocument(table: string, seconds: number): string {
+function machineLine(): string {
   const cpu = cpus();
-  const machine = `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, Node ${process.version}`;
-  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, Node ${process.version}`;
+}
+
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+function renderDocument(table: string, seconds: number, load: string): string {
   const notes = readFileSync(join(__dirname, 'notes.md'), 'utf8');
   return [
     '# Benchmarks',
     '',
     'Generated by `npm run bench` (`bench/run.ts`); do not edit by hand, re-run it.',
     '',
-    `- Date: ${date}`,
-    `- Machine: ${machine}`,
+    `- Date: ${now()}`,
+    `- Machine: ${machineLine()} (${load})`,
     `- Command: \`BENCH_RTT_MS=${RTT_MS} BENCH_RUNS=${RUNS} npm run bench\` (${seconds} s)`,
     `- Set-up: Bitbucket Cloud simulator with ${RTT_MS} ms injected on every API answer (a latency fault), dynalite and local-aws-sqs on loopback, the real handlers. Each figure is the median of ${RUNS} runs (${SLOW_RUNS} for the 1,000-model, 2,000-model and 32 MiB scenarios; the verifier ${40 * RUNS} deliveries after 20 warm-up ones), with min–max in brackets. Storage sizes are deterministic (one value).`,
     '',
@@ -539,6 +571,35 @@ function renderDocument(table: string, seconds: number): string {
     notes.trim(),
     '',
   ].join('\n');
+}
+
+/**
+ * The document with the rows of the sections just measured replaced (in section order) and a line saying when,
+ * on what and under which load they were; the other rows, and the notes, are kept as they were.
+ */
+function withSectionsReplaced(document: string, sections: ReadonlySet<SectionName>, seconds: number, load: string): string {
+  const lines = document.split('\n');
+  const headerAt = lines.indexOf(TABLE_HEADER);
+  if (headerAt < 0) throw new Error('docs/BENCHMARKS.md has no results table; run the whole bench once (npm run bench)');
+  let endAt = headerAt + 2;
+  while (endAt < lines.length && lines[endAt]!.startsWith('| ')) endAt++;
+  const measured = new Set([...sections].map((name) => SECTIONS[name] as string));
+  const kept = lines.slice(headerAt + 2, endAt).map((line) => ({ section: line.split(' | ')[0]!.slice(2), line }));
+  const fresh = renderTable(rows).split('\n').slice(2);
+  const table = Object.values(SECTIONS).flatMap((section) =>
+    measured.has(section)
+      ? fresh.filter((line) => line.startsWith(`| ${section} | `))
+      : kept.filter((row) => row.section === section).map((row) => row.line),
+  );
+  const names = [...sections].join(' ');
+  const note = `- Re-measured: ${[...measured].join(', ')} on ${now()} with \`BENCH_RTT_MS=${RTT_MS} BENCH_RUNS=${RUNS} npm run bench -- ${names}\` (${seconds} s; ${machineLine()}; ${load}). The other rows are from the date above.`;
+  // An earlier partial run's line goes only when all of its sections were measured again now.
+  const superseded = (line: string) =>
+    line.startsWith('- Re-measured: ') &&
+    Object.values(SECTIONS).every((section) => !line.slice(0, line.indexOf(' on ')).includes(section) || measured.has(section));
+  const head = lines.slice(0, headerAt).filter((line) => !superseded(line));
+  while (head.at(-1) === '') head.pop();
+  return [...head, note, '', TABLE_HEADER, '|---|---|---|---|---|', ...table, ...lines.slice(endAt)].join('\n');
 }
 
 main().catch((error: unknown) => {
