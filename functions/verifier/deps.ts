@@ -44,9 +44,10 @@ export function createVerifierPorts(env: Environment = process.env, clients: Aws
   return {
     getWebhookSecrets: createWebhookSecretReader(config.webhookSecretId, { provider: secretsProviderFor(clients) }),
     findRepository,
-    wasAccepted: (hash) => events.wasAccepted(hash),
-    rememberAccepted: (hash, at) => events.rememberAccepted(hash, at),
+    claimAccepted: (hash, claim) => events.claimAccepted(hash, claim),
+    releaseAccepted: (hash, claimId) => events.releaseAccepted(hash, claimId),
     enqueue: (request, options) => queue.enqueue(request, options),
     recordEvent: (event) => events.record(event),
+    countEvent: (event) => events.recordCounted(event),
   };
 }

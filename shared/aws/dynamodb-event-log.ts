@@ -1,7 +1,15 @@
-// DynamoDB adapter of the events log and of the accepted-delivery hashes: what the hub did and why, kept for
-// admins, and the memory that makes webhook redeliveries harmless.
-import { randomBytes } from 'node:crypto';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+// DynamoDB adapter of the events log and of the claims on accepted-delivery hashes: what the hub did and why,
+// kept for admins, and the memory that makes webhook redeliveries harmless.
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import type { LoggedEvent } from '../domain/logged-event';
 import type { AcceptedDeliveries, EventRecorder } from '../domain/ports';
 import { pages } from './dynamodb-paging';
@@ -14,9 +22,10 @@ const DAY_SECONDS = 24 * 60 * 60;
 export const UNATTRIBUTED = 'unattributed';
 
 /**
- * DynamoDB adapter for the events log (`pk = events#<repository uuid>`, `sk = <time>#<random>`) and for the
- * remembered hashes of accepted webhook bodies (`pk = accepted#<sha256>`). Both expire through the table's TTL
- * attribute `expiresAt`; reads also check it, since DynamoDB deletes expired items only eventually.
+ * DynamoDB adapter for the events log (`pk = events#<repository uuid>`, `sk = <time>#<event id or random>`, or
+ * `<minute>#counted#<kind of event>` for a line counting like events) and for the claims on accepted webhook
+ * bodies (`pk = accepted#<sha256>`). Both expire through the table's TTL attribute `expiresAt`; reads and claims
+ * also check it, since DynamoDB deletes expired items only eventually.
  */
 export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
   private readonly tableName: string;
@@ -36,19 +45,44 @@ export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
   }
 
   async record(event: LoggedEvent): Promise<void> {
-    const at = new Date(event.at);
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
         Item: {
-          [PARTITION_KEY]: { S: `events#${(event.attributed !== false && event.repository?.uuid) || UNATTRIBUTED}` },
-          [SORT_KEY]: { S: `${event.at}#${randomBytes(4).toString('hex')}` },
+          [PARTITION_KEY]: { S: eventPartition(event) },
+          [SORT_KEY]: { S: `${event.at}#${event.eventId ?? randomBytes(4).toString('hex')}` },
           kind: { S: event.kind },
           ...(event.outcome ? { outcome: { S: event.outcome } } : {}),
           ...(event.requestUuid ? { requestUuid: { S: event.requestUuid } } : {}),
           event: { S: JSON.stringify(event) },
-          expiresAt: { N: String(Math.floor(at.getTime() / 1000) + this.eventTtlSeconds) },
+          expiresAt: { N: String(this.eventExpiry(event.at)) },
         },
+      }),
+    );
+  }
+
+  /** One atomic update of the minute's line: the first event's attributes are kept, `count` is added to. */
+  async recordCounted(event: LoggedEvent): Promise<void> {
+    const minute = new Date(Math.floor(Date.parse(event.at) / 60_000) * 60_000).toISOString();
+    const likeness = createHash('sha256')
+      .update(JSON.stringify([event.kind, event.outcome, event.reason]))
+      .digest('hex')
+      .slice(0, 16);
+    const kept: Record<string, AttributeValue> = {
+      kind: { S: event.kind },
+      ...(event.outcome ? { outcome: { S: event.outcome } } : {}),
+      ...(event.requestUuid ? { requestUuid: { S: event.requestUuid } } : {}),
+      event: { S: JSON.stringify(event) },
+      expiresAt: { N: String(this.eventExpiry(minute)) },
+    };
+    const names = Object.keys(kept);
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { [PARTITION_KEY]: { S: eventPartition(event) }, [SORT_KEY]: { S: `${minute}#counted#${likeness}` } },
+        UpdateExpression: `ADD #count :one SET ${names.map((name) => `#${name} = if_not_exists(#${name}, :${name})`).join(', ')}`,
+        ExpressionAttributeNames: { '#count': 'count', ...Object.fromEntries(names.map((name) => [`#${name}`, name])) },
+        ExpressionAttributeValues: { ':one': { N: '1' }, ...Object.fromEntries(names.map((name) => [`:${name}`, kept[name]!])) },
       }),
     );
   }
@@ -77,36 +111,65 @@ export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
     );
     for await (const page of query) {
       for (const item of page.Items ?? []) {
-        if (Number(item.expiresAt?.N ?? Infinity) > now) events.push(JSON.parse(item.event!.S!) as LoggedEvent);
+        if (Number(item.expiresAt?.N ?? Infinity) <= now) continue;
+        const event = JSON.parse(item.event!.S!) as LoggedEvent;
+        events.push(item.count?.N ? { ...event, count: Number(item.count.N) } : event);
       }
       if (events.length >= limit) break;
     }
     return events;
   }
 
-  async wasAccepted(bodySha256: string): Promise<boolean> {
-    const { Item } = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: acceptedKey(bodySha256),
-        ConsistentRead: true,
-      }),
-    );
-    return Item !== undefined && Number(Item.expiresAt?.N ?? 0) > Date.now() / 1000;
+  /** A PutItem that succeeds only when no item holds the hash, or the one that does has expired. */
+  async claimAccepted(bodySha256: string, claim: { at: Date; claimId: string }): Promise<boolean> {
+    const now = Math.floor(claim.at.getTime() / 1000);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...acceptedKey(bodySha256),
+            acceptedAt: { S: claim.at.toISOString() },
+            claimId: { S: claim.claimId },
+            expiresAt: { N: String(now + this.acceptedTtlSeconds) },
+          },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt <= :now',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':now': { N: String(now) } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
-  async rememberAccepted(bodySha256: string, at: Date): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: {
-          ...acceptedKey(bodySha256),
-          acceptedAt: { S: at.toISOString() },
-          expiresAt: { N: String(Math.floor(at.getTime() / 1000) + this.acceptedTtlSeconds) },
-        },
-      }),
-    );
+  /** Deletes the claim if it is still this one's; another claim, or none, is left as it is. */
+  async releaseAccepted(bodySha256: string, claimId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: acceptedKey(bodySha256),
+          ConditionExpression: '#claimId = :claimId',
+          ExpressionAttributeNames: { '#claimId': 'claimId' },
+          ExpressionAttributeValues: { ':claimId': { S: claimId } },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
+
+  private eventExpiry(at: string): number {
+    return Math.floor(Date.parse(at) / 1000) + this.eventTtlSeconds;
+  }
+}
+
+/** The partition of an event: its repository's, or the unattributed one. */
+function eventPartition(event: LoggedEvent): string {
+  return `events#${(event.attributed !== false && event.repository?.uuid) || UNATTRIBUTED}`;
 }
 
 function acceptedKey(bodySha256: string): Record<string, AttributeValue> {

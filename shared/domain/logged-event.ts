@@ -14,6 +14,10 @@ export interface LoggedEvent {
    * then filed with the unattributed ones, where an admin looking at the hub's events sees it. @default true
    */
   readonly attributed?: boolean;
+  /** Identifies the line: recording an event with the same id replaces it (a delivery that failed after all). */
+  readonly eventId?: string;
+  /** On a line that counts like events (EventRecorder.recordCounted): how many it stands for. */
+  readonly count?: number;
 }
 
 /** One sync run of the worker, as recorded in the events log. */

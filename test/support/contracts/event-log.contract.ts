@@ -4,12 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LoggedEvent } from '../../../shared/domain/logged-event';
+import type { AcceptedDeliveries, EventRecorder } from '../../../shared/domain/ports';
 
-export interface EventLogUnderTest {
-  record(event: LoggedEvent): Promise<void>;
+export interface EventLogUnderTest extends EventRecorder, AcceptedDeliveries {
   list(options?: { repositoryUuid?: string; limit?: number; since?: string }): Promise<LoggedEvent[]>;
-  wasAccepted(bodySha256: string): Promise<boolean>;
-  rememberAccepted(bodySha256: string, at: Date): Promise<void>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -55,13 +53,72 @@ export function eventLogContract(log: () => EventLogUnderTest): void {
     expect((await log().list({ repositoryUuid: repository.uuid })).map((event) => event.outcome)).toEqual(['kept']);
   });
 
-  it('remembers an accepted body for seven days', async () => {
-    const fresh = randomUUID();
+  it('replaces the line of an event recorded again with the same id', async () => {
+    const repository = { uuid: `{${randomUUID()}}`, fullName: 'acme/replaced' };
+    const at = ago(1000);
+    await log().record({ kind: 'delivery', at, repository, outcome: 'queued', eventId: 'delivery-1' });
+    await log().record({ kind: 'delivery', at, repository, outcome: 'other', eventId: 'delivery-2' });
+    await log().record({ kind: 'delivery', at, repository, outcome: 'failed', eventId: 'delivery-1' });
+    const outcomes = (await log().list({ repositoryUuid: repository.uuid })).map((event) => event.outcome);
+    expect(outcomes.sort()).toEqual(['failed', 'other']);
+  });
+
+  it("counts like events of one minute on one line that keeps the minute's first event", async () => {
+    const marker = randomUUID();
+    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000);
+    const at = (seconds: number) => new Date(minute.getTime() + seconds * 1000).toISOString();
+    const forged = (seconds: number, requestUuid: string) =>
+      log().recordCounted({ kind: 'delivery', at: at(seconds), outcome: 'rejected', reason: marker, requestUuid });
+    await Promise.all([forged(1, 'first'), forged(20, 'second'), forged(59, 'third')]);
+    await forged(60, 'next minute');
+    await log().recordCounted({ kind: 'delivery', at: at(30), outcome: 'rejected', reason: `${marker} (other)`, requestUuid: 'other' });
+
+    const lines = (await log().list({ limit: 1000 })).filter((event) => event.reason?.startsWith(marker));
+    // Newest minute first; within a minute, one line per kind of event (in no particular order).
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toEqual({ kind: 'delivery', at: at(60), outcome: 'rejected', reason: marker, requestUuid: 'next minute', count: 1 });
+    const sameMinute = new Map(lines.slice(1).map((event) => [event.reason, event]));
+    expect(sameMinute.get(`${marker} (other)`)).toMatchObject({ requestUuid: 'other', count: 1 });
+    const counted = sameMinute.get(marker)!;
+    expect(counted.count).toBe(3);
+    // Concurrent writers race to be "first"; the line keeps one of them whole, with its own time.
+    expect(['first', 'second', 'third']).toContain(counted.requestUuid);
+    expect(counted.at).toBe(at({ first: 1, second: 20, third: 59 }[counted.requestUuid as 'first']));
+  });
+
+  it('claims a body hash once: a second claim fails until the first expires or is released', async () => {
+    const hash = randomUUID();
+    const now = new Date();
+    expect(await log().claimAccepted(hash, { at: now, claimId: 'first' })).toBe(true);
+    expect(await log().claimAccepted(hash, { at: now, claimId: 'replay' })).toBe(false);
+    await log().releaseAccepted(hash, 'first');
+    expect(await log().claimAccepted(hash, { at: now, claimId: 'retry' })).toBe(true);
+    expect(await log().claimAccepted(hash, { at: now, claimId: 'replay' })).toBe(false);
+  });
+
+  it('lets only one of many concurrent claims of one body win', async () => {
+    const hash = randomUUID();
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, (_, index) => log().claimAccepted(hash, { at: new Date(), claimId: `claim-${index}` })),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('releases only its own claim', async () => {
+    const hash = randomUUID();
+    expect(await log().claimAccepted(hash, { at: new Date(), claimId: 'mine' })).toBe(true);
+    await log().releaseAccepted(hash, 'not-mine');
+    expect(await log().claimAccepted(hash, { at: new Date(), claimId: 'replay' })).toBe(false);
+    // Releasing what is not claimed at all is no error (a retried release).
+    await expect(log().releaseAccepted(randomUUID(), 'mine')).resolves.toBeUndefined();
+  });
+
+  it('treats a claim older than seven days as expired, so the body can be claimed again', async () => {
     const stale = randomUUID();
-    expect(await log().wasAccepted(fresh)).toBe(false);
-    await log().rememberAccepted(fresh, new Date());
-    await log().rememberAccepted(stale, new Date(Date.now() - 8 * DAY_MS));
-    expect(await log().wasAccepted(fresh)).toBe(true);
-    expect(await log().wasAccepted(stale)).toBe(false);
+    expect(await log().claimAccepted(stale, { at: new Date(Date.now() - 8 * DAY_MS), claimId: 'old' })).toBe(true);
+    expect(await log().claimAccepted(stale, { at: new Date(), claimId: 'new' })).toBe(true);
+    const recent = randomUUID();
+    expect(await log().claimAccepted(recent, { at: new Date(Date.now() - 6 * DAY_MS), claimId: 'old' })).toBe(true);
+    expect(await log().claimAccepted(recent, { at: new Date(), claimId: 'new' })).toBe(false);
   });
 }

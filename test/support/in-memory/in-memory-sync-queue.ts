@@ -19,10 +19,20 @@ export class InMemorySyncQueue {
   /** Receipt handles given a new visibility timeout, with the seconds. */
   readonly retries: Array<{ receiptHandle: string; seconds: number }> = [];
   private readonly sentAt = new Map<string, number>();
+  private failuresLeft = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** Makes the next `times` sends reject without queueing anything, as SQS does when it is unavailable. */
+  failNext(times = 1): void {
+    this.failuresLeft = times;
+  }
+
   async enqueue(request: SyncRequest, options: { groupId: string; deduplicationId: string; delaySeconds?: number }): Promise<void> {
+    if (this.failuresLeft > 0) {
+      this.failuresLeft -= 1;
+      throw Object.assign(new Error('the queue is unavailable (a fault injected by the test)'), { name: 'QueueUnavailable' });
+    }
     const previous = this.sentAt.get(options.deduplicationId);
     if (previous !== undefined && this.now() - previous < DEDUPLICATION_WINDOW_MS) return;
     this.sentAt.set(options.deduplicationId, this.now());

@@ -18,7 +18,7 @@ describe('DynamoDbEventLog contract', () => {
 });
 
 describe('DynamoDbEventLog', () => {
-  it('keeps events for the configured number of days', async () => {
+  it('keeps events and claims for the configured number of days', async () => {
     const shortLived = new DynamoDbEventLog({
       tableName: standIns.env.EVENTS_TABLE!,
       client: standIns.dynamodb,
@@ -33,8 +33,9 @@ describe('DynamoDbEventLog', () => {
       outcome: 'expired',
     });
     await shortLived.record({ kind: 'sync', at: new Date().toISOString(), repository, outcome: 'kept' });
-    await shortLived.rememberAccepted('hash-two-days-old', new Date(Date.now() - 2 * 24 * 3600 * 1000));
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    expect(await shortLived.claimAccepted('hash-two-days-old', { at: twoDaysAgo, claimId: 'old' })).toBe(true);
     expect((await shortLived.list({ repositoryUuid: repository.uuid })).map((event) => event.outcome)).toEqual(['kept']);
-    expect(await shortLived.wasAccepted('hash-two-days-old')).toBe(false);
+    expect(await shortLived.claimAccepted('hash-two-days-old', { at: new Date(), claimId: 'new' })).toBe(true);
   });
 });
