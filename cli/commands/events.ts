@@ -13,7 +13,10 @@ export interface EventListing {
   repository: string | null;
   outcome: string | null;
   reason: string | null;
+  /** The first delivery's, on a line that counts several. */
   requestUuid: string | null;
+  /** How many events the line stands for: above 1 for deliveries counted per minute (forged signatures). */
+  count: number;
   /** The rest of the event (counts, commits, API calls…), as recorded. */
   details: Record<string, unknown>;
 }
@@ -83,15 +86,26 @@ export function registerEventsCommand(program: Command, kit: CommandKit): void {
         kit.deps.stdout.write(
           formatTable(
             ['time', 'kind', 'repository', 'outcome', 'reason'],
-            listings.map((e) => [e.time, e.kind, e.repository ?? '(unattributed)', e.outcome, e.reason]),
+            listings.map((e) => [e.time, e.kind, e.repository ?? '(unattributed)', e.outcome, shownReason(e)]),
           ),
         );
       });
     });
 }
 
-function toListing(event: LoggedEvent): EventListing {
-  const { at, kind, repository, outcome, reason, requestUuid, ...details } = event as LoggedEvent & Record<string, unknown>;
+/** An events-log line as `events --json` prints it. */
+export function toListing(event: LoggedEvent): EventListing {
+  const {
+    at,
+    kind,
+    repository,
+    outcome,
+    reason,
+    requestUuid,
+    count,
+    eventId: _eventId,
+    ...details
+  } = event as LoggedEvent & Record<string, unknown>;
   return {
     time: at,
     kind,
@@ -99,6 +113,12 @@ function toListing(event: LoggedEvent): EventListing {
     outcome: outcome ?? null,
     reason: reason ?? null,
     requestUuid: requestUuid ?? null,
+    count: count ?? 1,
     details,
   };
+}
+
+/** The reason column: a line counting several deliveries says how many (`invalid signature ×42`). */
+export function shownReason(listing: EventListing): string | null {
+  return listing.count > 1 ? `${listing.reason ?? ''} ×${listing.count}`.trim() : listing.reason;
 }

@@ -205,7 +205,13 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
     expect(failed.stderr).toMatch(/\nnext: /);
     expect(events).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: 'delivery', repository: null, outcome: 'rejected', reason: 'invalid signature' }),
+        expect.objectContaining({
+          kind: 'delivery',
+          repository: null,
+          outcome: 'rejected',
+          reason: 'invalid signature',
+          count: expect.any(Number),
+        }),
         expect.objectContaining({
           kind: 'sync',
           repository: 'acme/data-models',

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { DynamoDbEventLog } from '../../../../shared/aws/dynamodb-event-log';
 import { DynamoDbRepositoryStore } from '../../../../shared/aws/dynamodb-repository-store';
 import { signBody } from '../../../../shared/domain/signature';
 import { startStandIns, WEBHOOK_SECRET_NAME, type StandIns } from '../../../../local/stand-ins';
@@ -35,6 +36,8 @@ describe('verifier handler', () => {
     );
   };
 
+  const eventLog = () => new DynamoDbEventLog({ tableName: standIns.env.EVENTS_TABLE!, client: standIns.dynamodb });
+
   beforeAll(async () => {
     standIns = await startStandIns();
     standIns.secrets.putSecret(WEBHOOK_SECRET_NAME, JSON.stringify({ current: secret, previous: '' }));
@@ -68,6 +71,56 @@ describe('verifier handler', () => {
     );
     expect(response).toMatchObject({ statusCode: 401, body: 'invalid signature' });
     expect(await receiveAll(standIns.sqs, standIns.queueUrl)).toHaveLength(0);
+  });
+
+  it("releases the body's claim when SQS refuses the message, so that Bitbucket's retry is queued, then takes replays for duplicates", async () => {
+    // A body no other test sends (trailing whitespace keeps the JSON), so its hash is claimed here first.
+    const body = Buffer.concat([readWebhookFixture('updatePayload__normal-push'), Buffer.from('\n\n')]);
+    const requestUuid = '22222222-3333-4444-8555-666666666666';
+    const delivery = (attempt: number) =>
+      event(body.toString('utf8'), {
+        'x-event-key': 'repo:push',
+        'x-hub-signature': signBody(secret, body),
+        'x-request-uuid': requestUuid,
+        'x-attempt-number': String(attempt),
+      });
+    const withoutQueue = verifierWith((env) => {
+      env.QUEUE_URL = `${standIns.queueUrl.replace(/[^/]+$/, '')}no-such-queue.fifo`;
+    });
+
+    const failed = await withoutQueue(delivery(1));
+    const retried = await handler(delivery(2));
+    const replayed = await handler(delivery(3));
+
+    expect(failed.statusCode).toBe(500);
+    expect(retried).toMatchObject({ statusCode: 202, body: 'queued' });
+    expect(replayed).toMatchObject({ statusCode: 202, body: 'duplicate' });
+    expect(await receiveAll(standIns.sqs, standIns.queueUrl)).toHaveLength(1);
+    const lines = (await eventLog().list({ repositoryUuid: CLOUDBEERS, limit: 1000 })).filter((line) => line.requestUuid === requestUuid);
+    expect(lines.map((line) => [line.outcome, (line as { attempt?: number }).attempt]).sort()).toEqual([
+      ['duplicate', 3],
+      ['failed', 1],
+      ['queued', 2],
+    ]);
+    expect(lines.find((line) => line.outcome === 'failed')?.reason).toMatch(/^not queued \(\w+\); Bitbucket retries$/);
+  });
+
+  it('counts forged deliveries on one events line a minute instead of one line each', async () => {
+    const forgedLines = async () => (await eventLog().list({ limit: 1000 })).filter((line) => line.reason === 'invalid signature');
+    const before = await forgedLines();
+    const body = readWebhookFixture('updatePayload__normal-push');
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        handler(event(body.toString('utf8'), { 'x-hub-signature': signBody(generateSecret(), body), 'x-request-uuid': `forged-${index}` })),
+      ),
+    );
+    const after = await forgedLines();
+
+    expect(answers.map((answer) => answer.statusCode)).toEqual(Array(12).fill(401));
+    const total = (lines: typeof after) => lines.reduce((sum, line) => sum + (line.count ?? 1), 0);
+    expect(total(after) - total(before)).toBe(12);
+    // One line for the minute, or two if the minute turned meanwhile (or one, if it counts on an earlier line).
+    expect(after.length - before.length).toBeLessThanOrEqual(2);
   });
 
   it('answers 500 with a fixed text, and no internals, when its own infrastructure fails', async () => {

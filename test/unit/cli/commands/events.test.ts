@@ -1,4 +1,4 @@
-import { parseSince } from '../../../../cli/commands/events';
+import { parseSince, shownReason, toListing } from '../../../../cli/commands/events';
 
 describe('parseSince', () => {
   const now = new Date('2025-06-01T12:00:00.000Z');
@@ -14,5 +14,43 @@ describe('parseSince', () => {
 
   it('refuses anything else with a usage message', () => {
     expect(() => parseSince('yesterday', now)).toThrow(/expected an age like 30m, 2h, 7d or an ISO time/);
+  });
+});
+
+describe('events listing', () => {
+  it('shows a line counting forged deliveries with its count, and the first request uuid', () => {
+    const listing = toListing({
+      kind: 'delivery',
+      at: '2026-11-28T10:00:01.000Z',
+      outcome: 'rejected',
+      reason: 'invalid signature',
+      requestUuid: 'first-of-the-minute',
+      count: 42,
+      attempt: 1,
+    } as Parameters<typeof toListing>[0]);
+    expect(listing).toEqual({
+      time: '2026-11-28T10:00:01.000Z',
+      kind: 'delivery',
+      repository: null,
+      outcome: 'rejected',
+      reason: 'invalid signature',
+      requestUuid: 'first-of-the-minute',
+      count: 42,
+      details: { attempt: 1 },
+    });
+    expect(shownReason(listing)).toBe('invalid signature ×42');
+  });
+
+  it('shows a single event as it is, with count 1 and without its line id', () => {
+    const listing = toListing({
+      kind: 'delivery',
+      at: '2026-11-28T10:00:00.000Z',
+      repository: { uuid: '{1}', fullName: 'acme/models' },
+      outcome: 'queued',
+      reason: 'queued',
+      eventId: 'line-id',
+    });
+    expect(listing).toMatchObject({ repository: 'acme/models', count: 1, details: {} });
+    expect(shownReason(listing)).toBe('queued');
   });
 });
