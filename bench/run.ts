@@ -4,7 +4,8 @@
  *
  * Every figure is a ratio against a floor measured or computed on the same machine, so it holds on a noisy one,
  * and each is the median of several runs with min and max. Configuration (environment):
- * BENCH_RTT_MS (default 20), BENCH_RUNS (default 5; the slowest scenarios run ⌈BENCH_RUNS / 2⌉ + 1 times).
+ * BENCH_RTT_MS (default 20), BENCH_AWS_RTT_MS (default 5, the verifier's round trip to DynamoDB and SQS), BENCH_RUNS
+ * (default 5; the slowest scenarios run ⌈BENCH_RUNS / 2⌉ + 1 times).
  * Arguments name the sections to run (`npm run bench -- verifier bundles`); without any, all run. A partial run
  * replaces only its sections' rows in docs/BENCHMARKS.md and says so there.
  */
@@ -15,7 +16,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { cpus, loadavg, totalmem, tmpdir, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { build } from 'esbuild';
 import { accessTokenSecretName } from '../shared/aws/access-tokens';
@@ -31,6 +34,7 @@ import { generateLargeModel } from '../test/fixtures/hackolade-models/generate-l
 
 const ROOT = join(__dirname, '..');
 const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 20);
+const AWS_RTT_MS = Number(process.env.BENCH_AWS_RTT_MS ?? 5);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 const SLOW_RUNS = Math.ceil(RUNS / 2) + 1;
 const MODEL_DIR = join(ROOT, 'test', 'fixtures', 'hackolade-models');
@@ -125,7 +129,10 @@ async function main(): Promise<void> {
   });
   const bundleDir = mkdtempSync(join(tmpdir(), 'model-hub-bench-'));
   try {
-    if (sections.has('verifier')) await benchVerifier(hub, webhookSecret);
+    if (sections.has('verifier')) {
+      await benchVerifier(hub, webhookSecret, AWS_RTT_MS);
+      await benchVerifier(hub, webhookSecret, 0);
+    }
     const bundles = sections.has('bundles') || sections.has('storage') ? await benchBundles(bundleDir, sections.has('bundles')) : {};
     if (sections.has('incremental')) await benchIncremental(simulator, hub);
     if (sections.has('large-repository')) await benchOnePushInLargeRepository(simulator, hub);
@@ -148,19 +155,27 @@ async function main(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Verifier
 
-async function benchVerifier(hub: LocalHub, secret: string): Promise<void> {
-  log('verifier: per delivery in-process vs HMAC + one SendMessage');
+/**
+ * The verifier's time per delivery against the floor (HMAC + one SendMessage), both on the same clients. With
+ * `roundTripMs`, every DynamoDB and SQS call first waits that long, as the network to the AWS services does:
+ * the stand-ins run in this process, so without it calls made at the same time only share one CPU.
+ */
+async function benchVerifier(hub: LocalHub, secret: string, roundTripMs: number): Promise<void> {
+  log(`verifier: per delivery in-process vs HMAC + one SendMessage, ${roundTripMs} ms per AWS call`);
   const payload = readFileSync(PUSH_FIXTURE);
   const { uuid, full_name: fullName } = (JSON.parse(payload.toString('utf8')) as { repository: { uuid: string; full_name: string } })
     .repository;
-  await repositoriesOf(hub).addRepository({ uuid, fullName, modelPattern: DEFAULT_MODEL_PATTERN, addedAt: new Date().toISOString() });
+  if (!(await repositoriesOf(hub).getRepository(uuid)))
+    await repositoriesOf(hub).addRepository({ uuid, fullName, modelPattern: DEFAULT_MODEL_PATTERN, addedAt: new Date().toISOString() });
   const { verifier } = hub.functions;
   const iterations = 40 * RUNS;
   const warmup = 20;
+  const removeRoundTrips = roundTripMs > 0 ? addRoundTrip([hub.standIns.dynamodb, hub.standIns.sqs], roundTripMs) : () => undefined;
 
   // Each delivery is a distinct body (trailing whitespace is still the same JSON), so each one is queued, not
   // answered as a duplicate: the full path, with the replay claim, the SendMessage and the events-log write.
-  const bodyFor = (index: number) => Buffer.concat([payload, Buffer.from(' '.repeat(index + 1))]);
+  // (The tabs keep the bodies of the passes with and without the round trip apart.)
+  const bodyFor = (index: number) => Buffer.concat([payload, Buffer.from(' '.repeat(index + 1) + '\t'.repeat(roundTripMs))]);
   const verifierTimes: number[] = [];
   const floorTimes: number[] = [];
   // One delivery, then one floor operation, in turn: on a shared machine both see the same load.
@@ -195,15 +210,37 @@ async function benchVerifier(hub: LocalHub, secret: string): Promise<void> {
       floorTimes.push(floorElapsed);
     }
   }
+  removeRoundTrips();
   const verifierStat = stat(verifierTimes);
   const floorStat = stat(floorTimes);
+  const where = roundTripMs > 0 ? `${roundTripMs} ms per DynamoDB/SQS call` : 'no added round trip (one CPU for all)';
   rows.push({
     section: 'Verifier',
-    figure: `time per delivery, ${kib(payload.length)} push (${iterations} deliveries)`,
+    figure: `time per delivery, ${kib(payload.length)} push, ${where} (${iterations} deliveries)`,
     value: show(verifierStat, ' ms'),
     floor: `${show(floorStat, ' ms')} HMAC + 1 SendMessage`,
     ratio: `${fmt(verifierStat.median / floorStat.median)}×`,
   });
+}
+
+/** The part of an SDK client's middleware stack that addRoundTrip uses. */
+interface RoundTripStack {
+  add(middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>, options: object): void;
+}
+
+/** Delays every call of the clients by `ms` (a middleware); returns what removes it again. */
+function addRoundTrip(clients: ReadonlyArray<DynamoDBClient | SQSClient>, ms: number): () => void {
+  const name = 'benchRoundTrip';
+  for (const client of clients) {
+    (client.middlewareStack as unknown as RoundTripStack).add(
+      (next) => async (args) => {
+        await delay(ms);
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+  }
+  return () => clients.forEach((client) => client.middlewareStack.remove(name));
 }
 
 function apiEvent(body: Buffer, headers: Record<string, string>): APIGatewayProxyEventV2 {
