@@ -612,7 +612,7 @@ function renderDocument(table: string, seconds: number, load: string): string {
 
 /**
  * The document with the rows of the sections just measured replaced (in section order) and a line saying when,
- * on what and under which load they were; the other rows, and the notes, are kept as they were.
+ * on what and under which load they were; the other rows are kept as they were, the notes are read anew.
  */
 function withSectionsReplaced(document: string, sections: ReadonlySet<SectionName>, seconds: number, load: string): string {
   const lines = document.split('\n');
@@ -636,7 +636,8 @@ function withSectionsReplaced(document: string, sections: ReadonlySet<SectionNam
     Object.values(SECTIONS).every((section) => !line.slice(0, line.indexOf(' on ')).includes(section) || measured.has(section));
   const head = lines.slice(0, headerAt).filter((line) => !superseded(line));
   while (head.at(-1) === '') head.pop();
-  return [...head, note, '', TABLE_HEADER, '|---|---|---|---|---|', ...table, ...lines.slice(endAt)].join('\n');
+  const notes = readFileSync(join(__dirname, 'notes.md'), 'utf8');
+  return [...head, note, '', TABLE_HEADER, '|---|---|---|---|---|', ...table, '', notes.trim(), ''].join('\n');
 }
 
 main().catch((error: unknown) => {
