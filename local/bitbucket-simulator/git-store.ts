@@ -34,7 +34,8 @@ export interface CommitRecord {
 /** The changes of one commit, applied in the order renames, deletions, writes. */
 export interface CommitChanges {
   readonly parent: string | undefined;
-  readonly writes: ReadonlyArray<readonly [path: string, content: Buffer]>;
+  /** Files (mode 100644), or with a mode: 120000 a symbolic link (content: its target), 160000 a submodule (content: the commit hash). */
+  readonly writes: ReadonlyArray<readonly [path: string, content: Buffer, mode?: '100644' | '120000' | '160000']>;
   readonly deletes: readonly string[];
   readonly renames: ReadonlyArray<readonly [from: string, to: string]>;
   readonly message: string;
@@ -136,8 +137,10 @@ export class GitStore {
     for (const [from, to] of changes.renames)
       parts.push(Buffer.from('R '), quotePath(from), Buffer.from(' '), quotePath(to), Buffer.from('\n'));
     for (const path of changes.deletes) parts.push(Buffer.from('D '), quotePath(path), Buffer.from('\n'));
-    for (const [path, content] of changes.writes) {
-      parts.push(Buffer.from('M 100644 inline '), quotePath(path), Buffer.from(`\ndata ${content.length}\n`), content, Buffer.from('\n'));
+    for (const [path, content, mode = '100644'] of changes.writes) {
+      // A submodule is a gitlink: fast-import takes the other repository's commit hash in place of data.
+      if (mode === '160000') parts.push(Buffer.from(`M 160000 ${content.toString('utf8')} `), quotePath(path), Buffer.from('\n'));
+      else parts.push(Buffer.from(`M ${mode} inline `), quotePath(path), Buffer.from(`\ndata ${content.length}\n`), content, Buffer.from('\n'));
     }
     parts.push(Buffer.from('\n'));
     this.importer ??= new FastImport(this.gitDir);

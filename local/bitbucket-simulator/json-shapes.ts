@@ -37,20 +37,36 @@ export function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
-export function pageOf<T>(items: T[], url: URL, pagelen: { default: number; max: number }): Record<string, unknown> {
+/**
+ * One page of `items`. `opaque` pages name the next page by a token, not a number, and carry no total `size`,
+ * like Bitbucket's `/src` listings (`?page=8xhd` in the recordings); clients must follow `next` as given.
+ */
+export function pageOf<T>(items: T[], url: URL, pagelen: { default: number; max: number }, options: { opaque?: boolean } = {}): Record<string, unknown> {
   const requested = Number(url.searchParams.get('pagelen'));
   const size = Math.max(1, Math.min(pagelen.max, Number.isInteger(requested) && requested > 0 ? requested : pagelen.default));
-  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const given = url.searchParams.get('page');
+  const page = Math.max(1, (options.opaque ? pageOfToken(given) : Number(given)) || 1);
   const values = items.slice((page - 1) * size, page * size);
-  const result: Record<string, unknown> = { pagelen: size, values, page, size: items.length };
+  const result: Record<string, unknown> = options.opaque ? { pagelen: size, values, page } : { pagelen: size, values, page, size: items.length };
   const link = (n: number): string => {
     const next = new URL(url.href);
-    next.searchParams.set('page', String(n));
+    next.searchParams.set('page', options.opaque ? pageToken(n) : String(n));
     return next.href;
   };
   if (page * size < items.length) result.next = link(page + 1);
-  if (page > 1) result.previous = link(page - 1);
+  if (page > 1 && !options.opaque) result.previous = link(page - 1);
   return result;
+}
+
+/** An opaque page token (never a plain number) and back; an unknown token reads as page 1's successor never. */
+export function pageToken(page: number): string {
+  return `p${(page * 7919).toString(36)}x`;
+}
+
+export function pageOfToken(token: string | null): number {
+  const match = token ? /^p([0-9a-z]+)x$/.exec(token) : null;
+  const value = match ? parseInt(match[1]!, 36) / 7919 : NaN;
+  return Number.isInteger(value) ? value : NaN;
 }
 
 /** The JSON renderers; `apiUrl` is read at render time (the server's port is known only once it listens). */
@@ -182,19 +198,20 @@ export function createJsonShapes(apiUrl: () => string) {
     },
   });
 
-  const fileAttributes = (repo: RepositoryState, path: string, mode: string | undefined, binary: boolean): Record<string, string> => {
-    if (repo.lfsPaths.has(path)) return { attributes: 'lfs' };
-    if (mode === '120000') return { attributes: 'link' };
-    if (mode === '100755') return { attributes: 'executable' };
-    if (mode === '160000') return { attributes: 'subrepository' };
-    return binary ? { attributes: 'binary' } : {};
+  /** The recorded shape: an array of what the entry is (`[]` for a plain file), not the spec's single string. */
+  const fileAttributes = (repo: RepositoryState, path: string, mode: string | undefined, type: TreeEntry['type']): string[] => {
+    if (type === 'commit' || mode === '160000') return ['subrepository'];
+    if (mode === '120000') return ['link'];
+    if (repo.lfsPaths.has(path)) return ['lfs'];
+    if (mode === '100755') return ['executable'];
+    return [];
   };
 
-  const diffFileJson = (repo: RepositoryState, commit: string, path: string, binary: boolean): Record<string, unknown> => ({
+  /** Diffstat entries as recorded: path, type, escaped_path and a self link; they do not say what the entry is. */
+  const diffFileJson = (repo: RepositoryState, commit: string, path: string): Record<string, unknown> => ({
     path,
-    escaped_path: path,
     type: 'commit_file',
-    ...fileAttributes(repo, path, undefined, binary),
+    escaped_path: path,
     links: { self: { href: srcHref(repo, commit, path) } },
   });
 
@@ -210,11 +227,12 @@ export function createJsonShapes(apiUrl: () => string) {
     }
     const href = srcHref(repo, commit, path);
     return {
+      mimetype: path.endsWith('.json') ? 'application/json' : null,
       path,
       escaped_path: path,
       type: 'commit_file',
-      ...fileAttributes(repo, path, entry.mode, false),
-      size: entry.size,
+      attributes: fileAttributes(repo, path, entry.mode, entry.type),
+      size: entry.type === 'commit' ? 0 : entry.size,
       commit: shortCommitJson(repo, commit),
       links: {
         self: { href },

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { signBody } from '../../shared/domain/signature';
 import type { CommitRecord, GitStore } from './git-store';
-import type { SimulatedDelivery, SimulatedRepository, SimulatedWebhook } from './simulator-types';
+import type { SimulatedDelivery, SimulatedEntry, SimulatedRepository, SimulatedWebhook } from './simulator-types';
 import { buildPushPayload, deliveryHeaders, postJson, type PushChange } from './webhook-payload';
 
 /** Internal state of one simulated repository. */
@@ -37,17 +37,20 @@ export class RepositoryState implements SimulatedRepository {
   }
 
   commit(
-    changes: Record<string, string | Buffer | null>,
+    changes: Record<string, SimulatedEntry>,
     options: { branch?: string; message?: string; renames?: ReadonlyArray<readonly [string, string]> } = {},
   ): Promise<string> {
     const run = async (): Promise<string> => {
       const branch = options.branch ?? this.main;
       const parent = this.branches.get(branch) ?? this.branches.get(this.main);
-      const writes: Array<[string, Buffer]> = [];
+      const writes: Array<[string, Buffer, ('100644' | '120000' | '160000')?]> = [];
       const deletes: string[] = [];
       for (const [path, content] of Object.entries(changes)) {
         if (content === null) deletes.push(path);
-        else writes.push([path, typeof content === 'string' ? Buffer.from(content, 'utf8') : content]);
+        else if (typeof content === 'string') writes.push([path, Buffer.from(content, 'utf8')]);
+        else if (Buffer.isBuffer(content)) writes.push([path, content]);
+        else if ('symlink' in content) writes.push([path, Buffer.from(content.symlink, 'utf8'), '120000']);
+        else writes.push([path, Buffer.from(content.submodule, 'utf8'), '160000']);
       }
       const hash = await this.git.commit({
         parent,
@@ -115,7 +118,9 @@ export class RepositoryState implements SimulatedRepository {
   async readFiles(commit: string): Promise<Map<string, Buffer>> {
     const tree = await this.git.tree(commit);
     const files = new Map<string, Buffer>();
-    for (const [path, entry] of tree) if (entry.type === 'blob') files.set(path, await this.git.readBlob(entry.sha));
+    // Regular files only: symbolic links (mode 120000) and submodules are no files.
+    for (const [path, entry] of tree)
+      if (entry.type === 'blob' && entry.mode !== '120000') files.set(path, await this.git.readBlob(entry.sha));
     return files;
   }
 

@@ -168,8 +168,8 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
       status: change.status,
       lines_added: change.linesAdded,
       lines_removed: change.linesRemoved,
-      old: change.oldPath !== undefined && baseCommit ? diffFileJson(repo, baseCommit, change.oldPath, change.binary) : null,
-      new: change.newPath !== undefined ? diffFileJson(repo, source, change.newPath, change.binary) : null,
+      old: change.oldPath !== undefined && baseCommit ? diffFileJson(repo, baseCommit, change.oldPath) : null,
+      new: change.newPath !== undefined ? diffFileJson(repo, source, change.newPath) : null,
     }));
     return { status: 200, body: pageOf(values, url, diffstatPagelen) };
   };
@@ -180,6 +180,7 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
     const tree = await repo.git.tree(commit);
     const entry = path === '' ? ({ type: 'tree', mode: '040000', sha: '', size: 0 } as TreeEntry) : tree.get(path);
     if (!entry) return errorAnswer(404, `No such file or directory: ${path}`);
+    if (url.searchParams.get('format') === 'meta') return { status: 200, body: treeEntryJson(repo, commit, path, entry) };
     if (entry.type === 'tree') {
       const depth = Number(url.searchParams.get('max_depth') ?? '1') || 1;
       if (options.maxListDepth !== undefined && depth > options.maxListDepth) {
@@ -202,10 +203,13 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
           listed.map((item) => item.json),
           url,
           srcPagelen,
+          { opaque: true },
         ),
       };
     }
-    if (entry.type !== 'blob' || directoryRequested) return errorAnswer(404, `No such directory: ${path}`);
+    if (directoryRequested) return errorAnswer(404, `No such directory: ${path}`);
+    // A submodule's `/src` answers the commit it points at; a symbolic link's (a blob) its target path.
+    if (entry.type === 'commit') return { status: 200, headers: { 'content-type': 'text/plain' }, body: entry.sha };
     if (repo.lfsPaths.has(path)) {
       const id = randomBytes(16).toString('hex');
       media.set(id, { repo, sha: entry.sha, path });

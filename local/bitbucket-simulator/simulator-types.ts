@@ -131,12 +131,12 @@ export interface SimulatedRepository {
   readonly deliveries: ReadonlyArray<SimulatedDelivery>;
   /**
    * Creates one commit on `branch` (default main branch) applying the changes: string/Buffer writes, null
-   * deletes; `renames` moves files (content kept unless also written). Returns the new commit hash. Creates
+   * deletes, `{ symlink: target }` a symbolic link, `{ submodule: hash }` a submodule; `renames` moves files (content kept unless also written). Returns the new commit hash. Creates
    * the branch from the main branch head if missing. Like Bitbucket, then delivers a `repo:push` to every
    * active registered webhook subscribed to it (signed with the hook's secret), before resolving; see `deliveries`.
    */
   commit(
-    changes: Record<string, string | Buffer | null>,
+    changes: Record<string, SimulatedEntry>,
     options?: { branch?: string; message?: string; renames?: ReadonlyArray<readonly [from: string, to: string]> },
   ): Promise<string>;
   /** Creates (or moves) branch `name` at `fromCommit`. */
@@ -173,3 +173,6 @@ export interface SimulatedRepository {
     options?: { requestUuid?: string; attempt?: number },
   ): Promise<{ status: number; body: string }>;
 }
+
+/** What a commit writes at a path: file content, a symbolic link (git mode 120000), a submodule (160000), or null to delete. */
+export type SimulatedEntry = string | Buffer | null | { readonly symlink: string } | { readonly submodule: string };

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_BITBUCKET_API_URL, BITBUCKET_ENDPOINTS, REPOSITORY_SCOPE, WEBHOOK_SCOPE } from './bitbucket-endpoints';
 import * as resources from './bitbucket-resources';
-import type { BitbucketApi, BitbucketRepositoryInfo, FileChange } from './bitbucket-resources';
+import type { BitbucketApi, BitbucketRepositoryInfo, FileChange, TreeEntry } from './bitbucket-resources';
 import { BitbucketTransport, parseRetryAfter, type BitbucketClientStats, type BitbucketTransportOptions } from './bitbucket-transport';
 import * as webhooks from './bitbucket-webhooks';
 import type { BitbucketWebhook, BitbucketWebhookInput } from './bitbucket-webhooks';
@@ -12,7 +12,14 @@ import { listWorkspaceRepositories, type WorkspaceRepository } from './bitbucket
 
 // The client's public vocabulary, importable from here as before the split.
 export { BITBUCKET_ENDPOINTS, DEFAULT_BITBUCKET_API_URL, REPOSITORY_SCOPE, WEBHOOK_SCOPE, parseRetryAfter };
-export { DIFFSTAT_PAGELEN, type BitbucketRepositoryInfo, type FileChange, type FileChangeStatus } from './bitbucket-resources';
+export {
+  DIFFSTAT_PAGELEN,
+  type BitbucketRepositoryInfo,
+  type FileChange,
+  type FileChangeStatus,
+  type TreeEntry,
+  type TreeEntryKind,
+} from './bitbucket-resources';
 export type { BitbucketClientStats } from './bitbucket-transport';
 export type { BitbucketWebhook, BitbucketWebhookInput } from './bitbucket-webhooks';
 export type { WorkspaceRepository } from './bitbucket-workspace';
@@ -87,14 +94,28 @@ export class BitbucketClient {
   }
 
   /**
-   * Lists every file path (not directories) in the tree of `commit`, recursively.
+   * Lists every file path (not directories; symbolic links and submodules included) in the tree of `commit`.
+   * See {@link listTree}.
+   */
+  async listFiles(fullName: string, commit: string): Promise<string[]> {
+    return (await this.listTree(fullName, commit)).map((entry) => entry.path);
+  }
+
+  /**
+   * Lists every non-directory entry in the tree of `commit`, recursively, with its kind (file, symbolic link,
+   * submodule, from the entry's `attributes`) and size.
    *
    * Uses breadth-first listings of `/src/{commit}/{dir}/?max_depth=N` (N = `listMaxDepth`), follows `next`
    * pages, and lists again below directories at the depth limit. When Bitbucket times out (555) on a deep
    * listing, N is halved for that directory down to 1.
    */
-  listFiles(fullName: string, commit: string): Promise<string[]> {
-    return resources.listFiles(this.api, fullName, commit, this.listMaxDepth);
+  listTree(fullName: string, commit: string): Promise<TreeEntry[]> {
+    return resources.listTree(this.api, fullName, commit, this.listMaxDepth);
+  }
+
+  /** What `path` is at `commit` (file, symbolic link or submodule) and its size (`GET .../src/{commit}/{path}?format=meta`). */
+  getTreeEntry(fullName: string, commit: string, path: string): Promise<TreeEntry> {
+    return resources.getTreeEntry(this.api, fullName, commit, path);
   }
 
   /**

@@ -14,7 +14,7 @@ export const BITBUCKET_ENDPOINTS = {
   workspaceRepositories: { method: 'GET', template: '/repositories/{workspace}', query: ['pagelen'] },
   branch: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/refs/branches/{name}', query: [] },
   diffstat: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/diffstat/{spec}', query: ['topic', 'pagelen'] },
-  src: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/src/{commit}/{path}', query: ['max_depth', 'pagelen'] },
+  src: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/src/{commit}/{path}', query: ['max_depth', 'pagelen', 'format'] },
   // Webhooks (the admin CLI manages the hub's own `repo:push` hook; they need the token's `webhook` scope).
   listHooks: { method: 'GET', template: '/repositories/{workspace}/{repo_slug}/hooks', query: ['pagelen'] },
   createHook: { method: 'POST', template: '/repositories/{workspace}/{repo_slug}/hooks', query: [] },

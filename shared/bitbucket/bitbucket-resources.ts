@@ -28,6 +28,17 @@ export interface FileChange {
   linesRemoved?: number;
 }
 
+/** What a tree entry is: a regular file, a symbolic link, or a submodule (Bitbucket's `subrepository`). */
+export type TreeEntryKind = 'file' | 'symlink' | 'submodule';
+
+/** One non-directory entry of a commit's tree, as `/src` lists it. */
+export interface TreeEntry {
+  readonly path: string;
+  readonly kind: TreeEntryKind;
+  /** Bytes of a file, when Bitbucket said. */
+  readonly size?: number;
+}
+
 /** Repository facts the sync needs. */
 export interface BitbucketRepositoryInfo {
   /** Immutable id with braces, e.g. `{3deb8c29-778a-450c-8f69-3e50a18079df}`. */
@@ -92,9 +103,9 @@ export async function listChangedFiles(api: BitbucketApi, fullName: string, newC
   return changes;
 }
 
-/** See `BitbucketClient.listFiles`: breadth-first `/src` listings `maxDepth` deep, halved for a directory on 555. */
-export async function listFiles(api: BitbucketApi, fullName: string, commit: string, maxDepth: number): Promise<string[]> {
-  const files = new Set<string>();
+/** See `BitbucketClient.listTree`: breadth-first `/src` listings `maxDepth` deep, halved for a directory on 555. */
+export async function listTree(api: BitbucketApi, fullName: string, commit: string, maxDepth: number): Promise<TreeEntry[]> {
+  const files = new Map<string, TreeEntry>();
   const pending: string[] = [''];
   let depth = maxDepth;
   for (let dir = pending.shift(); dir !== undefined; dir = pending.shift()) {
@@ -102,8 +113,11 @@ export async function listFiles(api: BitbucketApi, fullName: string, commit: str
       const entries = await listDirectory(api, fullName, commit, dir, depth);
       const baseDepth = dir === '' ? 0 : dir.split('/').length;
       for (const entry of entries) {
-        if (entry.type === 'commit_file') files.add(entry.path);
-        else if (entry.type === 'commit_directory' && entry.path.split('/').length - baseDepth >= depth) pending.push(entry.path);
+        if (entry.type === 'commit_directory') {
+          if (entry.path.split('/').length - baseDepth >= depth) pending.push(entry.path);
+        } else if (entry.type === 'commit_file' || entry.kind !== 'file') {
+          files.set(entry.path, { path: entry.path, kind: entry.kind, ...(entry.size !== undefined ? { size: entry.size } : {}) });
+        }
       }
     } catch (error) {
       if (!(error instanceof BitbucketDiffTooLargeError) || depth === 1) throw error;
@@ -111,7 +125,34 @@ export async function listFiles(api: BitbucketApi, fullName: string, commit: str
       pending.unshift(dir);
     }
   }
-  return [...files];
+  return [...files.values()];
+}
+
+/** What `path` is at `commit`, and its size (`GET .../src/{commit}/{path}?format=meta`); 404 when absent. */
+export async function getTreeEntry(api: BitbucketApi, fullName: string, commit: string, path: string): Promise<TreeEntry> {
+  const url = endpointUrl(
+    api.baseUrl,
+    'src',
+    { ...splitFullName(fullName), commit: encodeURIComponent(commit), path: encodePath(path) },
+    { format: 'meta' },
+  );
+  const json = (await api.transport.getJson(url, { repository: fullName, what: `the metadata of ${JSON.stringify(path)} at ${commit}` })) as {
+    attributes?: unknown;
+    size?: unknown;
+  };
+  const size = typeof json.size === 'number' ? json.size : undefined;
+  return { path, kind: entryKind(json.attributes), ...(size !== undefined ? { size } : {}) };
+}
+
+/**
+ * The kind an entry's `attributes` say: recorded answers carry an array (`[]`, `["link"]`), the OpenAPI document
+ * a single string; `link` is a symbolic link, `subrepository` a submodule.
+ */
+export function entryKind(attributes: unknown): TreeEntryKind {
+  const list = Array.isArray(attributes) ? attributes : [attributes];
+  if (list.includes('subrepository')) return 'submodule';
+  if (list.includes('link')) return 'symlink';
+  return 'file';
 }
 
 /** See `BitbucketClient.getFile`: the exact bytes, at most `maxBytes` (a Git LFS redirect is followed by the transport). */
@@ -133,16 +174,22 @@ async function listDirectory(
   commit: string,
   dir: string,
   depth: number,
-): Promise<Array<{ type: string; path: string }>> {
+): Promise<Array<{ type: string; path: string; kind: TreeEntryKind; size?: number }>> {
   // The root needs the trailing slash (`/src/{commit}/`); keep it for subdirectories too, so they can't be mistaken for files.
   const path = dir === '' ? '' : `${encodePath(dir)}/`;
   const query = { max_depth: String(depth), pagelen: String(SRC_PAGELEN) };
   const url = endpointUrl(api.baseUrl, 'src', { ...splitFullName(fullName), commit: encodeURIComponent(commit), path }, query);
-  const entries: Array<{ type: string; path: string }> = [];
+  const entries: Array<{ type: string; path: string; kind: TreeEntryKind; size?: number }> = [];
   const context = { repository: fullName, what: `the listing of ${JSON.stringify(dir || '/')} at ${commit}` };
   for await (const value of api.transport.pagedValues(url, context)) {
-    const entry = value as { type?: unknown; path?: unknown };
-    if (typeof entry.type === 'string' && typeof entry.path === 'string') entries.push({ type: entry.type, path: entry.path });
+    const entry = value as { type?: unknown; path?: unknown; attributes?: unknown; size?: unknown };
+    if (typeof entry.type === 'string' && typeof entry.path === 'string')
+      entries.push({
+        type: entry.type,
+        path: entry.path,
+        kind: entryKind(entry.attributes),
+        ...(typeof entry.size === 'number' ? { size: entry.size } : {}),
+      });
   }
   return entries;
 }

@@ -3,13 +3,14 @@
 import {
   DiffUnavailableError,
   SourceDeadlineError,
+  SourceEntryNotAFileError,
   SourceFileMissingError,
   SourceFileTooLargeError,
   SourceRateLimitedError,
 } from '../domain/sync/errors';
 import type { PlannedChange } from '../domain/sync/plan';
 import type { SourceRepository } from '../domain/sync/ports';
-import type { BitbucketClient } from './bitbucket-client';
+import type { BitbucketClient, TreeEntry } from './bitbucket-client';
 import {
   BitbucketDeadlineError,
   BitbucketDiffTooLargeError,
@@ -23,9 +24,14 @@ import {
  * the engine's (555 or a vanished commit → DiffUnavailableError, 429 → SourceRateLimitedError, the caller's
  * deadline → SourceDeadlineError) and remembers a commit's listing, which never changes, so one sync lists a
  * tree once.
+ *
+ * Symbolic links and submodules are no models: `/src` answers a link's target path (a submodule's commit) as if
+ * it were the file, and diffstat entries do not say what a path is. A listed commit's entries carry their kind
+ * (`attributes`), so no request is made for them; a file fetched without a listing (incremental syncs) whose
+ * bytes cannot be a model (not a JSON object) is asked about once more with `?format=meta` before it is taken.
  */
 export class BitbucketSource implements SourceRepository {
-  private readonly listings = new Map<string, Promise<string[]>>();
+  private readonly listings = new Map<string, Promise<Map<string, TreeEntry>>>();
 
   constructor(
     private readonly client: BitbucketClient,
@@ -55,28 +61,71 @@ export class BitbucketSource implements SourceRepository {
     });
   }
 
-  listFiles(commit: string): Promise<string[]> {
-    let listing = this.listings.get(commit);
-    if (!listing) {
-      listing = translate(() => this.client.listFiles(this.fullName, commit));
-      listing.catch(() => this.listings.delete(commit));
-      this.listings.set(commit, listing);
-    }
-    return listing;
+  async listFiles(commit: string): Promise<string[]> {
+    return [...(await this.listTree(commit)).keys()];
   }
 
   getFile(commit: string, path: string): Promise<Buffer> {
     return translate(async () => {
+      const listed = await this.listedEntry(commit, path);
+      if (listed && listed.kind !== 'file') throw notAFile(commit, listed);
       try {
-        return await this.client.getFile(this.fullName, commit, path);
+        const bytes = await this.client.getFile(this.fullName, commit, path);
+        if (!listed && !startsLikeJsonObject(bytes)) {
+          const entry = await this.client.getTreeEntry(this.fullName, commit, path);
+          if (entry.kind !== 'file') throw notAFile(commit, entry);
+        }
+        return bytes;
       } catch (error) {
-        if (error instanceof BitbucketFileTooLargeError) throw new SourceFileTooLargeError(error.message, undefined);
+        if (error instanceof BitbucketFileTooLargeError) {
+          // The size Bitbucket announced: the download's Content-Length, else the listing's, else the file's metadata.
+          const size =
+            error.declaredSize ??
+            listed?.size ??
+            (await this.client.getTreeEntry(this.fullName, commit, path).catch(() => undefined))?.size;
+          throw new SourceFileTooLargeError(error.message, size);
+        }
         if (error instanceof BitbucketNotFoundError)
           throw new SourceFileMissingError(`${path} at ${commit.slice(0, 12)} cannot be downloaded (404)`);
         throw error;
       }
     });
   }
+
+  /** The listing of `commit` by path, listed once per source. */
+  private listTree(commit: string): Promise<Map<string, TreeEntry>> {
+    let listing = this.listings.get(commit);
+    if (!listing) {
+      listing = translate(async () => new Map((await this.client.listTree(this.fullName, commit)).map((entry) => [entry.path, entry])));
+      listing.catch(() => this.listings.delete(commit));
+      this.listings.set(commit, listing);
+    }
+    return listing;
+  }
+
+  /** The entry of `path` when `commit` was listed already (never lists just for this). */
+  private async listedEntry(commit: string, path: string): Promise<TreeEntry | undefined> {
+    const listing = this.listings.get(commit);
+    return listing ? (await listing.catch(() => undefined))?.get(path) : undefined;
+  }
+}
+
+function notAFile(commit: string, entry: TreeEntry): SourceEntryNotAFileError {
+  const kind = entry.kind === 'symlink' ? 'symlink' : 'submodule';
+  return new SourceEntryNotAFileError(
+    `${entry.path} at ${commit.slice(0, 12)} is a ${kind === 'symlink' ? 'symbolic link' : 'submodule'}, not a file`,
+    kind,
+  );
+}
+
+/** True when the first non-blank byte is `{`: every model is a JSON object, a link target or a commit hash never is. */
+function startsLikeJsonObject(bytes: Buffer): boolean {
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // a UTF-8 byte order mark
+  const text = bytes
+    .subarray(start, start + 4096)
+    .toString('latin1')
+    .trimStart();
+  return text.startsWith('{');
 }
 
 /**

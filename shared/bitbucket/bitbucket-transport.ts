@@ -283,7 +283,7 @@ export class BitbucketTransport {
       const declared = Number(header(response.headers, 'content-length'));
       if (ok && context.filePath !== undefined && Number.isFinite(declared) && declared > limit) {
         discard(response.body);
-        throw new BitbucketFileTooLargeError(context.repository, context.filePath, limit);
+        throw new BitbucketFileTooLargeError(context.repository, context.filePath, limit, declared);
       }
       const body = await this.readBody(response.body, limit, ok ? context : undefined);
       return { status: response.statusCode, headers: response.headers, body };

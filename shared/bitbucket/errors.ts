@@ -87,11 +87,14 @@ export class BitbucketDiffTooLargeError extends BitbucketError {
 export class BitbucketFileTooLargeError extends BitbucketError {
   /** The limit that was exceeded, in bytes. */
   readonly maxBytes: number;
+  /** The size Bitbucket announced (`Content-Length`), when it did. */
+  readonly declaredSize: number | undefined;
 
-  constructor(repository: string, path: string, maxBytes: number) {
+  constructor(repository: string, path: string, maxBytes: number, declaredSize?: number) {
     super(`File ${JSON.stringify(path)} in repository ${repository} is larger than the limit of ${maxBytes} bytes.`, { repository });
     this.name = 'BitbucketFileTooLargeError';
     this.maxBytes = maxBytes;
+    this.declaredSize = declaredSize;
   }
 }
 

@@ -2,10 +2,16 @@
  * Applies a plan's ops with a bounded pool of concurrent workers, checkpointing a watermark so an interrupted
  * sync resumes where it stopped; stops near the deadline or on a rate limit.
  */
-import { SourceDeadlineError, SourceFileMissingError, SourceFileTooLargeError, SourceRateLimitedError } from './errors';
+import {
+  SourceDeadlineError,
+  SourceEntryNotAFileError,
+  SourceFileMissingError,
+  SourceFileTooLargeError,
+  SourceRateLimitedError,
+} from './errors';
 import type { SyncOp } from './plan';
 import type { SyncCounts, SyncProgress } from './ports';
-import { DEFAULT_SAFETY_MARGIN_MS, type SyncDeps, type SyncOptions, type SyncTarget } from './sync-types';
+import { DEFAULT_SAFETY_MARGIN_MS, zeroCounts, type SyncDeps, type SyncOptions, type SyncTarget } from './sync-types';
 
 /** How far a run of {@link applyOps} got and why it stopped early, if it did. */
 export interface RunResult {
@@ -33,7 +39,7 @@ export async function applyOps(
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const safetyMarginMs = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
   const checkpointEvery = Math.max(1, options.checkpointEvery ?? 100);
-  const counts = { ...start.counts };
+  const counts = { ...zeroCounts(), ...start.counts }; // progress saved before a count existed lacks it
   const done = new Array<boolean>(ops.length).fill(false);
   let prefix = 0; // ops[0..prefix) are all done
   let applied = 0;
@@ -151,6 +157,12 @@ async function putModel(
   try {
     bytes = await deps.source.getFile(commit, path);
   } catch (error) {
+    if (error instanceof SourceEntryNotAFileError) {
+      // A symbolic link or submodule named like a model is no model; a model stored at that path before goes.
+      await deps.models.deleteModel(target.uuid, path);
+      counts.skipped += 1;
+      return;
+    }
     if (error instanceof SourceFileMissingError) {
       // One undownloadable file must not stop the repository's sync forever; the events log shows the count.
       counts.missing += 1;

@@ -29,3 +29,13 @@ export class SourceFileMissingError extends ModelHubError {}
 
 /** The invocation's time for source requests ran out before an answer (its deadline minus the safety margin). */
 export class SourceDeadlineError extends ModelHubError {}
+
+/** The path is a symbolic link or a submodule, not a file: never a model, whatever its name. */
+export class SourceEntryNotAFileError extends ModelHubError {
+  constructor(
+    message: string,
+    readonly kind: 'symlink' | 'submodule',
+  ) {
+    super(message);
+  }
+}

@@ -50,6 +50,8 @@ export interface SyncCounts {
   tooLarge: number;
   /** Listed in the tree but not downloadable (404); any stored version is left as it was. */
   missing: number;
+  /** Named like a model but no file (a symbolic link or a submodule): not stored. */
+  skipped: number;
 }
 
 /** The repository in Bitbucket, as the sync engine sees it. */
@@ -60,7 +62,10 @@ export interface SourceRepository {
   /** Changes from `oldCommit` to `newCommit`; throws DiffUnavailableError when Bitbucket cannot give it. */
   listChangedFiles(newCommit: string, oldCommit: string): Promise<PlannedChange[]>;
   listFiles(commit: string): Promise<string[]>;
-  /** Exact bytes; throws SourceFileTooLargeError above the model size limit, SourceFileMissingError on 404. */
+  /**
+   * Exact bytes; throws SourceFileTooLargeError above the model size limit, SourceFileMissingError on 404,
+   * SourceEntryNotAFileError for a symbolic link or a submodule.
+   */
   getFile(commit: string, path: string): Promise<Buffer>;
 }
 

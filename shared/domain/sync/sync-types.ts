@@ -62,7 +62,7 @@ export interface SyncDeps {
   readonly state: SyncStateStore;
 }
 
-export const zeroCounts = (): SyncCounts => ({ added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0 });
+export const zeroCounts = (): SyncCounts => ({ added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0, skipped: 0 });
 
 export const addCounts = (a: SyncCounts, b: SyncCounts): SyncCounts => ({
   added: a.added + b.added,
@@ -72,4 +72,6 @@ export const addCounts = (a: SyncCounts, b: SyncCounts): SyncCounts => ({
   invalid: a.invalid + b.invalid,
   tooLarge: a.tooLarge + b.tooLarge,
   missing: a.missing + b.missing,
+  // Progress saved before this count existed lacks it.
+  skipped: (a.skipped ?? 0) + (b.skipped ?? 0),
 });

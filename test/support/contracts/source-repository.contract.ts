@@ -6,6 +6,7 @@ import { BitbucketNotFoundError } from '../../../shared/bitbucket/errors';
 import {
   DiffUnavailableError,
   SourceFileMissingError,
+  SourceEntryNotAFileError,
   SourceFileTooLargeError,
   SourceRateLimitedError,
 } from '../../../shared/domain/sync/errors';
@@ -16,7 +17,7 @@ import type { SourceRepository } from '../../../shared/domain/sync/ports';
 export interface AuthoredRepository {
   readonly fullName: string;
   commit(
-    changes: Record<string, string | Buffer | null>,
+    changes: Record<string, string | Buffer | null | { readonly symlink: string } | { readonly submodule: string }>,
     options?: { branch?: string; renames?: ReadonlyArray<readonly [string, string]> },
   ): Promise<string>;
   createBranch(name: string, fromCommit: string): Promise<void>;
@@ -107,15 +108,32 @@ export function sourceRepositoryContract<R extends AuthoredRepository>(harness: 
     ]);
   });
 
-  it('refuses a file over the download limit without knowing its size, and a missing one as missing', async () => {
+  it('refuses a file over the download limit with the size Bitbucket announced, and a missing one as missing', async () => {
     const repo = await harness().newRepository();
     const head = await repo.commit({ 'big.hck.json': Buffer.alloc(4096, 'x'), 'small.hck.json': '{}' });
     const source = harness().sourceFor(repo, { maxFileBytes: 1024 });
     const tooLarge = await source.getFile(head, 'big.hck.json').catch((error: unknown) => error);
     expect(tooLarge).toBeInstanceOf(SourceFileTooLargeError);
-    expect((tooLarge as SourceFileTooLargeError).size).toBeUndefined();
+    expect((tooLarge as SourceFileTooLargeError).size).toBe(4096);
     expect((await source.getFile(head, 'small.hck.json')).toString()).toBe('{}');
     await expect(source.getFile(head, 'not-there.hck.json')).rejects.toBeInstanceOf(SourceFileMissingError);
+  });
+
+  it('refuses symbolic links and submodules as no files, whether the commit was listed first or not', async () => {
+    const repo = await harness().newRepository();
+    const head = await repo.commit({
+      'a.hck.json': '{"modelName":"A"}',
+      'link.hck.json': { symlink: 'a.hck.json' },
+      'vendor/shared.hck.json': { submodule: 'a'.repeat(40) },
+    });
+    const unlisted = harness().sourceFor(repo);
+    await expect(unlisted.getFile(head, 'link.hck.json')).rejects.toMatchObject({ constructor: SourceEntryNotAFileError, kind: 'symlink' });
+    await expect(unlisted.getFile(head, 'vendor/shared.hck.json')).rejects.toMatchObject({ kind: 'submodule' });
+    const listed = harness().sourceFor(repo);
+    expect((await listed.listFiles(head)).sort()).toEqual(['a.hck.json', 'link.hck.json', 'vendor/shared.hck.json']);
+    await expect(listed.getFile(head, 'link.hck.json')).rejects.toBeInstanceOf(SourceEntryNotAFileError);
+    await expect(listed.getFile(head, 'vendor/shared.hck.json')).rejects.toBeInstanceOf(SourceEntryNotAFileError);
+    expect((await listed.getFile(head, 'a.hck.json')).toString()).toBe('{"modelName":"A"}');
   });
 
   it('reports an exhausted rate limit with the wait Bitbucket asked for', async () => {

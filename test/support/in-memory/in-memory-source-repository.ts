@@ -11,6 +11,7 @@ import {
   SourceDeadlineError,
   SourceFileMissingError,
   SourceFileTooLargeError,
+  SourceEntryNotAFileError,
   SourceRateLimitedError,
 } from '../../../shared/domain/sync/errors';
 import type { PlannedChange } from '../../../shared/domain/sync/plan';
@@ -38,6 +39,16 @@ export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 type Tree = ReadonlyMap<string, Buffer>;
 
+/** A tree entry that is no file: git's mode 120000 (its bytes are the target path) or 160000 (a commit of another repository). */
+export type SpecialEntry = { readonly symlink: string } | { readonly submodule: string };
+/** What a test may write at a path: file content, a special entry, or null to delete. */
+export type EntryInput = string | Buffer | null | SpecialEntry;
+
+/** The special entry's kind and the bytes Bitbucket's `/src` answers for it (the link target, the submodule's commit). */
+export function specialEntry(entry: SpecialEntry): { kind: 'symlink' | 'submodule'; bytes: Buffer } {
+  return 'symlink' in entry ? { kind: 'symlink', bytes: Buffer.from(entry.symlink) } : { kind: 'submodule', bytes: Buffer.from(entry.submodule) };
+}
+
 /**
  * A git-like history: commits are immutable file maps with content-derived hashes, branches point at commits.
  * Author it like the simulator's SimulatedRepository (`commit`, `createBranch`, `forcePush`, `forgetCommit`,
@@ -50,6 +61,8 @@ export class InMemoryRepository {
   /** Every call made through the port, in order (the API-call count of the real client). */
   readonly calls: Array<{ method: SourceMethod; args: readonly string[] }> = [];
   private readonly commits = new Map<string, Tree>();
+  /** Per commit, the paths that are symbolic links or submodules (their bytes in the tree are what `/src` answers). */
+  private readonly specials = new Map<string, ReadonlyMap<string, 'symlink' | 'submodule'>>();
   private readonly branches = new Map<string, string>();
   private readonly forgotten = new Set<string>();
   private readonly faults: SourceFault[] = [];
@@ -66,7 +79,7 @@ export class InMemoryRepository {
    * writes, null deletes, `renames` move files (content kept unless also written). Returns the commit hash.
    */
   async commit(
-    changes: Record<string, string | Buffer | null>,
+    changes: Record<string, EntryInput>,
     options: { branch?: string; renames?: ReadonlyArray<readonly [string, string]> } = {},
   ): Promise<string> {
     const branch = options.branch ?? this.mainBranch;
@@ -78,15 +91,28 @@ export class InMemoryRepository {
       files.delete(from);
       files.set(to, content);
     }
+    const kinds = new Map(parent ? this.specials.get(parent) : []);
+    for (const [from, to] of options.renames ?? []) {
+      const kind = kinds.get(from);
+      kinds.delete(from);
+      if (kind) kinds.set(to, kind);
+    }
     for (const [path, content] of Object.entries(changes)) {
+      kinds.delete(path);
       if (content === null) files.delete(path);
-      else files.set(path, Buffer.from(content));
+      else if (typeof content === 'string' || Buffer.isBuffer(content)) files.set(path, Buffer.from(content));
+      else {
+        const { kind, bytes } = specialEntry(content);
+        files.set(path, bytes);
+        kinds.set(path, kind);
+      }
     }
     this.sequence += 1;
     const hash = createHash('sha1')
       .update(`${this.uuid}:${this.sequence}:${parent ?? ''}`)
       .digest('hex');
     this.commits.set(hash, files);
+    this.specials.set(hash, kinds);
     this.branches.set(branch, hash);
     return hash;
   }
@@ -115,9 +141,14 @@ export class InMemoryRepository {
     return hash;
   }
 
-  /** Ground truth for tests: every file at a commit. */
+  /** Ground truth for tests: every regular file at a commit (symbolic links and submodules left out). */
   async readFiles(commit: string): Promise<Map<string, Buffer>> {
-    return new Map(this.tree(commit) ?? []);
+    return new Map([...(this.tree(commit) ?? [])].filter(([path]) => !this.specialKind(commit, path)));
+  }
+
+  /** @internal 'symlink' or 'submodule' when `path` is one at `commit`. */
+  specialKind(commit: string, path: string): 'symlink' | 'submodule' | undefined {
+    return this.specials.get(commit)?.get(path);
   }
 
   addFault(fault: SourceFault): void {
@@ -221,11 +252,12 @@ class InMemorySource implements SourceRepository {
     this.repo.enter('getFile', commit, path);
     const bytes = this.repo.tree(commit)?.get(path);
     if (!bytes) throw new SourceFileMissingError(`${path} at ${commit.slice(0, 12)} cannot be downloaded (404)`);
-    // The real client aborts the download at the limit, so it never learns the size.
+    const kind = this.repo.specialKind(commit, path);
+    if (kind) throw new SourceEntryNotAFileError(`${path} at ${commit.slice(0, 12)} is a ${kind === 'symlink' ? 'symbolic link' : 'submodule'}`, kind);
     if (bytes.byteLength > this.maxFileBytes)
       throw new SourceFileTooLargeError(
         `File ${JSON.stringify(path)} in repository ${this.repo.fullName} is larger than the limit of ${this.maxFileBytes} bytes.`,
-        undefined,
+        bytes.byteLength, // what Bitbucket announces (Content-Length, the listing's size)
       );
     return Buffer.from(bytes);
   }

@@ -19,7 +19,7 @@ const request = (uuid: string, id: string, trigger: SyncRequest['trigger'] = 'pu
 const report = (outcome: SyncReport['outcome'], continued = false): SyncReport => ({
   outcome,
   fromCommit: null,
-  counts: { added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0 },
+  counts: { added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0, skipped: 0 },
   opsApplied: 0,
   opsRemaining: 0,
   continued,

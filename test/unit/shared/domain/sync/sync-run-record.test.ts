@@ -24,7 +24,7 @@ describe('SyncRunRecord', () => {
     toCommit: 'b',
     mode: 'full' as const,
     startedAt: 'x',
-    counts: { added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0 },
+    counts: { added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0, skipped: 0 },
     invocations: 1,
   };
 
