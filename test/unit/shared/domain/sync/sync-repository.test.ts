@@ -315,8 +315,8 @@ describe('syncRepository (in memory)', () => {
       record: { status: 'invalid' },
       body: Buffer.from('{"modelName":'),
     });
-    // The client aborts the download at the limit, so the size is unknown.
-    expect(await world.models.getRecord(world.repo.uuid, 'huge.hck.json')).toMatchObject({ status: 'too-large', size: 0 });
+    // The size Bitbucket announced, though the download was refused.
+    expect(await world.models.getRecord(world.repo.uuid, 'huge.hck.json')).toMatchObject({ status: 'too-large', size: 2048 });
     expect(await storedPaths(world)).toEqual(['broken.hck.json', 'huge.hck.json', 'ok.hck.json']);
   });
 
