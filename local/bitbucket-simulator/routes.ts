@@ -26,6 +26,7 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
   const { webhookJson, repositoryJson, branchJson, diffFileJson, treeEntryJson } = context.shapes;
   const diffstatPagelen = { default: options.pagelen?.diffstat ?? 500, max: options.pagelen?.diffstat ?? 5000 };
   const srcPagelen = { default: options.pagelen?.src ?? 10, max: options.pagelen?.src ?? 100 };
+  const repositoriesPagelen = { default: options.pagelen?.repositories ?? 10, max: options.pagelen?.repositories ?? 100 };
 
   const route = async (req: IncomingMessage): Promise<Answer> => {
     const url = new URL(req.url ?? '/', apiUrl());
@@ -144,7 +145,7 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
       if (granted && !granted.includes('repository')) return missingScope(granted, 'repository');
       if (granted) readable.push(repo);
     }
-    return { status: 200, body: pageOf(readable.map(repositoryJson), url, { default: 10, max: 100 }) };
+    return { status: 200, body: pageOf(readable.map(repositoryJson), url, repositoriesPagelen) };
   };
 
   const diffstat = async (repo: RepositoryState, spec: string, url: URL): Promise<Answer> => {

@@ -5,9 +5,9 @@ import type { PushChange } from './webhook-payload';
 export interface BitbucketSimulatorOptions {
   /**
    * Server-enforced page sizes (default and maximum), e.g. tiny pages to prove pagination is followed.
-   * @default diffstat 500 (max 5000), src 10 (max 100), as documented by Atlassian
+   * @default diffstat 500 (max 5000), src 10 (max 100), repositories (a workspace listing) 10 (max 100), as documented by Atlassian
    */
-  pagelen?: { diffstat?: number; src?: number };
+  pagelen?: { diffstat?: number; src?: number; repositories?: number };
   /** Largest `max_depth` a `/src` listing accepts; deeper requests answer 555 like a timed-out listing. @default unlimited */
   maxListDepth?: number;
   /** Port of the API server on 127.0.0.1 (a fixed one lets a hub be started before the simulator). @default ephemeral */

@@ -87,7 +87,7 @@ describeIfSpec('Bitbucket client endpoints against the OpenAPI spec', () => {
 
   it('sends only requests that match a declared endpoint and its declared query parameters', async () => {
     // Prepare: exercise every client method against the simulator with tiny pages, so `next` links are followed too.
-    const sim = await startBitbucketSimulator({ pagelen: { diffstat: 1, src: 2 } });
+    const sim = await startBitbucketSimulator({ pagelen: { diffstat: 1, src: 2, repositories: 1 } });
     const dispatcher = new Agent();
     try {
       const repo = await sim.createRepository('acme/contract');
@@ -101,9 +101,13 @@ describeIfSpec('Bitbucket client endpoints against the OpenAPI spec', () => {
       await client.listChangedFiles(repo.fullName, next, old);
       await client.listFiles(repo.fullName, next);
       await client.getFile(repo.fullName, next, 'e f/ü.hck.json');
+      await sim.createRepository('acme/second');
+      const workspaceClient = new BitbucketClient({ baseUrl: sim.apiUrl, token: sim.createWorkspaceToken('acme').token, dispatcher });
+      const listed = await workspaceClient.listWorkspaceRepositories('acme');
 
       // Assess
       expect(sim.requests.length).toBeGreaterThan(8);
+      expect(listed.map((repository) => repository.fullName)).toEqual(['acme/contract', 'acme/second']);
       for (const { path } of sim.requests) {
         const url = new URL(path, 'http://simulator');
         const endpoint = endpoints.find((e) => templateRegex(e.template).test(url.pathname));
