@@ -1,9 +1,11 @@
 /**
  * `npx tsx local/bitbucket-simulator/serve.ts`: a Bitbucket Cloud simulator to try the admin CLI without an
- * account. Serves `acme/data-models`, seeded with real Hackolade models, on a fixed port; prints the repository's
- * access token; each Enter pushes a change to a model, which the simulator delivers to the webhooks registered
- * through the API (`repo add --create-webhook`), as Bitbucket would.
- * Configuration: SIMULATOR_PORT (default 7990), SIMULATOR_TOKEN (default: random).
+ * account. Serves workspace `acme`: `acme/data-models`, seeded with real Hackolade models, and two more
+ * repositories (`acme/billing-models`, `acme/website`), on a fixed port; prints the repository access token of
+ * `acme/data-models` and a workspace access token covering all three; each Enter pushes a change to a model of
+ * `acme/data-models`, which the simulator delivers to the webhooks registered through the API
+ * (`repo add --create-webhook`), as Bitbucket would.
+ * Configuration: SIMULATOR_PORT (default 7990), SIMULATOR_TOKEN and SIMULATOR_WORKSPACE_TOKEN (default: random).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,12 +37,27 @@ async function main(): Promise<void> {
     { message: 'Add data models' },
   );
 
+  // More repositories of the workspace, to pick from with a workspace access token (`repo add acme`).
+  const billing = await simulator.createRepository('acme/billing-models');
+  await billing.commit(
+    { 'billing.hck.json': readFileSync(join(modelDir, names[0]!)), 'README.md': '# Billing models\n' },
+    { message: 'Add the billing model' },
+  );
+  const website = await simulator.createRepository('acme/website');
+  await website.commit({ 'index.html': '<h1>acme</h1>\n' }, { message: 'Add the home page' });
+  const workspaceToken = simulator.createWorkspaceToken(
+    'acme',
+    process.env.SIMULATOR_WORKSPACE_TOKEN ? { token: process.env.SIMULATOR_WORKSPACE_TOKEN } : {},
+  );
+
   process.stdout.write(
     [
       'Bitbucket Cloud simulator',
       `  API URL:      ${simulator.apiUrl}   (start the hub with BITBUCKET_API_URL=${simulator.apiUrl})`,
       `  Repository:   ${repo.fullName} ${repo.uuid}, branch ${repo.mainBranch} at ${head.slice(0, 7)}, ${names.length} models`,
-      `  Access token: ${repo.token}   (scopes: repository, webhook)`,
+      `  Access token: ${repo.token}   (repository access token of ${repo.fullName}; scopes: repository, webhook)`,
+      `  Workspace:    acme, also ${billing.fullName} (1 model) and ${website.fullName} (no models)`,
+      `  Workspace access token: ${workspaceToken.token}   (reads every repository of acme; scopes: repository, webhook)`,
       'Press Enter to push a change to a model (delivered to the registered webhooks); Ctrl-C to stop.',
       '',
     ].join('\n'),
