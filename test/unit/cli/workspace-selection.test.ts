@@ -7,10 +7,19 @@ const repository = (fullName: string, uuid = `{${fullName}}`): WorkspaceReposito
 };
 
 describe('workspace selection', () => {
-  const listing = [repository('team/website'), repository('team/models-sales'), repository('other/models-x'), repository('team/models-billing')];
+  const listing = [
+    repository('team/website'),
+    repository('team/models-sales'),
+    repository('other/models-x'),
+    repository('team/models-billing'),
+  ];
 
   it('sorts the workspace by slug, marks added repositories by uuid, and leaves other workspaces out', () => {
-    const candidates = candidatesOf(listing, [{ uuid: '{team/models-sales}', fullName: 'team/old-name', modelPattern: '*', addedAt: '' }], 'Team');
+    const candidates = candidatesOf(
+      listing,
+      [{ uuid: '{team/models-sales}', fullName: 'team/old-name', modelPattern: '*', addedAt: '' }],
+      'Team',
+    );
 
     expect(candidates.map((candidate) => [candidate.repository.fullName, candidate.added])).toEqual([
       ['team/models-billing', false],
