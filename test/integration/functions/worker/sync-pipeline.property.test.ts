@@ -29,8 +29,34 @@ type Action =
   | { kind: 'write'; path: number; size: 'small' | 'large' }
   | { kind: 'delete'; pick: number }
   | { kind: 'rename'; pick: number; to: number }
-  | { kind: 'hubignore'; lines: boolean[] };
-type Step = { kind: 'commit'; actions: Action[] } | { kind: 'force-push'; back: number } | { kind: 'other-branch' };
+  | { kind: 'hubignore'; lines: boolean[] }
+  | ConvergenceAction;
+type Step = { kind: 'commit'; actions: Action[] } | { kind: 'force-push'; back: number } | { kind: 'other-branch' } | ConvergenceStep;
+
+// --- Issue 10 (convergence): admin pattern changes and reverts, binary models renamed and edited, failing sync
+// state writes and rate-limit parking. Kept apart so other generators can be added beside them. ----------------
+/** Patterns an admin switches between (and back) while syncs are queued or parked. */
+const ADMIN_PATTERNS = ['*.hck.json', 'models/*.hck.json'];
+type ConvergenceAction = { kind: 'binary-rename-edit'; pick: number; to: number };
+type ConvergenceStep = { kind: 'admin-pattern'; pattern: number };
+const convergenceAction: fc.Arbitrary<ConvergenceAction> = fc.record({
+  kind: fc.constant('binary-rename-edit' as const),
+  pick: fc.nat(),
+  to: fc.nat(PATHS.length - 1),
+});
+const convergenceStep: fc.Arbitrary<ConvergenceStep> = fc.record({
+  kind: fc.constant('admin-pattern' as const),
+  pattern: fc.nat(ADMIN_PATTERNS.length - 1),
+});
+/** How the environment misbehaves in a run: every n-th sync state write fails (0: none); 429s that park. */
+const convergenceFaults = fc.record({
+  failStateWriteEvery: fc.constantFrom(0, 0, 3, 5, 7),
+  parkingRate: fc.double({ min: 0, max: 0.1, noNaN: true }),
+});
+/** A binary model body (a NUL byte: Bitbucket counts 0 lines changed) whose lines mostly survive an edit. */
+const binaryModel = (name: string) =>
+  `{"modelName":"${name}","v":"${randomBytes(4).toString('hex')}"}\nline one\nline two\nline three\n\u0000\n`;
+// --- end of issue 10 generators ------------------------------------------------------------------------------
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   {
@@ -43,6 +69,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('rename' as const), pick: fc.nat(), to: fc.nat(PATHS.length - 1) }) },
+  { weight: 1, arbitrary: convergenceAction },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -51,10 +78,12 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
 );
+
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('commit' as const), actions: fc.array(action, { minLength: 1, maxLength: 4 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('force-push' as const), back: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('other-branch' as const) }) },
+  { weight: 1, arbitrary: convergenceStep },
 );
 /** What happens to each delivery: how many times it is sent (0 = dropped) and a sort key to reorder them. */
 const delivery = fc.record({ times: fc.constantFrom(0, 1, 1, 1, 2, 3), order: fc.nat(1000) });
@@ -82,6 +111,20 @@ describe('sync pipeline, property-based', () => {
     });
     secret = (JSON.parse(hub.standIns.secrets.getSecret(WEBHOOK_SECRET_NAME)!) as { current: string }).current;
   });
+  /** Issue 10: every n-th sync state write of the hub fails (0: none), as a throttled or unavailable DynamoDB would. */
+  let failStateWriteEvery = 0;
+  let stateWrites = 0;
+  beforeAll(() => {
+    hub.standIns.dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        const item = (args.input as { Item?: Record<string, { S?: string }> }).Item;
+        if (failStateWriteEvery > 0 && item?.sk?.S === 'sync' && ++stateWrites % failStateWriteEvery === 0)
+          throw new Error('injected: DynamoDB unavailable for a sync state write');
+        return next(args);
+      },
+      { step: 'initialize', name: 'failSyncStateWrites' },
+    );
+  });
   afterAll(async () => {
     await hub.close();
     await simulator.close();
@@ -96,7 +139,8 @@ describe('sync pipeline, property-based', () => {
         fc.array(step, { minLength: 1, maxLength: 6 }),
         fc.array(delivery, { minLength: 12, maxLength: 12 }),
         fc.double({ min: 0, max: 0.15, noNaN: true }),
-        async (steps, fates, faultRate) => {
+        convergenceFaults,
+        async (steps, fates, faultRate, convergence) => {
           // Prepare: a fresh repository added to the hub, with a first commit.
           runs += 1;
           const repo = await simulator.createRepository(`prop/run-${runs}`);
@@ -119,6 +163,16 @@ describe('sync pipeline, property-based', () => {
             probability: faultRate / 2,
             retryAfterSeconds: 0,
           });
+          // Issue 10: 429s that park the repository (a wait longer than the worker may spend in-process).
+          simulator.addFault({
+            pathPattern: new RegExp(`${repo.fullName}/src/`),
+            kind: 'status',
+            status: 429,
+            probability: convergence.parkingRate,
+            retryAfterSeconds: 1,
+          });
+          failStateWriteEvery = convergence.failStateWriteEvery;
+          let pattern = ADMIN_PATTERNS[0]!;
 
           // Act: apply the history, delivering webhooks as they come, some late, some twice, some never.
           let pending: typeof pushes = [];
@@ -148,6 +202,21 @@ describe('sync pipeline, property-based', () => {
               await repo.createBranch(`feature/${history.length}`, head).catch(() => undefined);
               const side = await repo.commit({ 'a.hck.json': '{"modelName":"side branch"}' }, { branch: `feature/${history.length}` });
               pushes.push({ branch: `feature/${history.length}`, oldHash: head, newHash: side });
+            } else if (current.kind === 'admin-pattern') {
+              // As `repo update --pattern` does: change the configuration, then queue an admin sync.
+              pattern = ADMIN_PATTERNS[current.pattern]!;
+              const config = (await stores.repositories.getRepository(repo.uuid))!;
+              await stores.repositories.updateRepository({ ...config, modelPattern: pattern });
+              await queue.enqueue(
+                {
+                  version: 1,
+                  trigger: 'admin',
+                  repository: { uuid: repo.uuid, fullName: repo.fullName },
+                  requestUuid: `pattern-${runs}-${history.length}`,
+                  requestedAt: new Date().toISOString(),
+                },
+                { groupId: repo.uuid, deduplicationId: `pattern-${runs}-${history.length}-${pattern}` },
+              );
             }
             if (fateIndex % 2 === 0) await deliverSome();
           }
@@ -156,6 +225,7 @@ describe('sync pipeline, property-based', () => {
 
           // One final sync once faults stop, as the schedule or an admin would run it.
           simulator.clearFaults();
+          failStateWriteEvery = 0;
           await queue.enqueue(
             {
               version: 1,
@@ -169,14 +239,20 @@ describe('sync pipeline, property-based', () => {
           const head = await repo.head();
           await waitFor(async () => {
             const state = await stores.repositories.getSyncState(repo.uuid);
-            return state.cursor === head && !state.progress;
+            return state.cursor === head && !state.progress && state.pattern === pattern;
           });
 
           // Assess: byte-for-byte equal to the head's models, nothing extra.
-          expect(differences(await expectedModels(repo, head), await storedModels(stores.models, repo.uuid))).toEqual([]);
+          expect(differences(await expectedModels(repo, head, pattern), await storedModels(stores.models, repo.uuid))).toEqual([]);
         },
       ),
-      { numRuns: 25, seed: 20261128, endOnFailure: true },
+      // A failure prints its seed and path; replay with FC_SEED=<seed> FC_PATH=<path>.
+      {
+        numRuns: 25,
+        seed: process.env.FC_SEED === undefined ? 20261128 : Number(process.env.FC_SEED),
+        ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
+        endOnFailure: true,
+      },
     );
   }, 240_000);
 });
@@ -206,6 +282,17 @@ async function changesFor(repo: SimulatedRepository, commit: string, actions: Ac
         changes[to] = files.get(from)!;
         changes[from] = null;
         files.set(to, files.get(from)!);
+        files.delete(from);
+      }
+    } else if (next.kind === 'binary-rename-edit' && existing().length > 0) {
+      // Issue 10: a binary model renamed and edited in one push (git still pairs it as a rename, counted 0/0).
+      const from = existing()[next.pick % existing().length]!;
+      const to = PATHS[next.to]!;
+      if (from !== to) {
+        const body = binaryModel(to);
+        changes[to] = body;
+        changes[from] = null;
+        files.set(to, Buffer.from(body));
         files.delete(from);
       }
     } else if (next.kind === 'hubignore') {
