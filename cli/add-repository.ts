@@ -3,6 +3,7 @@
 import type { BitbucketClient, BitbucketRepositoryInfo } from '../shared/bitbucket/bitbucket-client';
 import { ensureHubWebhook, hubIdentity, type EnsuredWebhook } from '../shared/bitbucket/webhook-setup';
 import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../shared/domain/repository-config';
+import { addRepository } from '../shared/domain/repository-lifecycle';
 import { explainBitbucketError } from './bitbucket-errors';
 import type { CommandKit } from './command-kit';
 import { CliError } from './errors';
@@ -79,8 +80,10 @@ export async function addCheckedRepository(
     addedAt: existing?.addedAt ?? kit.now().toISOString(),
     tokenId: token.tokenId,
   };
-  if (existing) await context.repositories.updateRepository(config);
-  else await context.repositories.addRepository(config);
+  // Re-adding keeps the generation; a new repository gets one (and anything an earlier, removed one left is swept).
+  if (existing)
+    await context.repositories.updateRepository({ ...config, ...(existing.generation ? { generation: existing.generation } : {}) });
+  else await addRepository(context, config, kit.now());
   const secretName = context.secrets.tokenSecretName({ tokenId: token.tokenId });
   const sharedWith = token.users.filter((user) => user.uuid !== info.uuid).map((user) => user.fullName);
   const stored = token.reused

@@ -1,6 +1,7 @@
 // `hub repo …`: adding, listing, syncing and removing repositories, the admin's everyday commands.
 import type { Command } from 'commander';
 import type { RepositoryConfig } from '../../shared/domain/repository-config';
+import { removeRepository } from '../../shared/domain/repository-lifecycle';
 import type { SyncRunEvent } from '../../shared/domain/logged-event';
 import type { SyncState } from '../../shared/domain/sync/ports';
 import { explainBitbucketError } from '../bitbucket-errors';
@@ -146,10 +147,10 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
             );
         }
         // The configuration first: from now on the verifier refuses pushes and the worker skips the repository.
-        await context.repositories.removeRepository(repository.uuid);
+        // The configuration first (see removeRepository): in-flight syncs then undo their own later writes.
+        const models = await removeRepository(context, repository.uuid, { keepModels: options.keepModels });
         const tokenUsers = await releaseAccessToken(context, repository);
         if (tokenUsers.length > 0) kit.note(`Its token stays stored: ${tokenUsers.map((user) => user.fullName).join(', ')} still use it.`);
-        const models = options.keepModels ? undefined : await context.models.deleteRepository(repository.uuid);
         kit.note(
           `Removed ${repository.fullName} ${repository.uuid}: no longer synced, ${tokenUsers.length > 0 ? 'token kept for the others' : 'token deleted'}, ${models === undefined ? 'models kept' : `${models} stored item(s) of its models deleted`}.`,
         );

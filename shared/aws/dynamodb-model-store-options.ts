@@ -43,6 +43,8 @@ export interface PutModelInput {
    * `ModelWriteConflictError` unless the record still has it. @default the version read at the start of the write
    */
   readonly expectedVersion?: string | null;
+  /** Repository generation of the write (see `WriteFence` in the sync ports). @default unfenced */
+  readonly generation?: string;
 }
 
 /** Input of `DynamoDbModelStore.recordTooLarge`. */
@@ -54,4 +56,6 @@ export interface RecordTooLargeInput {
   readonly size: number;
   /** @default now */
   readonly syncedAt?: string;
+  /** Repository generation of the write (see `WriteFence` in the sync ports). @default unfenced */
+  readonly generation?: string;
 }

@@ -17,7 +17,7 @@ import { batchWriteAll } from './dynamodb-batch-write';
 import { DynamoDbModelReader } from './dynamodb-model-reader';
 import { CHUNK_SK_PREFIX, MAX_SORT_KEY_BYTES, modelSortKey, parseChunkSortKey } from './dynamodb-model-store-keys';
 import { ModelTooLargeError, ModelWriteConflictError } from './errors';
-import type { RecordHead } from './model-chunk-store';
+import { mayTouch, type RecordHead } from './model-chunk-store';
 import { HEAD_ATTRIBUTES, clipMetadata, key, projection, recordFromItem, recordToItem, s } from './model-item-codec';
 import {
   DEFAULT_CHUNK_BYTES,
@@ -117,11 +117,15 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       storage: chunks ? 'chunked' : 'inline',
       chunkCount: chunks?.length ?? 0,
       storedBytes: body.byteLength,
+      ...(input.generation !== undefined ? { generation: input.generation } : {}),
     };
 
     // Read what we replace as late as possible: the window for a conflict is from here to the commit.
     const previous = await this.readHead(repositoryUuid, sk);
-    if (input.expectedVersion !== undefined && (previous?.version ?? null) !== input.expectedVersion) {
+    if (
+      (input.expectedVersion !== undefined && (previous?.version ?? null) !== input.expectedVersion) ||
+      !mayTouch(previous?.generation, input.generation)
+    ) {
       throw new ModelWriteConflictError(repositoryUuid, path);
     }
     if (chunks) await this.chunks.write(repositoryUuid, version, chunks);
@@ -148,8 +152,10 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       storage: 'none',
       chunkCount: 0,
       storedBytes: 0,
+      ...(input.generation !== undefined ? { generation: input.generation } : {}),
     };
     const previous = await this.readHead(repositoryUuid, sk);
+    if (!mayTouch(previous?.generation, input.generation)) throw new ModelWriteConflictError(repositoryUuid, path);
     await this.commitRecord(record, undefined, previous?.version);
     if (previous) await this.chunks.release(repositoryUuid, previous);
     return record;
@@ -157,13 +163,19 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
 
   /**
    * Deletes the record at `path` (no-op when absent), then its chunks unless another record still references them
-   * (see the chunk sharing rule). Throws {@link ModelWriteConflictError} when the record changed between read and delete.
+   * (see the chunk sharing rule). Throws {@link ModelWriteConflictError} when the record changed between read and
+   * delete, or belongs to another generation than `options.generation`. With `options.version`, deletes only that
+   * version and is a no-op (never a conflict) for any other record.
    */
-  async deleteModel(repositoryUuid: string, path: string): Promise<void> {
+  async deleteModel(repositoryUuid: string, path: string, options: { generation?: string; version?: string } = {}): Promise<void> {
     const sk = modelSortKey(path);
     const head = await this.readHead(repositoryUuid, sk);
-    if (!head) return;
-    await this.conditional(repositoryUuid, path, () =>
+    if (!head || (options.version !== undefined && head.version !== options.version)) return;
+    if (!mayTouch(head.generation, options.generation)) {
+      if (options.version !== undefined) return;
+      throw new ModelWriteConflictError(repositoryUuid, path);
+    }
+    const deleted = this.conditional(repositoryUuid, path, () =>
       this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
@@ -174,6 +186,17 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
         }),
       ),
     );
+    if (options.version === undefined) await deleted;
+    else if (
+      !(await deleted.then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof ModelWriteConflictError) return false;
+          throw error;
+        },
+      ))
+    )
+      return;
     await this.chunks.release(repositoryUuid, head);
   }
 
@@ -187,7 +210,13 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
    * already existed at `toPath` is replaced and its own chunks released. Throws {@link ModelWriteConflictError}
    * when either record changed concurrently.
    */
-  async moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string): Promise<ModelRecord | undefined> {
+  async moveModel(
+    repositoryUuid: string,
+    fromPath: string,
+    toPath: string,
+    commit: string,
+    options: { generation?: string } = {},
+  ): Promise<ModelRecord | undefined> {
     const fromSk = modelSortKey(fromPath);
     const toSk = modelSortKey(toPath);
     if (fromSk === toSk) return this.getRecord(repositoryUuid, fromPath);
@@ -196,6 +225,7 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
     );
     if (!Item) return undefined;
     const source = recordFromItem(Item);
+    if (!mayTouch(source.generation, options.generation)) throw new ModelWriteConflictError(repositoryUuid, fromPath);
     const shares = source.storage === 'chunked';
     if (shares && !source.sharedChunks) {
       // Flag the source first: if we die after writing the target, deleting the source must not delete the chunks.
@@ -213,12 +243,14 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       );
     }
     const target = await this.readHead(repositoryUuid, toSk);
+    if (!mayTouch(target?.generation, options.generation)) throw new ModelWriteConflictError(repositoryUuid, toPath);
     const moved: ModelRecord = {
       ...source,
       path: toPath,
       commit,
       syncedAt: new Date().toISOString(),
       ...(shares ? { sharedChunks: true } : {}),
+      ...(options.generation !== undefined ? { generation: options.generation } : {}),
     };
     await this.commitRecord(moved, Item.body?.B, target?.version);
     try {
@@ -307,6 +339,7 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       storage: (Item.storage?.S ?? 'inline') as ModelStorage,
       chunkCount: Number(Item.chunkCount?.N ?? 0),
       sharedChunks: Item.sharedChunks?.BOOL === true,
+      ...(Item.generation?.S !== undefined ? { generation: Item.generation.S } : {}),
     };
   }
 

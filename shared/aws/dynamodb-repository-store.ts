@@ -9,7 +9,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../domain/repository-config';
-import type { SyncState, SyncStateStore } from '../domain/sync/ports';
+import type { SyncState, SyncStateEraser, SyncStateStore } from '../domain/sync/ports';
 import { scanAll } from './dynamodb-paging';
 import { RepositoryExistsError, SyncStateConflictError } from './errors';
 import { PARTITION_KEY, SORT_KEY } from './tables';
@@ -18,7 +18,7 @@ import { PARTITION_KEY, SORT_KEY } from './tables';
  * DynamoDB adapter for added repositories and their sync state: `pk = repo#<uuid>`, `sk = config | sync`.
  * @example new DynamoDbRepositoryStore({ tableName: process.env.REPOSITORIES_TABLE! })
  */
-export class DynamoDbRepositoryStore implements SyncStateStore {
+export class DynamoDbRepositoryStore implements SyncStateStore, SyncStateEraser {
   private readonly tableName: string;
   private readonly client: DynamoDBClient;
 
@@ -27,44 +27,44 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
     this.client = options.client ?? new DynamoDBClient({});
   }
 
+  /**
+   * Adds a repository; a sync state left by an earlier generation (work of a removed repository that finished
+   * after the removal) is deleted, so the new generation starts from nothing.
+   */
   async addRepository(config: RepositoryConfig): Promise<void> {
     try {
       await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            ...key(config.uuid, 'config'),
-            uuid: s(config.uuid),
-            fullName: s(config.fullName),
-            modelPattern: s(config.modelPattern),
-            addedAt: s(config.addedAt),
-            ...tokenIdItem(config),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
+        new PutItemCommand({ TableName: this.tableName, Item: configItem(config), ConditionExpression: 'attribute_not_exists(pk)' }),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException)
         throw new RepositoryExistsError(`repository ${config.fullName} ${config.uuid} is already added`);
       throw error;
     }
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: key(config.uuid, 'sync'),
+          ...(config.generation === undefined
+            ? {}
+            : {
+                ConditionExpression: 'attribute_not_exists(#gen) OR #gen <> :gen',
+                ExpressionAttributeNames: { '#gen': 'generation' },
+                ExpressionAttributeValues: { ':gen': s(config.generation) },
+              }),
+        }),
+      );
+    } catch (error) {
+      // Already written by the new generation's own first sync: keep it.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   /** Updates name or pattern of an added repository (renames keep the uuid). */
   async updateRepository(config: RepositoryConfig): Promise<void> {
     await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: {
-          ...key(config.uuid, 'config'),
-          uuid: s(config.uuid),
-          fullName: s(config.fullName),
-          modelPattern: s(config.modelPattern),
-          addedAt: s(config.addedAt),
-          ...tokenIdItem(config),
-        },
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
+      new PutItemCommand({ TableName: this.tableName, Item: configItem(config), ConditionExpression: 'attribute_exists(pk)' }),
     );
   }
 
@@ -116,7 +116,11 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
     return items.map(toConfig).sort((a, b) => a.fullName.localeCompare(b.fullName));
   }
 
-  /** Removes the repository's configuration and sync state (its models are removed by the model store). */
+  /**
+   * Removes the repository's configuration, then its sync state (its models are removed by the model store,
+   * after this). The configuration goes first: it is the fence that in-flight work of the repository checks after
+   * each write (`repository-fence.ts`).
+   */
   async removeRepository(uuid: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: key(uuid, 'config') }));
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: key(uuid, 'sync') }));
@@ -137,6 +141,7 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
   async putSyncState(state: Omit<SyncState, 'revision'>, expectedRevision: number): Promise<SyncState> {
     const revision = expectedRevision + 1;
     const { uuid, ...rest } = state;
+    const fenced = expectedRevision !== 0 && state.generation !== undefined;
     try {
       await this.client.send(
         new PutItemCommand({
@@ -147,9 +152,15 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
             revision: { N: String(revision) },
             cursor: s(state.cursor ?? ''),
             updatedAt: s(new Date().toISOString()),
+            ...(state.generation !== undefined ? { generation: s(state.generation) } : {}),
           },
-          ConditionExpression: expectedRevision === 0 ? 'attribute_not_exists(pk)' : 'revision = :expected',
-          ExpressionAttributeValues: expectedRevision === 0 ? undefined : { ':expected': { N: String(expectedRevision) } },
+          ConditionExpression:
+            expectedRevision === 0 ? 'attribute_not_exists(pk)' : fenced ? 'revision = :expected AND #gen = :gen' : 'revision = :expected',
+          ExpressionAttributeNames: fenced ? { '#gen': 'generation' } : undefined,
+          ExpressionAttributeValues:
+            expectedRevision === 0
+              ? undefined
+              : { ':expected': { N: String(expectedRevision) }, ...(fenced ? { ':gen': s(state.generation!) } : {}) },
         }),
       );
     } catch (error) {
@@ -159,6 +170,41 @@ export class DynamoDbRepositoryStore implements SyncStateStore {
     }
     return { ...state, revision };
   }
+
+  async deleteSyncState(uuid: string, expected: { revision: number; generation?: string }): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: key(uuid, 'sync'),
+          ConditionExpression:
+            expected.generation === undefined
+              ? 'revision = :revision AND attribute_not_exists(#gen)'
+              : 'revision = :revision AND #gen = :gen',
+          ExpressionAttributeNames: { '#gen': 'generation' },
+          ExpressionAttributeValues: {
+            ':revision': { N: String(expected.revision) },
+            ...(expected.generation === undefined ? {} : { ':gen': s(expected.generation) }),
+          },
+        }),
+      );
+    } catch (error) {
+      // Someone wrote since: not the state the caller meant.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
+
+function configItem(config: RepositoryConfig): Record<string, AttributeValue> {
+  return {
+    ...key(config.uuid, 'config'),
+    uuid: s(config.uuid),
+    fullName: s(config.fullName),
+    modelPattern: s(config.modelPattern),
+    addedAt: s(config.addedAt),
+    ...tokenIdItem(config),
+    ...(config.generation !== undefined ? { generation: s(config.generation) } : {}),
+  };
 }
 
 function key(uuid: string, sortKey: 'config' | 'sync'): Record<string, AttributeValue> {
@@ -176,6 +222,7 @@ function toConfig(item: Record<string, AttributeValue>): RepositoryConfig {
     modelPattern: item.modelPattern?.S ?? DEFAULT_MODEL_PATTERN,
     addedAt: item.addedAt!.S!,
     ...(item.tokenId?.S ? { tokenId: item.tokenId.S } : {}),
+    ...(item.generation?.S !== undefined ? { generation: item.generation.S } : {}),
   };
 }
 

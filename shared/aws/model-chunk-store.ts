@@ -16,6 +16,16 @@ export interface RecordHead {
   readonly storage: ModelStorage;
   readonly chunkCount: number;
   readonly sharedChunks: boolean;
+  /** Generation of the repository that wrote the record (`ModelRecord.generation`). */
+  readonly generation?: string;
+}
+
+/**
+ * Whether a write of `generation` may replace or delete a record of `recordGeneration`: an unfenced write or an
+ * unfenced record always; otherwise only the same generation (work of a removed repository must not touch a re-add's).
+ */
+export function mayTouch(recordGeneration: string | undefined, generation: string | undefined): boolean {
+  return generation === undefined || recordGeneration === undefined || recordGeneration === generation;
 }
 
 /** Chunk items of one models table; see `DynamoDbModelStore` for when chunks are written and released. */

@@ -36,9 +36,10 @@ export const RECORD_ATTRIBUTES = [
   'storedBytes',
   'sharedChunks',
   'entityNames',
+  'generation',
 ] as const;
 /** The attributes a write reads from the record it replaces. */
-export const HEAD_ATTRIBUTES = ['version', 'storage', 'chunkCount', 'sharedChunks'] as const;
+export const HEAD_ATTRIBUTES = ['version', 'storage', 'chunkCount', 'sharedChunks', 'generation'] as const;
 
 /** Metadata strings are clipped to this many characters so that a pathological model cannot overflow its item. */
 const MAX_METADATA_STRING_LENGTH = 1024;

@@ -2,6 +2,7 @@
  * A repository added to the hub and the defaults of its model selection: domain vocabulary shared by the
  * stores, the sync engine and the CLI, so no adapter owns it.
  */
+import { randomBytes } from 'node:crypto';
 
 /** A repository added to the hub. Matched by uuid, which survives renames and transfers. */
 export interface RepositoryConfig {
@@ -16,6 +17,16 @@ export interface RepositoryConfig {
    * stored under their own uuid.
    */
   readonly tokenId?: string;
+  /**
+   * New at every `repo add`: work queued or in flight for an earlier generation (before a `repo remove`) cannot
+   * write models or sync state of this one. Absent for repositories added before generations existed.
+   */
+  readonly generation?: string;
+}
+
+/** A fresh repository generation (random, so a re-add on another machine with another clock cannot collide). */
+export function newRepositoryGeneration(now: Date = new Date()): string {
+  return `${now.toISOString()}-${randomBytes(6).toString('hex')}`;
 }
 
 /** Model files of a repository unless its admin set another pattern: Hackolade models at any depth (gitignore semantics). */

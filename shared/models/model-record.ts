@@ -48,4 +48,6 @@ export interface ModelRecord extends Partial<ModelMetadata> {
    * Deleting or overwriting such a record then checks for other references before deleting chunks.
    */
   readonly sharedChunks?: boolean;
+  /** Generation of the repository whose sync wrote it (`RepositoryConfig.generation`); absent for unfenced writes. */
+  readonly generation?: string;
 }

@@ -39,3 +39,6 @@ export class SourceEntryNotAFileError extends ModelHubError {
     super(message);
   }
 }
+
+/** The repository was removed (or removed and added anew) while this work ran: nothing it wrote is kept. */
+export class RepositoryRemovedError extends ModelHubError {}

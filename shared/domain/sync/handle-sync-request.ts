@@ -2,8 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggedEvent, SyncRunEvent } from '../logged-event';
 import type { SyncRequest } from '../sync-request';
-import type { ModelStore, SourceRepository, SyncStateStore } from './ports';
-import { syncRepository, type SyncReport, type SyncTarget } from './sync-repository';
+import { RepositoryRemovedError } from './errors';
+import type { ModelStore, SourceRepository, SyncStateEraser, SyncStateStore } from './ports';
+import { fenceWrites } from './repository-fence';
+import { syncRepository, type SyncOptions, type SyncReport, type SyncTarget } from './sync-repository';
 import { DEFAULT_SAFETY_MARGIN_MS } from './sync-types';
 
 /** What processing one queue message needs. */
@@ -21,7 +23,7 @@ export interface SyncRequestPorts {
     limits: { deadlineAt: number },
   ): Promise<{ source: SourceRepository; apiCalls(): number; bytesReceived(): number }>;
   readonly models: ModelStore;
-  readonly state: SyncStateStore;
+  readonly state: SyncStateStore & SyncStateEraser;
   recordEvent(event: LoggedEvent | SyncRunEvent): Promise<void>;
   /** Queues the rest of a sync that stopped at the invocation's deadline. */
   enqueueContinuation(request: SyncRequest): Promise<void>;
@@ -37,17 +39,46 @@ export interface SyncRequestResult {
 
 /**
  * Processes one sync request: runs the level-triggered sync of its repository, records the run in the events
- * log, and queues a continuation when the invocation's time ran out. A repository removed from the hub is
- * skipped (its message succeeds); failures are recorded and rethrown so the queue retries the message.
+ * log, and queues a continuation when the invocation's time ran out. A repository removed from the hub, before or
+ * during the sync, is skipped (its message succeeds; what the sync wrote is undone, see `repository-fence.ts`);
+ * failures are recorded and rethrown so the queue retries the message.
  */
 export async function handleSyncRequest(
   request: SyncRequest,
-  options: { remainingTimeMs: () => number; concurrency?: number; safetyMarginMs?: number; now?: () => Date },
+  options: {
+    remainingTimeMs: () => number;
+    concurrency?: number;
+    safetyMarginMs?: number;
+    now?: () => Date;
+    /** Passed to the engine (tests pause a sync at chosen points through it). */
+    onOpApplied?: SyncOptions['onOpApplied'];
+  },
   ports: SyncRequestPorts,
+): Promise<SyncRequestResult> {
+  try {
+    return await handleOnce(request, options, ports, {
+      fresh: request.trigger === 'admin',
+      notFound: 'repository is not added to this hub',
+    });
+  } catch (error) {
+    if (!(error instanceof RepositoryRemovedError)) throw error;
+    // Removed (and maybe added anew) while this ran, or since the worker cached it: once more, looked up fresh.
+    return handleOnce(request, options, ports, {
+      fresh: true,
+      notFound: 'repository was removed from this hub; what its sync wrote is removed',
+    });
+  }
+}
+
+async function handleOnce(
+  request: SyncRequest,
+  options: Parameters<typeof handleSyncRequest>[1],
+  ports: SyncRequestPorts,
+  lookup: { fresh: boolean; notFound: string },
 ): Promise<SyncRequestResult> {
   const now = options.now ?? (() => new Date());
   const started = Date.now();
-  let repository = await ports.findRepository(request.repository.uuid, { fresh: request.trigger === 'admin' });
+  let repository = await ports.findRepository(request.repository.uuid, { fresh: lookup.fresh });
   if (repository && request.trigger === 'push' && request.repository.fullName !== repository.fullName) {
     await ports.renameRepository(repository.uuid, request.repository.fullName);
     repository = { ...repository, fullName: request.repository.fullName };
@@ -59,14 +90,30 @@ export async function handleSyncRequest(
       requestUuid: request.requestUuid,
       repository: request.repository,
       outcome: 'skipped',
-      reason: 'repository is not added to this hub',
+      reason: lookup.notFound,
     });
     return { outcome: 'not-added', apiCalls: 0, bytesReceived: 0, durationMs: Date.now() - started };
   }
   // The sync stops launching work at the safety margin; the source's requests are cut there too, so a slow or
   // unreachable Bitbucket cannot hold the invocation (and the rest of its batch) past its timeout.
   const deadlineAt = Date.now() + options.remainingTimeMs() - (options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS);
-  const { source, apiCalls, bytesReceived } = await ports.openSource(repository, { deadlineAt });
+  const generation = repository.generation;
+  // Every write of the sync is tagged with the repository's generation and confirmed by a fresh read after it.
+  const fenced = fenceWrites(repository, { models: ports.models, state: ports.state }, async () => {
+    const current = await ports.findRepository(request.repository.uuid, { fresh: true });
+    return current !== undefined && current.generation === generation;
+  });
+  let opened: Awaited<ReturnType<SyncRequestPorts['openSource']>>;
+  try {
+    opened = await ports.openSource(repository, { deadlineAt });
+  } catch (error) {
+    // A repository found in a cache may have been removed since, with its token: that is no failure to retry.
+    const current = await ports.findRepository(repository.uuid, { fresh: true });
+    if (current === undefined || current.generation !== generation)
+      throw new RepositoryRemovedError(`repository ${repository.uuid} was removed`);
+    throw error;
+  }
+  const { source, apiCalls, bytesReceived } = opened;
   const base = {
     kind: 'sync' as const,
     requestUuid: request.requestUuid,
@@ -85,8 +132,9 @@ export async function handleSyncRequest(
         concurrency: options.concurrency,
         safetyMarginMs: options.safetyMarginMs,
         now,
+        onOpApplied: options.onOpApplied,
       },
-      { source, models: ports.models, state: ports.state },
+      { source, models: fenced.models, state: fenced.state },
     );
     const result = {
       outcome: report.outcome,
@@ -124,6 +172,7 @@ export async function handleSyncRequest(
     }
     return result;
   } catch (error) {
+    if (error instanceof RepositoryRemovedError) throw error;
     const event: SyncRunEvent = {
       ...base,
       at: now().toISOString(),

@@ -5,6 +5,8 @@ import type { PlannedChange } from './plan';
 /** Where a repository's replication stands. Written only with a condition on `revision`. */
 export interface SyncState {
   readonly uuid: string;
+  /** Generation of the repository that wrote it (see `RepositoryConfig.generation`); absent before generations. */
+  readonly generation?: string;
   /** Branch the cursor belongs to; a different default branch means a full sync. */
   readonly branch?: string;
   /** Last commit of `branch` whose models are fully replicated. */
@@ -74,19 +76,39 @@ export interface StoredModelSummary {
   readonly status: string;
 }
 
+/**
+ * Which repository generation a write belongs to. A write of generation `g` stores `g` on the record and never
+ * replaces or deletes a record of another generation (ModelWriteConflictError); without it the write is unfenced
+ * (records of repositories added before generations, admin tools).
+ */
+export interface WriteFence {
+  readonly generation?: string;
+}
+
 /** The replicated models of one repository (implemented by the DynamoDB model store). */
 export interface ModelStore {
-  putModel(input: { repositoryUuid: string; path: string; commit: string; bytes: Buffer }): Promise<{ status: string }>;
-  recordTooLarge(input: { repositoryUuid: string; path: string; commit: string; size: number }): Promise<unknown>;
+  putModel(input: { repositoryUuid: string; path: string; commit: string; bytes: Buffer } & WriteFence): Promise<{ status: string; version: string }>;
+  recordTooLarge(input: { repositoryUuid: string; path: string; commit: string; size: number } & WriteFence): Promise<{ version: string }>;
   listModels(repositoryUuid: string): Promise<readonly StoredModelSummary[]>;
   /** Which of `paths` are stored (cheaper than listing when only a diff's paths matter). */
   existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>>;
-  deleteModel(repositoryUuid: string, path: string): Promise<void>;
-  moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string): Promise<unknown | undefined>;
+  /** Deletes the record at `path`; with `version`, only that version (a no-op when the record is another one, never a conflict). */
+  deleteModel(repositoryUuid: string, path: string, options?: WriteFence & { version?: string }): Promise<void>;
+  moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string, options?: WriteFence): Promise<{ version: string } | undefined>;
   removeOrphanChunks(repositoryUuid: string, options?: { olderThanMs?: number }): Promise<number>;
 }
 
 export interface SyncStateStore {
   getSyncState(uuid: string): Promise<SyncState>;
+  /**
+   * Writes `state` if the stored one is still at `expectedRevision` (0: none stored) and, when `state.generation`
+   * is set, of that generation; else SyncStateConflictError.
+   */
   putSyncState(state: Omit<SyncState, 'revision'>, expectedRevision: number): Promise<SyncState>;
+}
+
+/** Undoes sync state writes of a removed repository's work (`repository-fence.ts`). */
+export interface SyncStateEraser {
+  /** Deletes the state if it is still at `expected` revision and generation (a no-op otherwise). */
+  deleteSyncState(uuid: string, expected: { revision: number; generation?: string }): Promise<void>;
 }

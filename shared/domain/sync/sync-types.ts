@@ -11,6 +11,8 @@ export interface SyncTarget {
   readonly modelPattern: string;
   /** The stored access token the source opens the repository with (opaque here; see RepositoryConfig). */
   readonly tokenId?: string;
+  /** The repository's generation (`RepositoryConfig.generation`): every write of the sync is fenced by it. */
+  readonly generation?: string;
 }
 
 export interface SyncOptions {

@@ -17,11 +17,18 @@ export interface ModelStoreUnderTest extends ModelStore {
     commit: string;
     bytes: Buffer;
     expectedVersion?: string | null;
+    generation?: string;
   }): Promise<ModelRecord>;
   getRecord(repositoryUuid: string, path: string): Promise<ModelRecord | undefined>;
   getModel(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; body: Buffer } | undefined>;
   listModels(repositoryUuid: string): Promise<ModelRecord[]>;
-  moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string): Promise<ModelRecord | undefined>;
+  moveModel(
+    repositoryUuid: string,
+    fromPath: string,
+    toPath: string,
+    commit: string,
+    options?: { generation?: string },
+  ): Promise<ModelRecord | undefined>;
   deleteRepository(repositoryUuid: string): Promise<number>;
 }
 
@@ -183,5 +190,35 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
     expect((await s.listModels(repo)).map((record) => record.path).sort()).toEqual(
       [moved, `${deep}huge.hck.json`, 'short.hck.json'].sort(),
     );
+  });
+
+  it('fences writes by generation: a write of one never replaces, moves or deletes a record of another', async () => {
+    const s = store();
+    const repo = newRepo();
+    const bytes = Buffer.from('{"modelName":"G"}');
+    const mine = await s.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c1', bytes, generation: 'g2' });
+    expect(mine.generation).toBe('g2');
+    const stale = { generation: 'g1' };
+    await expect(s.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c0', bytes, ...stale })).rejects.toThrow(
+      ModelWriteConflictError,
+    );
+    await expect(s.recordTooLarge({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c0', size: 1, ...stale })).rejects.toThrow(
+      ModelWriteConflictError,
+    );
+    await expect(s.moveModel(repo, 'a.hck.json', 'b.hck.json', 'c0', stale)).rejects.toThrow(ModelWriteConflictError);
+    await expect(s.deleteModel(repo, 'a.hck.json', stale)).rejects.toThrow(ModelWriteConflictError);
+    // Undoing a write deletes that version only, and is never a conflict.
+    await s.deleteModel(repo, 'a.hck.json', { ...stale, version: mine.version });
+    await s.deleteModel(repo, 'a.hck.json', { generation: 'g2', version: 'another-version' });
+    expect((await s.getRecord(repo, 'a.hck.json'))?.version).toBe(mine.version);
+    // The same generation moves and deletes as before, and an unfenced record may be taken over.
+    const moved = await s.moveModel(repo, 'a.hck.json', 'b.hck.json', 'c2', { generation: 'g2' });
+    expect(moved?.generation).toBe('g2');
+    await s.putModel({ repositoryUuid: repo, path: 'legacy.hck.json', commit: 'c0', bytes });
+    expect((await s.putModel({ repositoryUuid: repo, path: 'legacy.hck.json', commit: 'c3', bytes, generation: 'g2' })).generation).toBe(
+      'g2',
+    );
+    await s.deleteModel(repo, 'b.hck.json', { generation: 'g2', version: moved!.version });
+    expect((await s.listModels(repo)).map((record) => record.path)).toEqual(['legacy.hck.json']);
   });
 }

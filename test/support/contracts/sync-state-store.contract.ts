@@ -6,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { RepositoryExistsError, SyncStateConflictError } from '../../../shared/aws/errors';
 import { type RepositoryConfig } from '../../../shared/domain/repository-config';
-import type { SyncStateStore } from '../../../shared/domain/sync/ports';
+import type { SyncStateEraser, SyncStateStore } from '../../../shared/domain/sync/ports';
 
 /** The surface both stores share. */
-export interface RepositoryStoreUnderTest extends SyncStateStore {
+export interface RepositoryStoreUnderTest extends SyncStateStore, SyncStateEraser {
   addRepository(config: RepositoryConfig): Promise<void>;
   updateRepository(config: RepositoryConfig): Promise<void>;
   renameRepository(uuid: string, fullName: string): Promise<void>;
@@ -109,5 +109,28 @@ export function repositoryStoreContract(store: () => RepositoryStoreUnderTest): 
     await s.removeRepository(zulu.uuid);
     expect(await s.getRepository(zulu.uuid)).toBeUndefined();
     expect(await s.getSyncState(zulu.uuid)).toEqual({ uuid: zulu.uuid, revision: 0 });
+  });
+
+  it('fences the sync state by generation, deletes only the expected revision, and a new generation drops an old state', async () => {
+    const s = store();
+    const repository = { ...config('acme/fenced'), generation: 'g1' };
+    await s.addRepository(repository);
+    const first = await s.putSyncState({ uuid: repository.uuid, generation: 'g1', cursor: 'a' }, 0);
+    await expect(s.putSyncState({ uuid: repository.uuid, generation: 'g0', cursor: 'b' }, first.revision)).rejects.toThrow(
+      SyncStateConflictError,
+    );
+    await s.deleteSyncState(repository.uuid, { revision: first.revision, generation: 'g0' });
+    await s.deleteSyncState(repository.uuid, { revision: first.revision + 1, generation: 'g1' });
+    expect(await s.getSyncState(repository.uuid)).toMatchObject({ generation: 'g1', cursor: 'a', revision: first.revision });
+    await s.deleteSyncState(repository.uuid, { revision: first.revision, generation: 'g1' });
+    expect(await s.getSyncState(repository.uuid)).toEqual({ uuid: repository.uuid, revision: 0 });
+
+    // Removed with a state written late by g1, then added as g2: the state of g1 is gone, g2's own survives a re-add attempt.
+    await s.putSyncState({ uuid: repository.uuid, generation: 'g1', cursor: 'late' }, 0);
+    await s.removeRepository(repository.uuid);
+    await s.putSyncState({ uuid: repository.uuid, generation: 'g1', cursor: 'later' }, 0);
+    await s.addRepository({ ...repository, generation: 'g2' });
+    expect(await s.getSyncState(repository.uuid)).toEqual({ uuid: repository.uuid, revision: 0 });
+    expect((await s.getRepository(repository.uuid))?.generation).toBe('g2');
   });
 }

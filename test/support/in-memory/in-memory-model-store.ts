@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/errors';
+import { mayTouch } from '../../../shared/aws/model-chunk-store';
 import type { ModelStore } from '../../../shared/domain/sync/ports';
 import { readModelSummary } from '../../../shared/models/hackolade-metadata';
 import { MAX_MODEL_BYTES, type ModelRecord } from '../../../shared/models/model-record';
@@ -34,6 +35,7 @@ export class InMemoryModelStore implements ModelStore {
     bytes: Buffer;
     syncedAt?: string;
     expectedVersion?: string | null;
+    generation?: string;
   }): Promise<ModelRecord> {
     const { repositoryUuid, path, commit, bytes } = input;
     if (bytes.byteLength > this.maxModelBytes) throw new ModelTooLargeError(path, bytes.byteLength, this.maxModelBytes);
@@ -53,9 +55,13 @@ export class InMemoryModelStore implements ModelStore {
       storage: 'inline',
       chunkCount: 0,
       storedBytes: bytes.byteLength,
+      ...(input.generation !== undefined ? { generation: input.generation } : {}),
     };
     const previous = this.partition(repositoryUuid).get(path);
-    if (input.expectedVersion !== undefined && (previous?.record.version ?? null) !== input.expectedVersion)
+    if (
+      (input.expectedVersion !== undefined && (previous?.record.version ?? null) !== input.expectedVersion) ||
+      !mayTouch(previous?.record.generation, input.generation)
+    )
       throw new ModelWriteConflictError(repositoryUuid, path);
     this.partition(repositoryUuid).set(path, { record, body: Buffer.from(bytes) });
     return record;
@@ -67,6 +73,7 @@ export class InMemoryModelStore implements ModelStore {
     commit: string;
     size: number;
     syncedAt?: string;
+    generation?: string;
   }): Promise<ModelRecord> {
     const { repositoryUuid, path, commit, size } = input;
     const record: ModelRecord = {
@@ -80,7 +87,10 @@ export class InMemoryModelStore implements ModelStore {
       storage: 'none',
       chunkCount: 0,
       storedBytes: 0,
+      ...(input.generation !== undefined ? { generation: input.generation } : {}),
     };
+    if (!mayTouch(this.partition(repositoryUuid).get(path)?.record.generation, input.generation))
+      throw new ModelWriteConflictError(repositoryUuid, path);
     this.partition(repositoryUuid).set(path, { record });
     return record;
   }
@@ -109,17 +119,38 @@ export class InMemoryModelStore implements ModelStore {
       .sort((a, b) => Buffer.compare(Buffer.from(a.path, 'utf8'), Buffer.from(b.path, 'utf8')));
   }
 
-  async deleteModel(repositoryUuid: string, path: string): Promise<void> {
+  /** Same generation and version rules as the real store. */
+  async deleteModel(repositoryUuid: string, path: string, options: { generation?: string; version?: string } = {}): Promise<void> {
+    const stored = this.partitions.get(repositoryUuid)?.get(path);
+    if (!stored || (options.version !== undefined && stored.record.version !== options.version)) return;
+    if (!mayTouch(stored.record.generation, options.generation)) {
+      if (options.version !== undefined) return;
+      throw new ModelWriteConflictError(repositoryUuid, path);
+    }
     this.partitions.get(repositoryUuid)?.delete(path);
   }
 
   /** Same version, body and metadata at `toPath` with the rename's commit; undefined when `fromPath` has no record. */
-  async moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string): Promise<ModelRecord | undefined> {
+  async moveModel(
+    repositoryUuid: string,
+    fromPath: string,
+    toPath: string,
+    commit: string,
+    options: { generation?: string } = {},
+  ): Promise<ModelRecord | undefined> {
     const partition = this.partition(repositoryUuid);
     if (fromPath === toPath) return partition.get(fromPath)?.record;
     const source = partition.get(fromPath);
     if (!source) return undefined;
-    const moved: ModelRecord = { ...source.record, path: toPath, commit, syncedAt: new Date().toISOString() };
+    if (!mayTouch(source.record.generation, options.generation)) throw new ModelWriteConflictError(repositoryUuid, fromPath);
+    if (!mayTouch(partition.get(toPath)?.record.generation, options.generation)) throw new ModelWriteConflictError(repositoryUuid, toPath);
+    const moved: ModelRecord = {
+      ...source.record,
+      path: toPath,
+      commit,
+      syncedAt: new Date().toISOString(),
+      ...(options.generation !== undefined ? { generation: options.generation } : {}),
+    };
     partition.set(toPath, { record: moved, body: source.body });
     partition.delete(fromPath);
     return moved;

@@ -6,16 +6,19 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { RepositoryExistsError, SyncStateConflictError } from '../../../shared/aws/errors';
 import { type RepositoryConfig } from '../../../shared/domain/repository-config';
-import type { SyncState, SyncStateStore } from '../../../shared/domain/sync/ports';
+import type { SyncState, SyncStateEraser, SyncStateStore } from '../../../shared/domain/sync/ports';
 
-export class InMemoryRepositoryStore implements SyncStateStore {
+export class InMemoryRepositoryStore implements SyncStateStore, SyncStateEraser {
   private readonly configs = new Map<string, RepositoryConfig>();
   /** Stored as the JSON text the real store keeps, so undefined fields vanish the same way. */
-  private readonly states = new Map<string, { json: string; revision: number }>();
+  private readonly states = new Map<string, { json: string; revision: number; generation?: string }>();
 
+  /** Like the real store, drops a sync state left by another generation. */
   async addRepository(config: RepositoryConfig): Promise<void> {
     if (this.configs.has(config.uuid)) throw new RepositoryExistsError(`repository ${config.fullName} ${config.uuid} is already added`);
     this.configs.set(config.uuid, copyConfig(config));
+    const state = this.states.get(config.uuid);
+    if (state && (config.generation === undefined || state.generation !== config.generation)) this.states.delete(config.uuid);
   }
 
   /** Like the real store, fails with DynamoDB's own ConditionalCheckFailedException for a repository not added. */
@@ -52,15 +55,28 @@ export class InMemoryRepositoryStore implements SyncStateStore {
 
   async putSyncState(state: Omit<SyncState, 'revision'>, expectedRevision: number): Promise<SyncState> {
     const { uuid, ...rest } = state;
-    if ((this.states.get(uuid)?.revision ?? 0) !== expectedRevision) {
+    const stored = this.states.get(uuid);
+    const fenced = expectedRevision !== 0 && state.generation !== undefined;
+    if ((stored?.revision ?? 0) !== expectedRevision || (fenced && stored?.generation !== state.generation)) {
       throw new SyncStateConflictError(`sync state of ${uuid} changed while syncing (expected revision ${expectedRevision})`);
     }
     const revision = expectedRevision + 1;
-    this.states.set(uuid, { json: JSON.stringify(rest), revision });
+    this.states.set(uuid, { json: JSON.stringify(rest), revision, ...(state.generation !== undefined ? { generation: state.generation } : {}) });
     return { ...state, revision };
+  }
+
+  async deleteSyncState(uuid: string, expected: { revision: number; generation?: string }): Promise<void> {
+    const stored = this.states.get(uuid);
+    if (stored && stored.revision === expected.revision && stored.generation === expected.generation) this.states.delete(uuid);
   }
 }
 
 function copyConfig(config: RepositoryConfig): RepositoryConfig {
-  return { uuid: config.uuid, fullName: config.fullName, modelPattern: config.modelPattern, addedAt: config.addedAt };
+  return {
+    uuid: config.uuid,
+    fullName: config.fullName,
+    modelPattern: config.modelPattern,
+    addedAt: config.addedAt,
+    ...(config.generation !== undefined ? { generation: config.generation } : {}),
+  };
 }

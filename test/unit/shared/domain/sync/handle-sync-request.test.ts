@@ -34,7 +34,7 @@ function newWorld(options: { broken?: SourceRepository } = {}): World {
     findRepository: async (uuid, lookup) => {
       lookups.push({ uuid, fresh: lookup?.fresh });
       const config = await repositories.getRepository(uuid);
-      return config && { uuid: config.uuid, fullName: config.fullName, modelPattern: config.modelPattern };
+      return config && { uuid: config.uuid, fullName: config.fullName, modelPattern: config.modelPattern, generation: config.generation };
     },
     renameRepository: (uuid, fullName) => repositories.renameRepository(uuid, fullName),
     openSource: async () => {
@@ -157,6 +157,9 @@ describe('handleSyncRequest (in memory)', () => {
         putSyncState: async () => {
           throw new Error('unused');
         },
+        deleteSyncState: async () => {
+          throw new Error('unused');
+        },
       },
       recordEvent: async () => {
         throw new Error('events table unavailable');
@@ -211,11 +214,21 @@ describe('handleSyncRequest (in memory)', () => {
     const { revision, ...synced } = await world.repositories.getSyncState(world.repo.uuid);
     await world.repositories.putSyncState({ ...synced, notBefore: '2999-01-01T00:00:00.000Z' }, revision);
 
-    const parked = await handleSyncRequest(request(world, { requestUuid: 'req-2' }), unlimited, world.ports);
+    // The first lookup of each request finds the repository (later fresh ones confirm the generation after writes).
+    const firstLookupOf = async (run: () => Promise<unknown>) => {
+      const before = world.lookups.length;
+      await run();
+      return world.lookups[before]?.fresh;
+    };
+    let parked: unknown;
+    const parkedLookup = await firstLookupOf(async () => (parked = await handleSyncRequest(request(world, { requestUuid: 'req-2' }), unlimited, world.ports)));
     expect(parked).toMatchObject({ outcome: 'deferred', apiCalls: 0 });
-    const admin = await handleSyncRequest(request(world, { trigger: 'admin', mode: 'full', requestUuid: 'req-3' }), unlimited, world.ports);
+    let admin: unknown;
+    const adminLookup = await firstLookupOf(
+      async () => (admin = await handleSyncRequest(request(world, { trigger: 'admin', mode: 'full', requestUuid: 'req-3' }), unlimited, world.ports)),
+    );
     expect(admin).toMatchObject({ outcome: 'synced', report: { mode: 'full', counts: { updated: 1 } } });
-    expect(world.lookups.map((lookup) => lookup.fresh)).toEqual([false, false, true]);
+    expect([world.lookups[0]?.fresh, parkedLookup, adminLookup]).toEqual([false, false, true]);
     expect((await world.repositories.getSyncState(world.repo.uuid)).notBefore).toBeUndefined();
   });
 
