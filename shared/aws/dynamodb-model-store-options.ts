@@ -54,6 +54,8 @@ export interface RecordTooLargeInput {
   readonly commit: string;
   /** Size of the file as reported by Bitbucket. */
   readonly size: number;
+  /** Git blob id of the file, when a git tree named it (REST never downloads a too-large file, so cannot know it). */
+  readonly blobId?: string;
   /** @default now */
   readonly syncedAt?: string;
   /** Repository generation of the write (see `WriteFence` in the sync ports). @default unfenced */

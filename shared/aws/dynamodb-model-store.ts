@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createHash, randomBytes } from 'node:crypto';
 import type { ModelStore } from '../domain/sync/ports';
+import { gitBlobId } from '../models/git-blob-id';
 import { readModelSummary } from '../models/hackolade-metadata';
 import { DEFAULT_MODEL_BODY_ENCODING, encodeModelBody, splitIntoChunks, type ModelBodyEncoding } from '../models/model-body-codec';
 import { MAX_MODEL_BYTES, type ModelRecord, type ModelStorage } from '../models/model-record';
@@ -108,6 +109,7 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       commit,
       size: bytes.byteLength,
       sha256: createHash('sha256').update(bytes).digest('hex'),
+      blobId: gitBlobId(bytes),
       syncedAt: input.syncedAt ?? new Date().toISOString(),
       status: parsed.valid ? 'valid' : 'invalid',
       ...(parsed.valid ? clipMetadata(parsed.metadata) : { parseError: parsed.error.slice(0, MAX_PARSE_ERROR_LENGTH) }),
@@ -146,6 +148,7 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       path,
       commit,
       size,
+      ...(input.blobId ? { blobId: input.blobId } : {}),
       syncedAt: input.syncedAt ?? new Date().toISOString(),
       status: 'too-large',
       version: newVersion(),

@@ -16,6 +16,7 @@ export const RECORD_ATTRIBUTES = [
   'commit',
   'size',
   'sha256',
+  'blobId',
   'syncedAt',
   'status',
   'parseError',

@@ -27,6 +27,12 @@ export interface ModelRecord extends Partial<ModelMetadata> {
   readonly size: number;
   /** Lower-case hex SHA-256 of the original bytes; absent for `too-large` (never downloaded). */
   readonly sha256?: string;
+  /**
+   * Git blob id of the original bytes (`gitBlobId`), however they were fetched: a full sync compares it with the
+   * tree's entries to skip unchanged models. Absent on records written before it was kept, and on `too-large`
+   * records whose tree entry was not seen: unknown, so such a model is fetched again.
+   */
+  readonly blobId?: string;
   /** ISO time of the write. */
   readonly syncedAt: string;
   readonly status: ModelStatus;

@@ -74,6 +74,8 @@ export interface SourceRepository {
 export interface StoredModelSummary {
   readonly path: string;
   readonly status: string;
+  /** Git blob id of the stored bytes; absent when unknown (written before ids were kept): such a model is refetched. */
+  readonly blobId?: string;
 }
 
 /**
@@ -88,7 +90,7 @@ export interface WriteFence {
 /** The replicated models of one repository (implemented by the DynamoDB model store). */
 export interface ModelStore {
   putModel(input: { repositoryUuid: string; path: string; commit: string; bytes: Buffer } & WriteFence): Promise<{ status: string; version: string }>;
-  recordTooLarge(input: { repositoryUuid: string; path: string; commit: string; size: number } & WriteFence): Promise<{ version: string }>;
+  recordTooLarge(input: { repositoryUuid: string; path: string; commit: string; size: number; blobId?: string } & WriteFence): Promise<{ version: string }>;
   listModels(repositoryUuid: string): Promise<readonly StoredModelSummary[]>;
   /** Which of `paths` are stored (cheaper than listing when only a diff's paths matter). */
   existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>>;

@@ -2,7 +2,7 @@
  * The behaviour the sync engine and the tests rely on from the model store, as one suite run against
  * DynamoDbModelStore on dynalite and against the in-memory store, so the fake stays faithful.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/errors';
@@ -71,6 +71,22 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
     expect(invalid!.record).toMatchObject({ status: 'invalid', parseError: expect.any(String) });
     expect(invalid!.body.equals(broken)).toBe(true);
     expect(await s.getModel(repo, 'absent.hck.json')).toBeUndefined();
+  });
+
+  it('keeps the git blob id of the stored bytes, through a move, and of a too-large file when given', async () => {
+    const s = store({ maxModelBytes: 1000 });
+    const repo = newRepo();
+    const bytes = Buffer.from('{"modelName":"A"}\n');
+    const expected = createHash('sha1').update(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes])).digest('hex');
+    expect((await s.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c1', bytes })).blobId).toBe(expected);
+    await s.moveModel(repo, 'a.hck.json', 'b.hck.json', 'c2');
+    await s.recordTooLarge({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c2', size: 2000, blobId: 'f'.repeat(40) });
+    await s.recordTooLarge({ repositoryUuid: repo, path: 'huge.hck.json', commit: 'c2', size: 3000 });
+    expect((await s.listModels(repo)).map((record) => [record.path, record.blobId])).toEqual([
+      ['b.hck.json', expected],
+      ['big.hck.json', 'f'.repeat(40)],
+      ['huge.hck.json', undefined],
+    ]);
   });
 
   it('refuses a body over the limit, and records a too-large file without a body', async () => {

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/errors';
 import { mayTouch } from '../../../shared/aws/model-chunk-store';
 import type { ModelStore } from '../../../shared/domain/sync/ports';
+import { gitBlobId } from '../../../shared/models/git-blob-id';
 import { readModelSummary } from '../../../shared/models/hackolade-metadata';
 import { MAX_MODEL_BYTES, type ModelRecord } from '../../../shared/models/model-record';
 
@@ -46,6 +47,7 @@ export class InMemoryModelStore implements ModelStore {
       commit,
       size: bytes.byteLength,
       sha256: createHash('sha256').update(bytes).digest('hex'),
+      blobId: gitBlobId(bytes),
       syncedAt: input.syncedAt ?? new Date().toISOString(),
       status: parsed.valid ? 'valid' : 'invalid',
       ...(parsed.valid ? clipMetadata(parsed.metadata) : { parseError: parsed.error.slice(0, MAX_PARSE_ERROR_LENGTH) }),
@@ -72,6 +74,7 @@ export class InMemoryModelStore implements ModelStore {
     path: string;
     commit: string;
     size: number;
+    blobId?: string;
     syncedAt?: string;
     generation?: string;
   }): Promise<ModelRecord> {
@@ -81,6 +84,7 @@ export class InMemoryModelStore implements ModelStore {
       path,
       commit,
       size,
+      ...(input.blobId ? { blobId: input.blobId } : {}),
       syncedAt: input.syncedAt ?? new Date().toISOString(),
       status: 'too-large',
       version: newVersion(),
