@@ -41,18 +41,21 @@ export function createWorkerDeps(env: Readonly<Record<string, string | undefined
       findRepository: (uuid, options) => (options?.fresh ? repositories.getRepository(uuid) : findCached(uuid)),
       renameRepository: (uuid, fullName) => repositories.renameRepository(uuid, fullName),
       async openSource(repository, { deadlineAt }) {
+        const token = await readToken(repository);
         const client = new BitbucketClient({
           deadlineAt,
           baseUrl: config.bitbucketApiUrl,
-          token: await readToken(repository),
+          token,
           baseDelayMs: config.bitbucketRetryBaseMs,
           maxAttempts: config.bitbucketMaxAttempts,
           maxRateLimitWaitMs: config.bitbucketMaxRateLimitWaitMs,
         });
+        const source = new BitbucketSource(client, repository.fullName, config.gitSync === 'on' ? { token, deadline: deadlineAt } : undefined);
         return {
-          source: new BitbucketSource(client, repository.fullName),
+          source,
           apiCalls: () => client.stats.requests,
-          bytesReceived: () => client.stats.bytesReceived,
+          bytesReceived: () => client.stats.bytesReceived + source.gitStats.bytesReceived,
+          gitRequests: () => source.gitStats.requests,
         };
       },
       models,

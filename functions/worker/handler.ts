@@ -23,7 +23,7 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
       },
       {
-        sync: (request, budget) => handleSyncRequest(request, budget, deps.ports),
+        sync: (request, budget) => handleSyncRequest(request, { ...budget, gitMinChangedModels: config.gitMinChangedModels }, deps.ports),
         postpone: (request) => queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `later-${newRequestUuid()}` }),
       },
     );

@@ -9,6 +9,10 @@ import type { MetricsRecorder } from '../../shared/observability/metrics';
 export function logSyncRun(result: SyncRequestResult, logger: Logger, metrics: MetricsRecorder): void {
   const report = result.report;
   metrics.addMetric('BitbucketApiCalls', MetricUnit.Count, result.apiCalls);
+  metrics.addMetric('BitbucketGitRequests', MetricUnit.Count, result.gitRequests);
+  // One count per transport, so a dashboard shows how often git is used and how often it falls back.
+  if (report?.transport) metrics.addMetric(report.transport === 'git' ? 'SyncsOverGit' : 'SyncsOverRest', MetricUnit.Count, 1);
+  if (report?.transportFallback) metrics.addMetric('GitFallbacks', MetricUnit.Count, 1);
   if (report) metrics.addMetric('ModelsWritten', MetricUnit.Count, report.counts.added + report.counts.updated + report.counts.renamed);
   logger.info('sync finished', {
     outcome: result.outcome,
@@ -17,10 +21,13 @@ export function logSyncRun(result: SyncRequestResult, logger: Logger, metrics: M
     toCommit: report?.toCommit,
     mode: report?.mode,
     fallbackReason: report?.fallbackReason,
+    transport: report?.transport,
+    transportFallback: report?.transportFallback,
     counts: report?.counts,
     opsRemaining: report?.opsRemaining,
     retryAfterMs: report?.retryAfterMs,
     apiCalls: result.apiCalls,
+    gitRequests: result.gitRequests,
     bytesReceived: result.bytesReceived,
     durationMs: result.durationMs,
   });

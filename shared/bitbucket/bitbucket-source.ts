@@ -9,7 +9,9 @@ import {
   SourceRateLimitedError,
 } from '../domain/sync/errors';
 import type { PlannedChange } from '../domain/sync/plan';
-import type { SourceRepository } from '../domain/sync/ports';
+import type { SourceRepository, SourceSnapshot } from '../domain/sync/ports';
+import type { GitHttpStats } from '../git';
+import { openGitSnapshot, type GitSnapshotOptions } from './bitbucket-snapshot';
 import type { BitbucketClient, TreeEntry } from './bitbucket-client';
 import {
   BitbucketDeadlineError,
@@ -23,7 +25,8 @@ import {
  * Adapts the Bitbucket client to the sync engine's view of one repository: translates Bitbucket's errors into
  * the engine's (555 or a vanished commit → DiffUnavailableError, 429 → SourceRateLimitedError, the caller's
  * deadline → SourceDeadlineError) and remembers a commit's listing, which never changes, so one sync lists a
- * tree once.
+ * tree once. Given git options, it also offers the whole head as a git snapshot (`snapshot`), for full syncs and
+ * large diffs.
  *
  * Symbolic links and submodules are no models: `/src` answers a link's target path (a submodule's commit) as if
  * it were the file, and diffstat entries do not say what a path is. A listed commit's entries carry their kind
@@ -31,15 +34,33 @@ import {
  * bytes cannot be a model (not a JSON object) is asked about once more with `?format=meta` before it is taken.
  */
 export class BitbucketSource implements SourceRepository {
+  /** Git traffic of this source's snapshots (git has its own rate limit, apart from the REST API's). */
+  readonly gitStats: GitHttpStats = { requests: 0, bytesSent: 0, bytesReceived: 0 };
+  /** Present when the source may read over git (see {@link GitSnapshotOptions}). */
+  readonly snapshot?: (branch: string) => Promise<SourceSnapshot>;
   private readonly listings = new Map<string, Promise<Map<string, TreeEntry>>>();
+  private cloneUrl: string | undefined;
 
   constructor(
     private readonly client: BitbucketClient,
     private readonly fullName: string,
-  ) {}
+    git?: GitSnapshotOptions,
+  ) {
+    if (git) this.snapshot = (branch) => this.openSnapshot(branch, git);
+  }
 
   async getMainBranch(): Promise<string | undefined> {
-    return translate(async () => (await this.client.getRepository(this.fullName)).mainBranch);
+    return translate(async () => {
+      const repository = await this.client.getRepository(this.fullName);
+      this.cloneUrl = repository.cloneUrl;
+      return repository.mainBranch;
+    });
+  }
+
+  private async openSnapshot(branch: string, git: GitSnapshotOptions): Promise<SourceSnapshot> {
+    // The repository read of this run named the clone URL; read it only when nothing did.
+    this.cloneUrl ??= await translate(async () => (await this.client.getRepository(this.fullName)).cloneUrl);
+    return openGitSnapshot(this.cloneUrl, branch, git, this.gitStats, (commit, path) => this.getFile(commit, path));
   }
 
   getBranchHead(branch: string): Promise<string> {

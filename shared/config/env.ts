@@ -25,6 +25,13 @@ export function readEnv(source: NodeJS.ProcessEnv) {
       }
       return value;
     },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const raw = source[name];
+      if (raw === undefined || raw === '') return fallback;
+      if (allowed.includes(raw as T)) return raw as T;
+      problems.push(`${name} must be one of ${allowed.join(', ')}`);
+      return fallback;
+    },
     /** Throws one ConfigError naming every problem found so far. */
     done(): void {
       if (problems.length > 0) throw new ConfigError(problems);

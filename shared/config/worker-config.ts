@@ -2,6 +2,7 @@
 // clear error instead of on the first message that needs the setting.
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../aws/access-tokens';
 import { DEFAULT_BITBUCKET_API_URL } from '../bitbucket/bitbucket-client';
+import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../domain/sync/derive-plan';
 import { readEnv } from './env';
 
 export interface WorkerConfig {
@@ -22,6 +23,10 @@ export interface WorkerConfig {
   readonly bitbucketMaxRateLimitWaitMs: number;
   /** First retry delay of a failed sync request (doubling per receive); 0 keeps the queue's visibility timeout. */
   readonly retryBackoffBaseSeconds: number;
+  /** `on`: full syncs and large diffs read one git snapshot (falling back to REST); `off`: REST only. */
+  readonly gitSync: 'on' | 'off';
+  /** An incremental sync whose diff plans more ops than this reads a git snapshot. */
+  readonly gitMinChangedModels: number;
 }
 
 /** Reads the worker's settings, or throws one ConfigError listing every missing or invalid variable. */
@@ -41,6 +46,8 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
     bitbucketMaxAttempts: env.number('BITBUCKET_MAX_ATTEMPTS', 5, { min: 1, max: 20 }),
     bitbucketMaxRateLimitWaitMs: env.number('BITBUCKET_MAX_RATE_LIMIT_WAIT_MS', 30_000, { min: 0, max: 600_000 }),
     retryBackoffBaseSeconds: env.number('RETRY_BACKOFF_BASE_SECONDS', 30, { min: 0, max: 900 }),
+    gitSync: env.oneOf('GIT_SYNC', ['on', 'off'], 'on'),
+    gitMinChangedModels: env.number('GIT_MIN_CHANGED_MODELS', DEFAULT_GIT_MIN_CHANGED_MODELS, { min: 0, max: 1_000_000 }),
   };
   env.done();
   return Object.freeze(config);

@@ -28,11 +28,15 @@ export interface SyncRunEvent extends LoggedEvent {
   readonly fromCommit?: string | null;
   readonly toCommit?: string;
   readonly mode?: string;
+  /** `rest` or `git`: how the run read the repository. */
+  readonly transport?: string;
   readonly counts?: SyncCounts;
   readonly opsApplied?: number;
   readonly opsRemaining?: number;
   readonly retryAfterMs?: number;
   readonly apiCalls?: number;
+  /** Git smart-HTTP requests (their own rate limit, apart from `apiCalls`). */
+  readonly gitRequests?: number;
   readonly bytesReceived?: number;
   readonly durationMs?: number;
 }

@@ -44,6 +44,8 @@ export interface FetchHeadSnapshotOptions {
   maxAttempts?: number;
   /** Connection pool to use (the caller closes it); by default one is made for the fetch and closed after it. */
   dispatcher?: Dispatcher;
+  /** Counters the fetch's traffic is added to, failed attempts included (the snapshot's `stats` are these then). */
+  stats?: GitHttpStats;
 }
 
 /** A fetched branch head, read locally. Call `close()` to release the pack (memory or temporary directory). */
@@ -84,6 +86,7 @@ export async function fetchHeadSnapshot(options: FetchHeadSnapshotOptions): Prom
     secrets,
     ...optional('deadline', options.deadline),
     ...optional('requestTimeoutMs', options.requestTimeoutMs),
+    ...optional('stats', options.stats),
   });
   const url = withoutCredentials(options.cloneUrl);
   const attempts = Math.max(1, options.maxAttempts ?? DEFAULT_ATTEMPTS);

@@ -40,6 +40,8 @@ export interface UndiciHttpOptions {
   deadline?: number;
   /** Values to keep out of error messages (the token and its Basic credentials). */
   secrets?: readonly string[];
+  /** Counters to add to (e.g. one per sync run, across fetches); by default fresh ones. */
+  stats?: GitHttpStats;
 }
 
 /** The plugin object isomorphic-git takes as `http`, plus its counters. */
@@ -54,7 +56,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 
 /** An isomorphic-git HTTP plugin on undici. HTTP statuses are returned as they are; transport failures throw {@link GitFetchError}. */
 export function createUndiciHttp(options: UndiciHttpOptions = {}): UndiciHttp {
-  const stats: GitHttpStats = { requests: 0, bytesSent: 0, bytesReceived: 0 };
+  const stats: GitHttpStats = options.stats ?? { requests: 0, bytesSent: 0, bytesReceived: 0 };
   const secrets = options.secrets ?? [];
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 

@@ -141,7 +141,7 @@ async function applyOp(target: SyncTarget, commit: string, op: SyncOp, counts: S
       return;
     }
     case 'put':
-      await putModel(target, commit, op.path, op.change, counts, deps);
+      await putModel(target, commit, op.path, op.change, counts, deps, op.blobId);
   }
 }
 
@@ -152,6 +152,7 @@ async function putModel(
   change: 'added' | 'updated',
   counts: SyncCounts,
   deps: SyncDeps,
+  blobId?: string,
 ): Promise<void> {
   let bytes: Buffer;
   try {
@@ -169,7 +170,7 @@ async function putModel(
       return;
     }
     if (!(error instanceof SourceFileTooLargeError)) throw error;
-    await deps.models.recordTooLarge({ repositoryUuid: target.uuid, path, commit, size: error.size ?? 0 });
+    await deps.models.recordTooLarge({ repositoryUuid: target.uuid, path, commit, size: error.size ?? 0, ...(blobId ? { blobId } : {}) });
     counts.tooLarge += 1;
     counts[change] += 1;
     return;

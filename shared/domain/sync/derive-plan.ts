@@ -1,65 +1,149 @@
 /**
  * Decides what a sync does: from the saved progress and the source, the ops that bring the stored models to
- * the target commit (the diff, a reselection after a `.hubignore` change, or a full listing).
+ * the target commit (the diff, a reselection after a `.hubignore` change, or a full listing), and how the
+ * repository is read: over REST, or from one git snapshot for full syncs and large diffs.
  */
 import { createModelSelector } from '../../models/model-selection';
 import { HUBIGNORE_FILE } from '../repository-config';
-import { DiffUnavailableError } from './errors';
+import { DiffUnavailableError, SnapshotUnavailableError } from './errors';
 import { planFromDiff, planFromListing, type SyncOp } from './plan';
-import type { SourceRepository, SyncMode, SyncProgress, SyncState } from './ports';
+import { planFromSnapshot } from './plan-from-snapshot';
+import type { SourceRepository, SyncMode, SyncProgress, SyncState, SyncTransport } from './ports';
 import type { SyncDeps, SyncTarget } from './sync-types';
 
-/** The ops of the plan, the mode it turned out to be, and the `.hubignore` text at the target commit. */
+/** A diff touching more models than this is read from a git snapshot (see docs/BENCHMARKS.md for the measurement). */
+export const DEFAULT_GIT_MIN_CHANGED_MODELS = 100;
+
+/** The plan of a run and how to read what it writes. */
+export interface DerivedPlan {
+  readonly ops: SyncOp[];
+  readonly mode: SyncMode;
+  /** `.hubignore` text at the target commit. */
+  readonly hubignore: string;
+  /** Why an incremental sync became a full one, when it did. */
+  readonly fallbackReason?: string;
+  readonly transport: SyncTransport;
+  /** Why git was wanted but REST used (the snapshot failed), when that happened. */
+  readonly transportFallback?: string;
+  /** The commit the plan brings the models to: a snapshot's may be newer than the head read before. */
+  readonly toCommit: string;
+  /** A snapshot plan lists only outstanding work: applied ops drop out of it when it is derived again. */
+  readonly converging: boolean;
+  /** Reads a file of the target commit (from the snapshot, or from the source). */
+  readFile(path: string): Promise<Buffer>;
+  /** Releases the snapshot, if any. */
+  close(): Promise<void>;
+}
+
+/** Which syncs read a git snapshot. */
+export interface PlanOptions {
+  /** An incremental sync whose diff plans more ops than this uses git, when the source offers it. */
+  readonly gitMinChangedModels?: number;
+}
+
+type RestPlan = Pick<DerivedPlan, 'ops' | 'mode' | 'hubignore' | 'fallbackReason'>;
+
 export async function derivePlan(
   target: SyncTarget,
   progress: SyncProgress,
   state: SyncState,
   deps: SyncDeps,
-): Promise<{ ops: SyncOp[]; mode: SyncMode; hubignore: string; fallbackReason?: string }> {
-  const listStored = async () => new Set((await deps.models.listModels(target.uuid)).map((model) => model.path));
-  const readHubignore = () => readOptionalFile(deps.source, progress.toCommit, HUBIGNORE_FILE);
-
-  if (progress.mode !== 'full' && progress.fromCommit) {
-    let changes;
-    let fallbackReason: string | undefined;
+  options: PlanOptions = {},
+): Promise<DerivedPlan> {
+  const threshold = options.gitMinChangedModels ?? DEFAULT_GIT_MIN_CHANGED_MODELS;
+  // A continuation keeps its transport: a REST plan's watermark means nothing to a snapshot plan and back.
+  const gitAllowed = deps.source.snapshot !== undefined && progress.transport !== 'rest';
+  let transportFallback: string | undefined;
+  const viaGit = async (mode: SyncMode, fallbackReason?: string): Promise<DerivedPlan | undefined> => {
+    if (!gitAllowed || transportFallback !== undefined) return undefined;
     try {
-      changes = await deps.source.listChangedFiles(progress.toCommit, progress.fromCommit);
+      return { ...(await snapshotPlan(target, progress, deps)), mode, ...(fallbackReason ? { fallbackReason } : {}) };
     } catch (error) {
-      if (!(error instanceof DiffUnavailableError)) throw error;
-      fallbackReason = error.message;
+      if (!(error instanceof SnapshotUnavailableError)) throw error;
+      transportFallback = `git unavailable, read over REST: ${error.message}`;
+      return undefined;
     }
-    if (changes) {
-      const hubignoreChanged = changes.some((change) => change.oldPath === HUBIGNORE_FILE || change.newPath === HUBIGNORE_FILE);
-      if (!hubignoreChanged && state.hubignore !== undefined) {
-        const isModel = createModelSelector({ pattern: target.modelPattern, hubignore: state.hubignore });
-        // Only the diff's paths matter: look them up rather than list the whole repository.
-        const touched = changes.flatMap((change) => [change.oldPath, change.newPath].filter((path): path is string => path !== undefined));
-        const stored = await deps.models.existingPaths(target.uuid, touched);
-        return { ops: planFromDiff(changes, isModel, stored), mode: 'incremental', hubignore: state.hubignore };
-      }
-      // A changed .hubignore re-applies to the whole tree: newly ignored models go, un-ignored ones come back.
-      const hubignore = await readHubignore();
-      const isModel = createModelSelector({ pattern: target.modelPattern, hubignore });
-      const changed = new Set(changes.flatMap((change) => (change.newPath && change.status !== 'removed' ? [change.newPath] : [])));
-      const files = await deps.source.listFiles(progress.toCommit);
-      return { ops: planFromListing(files, isModel, await listStored(), changed), mode: 'reselect', hubignore };
-    }
-    const hubignore = await readHubignore();
-    const files = await deps.source.listFiles(progress.toCommit);
-    return {
-      ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), await listStored(), 'all'),
-      mode: 'full',
-      hubignore,
-      fallbackReason,
-    };
-  }
-  const hubignore = await readHubignore();
-  const files = await deps.source.listFiles(progress.toCommit);
-  return {
-    ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), await listStored(), 'all'),
-    mode: 'full',
-    hubignore,
   };
+  const viaRest = (plan: RestPlan): DerivedPlan => ({
+    ...plan,
+    transport: 'rest',
+    ...(transportFallback ? { transportFallback } : {}),
+    toCommit: progress.toCommit,
+    converging: false,
+    readFile: (path) => deps.source.getFile(progress.toCommit, path),
+    close: async () => undefined,
+  });
+
+  const fullSync = progress.mode === 'full' || !progress.fromCommit;
+  if (progress.transport === 'git' || fullSync) {
+    const plan = await viaGit(fullSync ? 'full' : progress.mode);
+    if (plan) return plan;
+  }
+  if (fullSync) return viaRest(await restListingPlan(target, progress, deps));
+
+  let changes;
+  let fallbackReason: string | undefined;
+  try {
+    changes = await deps.source.listChangedFiles(progress.toCommit, progress.fromCommit!);
+  } catch (error) {
+    if (!(error instanceof DiffUnavailableError)) throw error;
+    fallbackReason = error.message;
+  }
+  if (!changes) return (await viaGit('full', fallbackReason)) ?? viaRest({ ...(await restListingPlan(target, progress, deps)), fallbackReason });
+
+  const hubignoreChanged = changes.some((change) => change.oldPath === HUBIGNORE_FILE || change.newPath === HUBIGNORE_FILE);
+  if (!hubignoreChanged && state.hubignore !== undefined) {
+    const isModel = createModelSelector({ pattern: target.modelPattern, hubignore: state.hubignore });
+    // Only the diff's paths matter: look them up rather than list the whole repository.
+    const touched = changes.flatMap((change) => [change.oldPath, change.newPath].filter((path): path is string => path !== undefined));
+    const stored = await deps.models.existingPaths(target.uuid, touched);
+    const ops = planFromDiff(changes, isModel, stored);
+    // Many downloads cost more (requests and time) than one fetch of the whole head.
+    if (ops.length > threshold) {
+      const plan = await viaGit('incremental');
+      if (plan) return plan;
+    }
+    return viaRest({ ops, mode: 'incremental', hubignore: state.hubignore });
+  }
+  // A changed .hubignore re-applies to the whole tree: newly ignored models go, un-ignored ones come back.
+  const reselected = await viaGit('reselect');
+  if (reselected) return reselected;
+  const hubignore = await readOptionalFile(deps.source, progress.toCommit, HUBIGNORE_FILE);
+  const isModel = createModelSelector({ pattern: target.modelPattern, hubignore });
+  const changed = new Set(changes.flatMap((change) => (change.newPath && change.status !== 'removed' ? [change.newPath] : [])));
+  const files = await deps.source.listFiles(progress.toCommit);
+  const stored = new Set((await deps.models.listModels(target.uuid)).map((model) => model.path));
+  return viaRest({ ops: planFromListing(files, isModel, stored, changed), mode: 'reselect', hubignore });
+}
+
+/** Every model of the listing, fetched again (Bitbucket's REST listing carries no content hash). */
+async function restListingPlan(target: SyncTarget, progress: SyncProgress, deps: SyncDeps): Promise<RestPlan> {
+  const hubignore = await readOptionalFile(deps.source, progress.toCommit, HUBIGNORE_FILE);
+  const files = await deps.source.listFiles(progress.toCommit);
+  const stored = new Set((await deps.models.listModels(target.uuid)).map((model) => model.path));
+  return { ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), stored, 'all'), mode: 'full', hubignore };
+}
+
+/** The head's tree compared with the stored blob ids: only what differs is written. */
+async function snapshotPlan(target: SyncTarget, progress: SyncProgress, deps: SyncDeps): Promise<Omit<DerivedPlan, 'mode'>> {
+  const snapshot = await deps.source.snapshot!(progress.branch);
+  try {
+    const hubignore = snapshot.files.has(HUBIGNORE_FILE) ? (await snapshot.readFile(HUBIGNORE_FILE)).toString('utf8') : '';
+    const isModel = createModelSelector({ pattern: target.modelPattern, hubignore });
+    const ops = planFromSnapshot(snapshot.files, isModel, await deps.models.listModels(target.uuid));
+    return {
+      ops,
+      hubignore,
+      transport: 'git',
+      toCommit: snapshot.commit,
+      converging: true,
+      readFile: (path) => snapshot.readFile(path),
+      close: () => snapshot.close(),
+    };
+  } catch (error) {
+    await snapshot.close();
+    throw error;
+  }
 }
 
 export async function readOptionalFile(source: SourceRepository, commit: string, path: string): Promise<string> {

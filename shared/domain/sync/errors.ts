@@ -24,6 +24,9 @@ export class SourceFileTooLargeError extends ModelHubError {
   }
 }
 
+/** The source cannot give a snapshot this time (git refused, unreachable, or failing): read over REST instead. */
+export class SnapshotUnavailableError extends ModelHubError {}
+
 /** A file the tree lists cannot be downloaded (404: e.g. a Git LFS object missing from Bitbucket's media store). */
 export class SourceFileMissingError extends ModelHubError {}
 

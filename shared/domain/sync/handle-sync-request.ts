@@ -15,13 +15,14 @@ export interface SyncRequestPorts {
   /** Records a repository's new name (renames and transfers keep the uuid; verified pushes carry the new name). */
   renameRepository(uuid: string, fullName: string): Promise<void>;
   /**
-   * A source for the repository, authenticated with its access token; `apiCalls()` counts its requests. No
-   * request of it may go past `deadlineAt` (epoch ms): the invocation's end minus the safety margin.
+   * A source for the repository, authenticated with its access token; `apiCalls()` counts its REST requests,
+   * `gitRequests()` its git ones (each kind has its own rate limit), `bytesReceived()` both. No request of it may
+   * go past `deadlineAt` (epoch ms): the invocation's end minus the safety margin.
    */
   openSource(
     repository: SyncTarget,
     limits: { deadlineAt: number },
-  ): Promise<{ source: SourceRepository; apiCalls(): number; bytesReceived(): number }>;
+  ): Promise<{ source: SourceRepository; apiCalls(): number; bytesReceived(): number; gitRequests?(): number }>;
   readonly models: ModelStore;
   readonly state: SyncStateStore & SyncStateEraser;
   recordEvent(event: LoggedEvent | SyncRunEvent): Promise<void>;
@@ -33,6 +34,8 @@ export interface SyncRequestResult {
   readonly outcome: SyncReport['outcome'] | 'not-added' | 'skipped';
   readonly report?: SyncReport;
   readonly apiCalls: number;
+  /** Git smart-HTTP requests of the run (0 when it read over REST only). */
+  readonly gitRequests: number;
   readonly bytesReceived: number;
   readonly durationMs: number;
 }
@@ -49,6 +52,7 @@ export async function handleSyncRequest(
     remainingTimeMs: () => number;
     concurrency?: number;
     safetyMarginMs?: number;
+    gitMinChangedModels?: number;
     now?: () => Date;
     /** Passed to the engine (tests pause a sync at chosen points through it). */
     onOpApplied?: SyncOptions['onOpApplied'];
@@ -92,7 +96,7 @@ async function handleOnce(
       outcome: 'skipped',
       reason: lookup.notFound,
     });
-    return { outcome: 'not-added', apiCalls: 0, bytesReceived: 0, durationMs: Date.now() - started };
+    return { outcome: 'not-added', apiCalls: 0, gitRequests: 0, bytesReceived: 0, durationMs: Date.now() - started };
   }
   // The sync stops launching work at the safety margin; the source's requests are cut there too, so a slow or
   // unreachable Bitbucket cannot hold the invocation (and the rest of its batch) past its timeout.
@@ -114,6 +118,7 @@ async function handleOnce(
     throw error;
   }
   const { source, apiCalls, bytesReceived } = opened;
+  const gitRequests = () => opened.gitRequests?.() ?? 0;
   const base = {
     kind: 'sync' as const,
     requestUuid: request.requestUuid,
@@ -131,6 +136,7 @@ async function handleOnce(
         requestUuid: request.requestUuid,
         concurrency: options.concurrency,
         safetyMarginMs: options.safetyMarginMs,
+        gitMinChangedModels: options.gitMinChangedModels,
         now,
         onOpApplied: options.onOpApplied,
       },
@@ -140,6 +146,7 @@ async function handleOnce(
       outcome: report.outcome,
       report,
       apiCalls: apiCalls(),
+      gitRequests: gitRequests(),
       bytesReceived: bytesReceived(),
       durationMs: Date.now() - started,
     };
@@ -147,16 +154,18 @@ async function handleOnce(
       ...base,
       at: now().toISOString(),
       outcome: report.outcome,
-      reason: report.fallbackReason ?? report.outcome,
+      reason: [report.fallbackReason, report.transportFallback].filter(Boolean).join('; ') || report.outcome,
       branch: report.branch,
       fromCommit: report.fromCommit,
       toCommit: report.toCommit,
       mode: report.mode,
+      transport: report.transport,
       counts: report.counts,
       opsApplied: report.opsApplied,
       opsRemaining: report.opsRemaining,
       retryAfterMs: report.retryAfterMs,
       apiCalls: result.apiCalls,
+      gitRequests: result.gitRequests,
       bytesReceived: result.bytesReceived,
       durationMs: result.durationMs,
     };
@@ -179,6 +188,7 @@ async function handleOnce(
       outcome: 'failed',
       reason: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 500),
       apiCalls: apiCalls(),
+      gitRequests: gitRequests(),
       bytesReceived: bytesReceived(),
       durationMs: Date.now() - started,
     };

@@ -19,7 +19,14 @@ export interface PlannedChange {
 export type SyncOp =
   | { readonly kind: 'delete'; readonly path: string; readonly key: string }
   | { readonly kind: 'move'; readonly from: string; readonly to: string; readonly key: string }
-  | { readonly kind: 'put'; readonly path: string; readonly key: string; readonly change: 'added' | 'updated' };
+  | {
+      readonly kind: 'put';
+      readonly path: string;
+      readonly key: string;
+      readonly change: 'added' | 'updated';
+      /** The tree's blob id when known (a snapshot plan), kept on a too-large record so the next compare skips it. */
+      readonly blobId?: string;
+    };
 
 export type IsModel = (path: string) => boolean;
 

@@ -33,6 +33,8 @@ export interface SyncProgress {
   readonly startedAt: string;
   /** Every op with a key up to this one is applied. */
   readonly watermark?: string;
+  /** How the plan reads the repository; a continuation keeps it (another transport's plan starts afresh). */
+  readonly transport?: SyncTransport;
   /** Ops in the plan and ops applied so far (for progress displays: files done / total). */
   readonly total?: number;
   readonly done?: number;
@@ -42,6 +44,9 @@ export interface SyncProgress {
 
 /** full: every model at the target; incremental: the diff; reselect: the diff plus a changed `.hubignore`. */
 export type SyncMode = 'full' | 'incremental' | 'reselect';
+
+/** rest: listings, diffs and one download per model over the REST API; git: one shallow fetch of the head. */
+export type SyncTransport = 'rest' | 'git';
 
 export interface SyncCounts {
   added: number;
@@ -69,6 +74,23 @@ export interface SourceRepository {
    * SourceEntryNotAFileError for a symbolic link or a submodule.
    */
   getFile(commit: string, path: string): Promise<Buffer>;
+  /**
+   * The whole tree at the branch's head with blob ids, in a few requests (git): present when the source can
+   * give it. Throws SnapshotUnavailableError when it cannot this time (the sync then reads over REST).
+   */
+  snapshot?(branch: string): Promise<SourceSnapshot>;
+}
+
+/** A branch head fetched whole: its files with their git blob ids, and their bytes read locally. */
+export interface SourceSnapshot {
+  /** The commit actually fetched (the branch may have moved since its head was read). */
+  readonly commit: string;
+  /** Regular files only (symlinks and submodules have no content to sync), path → git blob id. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Exact bytes of a file of the snapshot, with the errors of `getFile` (Git LFS content is fetched as REST does). */
+  readFile(path: string): Promise<Buffer>;
+  /** Releases the fetched data. Idempotent. */
+  close(): Promise<void>;
 }
 
 export interface StoredModelSummary {

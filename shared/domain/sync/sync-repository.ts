@@ -3,10 +3,10 @@
  * applied (`apply-ops.ts`) and recorded (`sync-run-record.ts`), and reports what happened.
  */
 import { applyOps } from './apply-ops';
-import { derivePlan } from './derive-plan';
+import { derivePlan, type DerivedPlan } from './derive-plan';
 import { SourceDeadlineError, SourceRateLimitedError } from './errors';
 import { remainingOps } from './plan';
-import type { SyncState } from './ports';
+import type { SourceRepository, SyncState } from './ports';
 import { SyncRunRecord } from './sync-run-record';
 import {
   addCounts,
@@ -145,15 +145,29 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
       };
     }
 
-    const { ops, mode, hubignore, fallbackReason } = await derivePlan(target, progress, state, deps);
-    const pending = remainingOps(ops, progress.watermark);
-    progress = { ...progress, mode, total: ops.length, done: ops.length - pending.length };
-    // Record a new plan as in progress before its first write, so a crash is followed by a resume and a cleanup.
-    if (pending.length > 0 && !continuing) await saveState({ ...record.withoutProgress(), progress, notBefore: undefined });
-    const run = await applyOps(target, progress, pending, options, deps, async (checkpoint) => {
-      progress = checkpoint;
-      await saveState({ ...record.withoutProgress(), progress: checkpoint, notBefore: undefined });
-    });
+    const plan = await derivePlan(target, progress, state, deps, { gitMinChangedModels: options.gitMinChangedModels });
+    const { ops, mode, hubignore, fallbackReason, transport, transportFallback } = plan;
+    let run;
+    try {
+      // A snapshot newer than the saved target, or another transport than the saved one: the watermark belongs to
+      // another plan, so this one starts afresh (its ops are idempotent; a snapshot plan skips what already matches).
+      if (plan.toCommit !== progress.toCommit || transport !== progress.transport)
+        progress = { ...progress, toCommit: plan.toCommit, transport, watermark: undefined };
+      const pending = remainingOps(ops, progress.watermark);
+      // A snapshot plan holds only the work left, so what was done before adds to it.
+      progress = plan.converging
+        ? { ...progress, mode, total: (progress.done ?? 0) + pending.length, done: progress.done ?? 0 }
+        : { ...progress, mode, total: ops.length, done: ops.length - pending.length };
+      // Record a new plan as in progress before its first write, so a crash is followed by a resume and a cleanup.
+      if (pending.length > 0 && !continuing) await saveState({ ...record.withoutProgress(), progress, notBefore: undefined });
+      const reading = { ...deps, source: readingFrom(deps.source, plan) };
+      run = await applyOps(target, progress, pending, options, reading, async (checkpoint) => {
+        progress = checkpoint;
+        await saveState({ ...record.withoutProgress(), progress: checkpoint, notBefore: undefined });
+      });
+    } finally {
+      await plan.close();
+    }
     progress = run.progress;
 
     const report = {
@@ -162,6 +176,8 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
       toCommit: progress.toCommit,
       mode,
       fallbackReason,
+      transport,
+      ...(transportFallback ? { transportFallback } : {}),
       counts: progress.counts,
       continued: continuing,
       readHead: !continuing,
@@ -205,4 +221,15 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
     }
     throw error;
   }
+}
+
+/** The source with downloads served by the plan's reader (a snapshot's blobs, or the source itself). */
+function readingFrom(source: SourceRepository, plan: DerivedPlan): SourceRepository {
+  return {
+    getMainBranch: () => source.getMainBranch(),
+    getBranchHead: (branch) => source.getBranchHead(branch),
+    listChangedFiles: (newCommit, oldCommit) => source.listChangedFiles(newCommit, oldCommit),
+    listFiles: (commit) => source.listFiles(commit),
+    getFile: (commit, path) => (commit === plan.toCommit ? plan.readFile(path) : source.getFile(commit, path)),
+  };
 }

@@ -1,6 +1,6 @@
 /** The inputs and the report of one repository sync, shared by the orchestrator and the modules it calls. */
 import type { SyncOp } from './plan';
-import type { ModelStore, SourceRepository, SyncCounts, SyncMode, SyncStateStore } from './ports';
+import type { ModelStore, SourceRepository, SyncCounts, SyncMode, SyncStateStore, SyncTransport } from './ports';
 
 /** Time kept in reserve for the op in flight and the checkpoint, unless the caller says otherwise. */
 export const DEFAULT_SAFETY_MARGIN_MS = 60_000;
@@ -28,6 +28,8 @@ export interface SyncOptions {
   readonly concurrency?: number;
   /** Time kept in reserve for the op in flight and the checkpoint. @default 60000 */
   readonly safetyMarginMs?: number;
+  /** An incremental sync whose diff plans more ops than this reads a git snapshot instead. @default 100 */
+  readonly gitMinChangedModels?: number;
   /** Checkpoint after this many applied ops. @default 100 */
   readonly checkpointEvery?: number;
   readonly now?: () => Date;
@@ -45,6 +47,10 @@ export interface SyncReport {
   readonly mode?: SyncMode;
   /** Why an incremental sync became a full one, when it did. */
   readonly fallbackReason?: string;
+  /** How the repository was read; absent when no plan was made. */
+  readonly transport?: SyncTransport;
+  /** Why git was wanted but REST used, when that happened. */
+  readonly transportFallback?: string;
   readonly counts: SyncCounts;
   readonly opsApplied: number;
   readonly opsRemaining: number;

@@ -1,5 +1,6 @@
 /** The functions' settings from the environment: defaults, bounds, and one error naming every problem. */
 import { readEnv } from '../../../../shared/config/env';
+import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../../../shared/domain/sync/derive-plan';
 import { loadVerifierConfig } from '../../../../shared/config/verifier-config';
 import { loadWorkerConfig } from '../../../../shared/config/worker-config';
 import { ConfigError } from '../../../../shared/domain/errors';
@@ -62,8 +63,15 @@ describe('loadWorkerConfig', () => {
       bitbucketMaxAttempts: 5,
       bitbucketMaxRateLimitWaitMs: 30_000,
       retryBackoffBaseSeconds: 30,
+      gitSync: 'on',
+      gitMinChangedModels: DEFAULT_GIT_MIN_CHANGED_MODELS,
     });
     expect(Object.isFrozen(config)).toBe(true);
+    expect(() => loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm', GIT_SYNC: 'maybe' })).toThrow('GIT_SYNC must be one of on, off');
+    expect(loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm', GIT_SYNC: 'off', GIT_MIN_CHANGED_MODELS: '7' })).toMatchObject({
+      gitSync: 'off',
+      gitMinChangedModels: 7,
+    });
     expect(loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm' }).bitbucketApiUrl).toBe('https://api.bitbucket.org/2.0');
   });
 

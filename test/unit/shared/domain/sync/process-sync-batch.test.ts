@@ -29,6 +29,7 @@ const result = (outcome: SyncRequestResult['outcome'], continued = false): SyncR
   outcome,
   report: outcome === 'not-added' || outcome === 'skipped' ? undefined : report(outcome, continued),
   apiCalls: 2,
+  gitRequests: 0,
   bytesReceived: 10,
   durationMs: 1,
 });

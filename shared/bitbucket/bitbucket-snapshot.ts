@@ -1,0 +1,76 @@
+/**
+ * The git side of the Bitbucket source: one shallow fetch of the branch head over git smart HTTP with the
+ * repository's token, turned into the engine's SourceSnapshot (regular files with blob ids; Git LFS pointers'
+ * content read over REST, as the REST path does). Git failures become SnapshotUnavailableError: the run reads
+ * over REST instead.
+ */
+import { SnapshotUnavailableError, SourceFileMissingError, SourceFileTooLargeError } from '../domain/sync/errors';
+import type { SourceSnapshot } from '../domain/sync/ports';
+import { fetchHeadSnapshot, GitFetchError, isRegularFile, parseLfsPointer, type GitHttpStats } from '../git';
+
+/** How the git side of a source fetches. */
+export interface GitSnapshotOptions {
+  /** The repository's access token (`x-token-auth` Basic auth). */
+  readonly token: string;
+  /** Largest file read from the snapshot, as the REST client's download limit. @default 32 MiB */
+  readonly maxFileBytes?: number;
+  /** Timeout of each git request. @default 30 s */
+  readonly requestTimeoutMs?: number;
+  /** Attempts of a fetch that fails transiently (5xx, 429, dropped). @default 2 */
+  readonly maxAttempts?: number;
+  /** Epoch ms after which no git request goes on (the invocation's end minus its safety margin). */
+  readonly deadline?: number;
+}
+
+const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+/** Fetches `branch` from `cloneUrl` and returns it as a snapshot; `restFile` reads a Git LFS file's real content. */
+export async function openGitSnapshot(
+  cloneUrl: string | undefined,
+  branch: string,
+  options: GitSnapshotOptions,
+  stats: GitHttpStats,
+  restFile: (commit: string, path: string) => Promise<Buffer>,
+): Promise<SourceSnapshot> {
+  if (!cloneUrl) throw new SnapshotUnavailableError('the repository object names no https clone URL');
+  let head;
+  try {
+    head = await fetchHeadSnapshot({
+      cloneUrl,
+      token: options.token,
+      branch,
+      stats,
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+    });
+  } catch (error) {
+    if (error instanceof GitFetchError) throw new SnapshotUnavailableError(`${error.reason}: ${error.message}`);
+    throw error;
+  }
+  const snapshot = head;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  let files: Map<string, string>;
+  try {
+    // Symlinks (their blob is the link target) and submodules (a commit of another repository) are no models.
+    files = new Map((await snapshot.listEntries()).filter(isRegularFile).map((entry) => [entry.path, entry.oid]));
+  } catch (error) {
+    await snapshot.close();
+    if (error instanceof GitFetchError) throw new SnapshotUnavailableError(`${error.reason}: ${error.message}`);
+    throw error;
+  }
+  return {
+    commit: snapshot.commit,
+    files,
+    async readFile(path) {
+      const oid = files.get(path);
+      if (!oid) throw new SourceFileMissingError(`${path} is not a file at ${snapshot.commit.slice(0, 12)}`);
+      const bytes = await snapshot.readBlob(oid);
+      if (parseLfsPointer(bytes)) return restFile(snapshot.commit, path);
+      if (bytes.byteLength > maxFileBytes)
+        throw new SourceFileTooLargeError(`${path} is larger than the limit of ${maxFileBytes} bytes`, bytes.byteLength);
+      return bytes;
+    },
+    close: () => snapshot.close(),
+  };
+}
