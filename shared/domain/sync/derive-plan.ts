@@ -89,7 +89,8 @@ export async function derivePlan(
     if (!(error instanceof DiffUnavailableError)) throw error;
     fallbackReason = error.message;
   }
-  if (!changes) return (await viaGit('full', fallbackReason)) ?? viaRest({ ...(await restListingPlan(target, progress, deps)), fallbackReason });
+  if (!changes)
+    return (await viaGit('full', fallbackReason)) ?? viaRest({ ...(await restListingPlan(target, progress, deps)), fallbackReason });
 
   const hubignoreChanged = changes.some((change) => change.oldPath === HUBIGNORE_FILE || change.newPath === HUBIGNORE_FILE);
   if (!hubignoreChanged && state.hubignore !== undefined) {
@@ -121,7 +122,11 @@ async function restListingPlan(target: SyncTarget, progress: SyncProgress, deps:
   const hubignore = await readOptionalFile(deps.source, progress.toCommit, HUBIGNORE_FILE);
   const files = await deps.source.listFiles(progress.toCommit);
   const stored = new Set((await deps.models.listModels(target.uuid)).map((model) => model.path));
-  return { ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), stored, 'all'), mode: 'full', hubignore };
+  return {
+    ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), stored, 'all'),
+    mode: 'full',
+    hubignore,
+  };
 }
 
 /** The head's tree compared with the stored blob ids: only what differs is written. */

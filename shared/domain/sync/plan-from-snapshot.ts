@@ -15,11 +15,7 @@ const PHASE = { delete: 0, move: 1, put: 2 } as const;
  * - any other tree model (new, changed, or stored without a known id): a put;
  * - a stored model no longer in the tree's selection: a delete.
  */
-export function planFromSnapshot(
-  files: ReadonlyMap<string, string>,
-  isModel: IsModel,
-  stored: readonly StoredModelSummary[],
-): SyncOp[] {
+export function planFromSnapshot(files: ReadonlyMap<string, string>, isModel: IsModel, stored: readonly StoredModelSummary[]): SyncOp[] {
   const desired = [...files.keys()].filter(isModel).sort(compare);
   const desiredSet = new Set(desired);
   const storedByPath = new Map(stored.map((model) => [model.path, model]));
@@ -44,7 +40,8 @@ export function planFromSnapshot(
     }
   }
   for (const model of stored) {
-    if (!desiredSet.has(model.path) && !moved.has(model.path)) ops.push({ kind: 'delete', path: model.path, key: `${PHASE.delete}:${model.path}` });
+    if (!desiredSet.has(model.path) && !moved.has(model.path))
+      ops.push({ kind: 'delete', path: model.path, key: `${PHASE.delete}:${model.path}` });
   }
   return ops.sort((a, b) => compare(a.key, b.key));
 }

@@ -77,7 +77,9 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
     const s = store({ maxModelBytes: 1000 });
     const repo = newRepo();
     const bytes = Buffer.from('{"modelName":"A"}\n');
-    const expected = createHash('sha1').update(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes])).digest('hex');
+    const expected = createHash('sha1')
+      .update(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]))
+      .digest('hex');
     expect((await s.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c1', bytes })).blobId).toBe(expected);
     await s.moveModel(repo, 'a.hck.json', 'b.hck.json', 'c2');
     await s.recordTooLarge({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c2', size: 2000, blobId: 'f'.repeat(40) });

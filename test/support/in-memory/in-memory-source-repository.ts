@@ -9,16 +9,18 @@ import { BitbucketNotFoundError } from '../../../shared/bitbucket/errors';
 import {
   DiffUnavailableError,
   SourceDeadlineError,
+  SnapshotUnavailableError,
   SourceFileMissingError,
   SourceFileTooLargeError,
   SourceEntryNotAFileError,
   SourceRateLimitedError,
 } from '../../../shared/domain/sync/errors';
 import type { PlannedChange } from '../../../shared/domain/sync/plan';
-import type { SourceRepository } from '../../../shared/domain/sync/ports';
+import type { SourceRepository, SourceSnapshot } from '../../../shared/domain/sync/ports';
+import { gitBlobId } from '../../../shared/models/git-blob-id';
 
 /** Methods of the port, as counted in `calls` and named by faults. */
-export type SourceMethod = 'getMainBranch' | 'getBranchHead' | 'listChangedFiles' | 'listFiles' | 'getFile';
+export type SourceMethod = 'getMainBranch' | 'getBranchHead' | 'listChangedFiles' | 'listFiles' | 'getFile' | 'snapshot';
 
 /** A fault to inject, like the simulator's fault rules: on `method` (and, for getFile, paths matching `path`). */
 export interface SourceFault {
@@ -26,9 +28,10 @@ export interface SourceFault {
   readonly path?: RegExp;
   /**
    * rate-limit: Bitbucket's 429 after in-process retries; diff-too-large: 555; missing: 404 on a file;
-   * deadline: no answer before the invocation's deadline (the client cut the request).
+   * deadline: no answer before the invocation's deadline (the client cut the request); git-unavailable: the git
+   * fetch failed (refused, unreachable, failing past its retries).
    */
-  readonly kind: 'rate-limit' | 'diff-too-large' | 'missing' | 'deadline';
+  readonly kind: 'rate-limit' | 'diff-too-large' | 'missing' | 'deadline' | 'git-unavailable';
   readonly retryAfterMs?: number;
   /** How many calls fail; forever when omitted. */
   times?: number;
@@ -159,9 +162,37 @@ export class InMemoryRepository {
     this.faults.length = 0;
   }
 
-  /** The port, as BitbucketSource gives it; `maxFileBytes` is the client's download limit. */
-  source(options: { maxFileBytes?: number } = {}): SourceRepository {
-    return new InMemorySource(this, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  /**
+   * The port, as BitbucketSource gives it; `maxFileBytes` is the client's download limit. With `git`, the source
+   * also offers snapshots of a branch head (one `snapshot` call, reads counted as `readBlob`, not as `getFile`).
+   */
+  source(options: { maxFileBytes?: number; git?: boolean } = {}): SourceRepository {
+    const source = new InMemorySource(this, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    if (!options.git) return source;
+    return Object.assign(source, { snapshot: (branch: string) => this.snapshotOf(branch, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES) });
+  }
+
+  /** Blob reads from snapshots (local reads of a fetched pack: no request). */
+  blobReads = 0;
+
+  private async snapshotOf(branch: string, maxFileBytes: number): Promise<SourceSnapshot> {
+    this.enter('snapshot', branch);
+    const commit = this.branches.get(branch);
+    const tree = commit === undefined ? undefined : this.tree(commit);
+    if (commit === undefined || !tree) throw new SnapshotUnavailableError(`not-found: branch ${branch} not found over git`);
+    const files = new Map([...tree].map(([path, bytes]) => [path, gitBlobId(bytes)]));
+    return {
+      commit,
+      files,
+      readFile: async (path) => {
+        this.blobReads += 1;
+        const bytes = tree.get(path);
+        if (!bytes) throw new SourceFileMissingError(`${path} is not a file at ${commit.slice(0, 12)}`);
+        if (bytes.byteLength > maxFileBytes) throw new SourceFileTooLargeError(`${path} is larger than the limit`, bytes.byteLength);
+        return Buffer.from(bytes);
+      },
+      close: async () => undefined,
+    };
   }
 
   /** @internal the source's view; undefined for unknown or forgotten commits. */
@@ -199,6 +230,8 @@ export class InMemoryRepository {
         throw new SourceFileMissingError(`${args[1]} at ${args[0]?.slice(0, 12)} cannot be downloaded (404)`);
       case 'deadline':
         throw new SourceDeadlineError(`No time left before the deadline to fetch ${method} in repository ${this.fullName}.`);
+      case 'git-unavailable':
+        throw new SnapshotUnavailableError('unavailable: git fetch answered HTTP 503');
     }
   }
 }
