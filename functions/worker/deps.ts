@@ -50,7 +50,11 @@ export function createWorkerDeps(env: Readonly<Record<string, string | undefined
           maxAttempts: config.bitbucketMaxAttempts,
           maxRateLimitWaitMs: config.bitbucketMaxRateLimitWaitMs,
         });
-        const source = new BitbucketSource(client, repository.fullName, config.gitSync === 'on' ? { token, deadline: deadlineAt } : undefined);
+        const source = new BitbucketSource(
+          client,
+          repository.fullName,
+          config.gitSync === 'on' ? { token, deadline: deadlineAt } : undefined,
+        );
         return {
           source,
           apiCalls: () => client.stats.requests,

@@ -70,7 +70,16 @@ export interface SyncDeps {
   readonly state: SyncStateStore;
 }
 
-export const zeroCounts = (): SyncCounts => ({ added: 0, updated: 0, removed: 0, renamed: 0, invalid: 0, tooLarge: 0, missing: 0, skipped: 0 });
+export const zeroCounts = (): SyncCounts => ({
+  added: 0,
+  updated: 0,
+  removed: 0,
+  renamed: 0,
+  invalid: 0,
+  tooLarge: 0,
+  missing: 0,
+  skipped: 0,
+});
 
 export const addCounts = (a: SyncCounts, b: SyncCounts): SyncCounts => ({
   added: a.added + b.added,

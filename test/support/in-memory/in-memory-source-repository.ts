@@ -49,7 +49,9 @@ export type EntryInput = string | Buffer | null | SpecialEntry;
 
 /** The special entry's kind and the bytes Bitbucket's `/src` answers for it (the link target, the submodule's commit). */
 export function specialEntry(entry: SpecialEntry): { kind: 'symlink' | 'submodule'; bytes: Buffer } {
-  return 'symlink' in entry ? { kind: 'symlink', bytes: Buffer.from(entry.symlink) } : { kind: 'submodule', bytes: Buffer.from(entry.submodule) };
+  return 'symlink' in entry
+    ? { kind: 'symlink', bytes: Buffer.from(entry.symlink) }
+    : { kind: 'submodule', bytes: Buffer.from(entry.submodule) };
 }
 
 /**
@@ -286,7 +288,11 @@ class InMemorySource implements SourceRepository {
     const bytes = this.repo.tree(commit)?.get(path);
     if (!bytes) throw new SourceFileMissingError(`${path} at ${commit.slice(0, 12)} cannot be downloaded (404)`);
     const kind = this.repo.specialKind(commit, path);
-    if (kind) throw new SourceEntryNotAFileError(`${path} at ${commit.slice(0, 12)} is a ${kind === 'symlink' ? 'symbolic link' : 'submodule'}`, kind);
+    if (kind)
+      throw new SourceEntryNotAFileError(
+        `${path} at ${commit.slice(0, 12)} is a ${kind === 'symlink' ? 'symbolic link' : 'submodule'}`,
+        kind,
+      );
     if (bytes.byteLength > this.maxFileBytes)
       throw new SourceFileTooLargeError(
         `File ${JSON.stringify(path)} in repository ${this.repo.fullName} is larger than the limit of ${this.maxFileBytes} bytes.`,
