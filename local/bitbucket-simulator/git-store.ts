@@ -140,7 +140,14 @@ export class GitStore {
     for (const [path, content, mode = '100644'] of changes.writes) {
       // A submodule is a gitlink: fast-import takes the other repository's commit hash in place of data.
       if (mode === '160000') parts.push(Buffer.from(`M 160000 ${content.toString('utf8')} `), quotePath(path), Buffer.from('\n'));
-      else parts.push(Buffer.from(`M ${mode} inline `), quotePath(path), Buffer.from(`\ndata ${content.length}\n`), content, Buffer.from('\n'));
+      else
+        parts.push(
+          Buffer.from(`M ${mode} inline `),
+          quotePath(path),
+          Buffer.from(`\ndata ${content.length}\n`),
+          content,
+          Buffer.from('\n'),
+        );
     }
     parts.push(Buffer.from('\n'));
     this.importer ??= new FastImport(this.gitDir);

@@ -41,13 +41,20 @@ export function encodePath(path: string): string {
  * One page of `items`. `opaque` pages name the next page by a token, not a number, and carry no total `size`,
  * like Bitbucket's `/src` listings (`?page=8xhd` in the recordings); clients must follow `next` as given.
  */
-export function pageOf<T>(items: T[], url: URL, pagelen: { default: number; max: number }, options: { opaque?: boolean } = {}): Record<string, unknown> {
+export function pageOf<T>(
+  items: T[],
+  url: URL,
+  pagelen: { default: number; max: number },
+  options: { opaque?: boolean } = {},
+): Record<string, unknown> {
   const requested = Number(url.searchParams.get('pagelen'));
   const size = Math.max(1, Math.min(pagelen.max, Number.isInteger(requested) && requested > 0 ? requested : pagelen.default));
   const given = url.searchParams.get('page');
   const page = Math.max(1, (options.opaque ? pageOfToken(given) : Number(given)) || 1);
   const values = items.slice((page - 1) * size, page * size);
-  const result: Record<string, unknown> = options.opaque ? { pagelen: size, values, page } : { pagelen: size, values, page, size: items.length };
+  const result: Record<string, unknown> = options.opaque
+    ? { pagelen: size, values, page }
+    : { pagelen: size, values, page, size: items.length };
   const link = (n: number): string => {
     const next = new URL(url.href);
     next.searchParams.set('page', options.opaque ? pageToken(n) : String(n));

@@ -136,7 +136,10 @@ export async function getTreeEntry(api: BitbucketApi, fullName: string, commit: 
     { ...splitFullName(fullName), commit: encodeURIComponent(commit), path: encodePath(path) },
     { format: 'meta' },
   );
-  const json = (await api.transport.getJson(url, { repository: fullName, what: `the metadata of ${JSON.stringify(path)} at ${commit}` })) as {
+  const json = (await api.transport.getJson(url, {
+    repository: fullName,
+    what: `the metadata of ${JSON.stringify(path)} at ${commit}`,
+  })) as {
     attributes?: unknown;
     size?: unknown;
   };

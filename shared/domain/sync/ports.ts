@@ -111,14 +111,24 @@ export interface WriteFence {
 
 /** The replicated models of one repository (implemented by the DynamoDB model store). */
 export interface ModelStore {
-  putModel(input: { repositoryUuid: string; path: string; commit: string; bytes: Buffer } & WriteFence): Promise<{ status: string; version: string }>;
-  recordTooLarge(input: { repositoryUuid: string; path: string; commit: string; size: number; blobId?: string } & WriteFence): Promise<{ version: string }>;
+  putModel(
+    input: { repositoryUuid: string; path: string; commit: string; bytes: Buffer } & WriteFence,
+  ): Promise<{ status: string; version: string }>;
+  recordTooLarge(
+    input: { repositoryUuid: string; path: string; commit: string; size: number; blobId?: string } & WriteFence,
+  ): Promise<{ version: string }>;
   listModels(repositoryUuid: string): Promise<readonly StoredModelSummary[]>;
   /** Which of `paths` are stored (cheaper than listing when only a diff's paths matter). */
   existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>>;
   /** Deletes the record at `path`; with `version`, only that version (a no-op when the record is another one, never a conflict). */
   deleteModel(repositoryUuid: string, path: string, options?: WriteFence & { version?: string }): Promise<void>;
-  moveModel(repositoryUuid: string, fromPath: string, toPath: string, commit: string, options?: WriteFence): Promise<{ version: string } | undefined>;
+  moveModel(
+    repositoryUuid: string,
+    fromPath: string,
+    toPath: string,
+    commit: string,
+    options?: WriteFence,
+  ): Promise<{ version: string } | undefined>;
   removeOrphanChunks(repositoryUuid: string, options?: { olderThanMs?: number }): Promise<number>;
 }
 

@@ -13,7 +13,9 @@ describe('npm start -- --demo', () => {
     expect(output).toContain('A delivery signed with a wrong secret: 401 invalid signature');
     expect(output).toMatch(/models\/renamed\/large-mongodb-schema-design-patterns\.hck\.json +326798 B/);
     expect(output).toMatch(/models\/broken\.hck\.json .* invalid: /);
-    expect(output).toMatch(/sync +synced +synced \{"added":2,"updated":1,"removed":2,"renamed":0,"invalid":1,"tooLarge":0,"missing":0,"skipped":0\}/);
+    expect(output).toMatch(
+      /sync +synced +synced \{"added":2,"updated":1,"removed":2,"renamed":0,"invalid":1,"tooLarge":0,"missing":0,"skipped":0\}/,
+    );
     // scratch/ is listed in the repository's .hubignore.
     expect(output).not.toContain('scratch/draft.hck.json');
   }, 60_000);

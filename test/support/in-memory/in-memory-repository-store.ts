@@ -61,7 +61,11 @@ export class InMemoryRepositoryStore implements SyncStateStore, SyncStateEraser 
       throw new SyncStateConflictError(`sync state of ${uuid} changed while syncing (expected revision ${expectedRevision})`);
     }
     const revision = expectedRevision + 1;
-    this.states.set(uuid, { json: JSON.stringify(rest), revision, ...(state.generation !== undefined ? { generation: state.generation } : {}) });
+    this.states.set(uuid, {
+      json: JSON.stringify(rest),
+      revision,
+      ...(state.generation !== undefined ? { generation: state.generation } : {}),
+    });
     return { ...state, revision };
   }
 

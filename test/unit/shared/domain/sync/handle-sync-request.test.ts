@@ -221,11 +221,14 @@ describe('handleSyncRequest (in memory)', () => {
       return world.lookups[before]?.fresh;
     };
     let parked: unknown;
-    const parkedLookup = await firstLookupOf(async () => (parked = await handleSyncRequest(request(world, { requestUuid: 'req-2' }), unlimited, world.ports)));
+    const parkedLookup = await firstLookupOf(
+      async () => (parked = await handleSyncRequest(request(world, { requestUuid: 'req-2' }), unlimited, world.ports)),
+    );
     expect(parked).toMatchObject({ outcome: 'deferred', apiCalls: 0 });
     let admin: unknown;
     const adminLookup = await firstLookupOf(
-      async () => (admin = await handleSyncRequest(request(world, { trigger: 'admin', mode: 'full', requestUuid: 'req-3' }), unlimited, world.ports)),
+      async () =>
+        (admin = await handleSyncRequest(request(world, { trigger: 'admin', mode: 'full', requestUuid: 'req-3' }), unlimited, world.ports)),
     );
     expect(admin).toMatchObject({ outcome: 'synced', report: { mode: 'full', counts: { updated: 1 } } });
     expect([world.lookups[0]?.fresh, parkedLookup, adminLookup]).toEqual([false, false, true]);
