@@ -93,6 +93,8 @@ describe('reliability: poison messages end in the dead-letter queue while other 
     const broken = await addRepository('acme/broken');
     const healthy = await addRepository('acme/healthy');
     simulator.addFault({ pathPattern: /\/acme\/broken\/src\/[0-9a-f]{40}\/models\/cursed\.hck\.json/, kind: 'status', status: 502 });
+    // Its git reads fail too, so the sync falls back to REST, where that one file always fails.
+    simulator.addFault({ pathPattern: /\/acme\/broken\.git\//, kind: 'status', status: 502 });
     const { models, repositories } = storesFor(hub.standIns.dynamodb, hub.standIns.env);
     const atHead = async (repo: SimulatedRepository, head: string) => (await repositories.getSyncState(repo.uuid)).cursor === head;
     const deadLettered = async () => {
