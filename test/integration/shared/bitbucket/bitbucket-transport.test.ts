@@ -1,5 +1,6 @@
 // Retries, backoff, Retry-After, NearLimit pacing and token redaction through BitbucketClient against the simulator.
 import { Agent } from 'undici';
+import { generateRegisteredSecret } from '../../../support/secret-hygiene';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
 import {
   BitbucketAuthError,
@@ -176,7 +177,7 @@ describe('BitbucketClient authentication errors', () => {
   it('throws BitbucketAuthError on 401 naming the repository but never the token', async () => {
     const repo = await newRepo();
     await repo.commit({ 'a.txt': 'a' });
-    const badToken = 'ATCTT3xFfGN0-this-is-a-wrong-token-9f8e7d';
+    const badToken = generateRegisteredSecret();
     const { client } = clientFor(repo, { token: badToken });
 
     const error = await client.getRepository(repo.fullName).catch((e: unknown) => e);

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { GitFetchError, redactSecrets } from '../../../../shared/git/errors';
+import { registerSecret } from '../../../support/secret-hygiene';
 
 describe('redactSecrets', () => {
-  const token = 'ATCTT3xFfGN0-secret-token-value';
+  // Generated, with characters that URL encoding changes, so every form of it is checked.
+  const token = registerSecret(`${randomBytes(24).toString('base64url')}/+=`);
   const basic = Buffer.from(`x-token-auth:${token}`).toString('base64');
 
   test('removes the token in raw, URL-encoded and Basic-credential forms, and user info in URLs', () => {
