@@ -1,65 +1,18 @@
 // The repository reads (metadata, diffstat, listings, files) through BitbucketClient against the simulator.
-import { Agent } from 'undici';
-import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
+import { startBitbucketSimulator } from '../../../../local/bitbucket-simulator';
+import { useBitbucketClientBed } from '../../../support/bitbucket-client-bed';
 import {
   BitbucketClient,
   BitbucketDiffTooLargeError,
   BitbucketFileTooLargeError,
   BitbucketNotFoundError,
-  type BitbucketClientOptions,
   type FileChange,
 } from '../../../../shared/bitbucket';
 
-let sim: BitbucketSimulator;
-let dispatcher: Agent;
-let counter = 0;
-
-beforeAll(async () => {
-  sim = await startBitbucketSimulator();
-  dispatcher = new Agent({ keepAliveTimeout: 1_000 });
-});
-
-afterAll(async () => {
-  await dispatcher.close();
-  await sim.close();
-});
-
-afterEach(() => {
-  sim.clearFaults();
-  sim.setNearLimit(false);
-});
-
-/** A fresh repository per test, so tests don't see each other's commits. */
-async function newRepo(): Promise<SimulatedRepository> {
-  counter += 1;
-  return sim.createRepository(`acme/models-${counter}`);
-}
-
-/** A client whose waits are recorded instead of slept, with jitter fixed at 0.5. */
-function clientFor(
-  repo: SimulatedRepository,
-  options: Partial<BitbucketClientOptions> = {},
-): { client: BitbucketClient; sleeps: number[] } {
-  const sleeps: number[] = [];
-  const client = new BitbucketClient({
-    baseUrl: sim.apiUrl,
-    token: repo.token,
-    dispatcher,
-    baseDelayMs: 100,
-    maxDelayMs: 1_000,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => 0.5,
-    ...options,
-  });
-  return { client, sleeps };
-}
+const bed = useBitbucketClientBed();
+const { newRepo, clientFor, requestsTo } = bed;
 
 const byPath = (a: FileChange, b: FileChange): number => (a.newPath ?? a.oldPath ?? '').localeCompare(b.newPath ?? b.oldPath ?? '');
-
-/** Requests the simulator logged whose path contains `fragment`. */
-const requestsTo = (fragment: string) => sim.requests.filter((r) => r.path.includes(fragment));
 
 describe('BitbucketClient metadata', () => {
   it('reads the repository uuid, full name, main branch and clone URL, following a main-branch change', async () => {
@@ -78,7 +31,7 @@ describe('BitbucketClient metadata', () => {
       uuid: repo.uuid,
       fullName: repo.fullName,
       mainBranch: 'main',
-      cloneUrl: `${new URL(sim.apiUrl).origin}/${repo.fullName}.git`,
+      cloneUrl: `${new URL(bed.sim.apiUrl).origin}/${repo.fullName}.git`,
     });
     expect(before.uuid).toMatch(/^\{[0-9a-f-]{36}\}$/);
     expect(after.mainBranch).toBe('develop');
@@ -175,7 +128,7 @@ describe('BitbucketClient.listChangedFiles', () => {
       const old = await repo.commit({ 'seed.txt': 'seed' });
       const files = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`models/m${i}.hck.json`, `{"i":${i}}`]));
       const next = await repo.commit(files);
-      const client = new BitbucketClient({ baseUrl: paged.apiUrl, token: repo.token, dispatcher });
+      const client = new BitbucketClient({ baseUrl: paged.apiUrl, token: repo.token, dispatcher: bed.dispatcher });
 
       const changes = await client.listChangedFiles(repo.fullName, next, old);
 
@@ -203,7 +156,7 @@ describe('BitbucketClient.listChangedFiles', () => {
     const repo = await newRepo();
     const a = await repo.commit({ 'a.txt': 'a' });
     const b = await repo.commit({ 'b.txt': 'b' });
-    sim.addFault({ pathPattern: /\/diffstat\//, kind: 'status', status: 555 });
+    bed.sim.addFault({ pathPattern: /\/diffstat\//, kind: 'status', status: 555 });
     const { client } = clientFor(repo);
 
     const error = await client.listChangedFiles(repo.fullName, b, a).catch((e: unknown) => e);
@@ -250,7 +203,7 @@ describe('BitbucketClient.listFiles and getFile', () => {
       const repo = await paged.createRepository('acme/tree');
       const files = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`d${i % 3}/e${i % 2}/f/file ${i}.hck.json`, `${i}`]));
       const commit = await repo.commit({ ...files, 'root.txt': 'r' });
-      const client = new BitbucketClient({ baseUrl: paged.apiUrl, token: repo.token, dispatcher, listMaxDepth: 2 });
+      const client = new BitbucketClient({ baseUrl: paged.apiUrl, token: repo.token, dispatcher: bed.dispatcher, listMaxDepth: 2 });
 
       const paths = await client.listFiles(repo.fullName, commit);
 
@@ -270,7 +223,7 @@ describe('BitbucketClient.listFiles and getFile', () => {
     try {
       const repo = await limited.createRepository('acme/deep');
       const commit = await repo.commit({ 'a/b/c/d/e/f/g.txt': 'g', 'a/x.txt': 'x', 'top.txt': 't' });
-      const client = new BitbucketClient({ baseUrl: limited.apiUrl, token: repo.token, dispatcher, listMaxDepth: 8 });
+      const client = new BitbucketClient({ baseUrl: limited.apiUrl, token: repo.token, dispatcher: bed.dispatcher, listMaxDepth: 8 });
 
       const paths = await client.listFiles(repo.fullName, commit);
 
@@ -295,7 +248,7 @@ describe('BitbucketClient.listFiles and getFile', () => {
 
     // Assess
     expect(bytes.equals(content)).toBe(true);
-    const [redirect, mediaHit] = sim.requests.slice(-2);
+    const [redirect, mediaHit] = bed.sim.requests.slice(-2);
     expect(redirect).toMatchObject({ origin: 'api', status: 301, authorization: true });
     expect(mediaHit).toMatchObject({ origin: 'media', status: 200, authorization: false });
     expect(client.stats.requests).toBe(2);

@@ -1,65 +1,17 @@
 // Retries, backoff, Retry-After, NearLimit pacing and token redaction through BitbucketClient against the simulator.
-import { Agent } from 'undici';
 import { generateRegisteredSecret } from '../../../support/secret-hygiene';
-import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
+import type { SimulatedRepository } from '../../../../local/bitbucket-simulator';
+import { useBitbucketClientBed } from '../../../support/bitbucket-client-bed';
 import {
   BitbucketAuthError,
-  BitbucketClient,
   BitbucketError,
   BitbucketNotFoundError,
   BitbucketRateLimitedError,
   BitbucketUnavailableError,
-  type BitbucketClientOptions,
 } from '../../../../shared/bitbucket';
 
-let sim: BitbucketSimulator;
-let dispatcher: Agent;
-let counter = 0;
-
-beforeAll(async () => {
-  sim = await startBitbucketSimulator();
-  dispatcher = new Agent({ keepAliveTimeout: 1_000 });
-});
-
-afterAll(async () => {
-  await dispatcher.close();
-  await sim.close();
-});
-
-afterEach(() => {
-  sim.clearFaults();
-  sim.setNearLimit(false);
-});
-
-/** A fresh repository per test, so tests don't see each other's commits. */
-async function newRepo(): Promise<SimulatedRepository> {
-  counter += 1;
-  return sim.createRepository(`acme/models-${counter}`);
-}
-
-/** A client whose waits are recorded instead of slept, with jitter fixed at 0.5. */
-function clientFor(
-  repo: SimulatedRepository,
-  options: Partial<BitbucketClientOptions> = {},
-): { client: BitbucketClient; sleeps: number[] } {
-  const sleeps: number[] = [];
-  const client = new BitbucketClient({
-    baseUrl: sim.apiUrl,
-    token: repo.token,
-    dispatcher,
-    baseDelayMs: 100,
-    maxDelayMs: 1_000,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => 0.5,
-    ...options,
-  });
-  return { client, sleeps };
-}
-
-/** Requests the simulator logged whose path contains `fragment`. */
-const requestsTo = (fragment: string) => sim.requests.filter((r) => r.path.includes(fragment));
+const bed = useBitbucketClientBed();
+const { newRepo, clientFor, requestsTo } = bed;
 
 describe('BitbucketClient retries', () => {
   async function repoWithFile(): Promise<{ repo: SimulatedRepository; commit: string }> {
@@ -70,7 +22,7 @@ describe('BitbucketClient retries', () => {
 
   it('retries 429 without Retry-After using full-jitter exponential backoff', async () => {
     const { repo, commit } = await repoWithFile();
-    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429, times: 2 });
+    bed.sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429, times: 2 });
     const { client, sleeps } = clientFor(repo);
 
     const bytes = await client.getFile(repo.fullName, commit, 'm.hck.json');
@@ -83,7 +35,7 @@ describe('BitbucketClient retries', () => {
 
   it('waits as long as Retry-After says when it is within maxRateLimitWaitMs', async () => {
     const { repo, commit } = await repoWithFile();
-    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429, retryAfterSeconds: 3, times: 1 });
+    bed.sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429, retryAfterSeconds: 3, times: 1 });
     const { client, sleeps } = clientFor(repo, { maxRateLimitWaitMs: 5_000 });
 
     await client.getFile(repo.fullName, commit, 'm.hck.json');
@@ -94,7 +46,7 @@ describe('BitbucketClient retries', () => {
 
   it('throws BitbucketRateLimitedError at once when Retry-After exceeds maxRateLimitWaitMs', async () => {
     const { repo, commit } = await repoWithFile();
-    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429, retryAfterSeconds: 120 });
+    bed.sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429, retryAfterSeconds: 120 });
     const { client, sleeps } = clientFor(repo, { maxRateLimitWaitMs: 30_000 });
 
     const error = await client.getFile(repo.fullName, commit, 'm.hck.json').catch((e: unknown) => e);
@@ -108,7 +60,7 @@ describe('BitbucketClient retries', () => {
 
   it('throws BitbucketRateLimitedError after maxAttempts of 429 without Retry-After', async () => {
     const { repo, commit } = await repoWithFile();
-    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429 });
+    bed.sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 429 });
     const { client } = clientFor(repo, { maxAttempts: 3 });
 
     const error = await client.getFile(repo.fullName, commit, 'm.hck.json').catch((e: unknown) => e);
@@ -120,9 +72,9 @@ describe('BitbucketClient retries', () => {
 
   it('retries 5xx answers and dropped connections, then succeeds', async () => {
     const { repo, commit } = await repoWithFile();
-    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 503, times: 1 });
-    sim.addFault({ pathPattern: /\/src\//, kind: 'drop', times: 1 });
-    sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 502, times: 1 });
+    bed.sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 503, times: 1 });
+    bed.sim.addFault({ pathPattern: /\/src\//, kind: 'drop', times: 1 });
+    bed.sim.addFault({ pathPattern: /\/src\//, kind: 'status', status: 502, times: 1 });
     const { client } = clientFor(repo);
 
     const bytes = await client.getFile(repo.fullName, commit, 'm.hck.json');
@@ -135,7 +87,7 @@ describe('BitbucketClient retries', () => {
   it('retries a request that times out', async () => {
     const { repo, commit } = await repoWithFile();
     // undici checks its timeouts on a coarse (~0.5 s) tick, so the delay must clearly exceed timeout + tick.
-    sim.addFault({ pathPattern: /\/src\//, kind: 'latency', delayMs: 1_500, times: 1 });
+    bed.sim.addFault({ pathPattern: /\/src\//, kind: 'latency', delayMs: 1_500, times: 1 });
     const { client } = clientFor(repo, { requestTimeoutMs: 200 });
 
     const bytes = await client.getFile(repo.fullName, commit, 'm.hck.json');
@@ -146,7 +98,7 @@ describe('BitbucketClient retries', () => {
 
   it('gives up with BitbucketUnavailableError after maxAttempts of 5xx', async () => {
     const { repo } = await repoWithFile();
-    sim.addFault({ pathPattern: /\/refs\/branches\//, kind: 'status', status: 500 });
+    bed.sim.addFault({ pathPattern: /\/refs\/branches\//, kind: 'status', status: 500 });
     const { client, sleeps } = clientFor(repo, { maxAttempts: 3 });
 
     const error = await client.getBranchHead(repo.fullName, 'main').catch((e: unknown) => e);
@@ -160,11 +112,11 @@ describe('BitbucketClient retries', () => {
   it('paces subsequent requests while Bitbucket reports X-RateLimit-NearLimit', async () => {
     const { repo } = await repoWithFile();
     const { client, sleeps } = clientFor(repo, { nearLimitDelayMs: 250 });
-    sim.setNearLimit(true);
+    bed.sim.setNearLimit(true);
 
     await client.getRepository(repo.fullName); // learns about the near limit
     await client.getRepository(repo.fullName); // paced
-    sim.setNearLimit(false);
+    bed.sim.setNearLimit(false);
     await client.getRepository(repo.fullName); // still paced: the previous answer said near limit
     await client.getRepository(repo.fullName); // not paced any more
 
@@ -195,7 +147,7 @@ describe('BitbucketClient authentication errors', () => {
   it('keeps the valid token out of every error it raises', async () => {
     const repo = await newRepo();
     const commit = await repo.commit({ 'a.txt': 'a' });
-    sim.addFault({ pathPattern: /\/refs\//, kind: 'status', status: 500 });
+    bed.sim.addFault({ pathPattern: /\/refs\//, kind: 'status', status: 500 });
     const { client } = clientFor(repo, { maxAttempts: 2 });
 
     const errors = await Promise.all([
