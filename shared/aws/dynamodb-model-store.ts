@@ -8,12 +8,12 @@ import {
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ModelStore } from '../domain/sync/ports';
 import { gitBlobId } from '../models/git-blob-id';
 import { readModelSummary } from '../models/hackolade-metadata';
 import { DEFAULT_MODEL_BODY_ENCODING, encodeModelBody, splitIntoChunks, type ModelBodyEncoding } from '../models/model-body-codec';
-import { MAX_MODEL_BYTES, type ModelRecord, type ModelStorage } from '../models/model-record';
+import { MAX_MODEL_BYTES, newRecordVersion, tooLargeRecord, type ModelRecord, type ModelStorage } from '../models/model-record';
 import { batchWriteAll } from './dynamodb-batch-write';
 import { DynamoDbModelReader } from './dynamodb-model-reader';
 import { CHUNK_SK_PREFIX, MAX_SORT_KEY_BYTES, modelSortKey, parseChunkSortKey } from './dynamodb-model-store-keys';
@@ -99,7 +99,7 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
     const sk = modelSortKey(path);
     const { metadata: parsed, entityNames } = readModelSummary(bytes);
     const body = encodeModelBody(bytes, this.encoding);
-    const version = newVersion();
+    const version = newRecordVersion();
     // A path longer than a sort key is kept whole in the `path` attribute: its extra bytes come off the inline room.
     const inlineLimit = this.inlineLimitBytes - Math.max(0, Buffer.byteLength(path, 'utf8') - MAX_SORT_KEY_BYTES);
     const chunks = body.byteLength > inlineLimit ? splitIntoChunks(body, this.chunkBytes) : undefined;
@@ -141,22 +141,9 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
    * (storage `none`). Replaces any previous version like {@link putModel}, with the same conflict rule.
    */
   async recordTooLarge(input: RecordTooLargeInput): Promise<ModelRecord> {
-    const { repositoryUuid, path, commit, size } = input;
+    const { repositoryUuid, path } = input;
     const sk = modelSortKey(path);
-    const record: ModelRecord = {
-      repositoryUuid,
-      path,
-      commit,
-      size,
-      ...(input.blobId ? { blobId: input.blobId } : {}),
-      syncedAt: input.syncedAt ?? new Date().toISOString(),
-      status: 'too-large',
-      version: newVersion(),
-      storage: 'none',
-      chunkCount: 0,
-      storedBytes: 0,
-      ...(input.generation !== undefined ? { generation: input.generation } : {}),
-    };
+    const record = tooLargeRecord(input);
     const previous = await this.readHead(repositoryUuid, sk);
     if (!mayTouch(previous?.generation, input.generation)) throw new ModelWriteConflictError(repositoryUuid, path);
     await this.commitRecord(record, undefined, previous?.version);
@@ -385,9 +372,4 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       throw error;
     }
   }
-}
-
-function newVersion(): string {
-  // 96 random bits, URL-safe base64: never contains the key separator '#'.
-  return randomBytes(12).toString('base64url');
 }

@@ -1,5 +1,6 @@
 // The shape of a stored model record, shared by the store, the sync engine and the CLI so they agree on what a
 // replicated model is.
+import { randomBytes } from 'node:crypto';
 import type { ModelMetadata } from './hackolade-metadata';
 import type { ModelBodyEncoding } from './model-body-codec';
 
@@ -56,4 +57,39 @@ export interface ModelRecord extends Partial<ModelMetadata> {
   readonly sharedChunks?: boolean;
   /** Generation of the repository whose sync wrote it (`RepositoryConfig.generation`); absent for unfenced writes. */
   readonly generation?: string;
+}
+
+/** A fresh record version: 96 random bits, URL-safe base64, so it never contains the key separator '#'. */
+export function newRecordVersion(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/** What a store knows of a model over the size limit. */
+export interface TooLargeModel {
+  readonly repositoryUuid: string;
+  readonly path: string;
+  readonly commit: string;
+  readonly size: number;
+  readonly blobId?: string;
+  readonly syncedAt?: string;
+  readonly generation?: string;
+}
+
+/** The `too-large` record of such a model, under a new version: its size (and blob id when known), no body. */
+export function tooLargeRecord(input: TooLargeModel): ModelRecord {
+  const { repositoryUuid, path, commit, size } = input;
+  return {
+    repositoryUuid,
+    path,
+    commit,
+    size,
+    ...(input.blobId ? { blobId: input.blobId } : {}),
+    syncedAt: input.syncedAt ?? new Date().toISOString(),
+    status: 'too-large',
+    version: newRecordVersion(),
+    storage: 'none',
+    chunkCount: 0,
+    storedBytes: 0,
+    ...(input.generation !== undefined ? { generation: input.generation } : {}),
+  };
 }

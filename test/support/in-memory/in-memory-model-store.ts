@@ -3,13 +3,19 @@
  * reads tests use), so sync engine tests need no dynalite. Bodies are kept as given: the chunk layout, encoding
  * and crash windows of the real store are not modelled (its own integration tests cover them).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/errors';
 import { mayTouch } from '../../../shared/aws/model-chunk-store';
 import type { ModelStore } from '../../../shared/domain/sync/ports';
 import { gitBlobId } from '../../../shared/models/git-blob-id';
 import { readModelSummary } from '../../../shared/models/hackolade-metadata';
-import { MAX_MODEL_BYTES, type ModelRecord } from '../../../shared/models/model-record';
+import {
+  MAX_MODEL_BYTES,
+  newRecordVersion,
+  tooLargeRecord,
+  type ModelRecord,
+  type TooLargeModel,
+} from '../../../shared/models/model-record';
 
 /** Same clipping as the real store, so records compare equal. */
 const MAX_METADATA_STRING_LENGTH = 1024;
@@ -52,7 +58,7 @@ export class InMemoryModelStore implements ModelStore {
       status: parsed.valid ? 'valid' : 'invalid',
       ...(parsed.valid ? clipMetadata(parsed.metadata) : { parseError: parsed.error.slice(0, MAX_PARSE_ERROR_LENGTH) }),
       ...(entityNames.length > 0 ? { entityNames } : {}),
-      version: newVersion(),
+      version: newRecordVersion(),
       encoding: 'identity',
       storage: 'inline',
       chunkCount: 0,
@@ -69,30 +75,9 @@ export class InMemoryModelStore implements ModelStore {
     return record;
   }
 
-  async recordTooLarge(input: {
-    repositoryUuid: string;
-    path: string;
-    commit: string;
-    size: number;
-    blobId?: string;
-    syncedAt?: string;
-    generation?: string;
-  }): Promise<ModelRecord> {
-    const { repositoryUuid, path, commit, size } = input;
-    const record: ModelRecord = {
-      repositoryUuid,
-      path,
-      commit,
-      size,
-      ...(input.blobId ? { blobId: input.blobId } : {}),
-      syncedAt: input.syncedAt ?? new Date().toISOString(),
-      status: 'too-large',
-      version: newVersion(),
-      storage: 'none',
-      chunkCount: 0,
-      storedBytes: 0,
-      ...(input.generation !== undefined ? { generation: input.generation } : {}),
-    };
+  async recordTooLarge(input: TooLargeModel): Promise<ModelRecord> {
+    const { repositoryUuid, path } = input;
+    const record = tooLargeRecord(input);
     if (!mayTouch(this.partition(repositoryUuid).get(path)?.record.generation, input.generation))
       throw new ModelWriteConflictError(repositoryUuid, path);
     this.partition(repositoryUuid).set(path, { record });
@@ -177,10 +162,6 @@ export class InMemoryModelStore implements ModelStore {
     if (!partition) this.partitions.set(repositoryUuid, (partition = new Map()));
     return partition;
   }
-}
-
-function newVersion(): string {
-  return randomBytes(12).toString('base64url');
 }
 
 function clipMetadata<T extends object>(metadata: T): T {
