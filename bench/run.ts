@@ -341,12 +341,8 @@ interface SyncMeasure {
   readonly bytes: number;
 }
 
-async function runWorker(
-  simulator: BitbucketSimulator,
-  hub: LocalHub,
-  repo: SimulatedRepository,
-  request: Partial<SyncRequest> = {},
-): Promise<SyncMeasure> {
+/** One SQS record asking the worker to sync `repo`, shaped as Lambda's event source mapping delivers it. */
+function syncEvent(repo: SimulatedRepository, request: Partial<SyncRequest> = {}): SQSEvent {
   const body: SyncRequest = {
     version: 1,
     trigger: 'reconcile',
@@ -355,7 +351,7 @@ async function runWorker(
     requestedAt: new Date().toISOString(),
     ...request,
   };
-  const event: SQSEvent = {
+  return {
     Records: [
       {
         messageId: randomUUID(),
@@ -377,6 +373,15 @@ async function runWorker(
       },
     ],
   };
+}
+
+async function runWorker(
+  simulator: BitbucketSimulator,
+  hub: LocalHub,
+  repo: SimulatedRepository,
+  request: Partial<SyncRequest> = {},
+): Promise<SyncMeasure> {
+  const event = syncEvent(repo, request);
   const context = { getRemainingTimeInMillis: () => 900_000, functionName: 'bench', awsRequestId: randomUUID() } as unknown as Context;
   simulator.resetRequests();
   const start = process.hrtime.bigint();
@@ -500,36 +505,7 @@ async function benchStorage(simulator: BitbucketSimulator, hub: LocalHub, worker
   const baselines: number[] = [];
   const times: number[] = [];
   for (let run = 0; run < SLOW_RUNS; run++) {
-    const body: SyncRequest = {
-      version: 1,
-      trigger: 'admin',
-      mode: 'full',
-      repository: { uuid: repo.uuid, fullName: repo.fullName },
-      requestUuid: randomUUID(),
-      requestedAt: new Date().toISOString(),
-    };
-    const event = {
-      Records: [
-        {
-          messageId: randomUUID(),
-          receiptHandle: 'bench',
-          body: JSON.stringify(body),
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          awsRegion: 'us-east-1',
-          messageAttributes: {},
-          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
-          attributes: {
-            ApproximateReceiveCount: '1',
-            SentTimestamp: '0',
-            SenderId: 'bench',
-            ApproximateFirstReceiveTimestamp: '0',
-            MessageGroupId: repo.uuid,
-            MessageDeduplicationId: body.requestUuid,
-          },
-        },
-      ],
-    };
+    const event = syncEvent(repo, { trigger: 'admin', mode: 'full' });
     const script = [
       // VmHWM is the peak RSS of this process image; getrusage's maxRSS survives exec on Linux and would report
       // the (much larger) benchmark process that spawned it.
