@@ -5,18 +5,7 @@
 import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
 import type { ModelStore, SyncState, SyncStateStore } from '../../../../../shared/domain/sync/ports';
-import { createModelSelector } from '../../../../../shared/models/model-selection';
-import { InMemoryModelStore } from '../../../../support/in-memory/in-memory-model-store';
-import { InMemoryRepositoryStore } from '../../../../support/in-memory/in-memory-repository-store';
-import { InMemoryRepository } from '../../../../support/in-memory/in-memory-source-repository';
-
-interface World {
-  repo: InMemoryRepository;
-  models: InMemoryModelStore;
-  state: InMemoryRepositoryStore;
-}
-
-const newWorld = (): World => ({ repo: new InMemoryRepository(), models: new InMemoryModelStore(), state: new InMemoryRepositoryStore() });
+import { expectReplicated, newWorld, type World } from '../../../../support/in-memory/sync-world';
 
 async function sync(
   world: World,
@@ -35,23 +24,6 @@ const stopAfter = (ops: number): Partial<SyncOptions> => {
   let budget = ops + 1;
   return { safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1_000 : 0) };
 };
-
-/** Stored models equal the head's models byte for byte, the cursor is at the head, and no progress is left. */
-async function expectReplicated(world: World, pattern = DEFAULT_MODEL_PATTERN): Promise<void> {
-  const head = await world.repo.head();
-  const files = await world.repo.readFiles(head);
-  const isModel = createModelSelector({ pattern, hubignore: files.get('.hubignore')?.toString('utf8') ?? '' });
-  const expected = Object.fromEntries(
-    [...files].filter(([path]) => isModel(path)).map(([path, bytes]) => [path, bytes.toString('base64')]),
-  );
-  const stored: Record<string, string> = {};
-  for (const record of await world.models.listModels(world.repo.uuid))
-    stored[record.path] = (await world.models.getModel(world.repo.uuid, record.path))!.body.toString('base64');
-  expect(stored).toEqual(expected);
-  const state = await world.state.getSyncState(world.repo.uuid);
-  expect(state).toMatchObject({ cursor: head, pattern });
-  expect(state.progress).toBeUndefined();
-}
 
 /** Seven models, three of them outside `keep/`, so narrowing the pattern to `keep/**` deletes three first. */
 async function sevenModels(world: World): Promise<void> {

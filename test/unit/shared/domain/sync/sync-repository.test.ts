@@ -6,20 +6,7 @@ import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-c
 import { SyncStateConflictError } from '../../../../../shared/aws/errors';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
 import type { SyncState } from '../../../../../shared/domain/sync/ports';
-import { createModelSelector } from '../../../../../shared/models/model-selection';
-import { InMemoryModelStore } from '../../../../support/in-memory/in-memory-model-store';
-import { InMemoryRepositoryStore } from '../../../../support/in-memory/in-memory-repository-store';
-import { InMemoryRepository } from '../../../../support/in-memory/in-memory-source-repository';
-
-interface World {
-  repo: InMemoryRepository;
-  models: InMemoryModelStore;
-  state: InMemoryRepositoryStore;
-}
-
-function newWorld(): World {
-  return { repo: new InMemoryRepository(), models: new InMemoryModelStore(), state: new InMemoryRepositoryStore() };
-}
+import { expectReplicated, newWorld, type World } from '../../../../support/in-memory/sync-world';
 
 async function sync(world: World, options: Partial<SyncOptions> & { modelPattern?: string; maxFileBytes?: number } = {}) {
   const { modelPattern = DEFAULT_MODEL_PATTERN, maxFileBytes, ...syncOptions } = options;
@@ -30,22 +17,6 @@ async function sync(world: World, options: Partial<SyncOptions> & { modelPattern
     { source: world.repo.source({ maxFileBytes }), models: world.models, state: world.state },
   );
   return { report, calls: world.repo.calls.slice(before) };
-}
-
-/** Stored models equal the head's models byte for byte, and the cursor is at the head. */
-async function expectReplicated(world: World, pattern = DEFAULT_MODEL_PATTERN): Promise<void> {
-  const head = await world.repo.head();
-  const files = await world.repo.readFiles(head);
-  const isModel = createModelSelector({ pattern, hubignore: files.get('.hubignore')?.toString('utf8') ?? '' });
-  const expected = Object.fromEntries(
-    [...files].filter(([path]) => isModel(path)).map(([path, bytes]) => [path, bytes.toString('base64')]),
-  );
-  const stored: Record<string, string> = {};
-  for (const record of await world.models.listModels(world.repo.uuid))
-    stored[record.path] = (await world.models.getModel(world.repo.uuid, record.path))!.body.toString('base64');
-  expect(stored).toEqual(expected);
-  expect(await world.state.getSyncState(world.repo.uuid)).toMatchObject({ cursor: head, pattern });
-  expect((await world.state.getSyncState(world.repo.uuid)).progress).toBeUndefined();
 }
 
 const storedPaths = async (world: World) => (await world.models.listModels(world.repo.uuid)).map((record) => record.path);
