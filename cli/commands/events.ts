@@ -85,8 +85,8 @@ export function registerEventsCommand(program: Command, kit: CommandKit): void {
         }
         kit.deps.stdout.write(
           formatTable(
-            ['time', 'kind', 'repository', 'outcome', 'reason'],
-            listings.map((e) => [e.time, e.kind, e.repository ?? '(unattributed)', e.outcome, shownReason(e)]),
+            ['time', 'kind', 'repository', 'outcome', 'read via', 'reason'],
+            listings.map((e) => [e.time, e.kind, e.repository ?? '(unattributed)', e.outcome, shownTransport(e), shownReason(e)]),
           ),
         );
       });
@@ -121,4 +121,17 @@ export function toListing(event: LoggedEvent): EventListing {
 /** The reason column: a line counting several deliveries says how many (`invalid signature ×42`). */
 export function shownReason(listing: EventListing): string | null {
   return listing.count > 1 ? `${listing.reason ?? ''} ×${listing.count}`.trim() : listing.reason;
+}
+
+/**
+ * The "read via" column of a sync run: the transport its plan read the repository with and the requests of each
+ * kind it spent (REST and git have separate rate limits), e.g. `git · 3 REST + 2 git`. Empty for deliveries.
+ */
+export function shownTransport(listing: EventListing): string | null {
+  if (listing.kind !== 'sync') return null;
+  const { transport, apiCalls, gitRequests } = listing.details as { transport?: string; apiCalls?: number; gitRequests?: number };
+  const requests = [apiCalls ? `${apiCalls} REST` : undefined, gitRequests ? `${gitRequests} git` : undefined].filter(Boolean).join(' + ');
+  const via = transport ?? (apiCalls || gitRequests ? '-' : undefined);
+  if (via === undefined) return null;
+  return requests ? `${via} · ${requests}` : via;
 }

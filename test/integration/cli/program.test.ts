@@ -222,8 +222,10 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
       ]),
     );
     expect(events.every((event) => ['rejected', 'failed'].includes(event.outcome))).toBe(true);
-    expect(table.stdout).toMatch(/^TIME +KIND +REPOSITORY +OUTCOME +REASON\n/);
-    expect(table.stdout).toMatch(/sync +acme\/data-models +failed +BitbucketAuthError/);
+    expect(table.stdout).toMatch(/^TIME +KIND +REPOSITORY +OUTCOME +READ VIA +REASON\n/);
+    expect(table.stdout).toMatch(/sync +acme\/data-models +failed +(- · \d+ REST +)?BitbucketAuthError/);
+    // The initial sync (at `repo add`) read the whole tree with one git fetch.
+    expect(table.stdout).toMatch(/sync +acme\/data-models +synced +git · \d+ REST \+ \d+ git /);
     expect(table.stdout).not.toContain('invalid signature');
     // The queue retries the failed request; the repository ends up synced again.
     await eventually(

@@ -1,4 +1,4 @@
-import { parseSince, shownReason, toListing } from '../../../../cli/commands/events';
+import { parseSince, shownReason, shownTransport, toListing } from '../../../../cli/commands/events';
 
 describe('parseSince', () => {
   const now = new Date('2025-06-01T12:00:00.000Z');
@@ -52,5 +52,22 @@ describe('events listing', () => {
     });
     expect(listing).toMatchObject({ repository: 'acme/models', count: 1, details: {} });
     expect(shownReason(listing)).toBe('queued');
+  });
+
+  it('says which transport a sync run read with and the requests of each kind', () => {
+    const sync = (details: Record<string, unknown>) =>
+      toListing({
+        kind: 'sync',
+        at: '2026-11-28T10:00:00.000Z',
+        repository: { uuid: '{1}', fullName: 'acme/models' },
+        outcome: 'synced',
+        ...details,
+      } as Parameters<typeof toListing>[0]);
+    expect(shownTransport(sync({ transport: 'git', apiCalls: 3, gitRequests: 2 }))).toBe('git · 3 REST + 2 git');
+    expect(shownTransport(sync({ transport: 'rest', apiCalls: 4, gitRequests: 0 }))).toBe('rest · 4 REST');
+    // An up-to-date run made no plan: no transport, only the head lookups.
+    expect(shownTransport(sync({ apiCalls: 2, gitRequests: 0 }))).toBe('- · 2 REST');
+    expect(shownTransport(sync({}))).toBeNull();
+    expect(shownTransport(toListing({ kind: 'delivery', at: '2026-11-28T10:00:00.000Z', outcome: 'queued' }))).toBeNull();
   });
 });
