@@ -99,6 +99,8 @@ export class GitStore {
   private marks = 0;
   private readonly markOf = new Map<string, number>();
   private dirty = false;
+  /** The latest checkpoint: resolved once every commit imported before it is visible to other git processes. */
+  private publishing: Promise<void> = Promise.resolve();
 
   private constructor(readonly gitDir: string) {}
 
@@ -158,11 +160,23 @@ export class GitStore {
     return hash;
   }
 
-  /** Makes every imported object visible to other git processes (one fast-import checkpoint per batch of writes). */
+  /**
+   * Makes every imported object visible to other git processes (one fast-import checkpoint per batch of writes).
+   * A read that comes while another read's checkpoint is still running waits for that same checkpoint: returning at
+   * once (nothing dirty any more) would let it ask git for objects not yet published ("not a tree object").
+   */
   async flush(): Promise<void> {
-    if (!this.dirty || !this.importer) return;
-    this.dirty = false;
-    await this.importer.send(Buffer.from('checkpoint\n\n'), this.marks);
+    if (this.dirty && this.importer) {
+      this.dirty = false;
+      this.publishing = this.importer.send(Buffer.from('checkpoint\n\n'), this.marks).then(
+        () => undefined,
+        (error: unknown) => {
+          this.dirty = true; // the next read tries again
+          throw error;
+        },
+      );
+    }
+    await this.publishing;
   }
 
   /** All entries (files, directories, submodules) of a commit's tree, keyed by path. Cached: commits never change. */
