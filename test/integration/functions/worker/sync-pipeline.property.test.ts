@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { accessTokenSecretName } from '../../../../shared/aws/access-tokens';
 import { SqsSyncQueue } from '../../../../shared/aws/sqs-sync-queue';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
+import type { SimulatedEntry } from '../../../../local/bitbucket-simulator/simulator-types';
 import { startLocalHub, type LocalHub } from '../../../../local/runtime';
 import { TOKEN_SECRET_PREFIX, WEBHOOK_SECRET_NAME } from '../../../../local/stand-ins';
 import { differences, expectedModels, storedModels, storesFor } from '../../../support/sync-harness';
@@ -30,7 +31,8 @@ type Action =
   | { kind: 'delete'; pick: number }
   | { kind: 'rename'; pick: number; to: number }
   | { kind: 'hubignore'; lines: boolean[] }
-  | ConvergenceAction;
+  | ConvergenceAction
+  | TreeShapeAction;
 type Step = { kind: 'commit'; actions: Action[] } | { kind: 'force-push'; back: number } | { kind: 'other-branch' } | ConvergenceStep;
 
 // --- Issue 10 (convergence): admin pattern changes and reverts, binary models renamed and edited, failing sync
@@ -58,6 +60,24 @@ const binaryModel = (name: string) =>
   `{"modelName":"${name}","v":"${randomBytes(4).toString('hex')}"}\nline one\nline two\nline three\n\u0000\n`;
 // --- end of issue 10 generators ------------------------------------------------------------------------------
 
+// --- Real-world tree shapes (issue 10 defects 6–8). Kept apart like the generators above. ---
+/** Real-world tree shapes (issue 10 defects 6–8): entries named like models that are none, and a path too long for a DynamoDB key. */
+const TREE_SHAPE_PATHS = ['linked.hck.json', 'vendor/sub.hck.json', 'old.hck.json/README.md', `${'深'.repeat(360)}/long.hck.json`];
+type TreeShapeAction = { kind: 'tree-shape'; path: number; as: 'symlink' | 'submodule' | 'file' };
+const treeShapeAction: fc.Arbitrary<TreeShapeAction> = fc.record({
+  kind: fc.constant('tree-shape' as const),
+  path: fc.nat(TREE_SHAPE_PATHS.length - 1),
+  as: fc.constantFrom('symlink' as const, 'submodule' as const, 'file' as const),
+});
+
+/** The change a tree-shape action makes: a symbolic link, a submodule, or a model file at one of the shaped paths. */
+function treeShapeChange(next: TreeShapeAction): [string, string | { symlink: string } | { submodule: string }] {
+  const path = TREE_SHAPE_PATHS[next.path]!;
+  if (next.as === 'symlink') return [path, { symlink: 'a.hck.json' }];
+  if (next.as === 'submodule') return [path, { submodule: randomBytes(20).toString('hex') }];
+  return [path, `{"modelName":"shaped","v":"${randomBytes(4).toString('hex')}"}`];
+}
+
 const action: fc.Arbitrary<Action> = fc.oneof(
   {
     weight: 4,
@@ -79,8 +99,12 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
 );
 
+const anyAction: fc.Arbitrary<Action> = fc.oneof({ weight: 8, arbitrary: action }, { weight: 2, arbitrary: treeShapeAction });
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('commit' as const), actions: fc.array(action, { minLength: 1, maxLength: 4 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ kind: fc.constant('commit' as const), actions: fc.array(anyAction, { minLength: 1, maxLength: 4 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('force-push' as const), back: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('other-branch' as const) }) },
   { weight: 1, arbitrary: convergenceStep },
@@ -258,9 +282,9 @@ describe('sync pipeline, property-based', () => {
 });
 
 /** Interprets abstract actions against the files of `commit`. */
-async function changesFor(repo: SimulatedRepository, commit: string, actions: Action[]): Promise<Record<string, string | Buffer | null>> {
+async function changesFor(repo: SimulatedRepository, commit: string, actions: Action[]): Promise<Record<string, SimulatedEntry>> {
   const files = new Map(await repo.readFiles(commit));
-  const changes: Record<string, string | Buffer | null> = {};
+  const changes: Record<string, SimulatedEntry> = {};
   const existing = () => [...files.keys()].filter((path) => path !== '.hubignore').sort();
   for (const next of actions) {
     if (next.kind === 'write') {
@@ -295,6 +319,11 @@ async function changesFor(repo: SimulatedRepository, commit: string, actions: Ac
         files.set(to, Buffer.from(body));
         files.delete(from);
       }
+    } else if (next.kind === 'tree-shape') {
+      const [path, entry] = treeShapeChange(next);
+      changes[path] = entry;
+      if (typeof entry === 'string') files.set(path, Buffer.from(entry));
+      else files.delete(path); // a link or submodule is no file
     } else if (next.kind === 'hubignore') {
       const text = HUBIGNORE_LINES.filter((_, index) => next.lines[index]).join('\n');
       changes['.hubignore'] = text.length > 0 ? `${text}\n` : null;
