@@ -18,7 +18,7 @@ import { batchWriteAll } from './dynamodb-batch-write';
 import { DynamoDbModelReader } from './dynamodb-model-reader';
 import { CHUNK_SK_PREFIX, MAX_SORT_KEY_BYTES, modelSortKey, parseChunkSortKey } from './dynamodb-model-store-keys';
 import { ModelTooLargeError, ModelWriteConflictError } from './errors';
-import { mayTouch, type RecordHead } from './model-chunk-store';
+import { generationConflict, type RecordHead } from './model-chunk-store';
 import { HEAD_ATTRIBUTES, clipMetadata, key, projection, recordFromItem, recordToItem, s } from './model-item-codec';
 import {
   DEFAULT_CHUNK_BYTES,
@@ -124,12 +124,10 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
 
     // Read what we replace as late as possible: the window for a conflict is from here to the commit.
     const previous = await this.readHead(repositoryUuid, sk);
-    if (
-      (input.expectedVersion !== undefined && (previous?.version ?? null) !== input.expectedVersion) ||
-      !mayTouch(previous?.generation, input.generation)
-    ) {
+    const fenced = generationConflict(repositoryUuid, path, previous, input.generation);
+    if (fenced) throw fenced;
+    if (input.expectedVersion !== undefined && (previous?.version ?? null) !== input.expectedVersion)
       throw new ModelWriteConflictError(repositoryUuid, path);
-    }
     if (chunks) await this.chunks.write(repositoryUuid, version, chunks);
     await this.commitRecord(record, chunks ? undefined : body, previous?.version);
     if (previous) await this.chunks.release(repositoryUuid, previous);
@@ -145,7 +143,8 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
     const sk = modelSortKey(path);
     const record = tooLargeRecord(input);
     const previous = await this.readHead(repositoryUuid, sk);
-    if (!mayTouch(previous?.generation, input.generation)) throw new ModelWriteConflictError(repositoryUuid, path);
+    const fenced = generationConflict(repositoryUuid, path, previous, input.generation);
+    if (fenced) throw fenced;
     await this.commitRecord(record, undefined, previous?.version);
     if (previous) await this.chunks.release(repositoryUuid, previous);
     return record;
@@ -161,9 +160,10 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
     const sk = modelSortKey(path);
     const head = await this.readHead(repositoryUuid, sk);
     if (!head || (options.version !== undefined && head.version !== options.version)) return;
-    if (!mayTouch(head.generation, options.generation)) {
+    const fenced = generationConflict(repositoryUuid, path, head, options.generation);
+    if (fenced) {
       if (options.version !== undefined) return;
-      throw new ModelWriteConflictError(repositoryUuid, path);
+      throw fenced;
     }
     const deleted = this.conditional(repositoryUuid, path, () =>
       this.client.send(
@@ -215,7 +215,8 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
     );
     if (!Item) return undefined;
     const source = recordFromItem(Item);
-    if (!mayTouch(source.generation, options.generation)) throw new ModelWriteConflictError(repositoryUuid, fromPath);
+    const sourceFenced = generationConflict(repositoryUuid, fromPath, source, options.generation);
+    if (sourceFenced) throw sourceFenced;
     const shares = source.storage === 'chunked';
     if (shares && !source.sharedChunks) {
       // Flag the source first: if we die after writing the target, deleting the source must not delete the chunks.
@@ -233,7 +234,8 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       );
     }
     const target = await this.readHead(repositoryUuid, toSk);
-    if (!mayTouch(target?.generation, options.generation)) throw new ModelWriteConflictError(repositoryUuid, toPath);
+    const targetFenced = generationConflict(repositoryUuid, toPath, target, options.generation);
+    if (targetFenced) throw targetFenced;
     const moved: ModelRecord = {
       ...source,
       path: toPath,

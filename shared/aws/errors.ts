@@ -3,15 +3,24 @@
  * failure an adapter can report in one place. All extend the domain's ModelHubError.
  */
 import { ModelHubError } from '../domain/errors';
+import type { ForeignGenerationRecord } from '../domain/sync/ports';
 import type { ModelRecord } from '../models/model-record';
 
-/** Another writer changed or created the model record since this write read it; nothing of this write is visible. */
+/**
+ * Another writer changed or created the model record since this write read it, or the record belongs to another
+ * repository generation (then `heldBy` names it: see `ForeignGenerationRecord`); nothing of this write is visible.
+ */
 export class ModelWriteConflictError extends ModelHubError {
   constructor(
     readonly repositoryUuid: string,
     readonly path: string,
+    readonly heldBy?: ForeignGenerationRecord,
   ) {
-    super(`model ${path} in ${repositoryUuid} was changed concurrently`);
+    super(
+      heldBy
+        ? `model ${path} in ${repositoryUuid} belongs to repository generation ${heldBy.generation}`
+        : `model ${path} in ${repositoryUuid} was changed concurrently`,
+    );
   }
 }
 

@@ -98,12 +98,27 @@ export interface StoredModelSummary {
   readonly status: string;
   /** Git blob id of the stored bytes; absent when unknown (written before ids were kept): such a model is refetched. */
   readonly blobId?: string;
+  /** Generation of the repository that wrote it (absent before generations). */
+  readonly generation?: string;
+}
+
+/**
+ * The record of another generation that made a fenced write fail: a model store's conflict error carries it as
+ * `heldBy`, so a writer whose own generation is current can delete exactly that record (`deleteModel` with this
+ * generation and version) and write again. Such a record is a removed generation's, stranded by a writer that
+ * died between its write and the undo its fence would have made.
+ */
+export interface ForeignGenerationRecord {
+  readonly path: string;
+  readonly generation: string;
+  readonly version: string;
 }
 
 /**
  * Which repository generation a write belongs to. A write of generation `g` stores `g` on the record and never
- * replaces or deletes a record of another generation (ModelWriteConflictError); without it the write is unfenced
- * (records of repositories added before generations, admin tools).
+ * replaces or deletes a record of another generation (ModelWriteConflictError, with `heldBy` naming that record:
+ * see {@link ForeignGenerationRecord}); without it the write is unfenced (records of repositories added before
+ * generations, admin tools).
  */
 export interface WriteFence {
   readonly generation?: string;

@@ -239,4 +239,42 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
     await s.deleteModel(repo, 'b.hck.json', { generation: 'g2', version: moved!.version });
     expect((await s.listModels(repo)).map((record) => record.path)).toEqual(['legacy.hck.json']);
   });
+  it('names the record of another generation that refused a write (heldBy), so a current writer can delete exactly it', async () => {
+    const s = store();
+    const repo = newRepo();
+    const current = { generation: 'g2' };
+    // A removed generation's record, stranded by a writer that died before undoing it (chunked in the real store).
+    const stranded = await s.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c0', bytes: FIXTURE, generation: 'g1' });
+    const heldBy = { path: 'a.hck.json', generation: 'g1', version: stranded.version };
+    const refusals: Array<() => Promise<unknown>> = [
+      () => s.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c1', bytes: Buffer.from('{}'), ...current }),
+      () => s.recordTooLarge({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c1', size: 1, ...current }),
+      () => s.deleteModel(repo, 'a.hck.json', current),
+      () => s.moveModel(repo, 'a.hck.json', 'elsewhere.hck.json', 'c1', current),
+    ];
+    for (const refused of refusals) {
+      const error: unknown = await refused().then(
+        () => undefined,
+        (rejection: unknown) => rejection,
+      );
+      expect(error).toBeInstanceOf(ModelWriteConflictError);
+      expect(error).toMatchObject({ path: 'a.hck.json', heldBy });
+    }
+    await s.putModel({ repositoryUuid: repo, path: 'b.hck.json', commit: 'c1', bytes: Buffer.from('{"modelName":"B"}'), ...current });
+    await expect(s.moveModel(repo, 'b.hck.json', 'a.hck.json', 'c1', current)).rejects.toMatchObject({ path: 'a.hck.json', heldBy });
+    // A record of the current generation, or an unfenced one, is named by no conflict (it is not in the way).
+    const plain: unknown = await s
+      .putModel({ repositoryUuid: repo, path: 'b.hck.json', commit: 'c1', bytes: Buffer.from('{}'), expectedVersion: 'stale' })
+      .catch((rejection: unknown) => rejection);
+    expect(plain).toBeInstanceOf(ModelWriteConflictError);
+    expect((plain as ModelWriteConflictError).heldBy).toBeUndefined();
+
+    // Deleting that version as its generation clears the way (another version would be left alone), chunks and all.
+    await s.deleteModel(repo, 'a.hck.json', { generation: heldBy.generation, version: 'another-version' });
+    expect((await s.getRecord(repo, 'a.hck.json'))?.version).toBe(stranded.version);
+    await s.deleteModel(repo, 'a.hck.json', { generation: heldBy.generation, version: heldBy.version });
+    expect(await s.moveModel(repo, 'b.hck.json', 'a.hck.json', 'c2', current)).toMatchObject({ path: 'a.hck.json', generation: 'g2' });
+    expect((await s.listModels(repo)).map((record) => [record.path, record.generation])).toEqual([['a.hck.json', 'g2']]);
+    expect(await s.removeOrphanChunks(repo, { olderThanMs: 0 })).toBe(0);
+  });
 }

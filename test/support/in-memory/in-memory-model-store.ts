@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/errors';
-import { mayTouch } from '../../../shared/aws/model-chunk-store';
+import { generationConflict } from '../../../shared/aws/model-chunk-store';
 import type { ModelStore } from '../../../shared/domain/sync/ports';
 import { gitBlobId } from '../../../shared/models/git-blob-id';
 import { readModelSummary } from '../../../shared/models/hackolade-metadata';
@@ -66,10 +66,9 @@ export class InMemoryModelStore implements ModelStore {
       ...(input.generation !== undefined ? { generation: input.generation } : {}),
     };
     const previous = this.partition(repositoryUuid).get(path);
-    if (
-      (input.expectedVersion !== undefined && (previous?.record.version ?? null) !== input.expectedVersion) ||
-      !mayTouch(previous?.record.generation, input.generation)
-    )
+    const fenced = generationConflict(repositoryUuid, path, previous?.record, input.generation);
+    if (fenced) throw fenced;
+    if (input.expectedVersion !== undefined && (previous?.record.version ?? null) !== input.expectedVersion)
       throw new ModelWriteConflictError(repositoryUuid, path);
     this.partition(repositoryUuid).set(path, { record, body: Buffer.from(bytes) });
     return record;
@@ -78,8 +77,8 @@ export class InMemoryModelStore implements ModelStore {
   async recordTooLarge(input: TooLargeModel): Promise<ModelRecord> {
     const { repositoryUuid, path } = input;
     const record = tooLargeRecord(input);
-    if (!mayTouch(this.partition(repositoryUuid).get(path)?.record.generation, input.generation))
-      throw new ModelWriteConflictError(repositoryUuid, path);
+    const fenced = generationConflict(repositoryUuid, path, this.partition(repositoryUuid).get(path)?.record, input.generation);
+    if (fenced) throw fenced;
     this.partition(repositoryUuid).set(path, { record });
     return record;
   }
@@ -112,9 +111,10 @@ export class InMemoryModelStore implements ModelStore {
   async deleteModel(repositoryUuid: string, path: string, options: { generation?: string; version?: string } = {}): Promise<void> {
     const stored = this.partitions.get(repositoryUuid)?.get(path);
     if (!stored || (options.version !== undefined && stored.record.version !== options.version)) return;
-    if (!mayTouch(stored.record.generation, options.generation)) {
+    const fenced = generationConflict(repositoryUuid, path, stored.record, options.generation);
+    if (fenced) {
       if (options.version !== undefined) return;
-      throw new ModelWriteConflictError(repositoryUuid, path);
+      throw fenced;
     }
     this.partitions.get(repositoryUuid)?.delete(path);
   }
@@ -131,8 +131,10 @@ export class InMemoryModelStore implements ModelStore {
     if (fromPath === toPath) return partition.get(fromPath)?.record;
     const source = partition.get(fromPath);
     if (!source) return undefined;
-    if (!mayTouch(source.record.generation, options.generation)) throw new ModelWriteConflictError(repositoryUuid, fromPath);
-    if (!mayTouch(partition.get(toPath)?.record.generation, options.generation)) throw new ModelWriteConflictError(repositoryUuid, toPath);
+    const fenced =
+      generationConflict(repositoryUuid, fromPath, source.record, options.generation) ??
+      generationConflict(repositoryUuid, toPath, partition.get(toPath)?.record, options.generation);
+    if (fenced) throw fenced;
     const moved: ModelRecord = {
       ...source.record,
       path: toPath,

@@ -139,4 +139,27 @@ describe('repo remove racing a sync (dynalite)', () => {
     expect(records.map((record) => record.generation)).toEqual(Array.from({ length: MODEL_COUNT }, () => readded.generation));
     expect((await stores.repositories.getSyncState(repo.uuid)).generation).toBe(readded.generation);
   });
+  it('a record the removed generation stranded after the removal and re-add sweeps is replaced or deleted by the new sync', async () => {
+    const repo = await repositoryWithModels('acme/stranded-after-readd');
+    const hub = world(repo);
+    const old = await hub.add();
+    await hub.remove();
+    const current = await hub.add();
+    // Written by the old generation's writer after both sweeps; it died before its fence could undo them.
+    const files = await repo.readFiles(await repo.head());
+    const strand = (path: string, bytes: Buffer) =>
+      stores.models.putModel({ repositoryUuid: repo.uuid, path, commit: 'stranded', bytes, generation: old.generation });
+    await strand('models/m1.hck.json', files.get('models/m1.hck.json')!);
+    await strand('models/m2.hck.json', Buffer.from(JSON.stringify({ modelName: 'stale', padding: 'y'.repeat(300) })));
+    await strand('models/gone.hck.json', Buffer.from('{"modelName":"gone"}'));
+
+    expect((await handleSyncRequest(hub.request(), budget, hub.ports)).outcome).toBe('synced');
+    const records = await stores.models.listModels(repo.uuid);
+    expect(records.map((record) => [record.path, record.generation])).toEqual(
+      [...files.keys()].sort().map((path) => [path, current.generation]),
+    );
+    for (const record of records)
+      expect((await stores.models.getModel(repo.uuid, record.path))!.body.equals(files.get(record.path)!)).toBe(true);
+    expect(await hub.stored()).toEqual({ items: MODEL_COUNT, state: true });
+  });
 });

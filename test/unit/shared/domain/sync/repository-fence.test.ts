@@ -14,7 +14,7 @@ const MODEL_COUNT = 6;
 const unlimited = { remainingTimeMs: () => 900_000, concurrency: 1 };
 
 /** The worker's wiring, with the worker's repository cache: a lookup that is not fresh answers what it saw first. */
-function newWorld() {
+function newWorld(options: { git?: boolean } = {}) {
   const repo = new InMemoryRepository({ fullName: 'acme/models' });
   const repositories = new InMemoryRepositoryStore();
   const models = new InMemoryModelStore();
@@ -32,7 +32,7 @@ function newWorld() {
     renameRepository: (uuid, fullName) => repositories.renameRepository(uuid, fullName),
     openSource: async () => {
       const before = repo.calls.length;
-      return { source: repo.source(), apiCalls: () => repo.calls.length - before, bytesReceived: () => 0 };
+      return { source: repo.source({ git: options.git }), apiCalls: () => repo.calls.length - before, bytesReceived: () => 0 };
     },
     models,
     state: repositories,
@@ -60,7 +60,22 @@ function newWorld() {
     models: (await models.listModels(repo.uuid)).map((record) => record.path),
     state: (await repositories.getSyncState(repo.uuid)).revision > 0,
   });
-  return { repo, repositories, models, events, ports, add, remove, request, stored };
+  /** Stored models equal the head's model files byte for byte, every record of `generation`. */
+  const expectReplica = async (generation: string | undefined) => {
+    const files = await repo.readFiles(await repo.head());
+    const records = await models.listModels(repo.uuid);
+    const stored: Record<string, string> = {};
+    for (const record of records) stored[record.path] = (await models.getModel(repo.uuid, record.path))!.body.toString('utf8');
+    const expected = Object.fromEntries(
+      [...files].filter(([path]) => path.endsWith('.hck.json')).map(([path, bytes]) => [path, bytes.toString()]),
+    );
+    expect(stored).toEqual(expected);
+    expect(new Set(records.map((record) => record.generation))).toEqual(new Set([generation]));
+  };
+  /** What a writer of `generation` leaves when it dies after its write and before the fence could undo it. */
+  const strandedWrite = (generation: string | undefined, path: string, bytes: string) =>
+    models.putModel({ repositoryUuid: repo.uuid, path, commit: 'stranded', bytes: Buffer.from(bytes), generation });
+  return { repo, repositories, models, events, ports, add, remove, request, stored, expectReplica, strandedWrite };
 }
 
 async function commitModels(world: ReturnType<typeof newWorld>): Promise<string[]> {
@@ -133,5 +148,71 @@ describe('repo remove racing a sync (in memory)', () => {
     expect(new Set(records.map((record) => record.generation))).toEqual(new Set([readded!.generation]));
     expect((await world.repositories.getSyncState(world.repo.uuid)).generation).toBe(readded!.generation);
     expect((await handleSyncRequest(world.request(), unlimited, world.ports)).outcome).toBe('up-to-date');
+  });
+});
+
+describe.each([
+  ['REST', false],
+  ['git', true],
+])('a record an old generation wrote after the removal and re-add sweeps, then died before undoing (%s)', (_transport, git) => {
+  it("does not block the new generation's full sync: it is replaced or deleted, whatever its bytes", async () => {
+    const world = newWorld({ git });
+    await commitModels(world);
+    const old = await world.add();
+    await world.remove();
+    const current = await world.add();
+    // Stranded on an empty store, so the old writer's own fence check let them through.
+    await world.strandedWrite(old.generation, 'models/m1.hck.json', JSON.stringify({ modelName: 'm1' })); // the head's bytes
+    await world.strandedWrite(old.generation, 'models/m2.hck.json', '{"modelName":"stale"}');
+    await world.strandedWrite(old.generation, 'models/gone.hck.json', '{"modelName":"gone"}');
+    await world.strandedWrite(old.generation, 'models/copy-of-m3.hck.json', JSON.stringify({ modelName: 'm3' })); // a move source by blob id
+
+    expect((await handleSyncRequest(world.request(), unlimited, world.ports)).outcome).toBe('synced');
+    await world.expectReplica(current.generation);
+  });
+
+  it('does not stop the new generation when the old writer also stranded a sync state (it is dropped, not continued)', async () => {
+    const world = newWorld({ git });
+    const paths = await commitModels(world);
+    const old = await world.add();
+    await world.remove();
+    const current = await world.add();
+    await world.strandedWrite(old.generation, 'models/m0.hck.json', '{"modelName":"stale"}');
+    // Its first state write (expected revision 0) also met an empty store: a cursor at the head, claiming done.
+    await world.repositories.putSyncState(
+      {
+        uuid: world.repo.uuid,
+        generation: old.generation,
+        branch: 'main',
+        cursor: await world.repo.head(),
+        pattern: DEFAULT_MODEL_PATTERN,
+        hubignore: '',
+      },
+      0,
+    );
+
+    expect((await handleSyncRequest(world.request(), unlimited, world.ports)).outcome).toBe('synced');
+    await world.expectReplica(current.generation);
+    expect(await world.stored()).toEqual({ models: paths, state: true });
+    expect((await world.repositories.getSyncState(world.repo.uuid)).generation).toBe(current.generation);
+  });
+
+  it('does not block a later incremental sync that adds its path or renames a model onto it', async () => {
+    const world = newWorld({ git });
+    await commitModels(world);
+    const old = await world.add();
+    await world.remove();
+    const current = await world.add();
+    expect((await handleSyncRequest(world.request(), unlimited, world.ports)).outcome).toBe('synced');
+    // Stranded after the new generation's full sync, on paths it did not hold then.
+    await world.strandedWrite(old.generation, 'models/added.hck.json', '{"modelName":"stale"}');
+    await world.strandedWrite(old.generation, 'models/renamed.hck.json', '{"modelName":"stale"}');
+    await world.repo.commit(
+      { 'models/added.hck.json': '{"modelName":"added"}' },
+      { renames: [['models/m5.hck.json', 'models/renamed.hck.json']] },
+    );
+
+    expect((await handleSyncRequest(world.request(), unlimited, world.ports)).outcome).toBe('synced');
+    await world.expectReplica(current.generation);
   });
 });
