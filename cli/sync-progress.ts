@@ -11,6 +11,8 @@ import { shortCommit, type CliOutput } from './output';
 export interface SyncAction {
   readonly mode?: 'full' | 'incremental';
   readonly fromCommit?: string;
+  /** After the sync, compare every stored model with the head's tree and repair what differs. */
+  readonly verify?: boolean;
 }
 
 /** Queues an admin sync of the repository's default branch; resolves to the queued request. */
@@ -22,6 +24,7 @@ export async function queueSync(context: HubContext, repository: RepositoryConfi
     requestUuid: randomUUID(),
     ...(action.mode ? { mode: action.mode } : {}),
     ...(action.fromCommit ? { fromCommit: action.fromCommit } : {}),
+    ...(action.verify ? { verify: true } : {}),
     requestedAt: now.toISOString(),
   };
   // One message group per repository, as the verifier uses: an admin sync never overlaps a push's.
@@ -38,6 +41,8 @@ export interface SyncResult {
   readonly mode?: string;
   readonly counts?: SyncRunEvent['counts'];
   readonly files?: number;
+  /** What a verification found (`sync --verify`). */
+  readonly verification?: SyncRunEvent['verification'];
 }
 
 /** Options of {@link waitForSync}. */
@@ -103,6 +108,7 @@ function finish(run: SyncRunEvent, fullName: string, files: number): SyncResult 
     ...(run.mode ? { mode: run.mode } : {}),
     ...(run.counts ? { counts: run.counts } : {}),
     files,
+    ...(run.verification ? { verification: run.verification } : {}),
   };
   switch (run.outcome) {
     case 'failed':

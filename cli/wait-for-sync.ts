@@ -5,6 +5,7 @@ import type { RepositoryConfig } from '../shared/domain/repository-config';
 import type { SyncRequest } from '../shared/domain/sync-request';
 import type { CommandKit } from './command-kit';
 import type { HubContext } from './hub-context';
+import { CliError } from './errors';
 import { shortCommit } from './output';
 import { queueSync, waitForSync, type SyncAction, type SyncResult } from './sync-progress';
 
@@ -62,6 +63,15 @@ export async function reportSync(
     kit.note(
       `${result.outcome === 'up-to-date' ? 'Up to date' : 'Synced'}: ${repository.fullName} ${result.branch ?? ''} at ${shortCommit(result.commit) ?? '?'}, ${models} model(s)${counts}.`,
     );
+  }
+  const verification = result.verification;
+  if (verification) {
+    // The run's reason starts with the verification's own summary (see describeVerification).
+    if (verification.status === 'not-verified')
+      throw new CliError(`${repository.fullName} was synced but ${result.reason ?? 'not verified'}`, {
+        hint: 'run `sync --verify` again later; `events --repo ' + repository.fullName + '` shows the runs',
+      });
+    kit.note(`${verification.status === 'drift' ? 'Drift repaired' : 'Verified'}: ${result.reason ?? verification.status}.`);
   }
   return result;
 }

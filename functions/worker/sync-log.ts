@@ -14,6 +14,10 @@ export function logSyncRun(result: SyncRequestResult, logger: Logger, metrics: M
   if (report?.transport) metrics.addMetric(report.transport === 'git' ? 'SyncsOverGit' : 'SyncsOverRest', MetricUnit.Count, 1);
   if (report?.transportFallback) metrics.addMetric('GitFallbacks', MetricUnit.Count, 1);
   if (report) metrics.addMetric('ModelsWritten', MetricUnit.Count, report.counts.added + report.counts.updated + report.counts.renamed);
+  const verification = report?.verification;
+  // Only a comparison gives a datapoint: 0 when it found nothing (the alarm returns to OK), none when it could not compare.
+  if (verification && verification.status !== 'not-verified')
+    metrics.addMetric('ReplicaDrift', MetricUnit.Count, verification.drift?.count ?? 0);
   logger.info('sync finished', {
     outcome: result.outcome,
     branch: report?.branch,
@@ -30,6 +34,20 @@ export function logSyncRun(result: SyncRequestResult, logger: Logger, metrics: M
     gitRequests: result.gitRequests,
     bytesReceived: result.bytesReceived,
     durationMs: result.durationMs,
+    ...(verification
+      ? {
+          verification: verification.status,
+          verifiedCommit: verification.commit,
+          verifiedVia: verification.via,
+          verifiedModels: verification.models,
+          driftCount: verification.drift?.count ?? 0,
+          driftPaths: verification.drift?.paths,
+          repaired: verification.repaired,
+          backfilled: verification.backfilled,
+          uncompared: verification.uncompared,
+          notVerifiedReason: verification.reason,
+        }
+      : {}),
   });
 }
 

@@ -1,5 +1,6 @@
 // The events-log entry types, shared by the verifier, the worker and the CLI that reads them back.
 import type { SyncCounts } from './sync/ports';
+import type { VerificationReport } from './sync/sync-types';
 
 /** Any line of the events log: a delivery, a sync run, an admin action. `at` is an ISO timestamp. */
 export interface LoggedEvent {
@@ -39,4 +40,6 @@ export interface SyncRunEvent extends LoggedEvent {
   readonly gitRequests?: number;
   readonly bytesReceived?: number;
   readonly durationMs?: number;
+  /** On a verification run: what comparing the stored models with the head's tree found and repaired. */
+  readonly verification?: VerificationReport;
 }

@@ -20,6 +20,11 @@ export interface SyncRequest {
   /** Admin actions: `full` re-reads the whole branch; `fromCommit` diffs from the given commit. */
   readonly mode?: 'incremental' | 'full';
   readonly fromCommit?: string;
+  /**
+   * After the sync, compare every stored model with the head's tree and repair what differs (`sync --verify`, the
+   * daily verification); a continuation of such a request carries it on.
+   */
+  readonly verify?: boolean;
   readonly requestedAt: string;
 }
 
@@ -41,7 +46,8 @@ export function parseSyncRequest(body: string): SyncRequest {
     !['push', 'reconcile', 'continue', 'admin'].includes(String(request.trigger)) ||
     typeof request.repository?.uuid !== 'string' ||
     typeof request.repository.fullName !== 'string' ||
-    typeof request.requestUuid !== 'string'
+    typeof request.requestUuid !== 'string' ||
+    (request.verify !== undefined && typeof request.verify !== 'boolean')
   ) {
     throw new MalformedMessageError('sync request does not have the expected fields');
   }

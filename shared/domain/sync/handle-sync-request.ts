@@ -4,9 +4,11 @@ import type { LoggedEvent, SyncRunEvent } from '../logged-event';
 import type { SyncRequest } from '../sync-request';
 import { RepositoryRemovedError } from './errors';
 import type { ModelStore, SourceRepository, SyncStateEraser, SyncStateStore } from './ports';
+import { describeVerification } from './replica-drift';
 import { fenceWrites } from './repository-fence';
 import { syncRepository, type SyncOptions, type SyncReport, type SyncTarget } from './sync-repository';
 import { DEFAULT_SAFETY_MARGIN_MS } from './sync-types';
+import { verifyRepository } from './verify-repository';
 
 /** What processing one queue message needs. */
 export interface SyncRequestPorts {
@@ -53,6 +55,8 @@ export async function handleSyncRequest(
     concurrency?: number;
     safetyMarginMs?: number;
     gitMinChangedModels?: number;
+    /** A verification without git compares over REST up to this many models. */
+    restVerifyMaxModels?: number;
     now?: () => Date;
     /** Passed to the engine (tests pause a sync at chosen points through it). */
     onOpApplied?: SyncOptions['onOpApplied'];
@@ -126,7 +130,8 @@ async function handleOnce(
     repository: { uuid: repository.uuid, fullName: repository.fullName },
   };
   try {
-    const report = await syncRepository(
+    const run = request.verify ? verifyRepository : syncRepository;
+    const report = await run(
       repository,
       {
         remainingTimeMs: options.remainingTimeMs,
@@ -137,6 +142,7 @@ async function handleOnce(
         concurrency: options.concurrency,
         safetyMarginMs: options.safetyMarginMs,
         gitMinChangedModels: options.gitMinChangedModels,
+        restVerifyMaxModels: options.restVerifyMaxModels,
         now,
         onOpApplied: options.onOpApplied,
       },
@@ -154,7 +160,10 @@ async function handleOnce(
       ...base,
       at: now().toISOString(),
       outcome: report.outcome,
-      reason: [report.fallbackReason, report.transportFallback].filter(Boolean).join('; ') || report.outcome,
+      reason:
+        [report.verification && describeVerification(report.verification), report.fallbackReason, report.transportFallback]
+          .filter(Boolean)
+          .join('; ') || report.outcome,
       branch: report.branch,
       fromCommit: report.fromCommit,
       toCommit: report.toCommit,
@@ -168,6 +177,7 @@ async function handleOnce(
       gitRequests: result.gitRequests,
       bytesReceived: result.bytesReceived,
       durationMs: result.durationMs,
+      ...(report.verification ? { verification: report.verification } : {}),
     };
     await ports.recordEvent(event);
     if (report.outcome === 'partial') {
@@ -176,6 +186,8 @@ async function handleOnce(
         trigger: 'continue',
         repository: base.repository,
         requestUuid: request.requestUuid,
+        // The rest of a verification's sync still ends in the comparison.
+        ...(request.verify ? { verify: true } : {}),
         requestedAt: now().toISOString(),
       });
     }

@@ -41,7 +41,7 @@ export interface SyncBatch {
  * Starts a batch. A burst of pushes to one repository costs one sync: later messages of a repository whose run in
  * this batch read the head (synced, or stopped with its continuation queued or parked by a rate limit) are
  * acknowledged without asking Bitbucket again; after a run that only went on with an older plan they run.
- * Admin requests always run.
+ * Admin requests and verifications always run.
  */
 export function startSyncBatch(settings: SyncBatchSettings, ports: SyncBatchPorts): SyncBatch {
   const doneInBatch = new Map<string, 'synced' | 'stopped'>();
@@ -49,7 +49,8 @@ export function startSyncBatch(settings: SyncBatchSettings, ports: SyncBatchPort
     async process(request) {
       const uuid = request.repository.uuid;
       const already = doneInBatch.get(uuid);
-      if (request.trigger !== 'admin' && already) return { kind: 'skipped', already };
+      // A verification compares the whole store, which a sync of the same head does not: it always runs too.
+      if (request.trigger !== 'admin' && !request.verify && already) return { kind: 'skipped', already };
       if (settings.remainingTimeMs() < settings.safetyMarginMs) {
         // Too little time to start: hand the request to a later invocation rather than plan a sync and stop at once.
         await ports.postpone(request);

@@ -1,5 +1,6 @@
 /** The inputs and the report of one repository sync, shared by the orchestrator and the modules it calls. */
 import type { SyncOp } from './plan';
+import type { DriftSummary } from './replica-drift';
 import type { ModelStore, SourceRepository, SyncCounts, SyncMode, SyncStateStore, SyncTransport } from './ports';
 
 /** Time kept in reserve for the op in flight and the checkpoint, unless the caller says otherwise. */
@@ -62,6 +63,39 @@ export interface SyncReport {
    * is covered by it or its continuations. False for a run that only went on with an older plan.
    */
   readonly readHead?: boolean;
+  /** The comparison of the stored models with the head's tree, on a verification run only. */
+  readonly verification?: VerificationReport;
+}
+
+/**
+ * How a verification ended: `no-drift` (compared, nothing differed but maybe backfills), `drift` (compared,
+ * differences found and `repaired` of them written) or `not-verified` (not compared this time, with `reason`).
+ */
+export interface VerificationReport {
+  readonly status: 'no-drift' | 'drift' | 'not-verified';
+  /** Why the run could not verify. */
+  readonly reason?: string;
+  /** The commit compared with (the cursor, equal to the tree's commit). */
+  readonly commit?: string;
+  /** How the tree was read: a git snapshot, or a REST listing and download of every model. */
+  readonly via?: SyncTransport;
+  /** Models of the tree compared. */
+  readonly models: number;
+  readonly drift?: DriftSummary;
+  /** Records stored without a blob id, rewritten with one (not drift). */
+  readonly backfilled: number;
+  /** Ops of the repair applied. */
+  readonly repaired: number;
+  /** Models of the tree that could not be read and were left as stored. */
+  readonly uncompared: number;
+  /** True when the repair stopped before its end: the cursor was dropped, so the next sync is a full one. */
+  readonly repairIncomplete?: boolean;
+}
+
+/** A verification's options: a sync's, and how far a comparison over REST may go when git is unavailable. */
+export interface VerifyOptions extends SyncOptions {
+  /** Without git, compare over REST only up to this many models (one download each). @default 100 */
+  readonly restVerifyMaxModels?: number;
 }
 
 export interface SyncDeps {

@@ -101,6 +101,50 @@ describe('handleSyncRequest (in memory)', () => {
     expect(world.queue.messages).toEqual([]);
   });
 
+  it('records what a verification found in the run\'s event: "verified: no drift", then the drift it repaired', async () => {
+    const world = newWorld();
+    await world.repo.commit({ 'a.hck.json': '{"modelName":"A"}', 'b.hck.json': '{"modelName":"B"}' });
+    await addRepository(world);
+    await handleSyncRequest(request(world), unlimited, world.ports);
+    const verify = request(world, { trigger: 'reconcile', verify: true, requestUuid: 'verify-1' });
+    // Without git, two models are compared over REST (one download each).
+    const clean = await handleSyncRequest(verify, unlimited, world.ports);
+    await world.models.deleteModel(world.repo.uuid, 'b.hck.json');
+    const drifted = await handleSyncRequest({ ...verify, requestUuid: 'verify-2' }, unlimited, world.ports);
+
+    expect(clean.report?.verification).toMatchObject({ status: 'no-drift', models: 2 });
+    const [second, first] = await world.events.list({ repositoryUuid: world.repo.uuid });
+    expect(first).toMatchObject({ requestUuid: 'verify-1', outcome: 'up-to-date', reason: 'verified over REST: no drift (2 models)' });
+    expect(second).toMatchObject({
+      requestUuid: 'verify-2',
+      reason: expect.stringMatching(/^drift over REST: 1 model\(s\) differed from [0-9a-f]{12} \(1 missing\): b\.hck\.json; repaired 1$/),
+      verification: { status: 'drift', repaired: 1, drift: { count: 1, missing: 1, paths: ['b.hck.json'] } },
+    });
+    expect(drifted.report?.verification?.status).toBe('drift');
+    expect((await world.models.getModel(world.repo.uuid, 'b.hck.json'))!.body.toString()).toBe('{"modelName":"B"}');
+  });
+
+  it('carries a verification on to the continuation of its sync', async () => {
+    const world = newWorld();
+    await world.repo.commit({ 'a.hck.json': '{}', 'b.hck.json': '{}', 'c.hck.json': '{}' });
+    await addRepository(world);
+    let budget = 2;
+    const verify = request(world, { trigger: 'admin', verify: true });
+    const stopped = await handleSyncRequest(
+      verify,
+      { remainingTimeMs: () => (budget-- > 0 ? 1 : 0), safetyMarginMs: 1, concurrency: 1 },
+      world.ports,
+    );
+
+    expect(stopped.outcome).toBe('partial');
+    expect(stopped.report?.verification).toMatchObject({ status: 'not-verified' });
+    expect(world.queue.requests()).toEqual([
+      expect.objectContaining({ trigger: 'continue', verify: true, requestUuid: verify.requestUuid }),
+    ]);
+    const continued = await handleSyncRequest(world.queue.requests()[0]!, unlimited, world.ports);
+    expect(continued.report?.verification).toMatchObject({ status: 'no-drift', models: 3 });
+  });
+
   it('does not rename on a request that is not a verified push', async () => {
     const world = newWorld();
     await world.repo.commit({ 'm.hck.json': '{}' });

@@ -80,6 +80,17 @@ describe("the worker's batch rules", () => {
     expect(fake.budgets[0]).toEqual({ concurrency: 8, safetyMarginMs: 60_000, remaining: 600_000 });
   });
 
+  it('runs a scheduled verification even after the repository was synced in the batch', async () => {
+    const fake = fakePorts({ a: [result('synced'), result('up-to-date')] });
+    const batch = startSyncBatch(plenty, fake.ports);
+
+    await batch.process(request('a', 'a1'));
+    const verification = await batch.process({ ...request('a', 'a2', 'reconcile'), verify: true });
+
+    expect(verification.kind).toBe('ran');
+    expect(fake.synced).toEqual(['a1', 'a2']);
+  });
+
   it('lets only a run that read the head cover later messages; a stopped run covers them as stopped', async () => {
     // Prepare: a continued run (it finished an older plan), a removed repository, a partial run.
     const fake = fakePorts({
