@@ -9,6 +9,7 @@ export const CONTEXT_KEYS = [
   'stackName',
   'alarmEmail',
   'reconcileMinutes',
+  'verifySchedule',
   'logRetentionDays',
   'removalPolicy',
   'bitbucketApiUrl',
@@ -19,6 +20,7 @@ export const CONTEXT_KEYS = [
 export const CONFIG_DEFAULTS = {
   stackName: 'ModelHubSync',
   reconcileMinutes: 15,
+  verifySchedule: 'rate(1 day)',
   // The minimum Control Tower accepts (CT.CLOUDWATCH.PR.2); the cost is in docs/DEPLOY.md.
   logRetentionDays: RetentionDays.ONE_YEAR,
   removalPolicy: 'retain',
@@ -34,6 +36,11 @@ export interface HubConfig {
   readonly alarmEmail?: string;
   /** Minutes between reconciliation runs. */
   readonly reconcileMinutes: number;
+  /**
+   * EventBridge schedule expression of the verification runs (every stored model compared with its repository's
+   * head and repaired), or `undefined` when turned off (`none`).
+   */
+  readonly verifySchedule?: string;
   /** Retention of every log group the stack creates. */
   readonly logRetention: RetentionDays;
   /** Removal policy of the data tables (`retain` keeps them when the stack is deleted). */
@@ -90,6 +97,17 @@ export function readHubConfig(scope: Construct): HubConfig {
     throw new ModelHubConfigError('reconcileMinutes', get('reconcileMinutes'), 'a whole number of minutes from 1 to 1440');
   }
 
+  const verifyScheduleRaw = get('verifySchedule') ?? CONFIG_DEFAULTS.verifySchedule;
+  const verifySchedule = verifyScheduleRaw === 'none' ? undefined : scheduleExpression(verifyScheduleRaw);
+  if (verifySchedule === null) {
+    throw new ModelHubConfigError(
+      'verifySchedule',
+      verifyScheduleRaw,
+      'an EventBridge schedule expression such as "rate(1 day)", "rate(12 hours)" or "cron(0 3 * * ? *)" (six fields, "?" in ' +
+        'day-of-month or day-of-week), or "none" to turn scheduled verification off',
+    );
+  }
+
   const logRetentionDays = int(get('logRetentionDays')) ?? CONFIG_DEFAULTS.logRetentionDays;
   if (!VALID_RETENTION_DAYS.includes(logRetentionDays)) {
     throw new ModelHubConfigError(
@@ -134,6 +152,7 @@ export function readHubConfig(scope: Construct): HubConfig {
     stackName,
     alarmEmail,
     reconcileMinutes,
+    verifySchedule,
     logRetention: logRetentionDays as RetentionDays,
     removalPolicy: removalPolicyRaw === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     bitbucketApiUrl: bitbucketApiUrl.replace(/\/+$/, ''),
@@ -153,6 +172,25 @@ function int(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value)) return Number(value);
   return Number.NaN;
+}
+
+/**
+ * An EventBridge schedule expression, normalized (`rate(1 days)` is refused by EventBridge: the unit is singular for
+ * 1 and plural otherwise), or null when the value is none.
+ */
+function scheduleExpression(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  const rate = /^rate\(\s*(\d+)\s+(minute|hour|day)s?\s*\)$/.exec(text);
+  if (rate) {
+    const amount = Number(rate[1]);
+    return amount >= 1 ? `rate(${amount} ${rate[2]}${amount === 1 ? '' : 's'})` : null;
+  }
+  const cron = /^cron\((.*)\)$/.exec(text);
+  const fields = cron?.[1]!.trim().split(/\s+/) ?? [];
+  // minutes hours day-of-month month day-of-week year; EventBridge wants "?" in exactly one of the two day fields.
+  if (fields.length !== 6 || (fields[2] === '?') === (fields[4] === '?')) return null;
+  return `cron(${fields.join(' ')})`;
 }
 
 function isHttpsUrl(value: string): boolean {

@@ -102,6 +102,7 @@ export class ModelHubStack extends Stack {
       entry: entries.reconciler,
       projectRoot,
       intervalMinutes: config.reconcileMinutes,
+      verifySchedule: config.verifySchedule,
       logRetention,
       logEncryptionKey,
     });

@@ -17,6 +17,17 @@ import type { NodeFunction } from './node-function';
 /** Namespace of the worker's custom metrics (Powertools `POWERTOOLS_METRICS_NAMESPACE`). */
 export const METRICS_NAMESPACE = 'ModelHub';
 
+/** A custom metric of the worker (Powertools Metrics adds the service name as the default dimension). */
+function workerMetric(metricName: string, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: 'model-hub-worker' },
+    statistic: 'Sum',
+    period,
+  });
+}
+
 /** Properties of {@link Monitoring}. */
 export interface MonitoringProps {
   /** Prefix of the dashboard and saved query names, so that several stacks can share an account. */
@@ -147,6 +158,13 @@ export class Monitoring extends Construct {
       verifier.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
     );
     alarm(
+      'ReplicaDrift',
+      'A verification found stored models that differed from their repository head (and repaired them): see the sync runs ' +
+        'whose reason starts with "drift" (`events`). See docs/DEPLOY.md ("Replica drift").',
+      workerMetric('ReplicaDrift', Duration.hours(1)),
+      { threshold: 0, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+    alarm(
       'WorkerThrottles',
       'The worker was throttled (account concurrency exhausted).',
       worker.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
@@ -159,15 +177,7 @@ export class Monitoring extends Construct {
   private createDashboard(props: MonitoringProps): cloudwatch.Dashboard {
     const { stage, verifier, worker, reconciler, queue, deadLetterQueue } = props;
     const period = Duration.minutes(5);
-    const custom = (metricName: string): cloudwatch.Metric =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        // Powertools Metrics adds the service name as the default dimension.
-        dimensionsMap: { service: 'model-hub-worker' },
-        statistic: 'Sum',
-        period,
-      });
+    const custom = (metricName: string): cloudwatch.Metric => workerMetric(metricName, period);
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${props.namePrefix}-model-hub`,
       defaultInterval: Duration.days(1),
@@ -214,7 +224,7 @@ export class Monitoring extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: `Sync metrics (${METRICS_NAMESPACE})`,
-        left: [custom('ModelsWritten'), custom('BitbucketApiCalls'), custom('SyncFailures')],
+        left: [custom('ModelsWritten'), custom('BitbucketApiCalls'), custom('SyncFailures'), custom('ReplicaDrift')],
         width: 8,
       }),
       new cloudwatch.TextWidget({ markdown: '## Queue', width: 24, height: 1 }),

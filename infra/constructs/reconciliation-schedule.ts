@@ -1,4 +1,5 @@
-// The schedule and the reconciler function it runs, so missed webhooks heal without an admin.
+// The schedules and the reconciler function they run, so missed webhooks heal without an admin and a replica that
+// drifted from Bitbucket is found and repaired.
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -25,6 +26,12 @@ export interface ReconciliationScheduleProps {
    */
   readonly intervalMinutes?: number;
   /**
+   * EventBridge schedule expression of the verification runs (the reconciler then queues a verification per
+   * repository), or undefined for none.
+   * @default - no verification schedule
+   */
+  readonly verifySchedule?: string;
+  /**
    * Retention of the reconciler's log group.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -42,6 +49,8 @@ export class ReconciliationSchedule extends Construct {
   public readonly reconciler: NodeFunction;
   /** The schedule rule. */
   public readonly rule: events.Rule;
+  /** The verification schedule's rule, when there is one. */
+  public readonly verifyRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: ReconciliationScheduleProps) {
     super(scope, id);
@@ -78,5 +87,20 @@ export class ReconciliationSchedule extends Construct {
         }),
       ],
     });
+
+    if (props.verifySchedule !== undefined) {
+      this.verifyRule = new events.Rule(this, 'VerifySchedule', {
+        description: 'Runs the model hub reconciler to queue a verification of every added repository',
+        schedule: events.Schedule.expression(props.verifySchedule),
+        targets: [
+          new targets.LambdaFunction(this.reconciler.function, {
+            // The event's id and time as a scheduled event has them, and the flag that makes the requests verifications.
+            event: events.RuleTargetInput.fromObject({ id: events.EventField.eventId, time: events.EventField.time, verify: true }),
+            maxEventAge: Duration.hours(1),
+            retryAttempts: 2,
+          }),
+        ],
+      });
+    }
   }
 }

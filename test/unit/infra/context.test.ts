@@ -12,6 +12,7 @@ describe('context defaults and parsing', () => {
       stackName: 'ModelHubSync',
       alarmEmail: undefined,
       reconcileMinutes: 15,
+      verifySchedule: 'rate(1 day)',
       logRetention: RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
       bitbucketApiUrl: 'https://api.bitbucket.org/2.0',
@@ -36,6 +37,13 @@ describe('context defaults and parsing', () => {
     });
   });
 
+  test('verifySchedule takes a rate or a cron expression (normalized as EventBridge wants it), or "none"', () => {
+    expect(configFor({ verifySchedule: 'rate(12 hours)' }).verifySchedule).toBe('rate(12 hours)');
+    expect(configFor({ verifySchedule: 'rate(1 days)' }).verifySchedule).toBe('rate(1 day)');
+    expect(configFor({ verifySchedule: ' cron(0  3 ? * MON-FRI *) ' }).verifySchedule).toBe('cron(0 3 ? * MON-FRI *)');
+    expect(configFor({ verifySchedule: 'none' }).verifySchedule).toBeUndefined();
+  });
+
   test('"none" turns reserved concurrency off; an empty alarmEmail means no e-mail', () => {
     expect(configFor({ verifierReservedConcurrency: 'none', alarmEmail: '' })).toMatchObject({
       verifierReservedConcurrency: undefined,
@@ -52,6 +60,13 @@ describe('context validation errors', () => {
     ['reconcileMinutes', '0', /reconcileMinutes.*1 to 1440/],
     ['reconcileMinutes', 'fifteen', /reconcileMinutes/],
     ['reconcileMinutes', 2.5, /reconcileMinutes/],
+    ['verifySchedule', 'daily', /verifySchedule.*schedule expression such as "rate\(1 day\)"/],
+    ['verifySchedule', 'rate(0 days)', /verifySchedule/],
+    ['verifySchedule', 'rate(1 week)', /verifySchedule/],
+    // Five fields (a Unix crontab) and "*" in both day fields: EventBridge refuses both.
+    ['verifySchedule', 'cron(0 3 * * *)', /verifySchedule.*six fields/],
+    ['verifySchedule', 'cron(0 3 * * * *)', /verifySchedule.*"\?" in day-of-month or day-of-week/],
+    ['verifySchedule', 7, /verifySchedule/],
     ['logRetentionDays', '45', /logRetentionDays.*retention periods of at least a year.*: 365, 400, /],
     // A real CloudWatch Logs period, but below the year Control Tower requires (CT.CLOUDWATCH.PR.2).
     ['logRetentionDays', '180', /logRetentionDays.*at least a year/],
@@ -74,6 +89,7 @@ describe('stack built from non-default context', () => {
       stackName: 'HubProd',
       alarmEmail: 'ops@example.com',
       reconcileMinutes: '5',
+      verifySchedule: 'cron(30 2 * * ? *)',
       logRetentionDays: '731',
       removalPolicy: 'destroy',
       bitbucketApiUrl: 'https://bitbucket.example.com/api/2.0/',
@@ -81,8 +97,9 @@ describe('stack built from non-default context', () => {
     }).template;
   });
 
-  test('schedule uses the configured rate', () => {
+  test('schedules use the configured rate and verification expression', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 2 * * ? *)' });
   });
 
   test('tables are destroyed with the stack and not deletion-protected', () => {

@@ -286,6 +286,38 @@ describe('schedule and monitoring', () => {
     });
   });
 
+  test('a daily rule makes the reconciler queue verifications: its event carries verify: true', () => {
+    const reconcilerArn = { 'Fn::GetAtt': [logicalId(stack, stack.reconciliation.reconciler.function.node.defaultChild), 'Arn'] };
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [
+        Match.objectLike({
+          Arn: reconcilerArn,
+          InputTransformer: {
+            InputPathsMap: { id: '$.id', time: '$.time' },
+            InputTemplate: '{"id":<id>,"time":<time>,"verify":true}',
+          },
+        }),
+      ],
+    });
+    template.resourceCountIs('AWS::Events::Rule', 2);
+  });
+
+  test('ReplicaDrift above 0 raises an alarm that notifies the alarm topic on ALARM and OK', () => {
+    const topicRef = { Ref: logicalId(stack, stack.monitoring.alarmTopic.node.defaultChild) };
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'ModelHub',
+      MetricName: 'ReplicaDrift',
+      Dimensions: [{ Name: 'service', Value: 'model-hub-worker' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef],
+      OKActions: [topicRef],
+    });
+  });
+
   test('alarms cover the DLQ, queue age, worker and reconciler errors, verifier 5xx and throttles', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized CloudFormation is untyped JSON

@@ -26,9 +26,9 @@ describe.each([
     expect(template.toJSON().Outputs.AlarmTopicArn.Value).toEqual(topicRef);
   });
 
-  test('all seven alarms notify it on alarm and on recovery', () => {
+  test('all eight alarms notify it on alarm and on recovery', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);

@@ -13,11 +13,13 @@ beforeAll(() => {
   stack = synth.stack as ModelHubStack;
 });
 
-test("no Lambda permission is granted to API Gateway; the only one left is the schedule rule's, scoped to the rule", () => {
+test("no Lambda permission is granted to API Gateway; the only ones left are the schedule rules', each scoped to its rule", () => {
   const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
   expect(permissions.filter((p) => p.Principal === 'apigateway.amazonaws.com')).toEqual([]);
-  const ruleId = stack.getLogicalId(stack.reconciliation.rule.node.defaultChild as never);
-  for (const permission of permissions) expect(permission.SourceArn).toEqual({ 'Fn::GetAtt': [ruleId, 'Arn'] });
+  const ruleArn = (rule: unknown) => ({ 'Fn::GetAtt': [stack.getLogicalId(rule as never), 'Arn'] });
+  const rules = [stack.reconciliation.rule, stack.reconciliation.verifyRule!].map((rule) => ruleArn(rule.node.defaultChild));
+  expect(permissions.map((permission) => permission.SourceArn)).toEqual(expect.arrayContaining(rules));
+  expect(permissions).toHaveLength(2);
 });
 
 test('the integration invokes the verifier with a role that may invoke only the verifier', () => {
