@@ -68,10 +68,10 @@ export async function reportSync(
   if (verification) {
     // The run's reason starts with the verification's own summary (see describeVerification).
     if (verification.status === 'not-verified')
-      throw new CliError(`${repository.fullName} was synced but ${result.reason ?? 'not verified'}`, {
+      throw new CliError(`${repository.fullName} is synced but ${result.reason ?? 'not verified'}`, {
         hint: 'run `sync --verify` again later; `events --repo ' + repository.fullName + '` shows the runs',
       });
-    kit.note(`${verification.status === 'drift' ? 'Drift repaired' : 'Verified'}: ${result.reason ?? verification.status}.`);
+    kit.note(`${repository.fullName} ${result.reason ?? verification.status}.`);
   }
   return result;
 }
