@@ -12,7 +12,9 @@ import { parseTimeout, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync
 export function registerSyncCommand(program: Command, kit: CommandKit): void {
   program
     .command('sync')
-    .description('synchronize a repository now: recent changes (default), the entire repository (--full), or from a commit (--from)')
+    .description(
+      'synchronize a repository now: recent changes (default), the entire repository (--full), or from a commit (--from); --verify then checks every stored model against the head',
+    )
     .argument('<workspace/slug>', 'an added repository')
     .addOption(new Option('--full', 're-read every model of the default branch (ignores the synced commit)').conflicts('from'))
     .addOption(new Option('--from <commit>', 'apply every change from this commit to the head of the default branch').conflicts('full'))
