@@ -36,7 +36,8 @@ export type {
  * `.../refs/branches/{name}`, `.../diffstat/{spec}` and `.../src/{commit}/{path}` with Bitbucket's JSON shapes,
  * bearer-token checks (repository and workspace tokens), pagination via `next`, `X-RateLimit-*` headers, and
  * injectable faults; and git smart HTTP (`/{ws}/{slug}.git/...`, the repository object's `links.clone`) through
- * `git http-backend`. Every request is logged in `requests`.
+ * `git http-backend`. In API paths `{ws}` and `{slug}` may also be uuids in braces (percent-encoded), as
+ * Bitbucket allows; `renameRepository` renames or transfers a repository. Every request is logged in `requests`.
  *
  * @example
  * const sim = await startBitbucketSimulator();
@@ -46,10 +47,18 @@ export type {
 export async function startBitbucketSimulator(options: BitbucketSimulatorOptions = {}): Promise<BitbucketSimulator> {
   const root = await mkdtemp(join(tmpdir(), 'bitbucket-simulator-'));
   const repositories = new Map<string, RepositoryState>();
+  // One uuid per workspace name, like Bitbucket's workspaces (a transfer into a new name creates one).
+  const workspaces = new Map<string, string>();
+  const workspaceUuid = (workspace: string): string => {
+    let uuid = workspaces.get(workspace);
+    if (!uuid) workspaces.set(workspace, (uuid = `{${randomUUID()}}`));
+    return uuid;
+  };
   const requests: SimulatorRequest[] = [];
   const faults = new FaultInjector();
   const tokens = new AccessTokens();
   let closed = false;
+  let created = 0;
   let nearLimit = false;
   let apiUrl = '';
   let mediaUrl = '';
@@ -154,15 +163,36 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
     mediaUrl,
     requests,
     async createRepository(fullName, repoOptions = {}) {
-      const [workspace, slug, extra] = fullName.split('/');
-      if (!workspace || !slug || extra !== undefined) throw new Error(`repository name must be "workspace/repo_slug", got ${fullName}`);
+      const workspace = workspaceOf(fullName);
       if (repositories.has(fullName)) throw new Error(`repository ${fullName} already exists`);
-      const git = await GitStore.create(join(root, `${repositories.size}.git`));
+      const git = await GitStore.create(join(root, `${++created}.git`));
       const token = repoOptions.token ?? randomBytes(24).toString('base64url');
       const scopes = repoOptions.scopes ?? ['repository', 'webhook'];
-      const repo = new RepositoryState(fullName, `{${randomUUID()}}`, token, repoOptions.mainBranch ?? 'main', scopes, git, () => apiUrl);
+      const uuid = `{${randomUUID()}}`;
+      const repo = new RepositoryState(
+        fullName,
+        uuid,
+        workspaceUuid(workspace),
+        token,
+        repoOptions.mainBranch ?? 'main',
+        scopes,
+        git,
+        () => apiUrl,
+      );
       repositories.set(fullName, repo);
       return repo;
+    },
+    renameRepository(repository, newFullName) {
+      const repo = [...repositories.values()].find((candidate) => candidate.uuid === repository.uuid);
+      if (!repo) throw new Error(`repository ${repository.fullName} ${repository.uuid} does not exist`);
+      const workspace = workspaceOf(newFullName);
+      if (repositories.has(newFullName)) throw new Error(`repository ${newFullName} already exists`);
+      repositories.delete(repo.fullName);
+      repo.moveTo(newFullName, workspaceUuid(workspace), randomBytes(24).toString('base64url'));
+      repositories.set(newFullName, repo);
+    },
+    workspaceUuid(workspace) {
+      return workspaces.get(workspace);
     },
     createWorkspaceToken(workspace, tokenOptions) {
       return tokens.createWorkspaceToken(workspace, tokenOptions);
@@ -190,4 +220,11 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The workspace of `workspace/repo_slug`; throws for anything else. */
+function workspaceOf(fullName: string): string {
+  const [workspace, slug, extra] = fullName.split('/');
+  if (!workspace || !slug || extra !== undefined) throw new Error(`repository name must be "workspace/repo_slug", got ${fullName}`);
+  return workspace;
 }

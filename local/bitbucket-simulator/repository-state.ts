@@ -10,30 +10,59 @@ export class RepositoryState implements SimulatedRepository {
   readonly branches = new Map<string, string>();
   readonly forgotten = new Set<string>();
   readonly lfsPaths = new Set<string>();
-  readonly workspaceUuid = `{${randomUUID()}}`;
   readonly projectUuid = `{${randomUUID()}}`;
   readonly hookUuid = randomUUID();
   readonly createdOn = new Date().toISOString();
   readonly webhooks: SimulatedWebhook[] = [];
   readonly deliveries: SimulatedDelivery[] = [];
   private main: string;
+  private name: string;
+  private workspace: string;
+  private accessToken: string;
   // Commits on one repository are serialised: each reads and moves a branch head.
   private writeQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    readonly fullName: string,
+    fullName: string,
     readonly uuid: string,
-    readonly token: string,
+    workspaceUuid: string,
+    token: string,
     mainBranch: string,
     readonly scopes: readonly string[],
     readonly git: GitStore,
     private readonly apiUrl: () => string,
   ) {
+    this.name = fullName;
+    this.workspace = workspaceUuid;
+    this.accessToken = token;
     this.main = mainBranch;
+  }
+
+  get fullName(): string {
+    return this.name;
+  }
+
+  /** The uuid of the workspace the repository is in now. */
+  get workspaceUuid(): string {
+    return this.workspace;
+  }
+
+  get token(): string {
+    return this.accessToken;
   }
 
   get mainBranch(): string {
     return this.main;
+  }
+
+  /**
+   * A rename or transfer (the simulator re-files the repository under its new name). Like Bitbucket, a transfer
+   * to another workspace revokes the repository's access token: it gets a new one.
+   */
+  moveTo(fullName: string, workspaceUuid: string, newToken: string): void {
+    if (workspaceUuid !== this.workspace) this.accessToken = newToken;
+    this.name = fullName;
+    this.workspace = workspaceUuid;
   }
 
   commit(

@@ -1,9 +1,13 @@
-/** The simulator's API routes: repository, branch, diffstat, `/src` (with the LFS redirect) and webhook CRUD, with Bitbucket's auth and scope checks. */
+/**
+ * The simulator's API routes: repository, branch, diffstat, `/src` (with the LFS redirect) and webhook CRUD, with
+ * Bitbucket's auth and scope checks; `{workspace}` and `{repo_slug}` are names or braced uuids.
+ */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { EMPTY_TREE, type TreeEntry } from './git-store';
 import { encodePath, errorAnswer, missingScope, pageOf, type Answer, type JsonShapes } from './json-shapes';
 import type { AccessTokens } from './access-tokens';
+import { findRepository, inWorkspace } from './repository-lookup';
 import type { RepositoryState } from './repository-state';
 import type { BitbucketSimulatorOptions, SimulatedWebhook } from './simulator-types';
 
@@ -37,9 +41,7 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
     if (segments[1] === '2.0' && segments[2] === 'repositories' && (segments.length === 4 || (segments.length === 5 && segments[4] === '')))
       return listWorkspace(req, decodeSegment(segments[3] ?? '') ?? '', url);
     if (segments[1] !== '2.0' || segments[2] !== 'repositories' || segments.length < 5) return errorAnswer(404, 'Resource not found');
-    const workspace = decodeSegment(segments[3] ?? '');
-    const slug = decodeSegment(segments[4] ?? '');
-    const repo = workspace && slug ? repositories.get(`${workspace}/${slug}`) : undefined;
+    const repo = findRepository(repositories, decodeSegment(segments[3] ?? ''), decodeSegment(segments[4] ?? ''));
     if (!repo) return errorAnswer(404, 'Repository not found');
     const granted = tokens.grantOn(req.headers.authorization, repo);
     if (!granted) return errorAnswer(401, INVALID_TOKEN);
@@ -68,9 +70,7 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
 
   /** `/repositories/{ws}/{slug}/hooks[/{uid}]`: list, create, read, update and delete webhooks (scope `webhook`). */
   const routeHooks = async (req: IncomingMessage, url: URL, segments: string[]): Promise<Answer> => {
-    const workspace = decodeSegment(segments[3] ?? '');
-    const slug = decodeSegment(segments[4] ?? '');
-    const repo = workspace && slug ? repositories.get(`${workspace}/${slug}`) : undefined;
+    const repo = findRepository(repositories, decodeSegment(segments[3] ?? ''), decodeSegment(segments[4] ?? ''));
     if (segments[1] !== '2.0' || segments[2] !== 'repositories' || !repo) return errorAnswer(404, 'Repository not found');
     const granted = tokens.grantOn(req.headers.authorization, repo);
     if (!granted) return errorAnswer(401, INVALID_TOKEN);
@@ -137,10 +137,10 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
   const listWorkspace = (req: IncomingMessage, workspace: string, url: URL): Answer => {
     const all = [...repositories.values()];
     if (!tokens.isKnown(req.headers.authorization, all)) return errorAnswer(401, INVALID_TOKEN);
-    const inWorkspace = all.filter((repo) => repo.fullName.split('/')[0] === workspace);
-    if (inWorkspace.length === 0) return errorAnswer(404, `No workspace with identifier '${workspace}'.`);
+    const listed = all.filter((repo) => inWorkspace(repo, workspace));
+    if (listed.length === 0) return errorAnswer(404, `No workspace with identifier '${workspace}'.`);
     const readable: RepositoryState[] = [];
-    for (const repo of inWorkspace) {
+    for (const repo of listed) {
       const granted = tokens.grantOn(req.headers.authorization, repo);
       if (granted && !granted.includes('repository')) return missingScope(granted, 'repository');
       if (granted) readable.push(repo);

@@ -96,6 +96,15 @@ export interface BitbucketSimulator {
     options?: { mainBranch?: string; token?: string; scopes?: readonly string[] },
   ): Promise<SimulatedRepository>;
   /**
+   * Renames or transfers a repository, as Bitbucket's repository settings do: it keeps its uuid, commits, branches
+   * and webhooks under `newFullName` (`workspace/repo_slug`; another workspace is a transfer, and a workspace new
+   * to the simulator gets its own uuid). Its old name answers 404 from then on, over the API and git alike; no
+   * push is delivered. A transfer revokes the repository's access token, as Bitbucket does: `token` is a new one.
+   */
+  renameRepository(repository: Pick<SimulatedRepository, 'uuid' | 'fullName'>, newFullName: string): void;
+  /** The uuid (with braces) of a workspace the simulator has a repository in, or had; undefined otherwise. */
+  workspaceUuid(workspace: string): string | undefined;
+  /**
    * Hands out an access token that reads every repository of `workspace` (created before or after) and lists
    * them at `GET /repositories/{workspace}`, like a workspace access token; `scopes` default to `repository`
    * and `webhook`, `token` to a random one. A repository's own token lists only that repository.
@@ -119,7 +128,10 @@ export interface BitbucketSimulator {
 export interface SimulatedRepository {
   /** `{xxxxxxxx-....}` like Bitbucket. */
   readonly uuid: string;
+  /** `workspace/repo_slug`, current (see `renameRepository`). */
   readonly fullName: string;
+  /** Uuid (with braces) of its workspace, shared by the workspace's repositories; `workspace.uuid` in its JSON. */
+  readonly workspaceUuid: string;
   /** The repository access token the API accepts for this repository. */
   readonly token: string;
   readonly mainBranch: string;
