@@ -2,7 +2,14 @@
  * The Bitbucket Cloud client the worker and the CLI use: one object per token that composes the transport,
  * the repository reads and the webhook calls, so callers keep a single, stable API.
  */
-import { DEFAULT_BITBUCKET_API_URL, BITBUCKET_ENDPOINTS, REPOSITORY_SCOPE, WEBHOOK_SCOPE } from './bitbucket-endpoints';
+import {
+  DEFAULT_BITBUCKET_API_URL,
+  BITBUCKET_ENDPOINTS,
+  REPOSITORY_SCOPE,
+  WEBHOOK_SCOPE,
+  type RepositoryAddress,
+  type RepositoryRef,
+} from './bitbucket-endpoints';
 import * as resources from './bitbucket-resources';
 import type { BitbucketApi, BitbucketRepositoryInfo, FileChange, TreeEntry } from './bitbucket-resources';
 import { BitbucketTransport, parseRetryAfter, type BitbucketClientStats, type BitbucketTransportOptions } from './bitbucket-transport';
@@ -12,6 +19,7 @@ import { listWorkspaceRepositories, type WorkspaceRepository } from './bitbucket
 
 // The client's public vocabulary, importable from here as before the split.
 export { BITBUCKET_ENDPOINTS, DEFAULT_BITBUCKET_API_URL, REPOSITORY_SCOPE, WEBHOOK_SCOPE, parseRetryAfter };
+export type { RepositoryAddress, RepositoryRef };
 export {
   DIFFSTAT_PAGELEN,
   type BitbucketRepositoryInfo,
@@ -43,6 +51,10 @@ export interface BitbucketClientOptions extends BitbucketTransportOptions {
  * pagination through `next` links and redirects itself (the token only ever goes to `baseUrl`'s origin, so a
  * Git LFS redirect to Atlassian's media host is followed without it). Throws the errors in `./errors`.
  *
+ * Repository methods take a name (`workspace/repo_slug`) or a {@link RepositoryRef}: one that knows the uuids of
+ * the repository and its workspace is addressed by them (a renamed or transferred repository is still found),
+ * and messages name it by its full name either way.
+ *
  * @example
  * const client = new BitbucketClient({ baseUrl: 'https://api.bitbucket.org/2.0', token });
  * const changes = await client.listChangedFiles('acme/models', newHash, oldHash);
@@ -66,8 +78,8 @@ export class BitbucketClient {
   }
 
   /** Reads the repository's uuid, current full name and main branch (`GET /repositories/{workspace}/{repo_slug}`). */
-  getRepository(fullName: string): Promise<BitbucketRepositoryInfo> {
-    return resources.getRepository(this.api, fullName);
+  getRepository(repository: RepositoryAddress): Promise<BitbucketRepositoryInfo> {
+    return resources.getRepository(this.api, repository);
   }
 
   /**
@@ -79,8 +91,8 @@ export class BitbucketClient {
   }
 
   /** Returns the commit hash `branch` points at now (`GET .../refs/branches/{name}`); 404 if it does not exist. */
-  getBranchHead(fullName: string, branch: string): Promise<string> {
-    return resources.getBranchHead(this.api, fullName, branch);
+  getBranchHead(repository: RepositoryAddress, branch: string): Promise<string> {
+    return resources.getBranchHead(this.api, repository, branch);
   }
 
   /**
@@ -89,16 +101,16 @@ export class BitbucketClient {
    * every `next` page. Correct after force pushes too, since no merge base is involved.
    * Throws `BitbucketDiffTooLargeError` when Bitbucket times out computing it.
    */
-  listChangedFiles(fullName: string, newCommit: string, oldCommit: string): Promise<FileChange[]> {
-    return resources.listChangedFiles(this.api, fullName, newCommit, oldCommit);
+  listChangedFiles(repository: RepositoryAddress, newCommit: string, oldCommit: string): Promise<FileChange[]> {
+    return resources.listChangedFiles(this.api, repository, newCommit, oldCommit);
   }
 
   /**
    * Lists every file path (not directories; symbolic links and submodules included) in the tree of `commit`.
    * See {@link listTree}.
    */
-  async listFiles(fullName: string, commit: string): Promise<string[]> {
-    return (await this.listTree(fullName, commit)).map((entry) => entry.path);
+  async listFiles(repository: RepositoryAddress, commit: string): Promise<string[]> {
+    return (await this.listTree(repository, commit)).map((entry) => entry.path);
   }
 
   /**
@@ -109,13 +121,13 @@ export class BitbucketClient {
    * pages, and lists again below directories at the depth limit. When Bitbucket times out (555) on a deep
    * listing, N is halved for that directory down to 1.
    */
-  listTree(fullName: string, commit: string): Promise<TreeEntry[]> {
-    return resources.listTree(this.api, fullName, commit, this.listMaxDepth);
+  listTree(repository: RepositoryAddress, commit: string): Promise<TreeEntry[]> {
+    return resources.listTree(this.api, repository, commit, this.listMaxDepth);
   }
 
   /** What `path` is at `commit` (file, symbolic link or submodule) and its size (`GET .../src/{commit}/{path}?format=meta`). */
-  getTreeEntry(fullName: string, commit: string, path: string): Promise<TreeEntry> {
-    return resources.getTreeEntry(this.api, fullName, commit, path);
+  getTreeEntry(repository: RepositoryAddress, commit: string, path: string): Promise<TreeEntry> {
+    return resources.getTreeEntry(this.api, repository, commit, path);
   }
 
   /**
@@ -123,30 +135,30 @@ export class BitbucketClient {
    * redirect to another origin without the token. Aborts with `BitbucketFileTooLargeError` beyond
    * `maxFileBytes`.
    */
-  getFile(fullName: string, commit: string, path: string): Promise<Buffer> {
-    return resources.getFile(this.api, fullName, commit, path, this.maxFileBytes);
+  getFile(repository: RepositoryAddress, commit: string, path: string): Promise<Buffer> {
+    return resources.getFile(this.api, repository, commit, path, this.maxFileBytes);
   }
 
   /** Lists the repository's webhooks (`GET .../hooks`, every page). Needs the `webhook` scope. */
-  listWebhooks(fullName: string): Promise<BitbucketWebhook[]> {
-    return webhooks.listWebhooks(this.api, fullName);
+  listWebhooks(repository: RepositoryAddress): Promise<BitbucketWebhook[]> {
+    return webhooks.listWebhooks(this.api, repository);
   }
 
   /**
    * Creates a webhook (`POST .../hooks`, answered 201). Never retried after the request may have reached
    * Bitbucket (a retry could create a second hook); callers find an existing hook first and update it instead.
    */
-  createWebhook(fullName: string, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
-    return webhooks.createWebhook(this.api, fullName, input);
+  createWebhook(repository: RepositoryAddress, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
+    return webhooks.createWebhook(this.api, repository, input);
   }
 
   /** Replaces a webhook's settings (`PUT .../hooks/{uid}`); without `secret` the stored secret is kept. */
-  updateWebhook(fullName: string, uid: string, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
-    return webhooks.updateWebhook(this.api, fullName, uid, input);
+  updateWebhook(repository: RepositoryAddress, uid: string, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
+    return webhooks.updateWebhook(this.api, repository, uid, input);
   }
 
   /** Deletes a webhook (`DELETE .../hooks/{uid}`, answered 204). Throws BitbucketNotFoundError when it is gone already. */
-  deleteWebhook(fullName: string, uid: string): Promise<void> {
-    return webhooks.deleteWebhook(this.api, fullName, uid);
+  deleteWebhook(repository: RepositoryAddress, uid: string): Promise<void> {
+    return webhooks.deleteWebhook(this.api, repository, uid);
   }
 }

@@ -59,6 +59,44 @@ export function endpointUrl(
   return `${baseUrl}${path}${qs ? `?${qs}` : ''}`;
 }
 
+/**
+ * How a call names a stored repository: its full name (what messages show, and the address of last resort) and,
+ * when known, the uuids of the repository and of its workspace, which survive renames and transfers.
+ */
+export interface RepositoryRef {
+  /** `workspace/repo_slug`, as last known. */
+  readonly fullName: string;
+  /** With braces, e.g. `{3deb8c29-778a-450c-8f69-3e50a18079df}`. */
+  readonly uuid?: string;
+  /** The workspace's uuid, with braces. */
+  readonly workspaceUuid?: string;
+}
+
+/** A repository as the client's calls take it: a name typed by an admin (`workspace/repo_slug`), or a reference. */
+export type RepositoryAddress = string | RepositoryRef;
+
+const BRACED_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
+
+/**
+ * The `{workspace}` and `{repo_slug}` of a repository's URLs: `{workspace-uuid}/{repo-uuid}` (braces
+ * percent-encoded, as Atlassian's spec allows for both parameters) when both uuids are known, so a repository
+ * renamed or transferred since its name was stored is still found; else its full name.
+ */
+export function repositoryParams(repository: RepositoryAddress): { workspace: string; repo_slug: string } {
+  if (typeof repository !== 'string' && isBracedUuid(repository.uuid) && isBracedUuid(repository.workspaceUuid))
+    return { workspace: encodeURIComponent(repository.workspaceUuid), repo_slug: encodeURIComponent(repository.uuid) };
+  return splitFullName(repositoryName(repository));
+}
+
+/** The human name of a repository, for messages and logs (never its uuids). */
+export function repositoryName(repository: RepositoryAddress): string {
+  return typeof repository === 'string' ? repository : repository.fullName;
+}
+
+function isBracedUuid(value: string | undefined): value is string {
+  return value !== undefined && BRACED_UUID.test(value);
+}
+
 /** Splits and percent-encodes `workspace/repo_slug`. */
 export function splitFullName(fullName: string): { workspace: string; repo_slug: string } {
   const parts = fullName.split('/');

@@ -4,7 +4,7 @@
  */
 import { BitbucketDiffTooLargeError, BitbucketError } from './errors';
 import { cloneUrlFrom } from '../git/clone-url';
-import { encodePath, endpointUrl, splitFullName } from './bitbucket-endpoints';
+import { encodePath, endpointUrl, repositoryName, repositoryParams, type RepositoryAddress } from './bitbucket-endpoints';
 import type { BitbucketTransport } from './bitbucket-transport';
 
 /** Page size asked of diffstat: its documented maximum. */
@@ -45,6 +45,8 @@ export interface BitbucketRepositoryInfo {
   uuid: string;
   /** `workspace/repo_slug` as Bitbucket spells it now. */
   fullName: string;
+  /** The uuid (with braces) of the workspace the repository is in now (`workspace.uuid`), when Bitbucket said. */
+  workspaceUuid?: string;
   /** Default branch, absent for an empty repository without one. */
   mainBranch: string | undefined;
   /** The https clone URL without its user name (`links.clone`), for git smart HTTP; absent when not given. */
@@ -58,26 +60,36 @@ export interface BitbucketApi {
   readonly baseUrl: string;
 }
 
-/** Reads the repository's uuid, current full name and main branch (`GET /repositories/{workspace}/{repo_slug}`). */
-export async function getRepository(api: BitbucketApi, fullName: string): Promise<BitbucketRepositoryInfo> {
-  const url = endpointUrl(api.baseUrl, 'repository', { ...splitFullName(fullName) });
+/** Reads the repository's uuid, current full name, workspace uuid and main branch (`GET /repositories/{workspace}/{repo_slug}`). */
+export async function getRepository(api: BitbucketApi, repository: RepositoryAddress): Promise<BitbucketRepositoryInfo> {
+  const fullName = repositoryName(repository);
+  const url = endpointUrl(api.baseUrl, 'repository', { ...repositoryParams(repository) });
   const json = (await api.transport.getJson(url, { repository: fullName, what: 'repository' })) as {
     uuid?: unknown;
     full_name?: unknown;
     mainbranch?: { name?: unknown } | null;
+    workspace?: { uuid?: unknown } | null;
   };
   if (typeof json.uuid !== 'string' || typeof json.full_name !== 'string') {
     throw new BitbucketError(`Unexpected repository answer for ${fullName}: uuid or full_name missing.`, { repository: fullName });
   }
   const mainBranch = typeof json.mainbranch?.name === 'string' ? json.mainbranch.name : undefined;
   const cloneUrl = cloneUrlFrom(json);
-  return { uuid: json.uuid, fullName: json.full_name, mainBranch, ...(cloneUrl ? { cloneUrl } : {}) };
+  const workspaceUuid = typeof json.workspace?.uuid === 'string' ? json.workspace.uuid : undefined;
+  return {
+    uuid: json.uuid,
+    fullName: json.full_name,
+    mainBranch,
+    ...(workspaceUuid ? { workspaceUuid } : {}),
+    ...(cloneUrl ? { cloneUrl } : {}),
+  };
 }
 
 /** Returns the commit hash `branch` points at now (`GET .../refs/branches/{name}`); 404 if it does not exist. */
-export async function getBranchHead(api: BitbucketApi, fullName: string, branch: string): Promise<string> {
+export async function getBranchHead(api: BitbucketApi, repository: RepositoryAddress, branch: string): Promise<string> {
+  const fullName = repositoryName(repository);
   // Branch names may contain '/', which Bitbucket expects literally in this path.
-  const url = endpointUrl(api.baseUrl, 'branch', { ...splitFullName(fullName), name: encodePath(branch) });
+  const url = endpointUrl(api.baseUrl, 'branch', { ...repositoryParams(repository), name: encodePath(branch) });
   const json = (await api.transport.getJson(url, { repository: fullName, what: `branch ${JSON.stringify(branch)}` })) as {
     target?: { hash?: unknown };
   };
@@ -88,13 +100,19 @@ export async function getBranchHead(api: BitbucketApi, fullName: string, branch:
 }
 
 /** See `BitbucketClient.listChangedFiles`: the two-dot diffstat `new..old`, every page. */
-export async function listChangedFiles(api: BitbucketApi, fullName: string, newCommit: string, oldCommit: string): Promise<FileChange[]> {
+export async function listChangedFiles(
+  api: BitbucketApi,
+  repository: RepositoryAddress,
+  newCommit: string,
+  oldCommit: string,
+): Promise<FileChange[]> {
+  const fullName = repositoryName(repository);
   const spec = `${encodeURIComponent(newCommit)}..${encodeURIComponent(oldCommit)}`;
   // The largest page Atlassian documents for diffstat (default 500): a big push costs as few requests as possible.
   const url = endpointUrl(
     api.baseUrl,
     'diffstat',
-    { ...splitFullName(fullName), spec },
+    { ...repositoryParams(repository), spec },
     { topic: 'false', pagelen: String(DIFFSTAT_PAGELEN) },
   );
   const changes: FileChange[] = [];
@@ -104,13 +122,13 @@ export async function listChangedFiles(api: BitbucketApi, fullName: string, newC
 }
 
 /** See `BitbucketClient.listTree`: breadth-first `/src` listings `maxDepth` deep, halved for a directory on 555. */
-export async function listTree(api: BitbucketApi, fullName: string, commit: string, maxDepth: number): Promise<TreeEntry[]> {
+export async function listTree(api: BitbucketApi, repository: RepositoryAddress, commit: string, maxDepth: number): Promise<TreeEntry[]> {
   const files = new Map<string, TreeEntry>();
   const pending: string[] = [''];
   let depth = maxDepth;
   for (let dir = pending.shift(); dir !== undefined; dir = pending.shift()) {
     try {
-      const entries = await listDirectory(api, fullName, commit, dir, depth);
+      const entries = await listDirectory(api, repository, commit, dir, depth);
       const baseDepth = dir === '' ? 0 : dir.split('/').length;
       for (const entry of entries) {
         if (entry.type === 'commit_directory') {
@@ -129,11 +147,12 @@ export async function listTree(api: BitbucketApi, fullName: string, commit: stri
 }
 
 /** What `path` is at `commit`, and its size (`GET .../src/{commit}/{path}?format=meta`); 404 when absent. */
-export async function getTreeEntry(api: BitbucketApi, fullName: string, commit: string, path: string): Promise<TreeEntry> {
+export async function getTreeEntry(api: BitbucketApi, repository: RepositoryAddress, commit: string, path: string): Promise<TreeEntry> {
+  const fullName = repositoryName(repository);
   const url = endpointUrl(
     api.baseUrl,
     'src',
-    { ...splitFullName(fullName), commit: encodeURIComponent(commit), path: encodePath(path) },
+    { ...repositoryParams(repository), commit: encodeURIComponent(commit), path: encodePath(path) },
     { format: 'meta' },
   );
   const json = (await api.transport.getJson(url, {
@@ -159,8 +178,19 @@ export function entryKind(attributes: unknown): TreeEntryKind {
 }
 
 /** See `BitbucketClient.getFile`: the exact bytes, at most `maxBytes` (a Git LFS redirect is followed by the transport). */
-export async function getFile(api: BitbucketApi, fullName: string, commit: string, path: string, maxBytes: number): Promise<Buffer> {
-  const url = endpointUrl(api.baseUrl, 'src', { ...splitFullName(fullName), commit: encodeURIComponent(commit), path: encodePath(path) });
+export async function getFile(
+  api: BitbucketApi,
+  repository: RepositoryAddress,
+  commit: string,
+  path: string,
+  maxBytes: number,
+): Promise<Buffer> {
+  const fullName = repositoryName(repository);
+  const url = endpointUrl(api.baseUrl, 'src', {
+    ...repositoryParams(repository),
+    commit: encodeURIComponent(commit),
+    path: encodePath(path),
+  });
   const { body } = await api.transport.fetch(url, {
     repository: fullName,
     what: `file ${JSON.stringify(path)} at ${commit}`,
@@ -173,15 +203,16 @@ export async function getFile(api: BitbucketApi, fullName: string, commit: strin
 /** Every entry of one directory listing, all pages collected first (a 555 on a later page retries the whole directory). */
 async function listDirectory(
   api: BitbucketApi,
-  fullName: string,
+  repository: RepositoryAddress,
   commit: string,
   dir: string,
   depth: number,
 ): Promise<Array<{ type: string; path: string; kind: TreeEntryKind; size?: number }>> {
+  const fullName = repositoryName(repository);
   // The root needs the trailing slash (`/src/{commit}/`); keep it for subdirectories too, so they can't be mistaken for files.
   const path = dir === '' ? '' : `${encodePath(dir)}/`;
   const query = { max_depth: String(depth), pagelen: String(SRC_PAGELEN) };
-  const url = endpointUrl(api.baseUrl, 'src', { ...splitFullName(fullName), commit: encodeURIComponent(commit), path }, query);
+  const url = endpointUrl(api.baseUrl, 'src', { ...repositoryParams(repository), commit: encodeURIComponent(commit), path }, query);
   const entries: Array<{ type: string; path: string; kind: TreeEntryKind; size?: number }> = [];
   const context = { repository: fullName, what: `the listing of ${JSON.stringify(dir || '/')} at ${commit}` };
   for await (const value of api.transport.pagedValues(url, context)) {

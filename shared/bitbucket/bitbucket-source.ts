@@ -12,7 +12,7 @@ import type { PlannedChange } from '../domain/sync/plan';
 import type { SourceRepository, SourceSnapshot } from '../domain/sync/ports';
 import type { GitHttpStats } from '../git';
 import { openGitSnapshot, type GitSnapshotOptions } from './bitbucket-snapshot';
-import type { BitbucketClient, TreeEntry } from './bitbucket-client';
+import type { BitbucketClient, RepositoryAddress, TreeEntry } from './bitbucket-client';
 import {
   BitbucketDeadlineError,
   BitbucketDiffTooLargeError,
@@ -43,7 +43,7 @@ export class BitbucketSource implements SourceRepository {
 
   constructor(
     private readonly client: BitbucketClient,
-    private readonly fullName: string,
+    private readonly repository: RepositoryAddress,
     git?: GitSnapshotOptions,
   ) {
     if (git) this.snapshot = (branch) => this.openSnapshot(branch, git);
@@ -51,7 +51,7 @@ export class BitbucketSource implements SourceRepository {
 
   async getMainBranch(): Promise<string | undefined> {
     return translate(async () => {
-      const repository = await this.client.getRepository(this.fullName);
+      const repository = await this.client.getRepository(this.repository);
       this.cloneUrl = repository.cloneUrl;
       return repository.mainBranch;
     });
@@ -59,18 +59,18 @@ export class BitbucketSource implements SourceRepository {
 
   private async openSnapshot(branch: string, git: GitSnapshotOptions): Promise<SourceSnapshot> {
     // The repository read of this run named the clone URL; read it only when nothing did.
-    this.cloneUrl ??= await translate(async () => (await this.client.getRepository(this.fullName)).cloneUrl);
+    this.cloneUrl ??= await translate(async () => (await this.client.getRepository(this.repository)).cloneUrl);
     return openGitSnapshot(this.cloneUrl, branch, git, this.gitStats, (commit, path) => this.getFile(commit, path));
   }
 
   getBranchHead(branch: string): Promise<string> {
-    return translate(() => this.client.getBranchHead(this.fullName, branch));
+    return translate(() => this.client.getBranchHead(this.repository, branch));
   }
 
   async listChangedFiles(newCommit: string, oldCommit: string): Promise<PlannedChange[]> {
     return translate(async () => {
       try {
-        const changes = await this.client.listChangedFiles(this.fullName, newCommit, oldCommit);
+        const changes = await this.client.listChangedFiles(this.repository, newCommit, oldCommit);
         return changes.map((change) => ({ ...change, contentUnchanged: renameKeepsContent(change) }));
       } catch (error) {
         if (error instanceof BitbucketDiffTooLargeError)
@@ -91,9 +91,9 @@ export class BitbucketSource implements SourceRepository {
       const listed = await this.listedEntry(commit, path);
       if (listed && listed.kind !== 'file') throw notAFile(commit, listed);
       try {
-        const bytes = await this.client.getFile(this.fullName, commit, path);
+        const bytes = await this.client.getFile(this.repository, commit, path);
         if (!listed && !startsLikeJsonObject(bytes)) {
-          const entry = await this.client.getTreeEntry(this.fullName, commit, path);
+          const entry = await this.client.getTreeEntry(this.repository, commit, path);
           if (entry.kind !== 'file') throw notAFile(commit, entry);
         }
         return bytes;
@@ -103,7 +103,7 @@ export class BitbucketSource implements SourceRepository {
           const size =
             error.declaredSize ??
             listed?.size ??
-            (await this.client.getTreeEntry(this.fullName, commit, path).catch(() => undefined))?.size;
+            (await this.client.getTreeEntry(this.repository, commit, path).catch(() => undefined))?.size;
           throw new SourceFileTooLargeError(error.message, size);
         }
         if (error instanceof BitbucketNotFoundError)
@@ -117,7 +117,7 @@ export class BitbucketSource implements SourceRepository {
   private listTree(commit: string): Promise<Map<string, TreeEntry>> {
     let listing = this.listings.get(commit);
     if (!listing) {
-      listing = translate(async () => new Map((await this.client.listTree(this.fullName, commit)).map((entry) => [entry.path, entry])));
+      listing = translate(async () => new Map((await this.client.listTree(this.repository, commit)).map((entry) => [entry.path, entry])));
       listing.catch(() => this.listings.delete(commit));
       this.listings.set(commit, listing);
     }

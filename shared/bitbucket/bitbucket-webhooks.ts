@@ -3,7 +3,7 @@
  * hook; every call needs the token's `webhook` scope.
  */
 import { BitbucketError } from './errors';
-import { endpointUrl, splitFullName, WEBHOOK_SCOPE } from './bitbucket-endpoints';
+import { endpointUrl, repositoryName, repositoryParams, type RepositoryAddress, WEBHOOK_SCOPE } from './bitbucket-endpoints';
 import type { BitbucketApi } from './bitbucket-resources';
 import { asArray, MAX_JSON_BYTES } from './bitbucket-transport';
 
@@ -30,8 +30,9 @@ export interface BitbucketWebhookInput {
 }
 
 /** Lists the repository's webhooks (`GET .../hooks`, every page). */
-export async function listWebhooks(api: BitbucketApi, fullName: string): Promise<BitbucketWebhook[]> {
-  const url = endpointUrl(api.baseUrl, 'listHooks', { ...splitFullName(fullName) }, { pagelen: '100' });
+export async function listWebhooks(api: BitbucketApi, repository: RepositoryAddress): Promise<BitbucketWebhook[]> {
+  const fullName = repositoryName(repository);
+  const url = endpointUrl(api.baseUrl, 'listHooks', { ...repositoryParams(repository) }, { pagelen: '100' });
   const hooks: BitbucketWebhook[] = [];
   for await (const value of api.transport.pagedValues(url, { repository: fullName, what: 'the webhooks', scope: WEBHOOK_SCOPE }))
     hooks.push(toWebhook(value, fullName));
@@ -39,8 +40,13 @@ export async function listWebhooks(api: BitbucketApi, fullName: string): Promise
 }
 
 /** Creates a webhook (`POST .../hooks`, answered 201); the transport never repeats a POST that may have arrived. */
-export async function createWebhook(api: BitbucketApi, fullName: string, input: BitbucketWebhookInput): Promise<BitbucketWebhook> {
-  const url = endpointUrl(api.baseUrl, 'createHook', { ...splitFullName(fullName) });
+export async function createWebhook(
+  api: BitbucketApi,
+  repository: RepositoryAddress,
+  input: BitbucketWebhookInput,
+): Promise<BitbucketWebhook> {
+  const fullName = repositoryName(repository);
+  const url = endpointUrl(api.baseUrl, 'createHook', { ...repositoryParams(repository) });
   const json = await api.transport.getJson(url, {
     repository: fullName,
     what: 'the new webhook',
@@ -54,11 +60,12 @@ export async function createWebhook(api: BitbucketApi, fullName: string, input: 
 /** Replaces a webhook's settings (`PUT .../hooks/{uid}`); without `secret` the stored secret is kept. */
 export async function updateWebhook(
   api: BitbucketApi,
-  fullName: string,
+  repository: RepositoryAddress,
   uid: string,
   input: BitbucketWebhookInput,
 ): Promise<BitbucketWebhook> {
-  const url = endpointUrl(api.baseUrl, 'updateHook', { ...splitFullName(fullName), uid: encodeURIComponent(uid) });
+  const fullName = repositoryName(repository);
+  const url = endpointUrl(api.baseUrl, 'updateHook', { ...repositoryParams(repository), uid: encodeURIComponent(uid) });
   const json = await api.transport.getJson(url, {
     repository: fullName,
     what: `webhook ${uid}`,
@@ -70,8 +77,9 @@ export async function updateWebhook(
 }
 
 /** Deletes a webhook (`DELETE .../hooks/{uid}`, answered 204). Throws BitbucketNotFoundError when it is gone already. */
-export async function deleteWebhook(api: BitbucketApi, fullName: string, uid: string): Promise<void> {
-  const url = endpointUrl(api.baseUrl, 'deleteHook', { ...splitFullName(fullName), uid: encodeURIComponent(uid) });
+export async function deleteWebhook(api: BitbucketApi, repository: RepositoryAddress, uid: string): Promise<void> {
+  const fullName = repositoryName(repository);
+  const url = endpointUrl(api.baseUrl, 'deleteHook', { ...repositoryParams(repository), uid: encodeURIComponent(uid) });
   await api.transport.fetch(url, {
     repository: fullName,
     what: `webhook ${uid}`,

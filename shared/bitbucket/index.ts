@@ -8,6 +8,8 @@ export {
   type BitbucketRepositoryInfo,
   type FileChange,
   type FileChangeStatus,
+  type RepositoryAddress,
+  type RepositoryRef,
 } from './bitbucket-client';
 export {
   BitbucketAuthError,

@@ -1,7 +1,7 @@
 // The use case of setting up a hub's `repo:push` webhook in a repository (create, find again, re-sign, delete),
 // over the Bitbucket client; the admin CLI's `repo` and `provider` commands run it.
 import { createHash } from 'node:crypto';
-import type { BitbucketClient } from './index';
+import type { BitbucketClient, RepositoryAddress } from './index';
 
 // Taken from the client's methods, so this module depends only on the client's public surface.
 type BitbucketWebhook = Awaited<ReturnType<BitbucketClient['listWebhooks']>>[number];
@@ -37,8 +37,8 @@ export function hubWebhookInput(hub: HubIdentity, secret: string): BitbucketWebh
 }
 
 /** This hub's hooks of a repository, the one posting to its current URL first. */
-async function findHubWebhooks(client: BitbucketClient, fullName: string, hub: HubIdentity): Promise<BitbucketWebhook[]> {
-  const ours = (await client.listWebhooks(fullName)).filter((hook) => isHubWebhook(hook, hub));
+async function findHubWebhooks(client: BitbucketClient, repository: RepositoryAddress, hub: HubIdentity): Promise<BitbucketWebhook[]> {
+  const ours = (await client.listWebhooks(repository)).filter((hook) => isHubWebhook(hook, hub));
   return ours.sort((a, b) => Number(b.url === hub.webhookUrl) - Number(a.url === hub.webhookUrl));
 }
 
@@ -53,22 +53,27 @@ export interface EnsuredWebhook {
 /** Creates the hub's `repo:push` hook, or updates it (URL, events, secret) when the repository has one already. */
 export async function ensureHubWebhook(
   client: BitbucketClient,
-  fullName: string,
+  repository: RepositoryAddress,
   hub: HubIdentity,
   secret: string,
 ): Promise<EnsuredWebhook> {
   // Prefer the hook that already posts to this hub; the others are reported, never deleted behind the admin's back.
-  const [existing, ...others] = await findHubWebhooks(client, fullName, hub);
+  const [existing, ...others] = await findHubWebhooks(client, repository, hub);
   if (existing)
-    return { action: 'updated', hook: await client.updateWebhook(fullName, existing.uuid, hubWebhookInput(hub, secret)), others };
-  return { action: 'created', hook: await client.createWebhook(fullName, hubWebhookInput(hub, secret)), others: [] };
+    return { action: 'updated', hook: await client.updateWebhook(repository, existing.uuid, hubWebhookInput(hub, secret)), others };
+  return { action: 'created', hook: await client.createWebhook(repository, hubWebhookInput(hub, secret)), others: [] };
 }
 
 /** Sets a new secret on every hub hook of the repository; returns how many were updated (0: it has none). */
-export async function updateHubWebhookSecret(client: BitbucketClient, fullName: string, hub: HubIdentity, secret: string): Promise<number> {
-  const ours = await findHubWebhooks(client, fullName, hub);
+export async function updateHubWebhookSecret(
+  client: BitbucketClient,
+  repository: RepositoryAddress,
+  hub: HubIdentity,
+  secret: string,
+): Promise<number> {
+  const ours = await findHubWebhooks(client, repository, hub);
   for (const hook of ours) {
-    await client.updateWebhook(fullName, hook.uuid, {
+    await client.updateWebhook(repository, hook.uuid, {
       url: hook.url,
       description: hook.description,
       active: hook.active,
@@ -80,8 +85,8 @@ export async function updateHubWebhookSecret(client: BitbucketClient, fullName: 
 }
 
 /** Deletes the hub's hooks of the repository; returns how many. */
-export async function deleteHubWebhooks(client: BitbucketClient, fullName: string, hub: HubIdentity): Promise<number> {
-  const ours = await findHubWebhooks(client, fullName, hub);
-  for (const hook of ours) await client.deleteWebhook(fullName, hook.uuid);
+export async function deleteHubWebhooks(client: BitbucketClient, repository: RepositoryAddress, hub: HubIdentity): Promise<number> {
+  const ours = await findHubWebhooks(client, repository, hub);
+  for (const hook of ours) await client.deleteWebhook(repository, hook.uuid);
   return ours.length;
 }

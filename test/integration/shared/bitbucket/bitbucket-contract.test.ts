@@ -101,6 +101,31 @@ describeIfSpec('Bitbucket client endpoints against the OpenAPI spec', () => {
       await client.listChangedFiles(repo.fullName, next, old);
       await client.listFiles(repo.fullName, next);
       await client.getFile(repo.fullName, next, 'e f/ü.hck.json');
+      // The same calls addressed by the uuids of workspace and repository, as the hub makes them for added repositories.
+      const byUuids = { fullName: repo.fullName, uuid: repo.uuid, workspaceUuid: repo.workspaceUuid };
+      expect((await client.getRepository(byUuids)).workspaceUuid).toBe(repo.workspaceUuid);
+      await client.getBranchHead(byUuids, 'feature/x');
+      await client.listChangedFiles(byUuids, next, old);
+      await client.listFiles(byUuids, next);
+      await client.getTreeEntry(byUuids, next, 'd.hck.json');
+      await client.getFile(byUuids, next, 'e f/ü.hck.json');
+      const hook = await client.createWebhook(byUuids, {
+        url: 'https://hub.example/sync',
+        description: 'c',
+        active: true,
+        events: ['repo:push'],
+      });
+      await client.updateWebhook(byUuids, hook.uuid, {
+        url: 'https://hub.example/v2',
+        description: 'c',
+        active: true,
+        events: ['repo:push'],
+      });
+      await client.listWebhooks(byUuids);
+      await client.deleteWebhook(byUuids, hook.uuid);
+      expect(sim.requests.filter((r) => r.path.includes(encodeURIComponent(repo.uuid)) && r.status < 300).length).toBeGreaterThanOrEqual(
+        10,
+      );
       await sim.createRepository('acme/second');
       const workspaceClient = new BitbucketClient({ baseUrl: sim.apiUrl, token: sim.createWorkspaceToken('acme').token, dispatcher });
       const listed = await workspaceClient.listWorkspaceRepositories('acme');

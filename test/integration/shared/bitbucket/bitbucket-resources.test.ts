@@ -30,11 +30,43 @@ describe('BitbucketClient metadata', () => {
     expect(before).toEqual({
       uuid: repo.uuid,
       fullName: repo.fullName,
+      workspaceUuid: repo.workspaceUuid,
       mainBranch: 'main',
       cloneUrl: `${new URL(bed.sim.apiUrl).origin}/${repo.fullName}.git`,
     });
     expect(before.uuid).toMatch(/^\{[0-9a-f-]{36}\}$/);
     expect(after.mainBranch).toBe('develop');
+  });
+
+  it('finds a renamed repository by its uuids, with its name and clone URL of now', async () => {
+    // Prepare
+    const repo = await newRepo();
+    await repo.commit({ 'a.hck.json': '{}' });
+    const { client } = clientFor(repo);
+    const stored = { fullName: repo.fullName, uuid: repo.uuid, workspaceUuid: repo.workspaceUuid };
+    bed.sim.renameRepository(repo, `${repo.fullName}-renamed`);
+    bed.sim.resetRequests();
+
+    // Act
+    const info = await client.getRepository(stored);
+    const head = await client.getBranchHead(stored, 'main');
+    const byOldName = await client.getRepository(stored.fullName).catch((error: unknown) => error);
+
+    // Assess
+    expect(info).toMatchObject({
+      uuid: repo.uuid,
+      fullName: repo.fullName,
+      cloneUrl: `${new URL(bed.sim.apiUrl).origin}/${repo.fullName}.git`,
+    });
+    expect(head).toBe(await repo.head());
+    expect(byOldName).toBeInstanceOf(BitbucketNotFoundError);
+    // Messages name the repository by the name the caller knows, never by its uuids.
+    expect((byOldName as Error).message).toContain(stored.fullName);
+    expect(bed.sim.requests.map((request) => request.path.split('/').slice(3, 5).join('/'))).toEqual([
+      `${encodeURIComponent(repo.workspaceUuid)}/${encodeURIComponent(repo.uuid)}`,
+      `${encodeURIComponent(repo.workspaceUuid)}/${encodeURIComponent(repo.uuid)}`,
+      stored.fullName,
+    ]);
   });
 
   it('returns the head commit of a branch, including names containing a slash', async () => {

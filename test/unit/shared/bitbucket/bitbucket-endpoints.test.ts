@@ -1,4 +1,4 @@
-import { encodePath, endpointUrl, splitFullName } from '../../../../shared/bitbucket/bitbucket-endpoints';
+import { encodePath, endpointUrl, repositoryName, repositoryParams, splitFullName } from '../../../../shared/bitbucket/bitbucket-endpoints';
 import { fullJitterBackoff, parseRetryAfter } from '../../../../shared/bitbucket/bitbucket-transport';
 import { toFileChange } from '../../../../shared/bitbucket/bitbucket-resources';
 
@@ -24,6 +24,42 @@ describe('Bitbucket endpoints', () => {
   it('accepts only workspace/repo_slug as a repository name', () => {
     expect(splitFullName('acme/models')).toEqual({ workspace: 'acme', repo_slug: 'models' });
     for (const bad of ['acme', 'acme/', '/models', 'a/b/c']) expect(() => splitFullName(bad)).toThrow(TypeError);
+  });
+
+  describe('addressing a repository', () => {
+    const uuid = '{3deb8c29-778a-450c-8f69-3e50a18079df}';
+    const workspaceUuid = '{7d3a178a-a087-4756-b2da-2f9eadf50ba8}';
+    const byUuids = '/repositories/%7B7d3a178a-a087-4756-b2da-2f9eadf50ba8%7D/%7B3deb8c29-778a-450c-8f69-3e50a18079df%7D';
+
+    it('uses the braced, percent-encoded uuids of workspace and repository when both are known, in every endpoint', () => {
+      const params = repositoryParams({ fullName: 'acme/old-name', uuid, workspaceUuid });
+      expect(params).toEqual({
+        workspace: '%7B7d3a178a-a087-4756-b2da-2f9eadf50ba8%7D',
+        repo_slug: '%7B3deb8c29-778a-450c-8f69-3e50a18079df%7D',
+      });
+      expect(endpointUrl(base, 'repository', params)).toBe(`${base}${byUuids}`);
+      expect(endpointUrl(base, 'branch', { ...params, name: encodePath('feature/x') })).toBe(`${base}${byUuids}/refs/branches/feature/x`);
+      expect(endpointUrl(base, 'diffstat', { ...params, spec: 'a..b' }, { topic: 'false' })).toBe(
+        `${base}${byUuids}/diffstat/a..b?topic=false`,
+      );
+      expect(endpointUrl(base, 'src', { ...params, commit: 'abc', path: '' })).toBe(`${base}${byUuids}/src/abc/`);
+      expect(endpointUrl(base, 'deleteHook', { ...params, uid: encodeURIComponent('{h}') })).toBe(`${base}${byUuids}/hooks/%7Bh%7D`);
+    });
+
+    it('falls back to the full name without both uuids, or with a malformed one', () => {
+      const byName = { workspace: 'acme', repo_slug: 'models' };
+      expect(repositoryParams('acme/models')).toEqual(byName);
+      expect(repositoryParams({ fullName: 'acme/models', uuid })).toEqual(byName);
+      expect(repositoryParams({ fullName: 'acme/models', workspaceUuid })).toEqual(byName);
+      expect(repositoryParams({ fullName: 'acme/models', uuid: '{../../x}', workspaceUuid })).toEqual(byName);
+      expect(repositoryParams({ fullName: 'acme/models', uuid: uuid.slice(1, -1), workspaceUuid })).toEqual(byName);
+      expect(() => repositoryParams({ fullName: 'acme', uuid })).toThrow(TypeError);
+    });
+
+    it('names the repository by its full name for messages, never by its uuids', () => {
+      expect(repositoryName({ fullName: 'acme/models', uuid, workspaceUuid })).toBe('acme/models');
+      expect(repositoryName('acme/models')).toBe('acme/models');
+    });
   });
 
   it('keeps slashes literal in paths and encodes everything else per segment', () => {
