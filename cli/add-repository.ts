@@ -45,7 +45,7 @@ export async function checkRepositoryAccess(
     `Bitbucket: ${info.fullName} ${info.uuid}, default branch ${info.mainBranch ?? '(none yet: the repository is empty)'}; the token can read it.`,
   );
   if (options.createWebhook) {
-    await client.listWebhooks(info.fullName).catch((error: unknown) => {
+    await client.listWebhooks(info).catch((error: unknown) => {
       throw explainBitbucketError(error, info.fullName, apiUrl);
     });
     const webhookUrl = options.webhookUrl ?? context.target.webhookUrl;
@@ -76,6 +76,7 @@ export async function addCheckedRepository(
   const config: RepositoryConfig = {
     uuid: info.uuid,
     fullName: info.fullName,
+    ...(info.workspaceUuid ? { workspaceUuid: info.workspaceUuid } : {}),
     modelPattern: existing && options.pattern === DEFAULT_MODEL_PATTERN ? existing.modelPattern : options.pattern,
     addedAt: existing?.addedAt ?? kit.now().toISOString(),
     tokenId: token.tokenId,
@@ -107,7 +108,7 @@ export async function addCheckedRepository(
       throw new CliError(`the hub's webhook secret ${context.target.webhookSecretId} is missing or empty`, {
         hint: 'create one with `provider rotate-secret`, then run this command again',
       });
-    webhook = await ensureHubWebhook(client, info.fullName, hubIdentity(webhookUrl, context.target.webhookSecretId), secret.current).catch(
+    webhook = await ensureHubWebhook(client, info, hubIdentity(webhookUrl, context.target.webhookSecretId), secret.current).catch(
       (error: unknown) => {
         throw explainBitbucketError(error, info.fullName, context.target.bitbucketApiUrl);
       },

@@ -51,7 +51,7 @@ export async function replaceAccessToken(
 /** Whether the token reads this very repository (same uuid); refusals and 404s mean no, other errors propagate. */
 async function canRead(client: BitbucketClient, repository: RepositoryConfig): Promise<boolean> {
   try {
-    return (await client.getRepository(repository.fullName)).uuid === repository.uuid;
+    return (await client.getRepository(repository)).uuid === repository.uuid;
   } catch (error) {
     if (error instanceof BitbucketAuthError || error instanceof BitbucketNotFoundError) return false;
     throw error;

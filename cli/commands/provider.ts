@@ -56,7 +56,7 @@ async function updateAllWebhooks(
       if (!token) throw new CliError('no access token is stored for it (use `repo update` to store one)');
       const count = await updateHubWebhookSecret(
         context.bitbucket(token),
-        repository.fullName,
+        repository,
         hubIdentity(context.target.webhookUrl, context.target.webhookSecretId),
         state.current,
       ).catch((error: unknown) => {

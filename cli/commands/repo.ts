@@ -6,8 +6,8 @@ import type { SyncRunEvent } from '../../shared/domain/logged-event';
 import type { SyncState } from '../../shared/domain/sync/ports';
 import { explainBitbucketError } from '../bitbucket-errors';
 import type { CommandKit } from '../command-kit';
-import { CliError } from '../errors';
 import { parseRepositoryName, type HubContext } from '../hub-context';
+import { locateRepository, recordCurrentName } from '../locate-repository';
 import { formatTable, printJson, shortCommit } from '../output';
 import { replaceAccessToken } from '../replace-token';
 import { releaseAccessToken } from '../stored-tokens';
@@ -76,7 +76,7 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
   repo
     .command('update')
     .description('replace the access token (stdin or BITBUCKET_ACCESS_TOKEN) and/or the model pattern')
-    .argument('<workspace/slug>', 'an added repository')
+    .argument('<workspace/slug>', 'an added repository (with a token also its name in Bitbucket now, after a rename or transfer)')
     .option('--pattern <glob>', 'new gitignore-style pattern of model files (re-selects the models with a sync)')
     .option('--no-wait', 'queue the sync a pattern change needs and return')
     .option('--timeout <seconds>', 'how long to wait for the sync', parseTimeout, 1800)
@@ -87,26 +87,18 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
         token = await readAccessToken(kit.deps, { required: options.pattern === undefined, ask: options.pattern === undefined });
       });
       await kit.run(command, async (context) => {
-        let repository = await context.findRepository(fullName);
+        let repository: RepositoryConfig;
         if (token) {
-          const apiUrl = context.target.bitbucketApiUrl;
-          const info = await context
-            .bitbucket(token)
-            .getRepository(repository.fullName)
-            .catch((error: unknown) => {
-              throw explainBitbucketError(error, repository.fullName, apiUrl);
-            });
-          if (info.uuid !== repository.uuid) {
-            throw new CliError(`the token reads ${info.fullName} ${info.uuid}, not the added ${repository.fullName} ${repository.uuid}`, {
-              hint: 'was the repository deleted and created again? Then `repo remove` it and `repo add` it anew',
-            });
-          }
-          await replaceAccessToken(kit, context, repository, context.bitbucket(token), token);
-          kit.note(`Run \`sync ${info.fullName}\` to retry a failed sync now.`);
-          if (info.fullName !== repository.fullName) repository = { ...repository, fullName: info.fullName };
-        }
-        if (options.pattern !== undefined || repository.fullName !== fullName) {
-          repository = { ...repository, ...(options.pattern !== undefined ? { modelPattern: options.pattern } : {}) };
+          const client = context.bitbucket(token);
+          const located = await locateRepository(context, client, fullName);
+          await replaceAccessToken(kit, context, located.repository, client, token);
+          kit.note(`Run \`sync ${located.info.fullName}\` to retry a failed sync now.`);
+          repository = await recordCurrentName(kit, context, located);
+        } else repository = await context.findRepository(fullName);
+        if (options.pattern !== undefined) {
+          // Read again: the token replacement may have pointed the repository at another stored token.
+          const current = (await context.repositories.getRepository(repository.uuid)) ?? repository;
+          repository = { ...current, modelPattern: options.pattern };
           await context.repositories.updateRepository(repository);
         }
         if (options.pattern !== undefined) {
@@ -130,7 +122,7 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
           const removed = token
             ? await deleteHubWebhooks(
                 context.bitbucket(token),
-                repository.fullName,
+                repository,
                 hubIdentity(context.target.webhookUrl, context.target.webhookSecretId),
               ).catch((error: unknown) => {
                 kit.note(

@@ -39,7 +39,11 @@ export function createWorkerDeps(env: Readonly<Record<string, string | undefined
     metrics: createMetrics('model-hub-worker', env),
     ports: {
       findRepository: (uuid, options) => (options?.fresh ? repositories.getRepository(uuid) : findCached(uuid)),
-      renameRepository: (uuid, fullName) => repositories.renameRepository(uuid, fullName),
+      async renameRepository(uuid, fullName, workspaceUuid) {
+        await repositories.renameRepository(uuid, fullName, workspaceUuid);
+        // The next message of the repository must not address it by what the cache still holds.
+        findCached.forget(uuid);
+      },
       async openSource(repository, { deadlineAt }) {
         const token = await readToken(repository);
         const client = new BitbucketClient({
@@ -52,7 +56,8 @@ export function createWorkerDeps(env: Readonly<Record<string, string | undefined
         });
         const source = new BitbucketSource(
           client,
-          repository.fullName,
+          // By uuids when the workspace's is stored: a repository renamed or transferred since is still found.
+          repository,
           config.gitSync === 'on' ? { token, deadline: deadlineAt } : undefined,
         );
         return {

@@ -68,16 +68,19 @@ export class DynamoDbRepositoryStore implements SyncStateStore, SyncStateEraser 
     );
   }
 
-  /** Records a repository's new name; touches nothing else, so it cannot undo a concurrent pattern change. */
-  async renameRepository(uuid: string, fullName: string): Promise<void> {
+  /**
+   * Records a repository's new name and, when given, its workspace's uuid (a transfer changes it; older records
+   * lack it); touches nothing else, so it cannot undo a concurrent pattern change.
+   */
+  async renameRepository(uuid: string, fullName: string, workspaceUuid?: string): Promise<void> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: key(uuid, 'config'),
-          UpdateExpression: 'SET fullName = :name',
+          UpdateExpression: workspaceUuid === undefined ? 'SET fullName = :name' : 'SET fullName = :name, workspaceUuid = :workspace',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':name': s(fullName) },
+          ExpressionAttributeValues: { ':name': s(fullName), ...(workspaceUuid === undefined ? {} : { ':workspace': s(workspaceUuid) }) },
         }),
       );
     } catch (error) {
@@ -200,6 +203,7 @@ function configItem(config: RepositoryConfig): Record<string, AttributeValue> {
     ...key(config.uuid, 'config'),
     uuid: s(config.uuid),
     fullName: s(config.fullName),
+    ...(config.workspaceUuid ? { workspaceUuid: s(config.workspaceUuid) } : {}),
     modelPattern: s(config.modelPattern),
     addedAt: s(config.addedAt),
     ...tokenIdItem(config),
@@ -219,6 +223,7 @@ function toConfig(item: Record<string, AttributeValue>): RepositoryConfig {
   return {
     uuid: item.uuid!.S!,
     fullName: item.fullName!.S!,
+    ...(item.workspaceUuid?.S ? { workspaceUuid: item.workspaceUuid.S } : {}),
     modelPattern: item.modelPattern?.S ?? DEFAULT_MODEL_PATTERN,
     addedAt: item.addedAt!.S!,
     ...(item.tokenId?.S ? { tokenId: item.tokenId.S } : {}),

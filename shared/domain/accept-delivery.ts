@@ -168,7 +168,7 @@ async function decide(delivery: Delivery, bodySha256: () => string, ports: Deliv
   const request: SyncRequest = {
     version: 1,
     trigger: 'push',
-    repository,
+    repository: { ...repository, ...(push.workspaceUuid ? { workspaceUuid: push.workspaceUuid } : {}) },
     changes: branchUpdates(push).slice(0, MAX_CHANGES_IN_MESSAGE),
     requestUuid: requestUuidOf(delivery),
     attempt: attemptOf(delivery),

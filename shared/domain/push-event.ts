@@ -16,12 +16,18 @@ export interface RefChange {
 
 export interface PushEvent {
   readonly repository: { readonly uuid: string; readonly fullName: string };
+  /**
+   * Uuid (braces, lower case) of the repository's workspace (`repository.workspace.uuid`); absent from older
+   * deliveries, and ignored when malformed (it only helps address the repository later, nothing depends on it).
+   */
+  readonly workspaceUuid?: string;
   readonly changes: readonly RefChange[];
 }
 
 export type ParsedPush = { ok: true; push: PushEvent } | { ok: false; problem: string };
 
 const COMMIT_HASH = /^[0-9a-f]{7,64}$/i;
+// Repository and workspace uuids alike.
 const REPOSITORY_UUID = /^\{[0-9a-f-]{36}\}$/i;
 const MAX_NAME_LENGTH = 1024;
 
@@ -44,7 +50,15 @@ export function parsePushEvent(body: unknown): ParsedPush {
     if (typeof parsed === 'string') return { ok: false, problem: `push.changes[${index}]: ${parsed}` };
     changes.push(parsed);
   }
-  return { ok: true, push: { repository: { uuid: uuid.toLowerCase(), fullName }, changes } };
+  const workspaceUuid = isRecord(repository.workspace) ? repository.workspace.uuid : undefined;
+  return {
+    ok: true,
+    push: {
+      repository: { uuid: uuid.toLowerCase(), fullName },
+      ...(typeof workspaceUuid === 'string' && REPOSITORY_UUID.test(workspaceUuid) ? { workspaceUuid: workspaceUuid.toLowerCase() } : {}),
+      changes,
+    },
+  };
 }
 
 /** Branch updates and creations: what can move a default branch. Tags and deletions cannot. */

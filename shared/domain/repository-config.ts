@@ -7,7 +7,14 @@ import { randomBytes } from 'node:crypto';
 /** A repository added to the hub. Matched by uuid, which survives renames and transfers. */
 export interface RepositoryConfig {
   readonly uuid: string;
+  /** `workspace/repo_slug` as last known: what people read (a rename is recorded when a push or Bitbucket names it). */
   readonly fullName: string;
+  /**
+   * Uuid (with braces) of the repository's workspace, as last known. With it the hub addresses the repository in
+   * Bitbucket by uuids, so renames and transfers do not break it; absent on repositories added before it was
+   * stored (they are addressed by `fullName` until a push or an admin command fills it in).
+   */
+  readonly workspaceUuid?: string;
   /** gitignore-style pattern of model files. */
   readonly modelPattern: string;
   readonly addedAt: string;

@@ -11,7 +11,11 @@ export interface SyncRequest {
   readonly version: 1;
   /** push: a verified webhook; reconcile: the schedule or an admin; continue: the rest of a long sync. */
   readonly trigger: 'push' | 'reconcile' | 'continue' | 'admin';
-  readonly repository: { readonly uuid: string; readonly fullName: string };
+  /**
+   * The repository; a push also names its current workspace uuid (when the delivery carried it), which the
+   * worker stores like a new name.
+   */
+  readonly repository: { readonly uuid: string; readonly fullName: string; readonly workspaceUuid?: string };
   /** Branch updates named by the push (a hint for logs; the worker decides from the default branch). */
   readonly changes?: readonly RefChange[];
   /** X-Request-UUID of the delivery, or a generated id for other triggers; used as the correlation id. */
@@ -46,6 +50,7 @@ export function parseSyncRequest(body: string): SyncRequest {
     !['push', 'reconcile', 'continue', 'admin'].includes(String(request.trigger)) ||
     typeof request.repository?.uuid !== 'string' ||
     typeof request.repository.fullName !== 'string' ||
+    !['string', 'undefined'].includes(typeof request.repository.workspaceUuid) ||
     typeof request.requestUuid !== 'string' ||
     (request.verify !== undefined && typeof request.verify !== 'boolean')
   ) {

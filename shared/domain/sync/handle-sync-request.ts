@@ -14,8 +14,11 @@ import { verifyRepository } from './verify-repository';
 export interface SyncRequestPorts {
   /** The added repository; `fresh` skips any cache (admin actions follow a configuration change). */
   findRepository(uuid: string, options?: { fresh?: boolean }): Promise<SyncTarget | undefined>;
-  /** Records a repository's new name (renames and transfers keep the uuid; verified pushes carry the new name). */
-  renameRepository(uuid: string, fullName: string): Promise<void>;
+  /**
+   * Records a repository's new name and, when given, its workspace's uuid (renames and transfers keep the uuid;
+   * verified pushes carry both).
+   */
+  renameRepository(uuid: string, fullName: string, workspaceUuid?: string): Promise<void>;
   /**
    * A source for the repository, authenticated with its access token; `apiCalls()` counts its REST requests,
    * `gitRequests()` its git ones (each kind has its own rate limit), `bytesReceived()` both. No request of it may
@@ -87,16 +90,20 @@ async function handleOnce(
   const now = options.now ?? (() => new Date());
   const started = Date.now();
   let repository = await ports.findRepository(request.repository.uuid, { fresh: lookup.fresh });
-  if (repository && request.trigger === 'push' && request.repository.fullName !== repository.fullName) {
-    await ports.renameRepository(repository.uuid, request.repository.fullName);
-    repository = { ...repository, fullName: request.repository.fullName };
+  if (repository && request.trigger === 'push') {
+    // A verified push names the repository as it is now: a rename, a transfer, or (older records) its workspace's uuid.
+    const { fullName, workspaceUuid } = request.repository;
+    if (fullName !== repository.fullName || (workspaceUuid !== undefined && workspaceUuid !== repository.workspaceUuid)) {
+      await ports.renameRepository(repository.uuid, fullName, workspaceUuid);
+      repository = { ...repository, fullName, ...(workspaceUuid !== undefined ? { workspaceUuid } : {}) };
+    }
   }
   if (!repository) {
     await ports.recordEvent({
       kind: 'sync',
       at: now().toISOString(),
       requestUuid: request.requestUuid,
-      repository: request.repository,
+      repository: { uuid: request.repository.uuid, fullName: request.repository.fullName },
       outcome: 'skipped',
       reason: lookup.notFound,
     });

@@ -9,6 +9,8 @@ export const DEFAULT_SAFETY_MARGIN_MS = 60_000;
 export interface SyncTarget {
   readonly uuid: string;
   readonly fullName: string;
+  /** The workspace's uuid, when stored (see RepositoryConfig): the source then addresses the repository by uuids. */
+  readonly workspaceUuid?: string;
   readonly modelPattern: string;
   /** The stored access token the source opens the repository with (opaque here; see RepositoryConfig). */
   readonly tokenId?: string;

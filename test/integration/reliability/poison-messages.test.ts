@@ -92,7 +92,13 @@ describe('reliability: poison messages end in the dead-letter queue while other 
     const revoked = await addRepository('acme/revoked', generateRegisteredSecret());
     const broken = await addRepository('acme/broken');
     const healthy = await addRepository('acme/healthy');
-    simulator.addFault({ pathPattern: /\/acme\/broken\/src\/[0-9a-f]{40}\/models\/cursed\.hck\.json/, kind: 'status', status: 502 });
+    // By name or by uuids (the worker addresses it by uuids once a push named its workspace's).
+    const brokenPaths = `(?:acme/broken|${encodeURIComponent(broken.workspaceUuid)}/${encodeURIComponent(broken.uuid)})`;
+    simulator.addFault({
+      pathPattern: new RegExp(`/${brokenPaths}/src/[0-9a-f]{40}/models/cursed\\.hck\\.json`),
+      kind: 'status',
+      status: 502,
+    });
     // Its git reads fail too, so the sync falls back to REST, where that one file always fails.
     simulator.addFault({ pathPattern: /\/acme\/broken\.git\//, kind: 'status', status: 502 });
     const { models, repositories } = storesFor(hub.standIns.dynamodb, hub.standIns.env);

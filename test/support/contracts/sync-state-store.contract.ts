@@ -12,7 +12,7 @@ import type { SyncStateEraser, SyncStateStore } from '../../../shared/domain/syn
 export interface RepositoryStoreUnderTest extends SyncStateStore, SyncStateEraser {
   addRepository(config: RepositoryConfig): Promise<void>;
   updateRepository(config: RepositoryConfig): Promise<void>;
-  renameRepository(uuid: string, fullName: string): Promise<void>;
+  renameRepository(uuid: string, fullName: string, workspaceUuid?: string): Promise<void>;
   getRepository(uuid: string): Promise<RepositoryConfig | undefined>;
   listRepositories(): Promise<RepositoryConfig[]>;
   removeRepository(uuid: string): Promise<void>;
@@ -109,6 +109,32 @@ export function repositoryStoreContract(store: () => RepositoryStoreUnderTest): 
     await s.removeRepository(zulu.uuid);
     expect(await s.getRepository(zulu.uuid)).toBeUndefined();
     expect(await s.getSyncState(zulu.uuid)).toEqual({ uuid: zulu.uuid, revision: 0 });
+  });
+
+  it("keeps a repository's workspace uuid, fills it in for a record without one, and replaces it on a transfer", async () => {
+    const s = store();
+    const legacy = config(`acme/${randomUUID()}`);
+    const current = { ...config(`acme/${randomUUID()}`), workspaceUuid: newUuid() };
+    await s.addRepository(legacy);
+    await s.addRepository(current);
+    expect(await s.getRepository(legacy.uuid)).toEqual(legacy);
+    expect(await s.getRepository(current.uuid)).toEqual(current);
+
+    const workspace = newUuid();
+    await s.renameRepository(legacy.uuid, legacy.fullName, workspace);
+    await s.renameRepository(current.uuid, 'acme/renamed');
+    expect(await s.getRepository(legacy.uuid)).toEqual({ ...legacy, workspaceUuid: workspace });
+    expect(await s.getRepository(current.uuid)).toEqual({ ...current, fullName: 'acme/renamed' });
+
+    const other = newUuid();
+    await s.renameRepository(current.uuid, 'other/renamed', other);
+    await s.updateRepository({ ...legacy, modelPattern: 'a/*.hck.json', workspaceUuid: workspace });
+    expect(await s.getRepository(current.uuid)).toEqual({ ...current, fullName: 'other/renamed', workspaceUuid: other });
+    expect((await s.listRepositories()).find((repository) => repository.uuid === legacy.uuid)).toEqual({
+      ...legacy,
+      modelPattern: 'a/*.hck.json',
+      workspaceUuid: workspace,
+    });
   });
 
   it('fences the sync state by generation, deletes only the expected revision, and a new generation drops an old state', async () => {

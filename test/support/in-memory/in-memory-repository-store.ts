@@ -28,9 +28,9 @@ export class InMemoryRepositoryStore implements SyncStateStore, SyncStateEraser 
     this.configs.set(config.uuid, copyConfig(config));
   }
 
-  async renameRepository(uuid: string, fullName: string): Promise<void> {
+  async renameRepository(uuid: string, fullName: string, workspaceUuid?: string): Promise<void> {
     const config = this.configs.get(uuid);
-    if (config) this.configs.set(uuid, { ...config, fullName });
+    if (config) this.configs.set(uuid, { ...config, fullName, ...(workspaceUuid === undefined ? {} : { workspaceUuid }) });
   }
 
   async getRepository(uuid: string): Promise<RepositoryConfig | undefined> {
@@ -79,6 +79,7 @@ function copyConfig(config: RepositoryConfig): RepositoryConfig {
   return {
     uuid: config.uuid,
     fullName: config.fullName,
+    ...(config.workspaceUuid !== undefined ? { workspaceUuid: config.workspaceUuid } : {}),
     modelPattern: config.modelPattern,
     addedAt: config.addedAt,
     ...(config.generation !== undefined ? { generation: config.generation } : {}),

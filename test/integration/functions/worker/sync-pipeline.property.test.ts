@@ -179,9 +179,11 @@ describe('sync pipeline, property-based', () => {
           const pushes: Array<{ branch: string; oldHash: string | null; newHash: string; forced?: boolean }> = [
             { branch: 'main', oldHash: null, newHash: history[0]! },
           ];
-          simulator.addFault({ pathPattern: new RegExp(`${repo.fullName}/`), kind: 'status', status: 500, probability: faultRate / 2 });
+          // The repository's API paths by name, or by uuids once a push has told the hub its workspace's uuid.
+          const paths = `(?:${repo.fullName}|${encodeURIComponent(repo.workspaceUuid)}/${encodeURIComponent(repo.uuid)})`;
+          simulator.addFault({ pathPattern: new RegExp(`${paths}/`), kind: 'status', status: 500, probability: faultRate / 2 });
           simulator.addFault({
-            pathPattern: new RegExp(`${repo.fullName}/src/`),
+            pathPattern: new RegExp(`${paths}/src/`),
             kind: 'status',
             status: 429,
             probability: faultRate / 2,
@@ -189,7 +191,7 @@ describe('sync pipeline, property-based', () => {
           });
           // Issue 10: 429s that park the repository (a wait longer than the worker may spend in-process).
           simulator.addFault({
-            pathPattern: new RegExp(`${repo.fullName}/src/`),
+            pathPattern: new RegExp(`${paths}/src/`),
             kind: 'status',
             status: 429,
             probability: convergence.parkingRate,

@@ -103,6 +103,18 @@ describe('acceptDelivery', () => {
     expect(JSON.stringify(request).length).toBeLessThan(2_000);
   });
 
+  it("passes a delivery's workspace uuid on to the worker, so that it can address the repository by uuids", async () => {
+    const { ports, queued, events } = memoryPorts([secret], [TEST_REPOS, CLOUDBEERS]);
+    await acceptDelivery(delivery(readWebhookFixture('signed_payload__branch-created'), secret), ports);
+    await acceptDelivery(delivery(readWebhookFixture('multipleChangesPayload'), secret), ports);
+    const [current, older] = queued.map((message) => (JSON.parse(message.body) as SyncRequest).repository);
+    expect(current).toEqual({ uuid: TEST_REPOS, fullName: 'nfalco79/test-repos', workspaceUuid: '{7d3a178a-a087-4756-b2da-2f9eadf50ba8}' });
+    // Older deliveries carry no workspace object.
+    expect(older).toEqual({ uuid: CLOUDBEERS, fullName: 'cloudbeers/temp' });
+    // The events log names repositories as before.
+    expect(events[0]!.repository).toEqual({ uuid: TEST_REPOS, fullName: 'nfalco79/test-repos' });
+  });
+
   it('answers a repeated body "duplicate" without queueing again, even with a fresh request uuid', async () => {
     const { ports, queued, events } = memoryPorts([secret], [CLOUDBEERS]);
     const body = readWebhookFixture('updatePayload__normal-push');

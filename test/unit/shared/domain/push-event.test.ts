@@ -33,6 +33,26 @@ describe('parsePushEvent on the real deliveries', () => {
     });
   });
 
+  it("reads the workspace's uuid when the delivery names it (current deliveries), and does without it", () => {
+    // Two real deliveries of one repository (same uuid) under two names: a rename Bitbucket reports by full_name only.
+    const renamed = [parseFixture('signed_payload__branch-created'), parseFixture('commit_created__forced-truncated')];
+    expect(renamed.map((push) => [push.repository.uuid, push.repository.fullName, push.workspaceUuid])).toEqual([
+      ['{3deb8c29-778a-450c-8f69-3e50a18079df}', 'nfalco79/test-repos', '{7d3a178a-a087-4756-b2da-2f9eadf50ba8}'],
+      ['{3deb8c29-778a-450c-8f69-3e50a18079df}', 'amuniz/test-repos', '{7d3a178a-a087-4756-b2da-2f9eadf50ba8}'],
+    ]);
+    expect(parseFixture('updatePayload__normal-push').workspaceUuid).toBeUndefined();
+    const valid = JSON.parse(readWebhookFixture('signed_payload__branch-created').toString('utf8'));
+    for (const workspace of [{ uuid: '../../x' }, { uuid: 7 }, 'acme', null]) {
+      const parsed = parsePushEvent({ ...valid, repository: { ...valid.repository, workspace } });
+      expect(parsed.ok && parsed.push.workspaceUuid).toBeUndefined();
+    }
+    const upper = parsePushEvent({
+      ...valid,
+      repository: { ...valid.repository, workspace: { uuid: '{7D3A178A-A087-4756-B2DA-2F9EADF50BA8}' } },
+    });
+    expect(upper.ok && upper.push.workspaceUuid).toBe('{7d3a178a-a087-4756-b2da-2f9eadf50ba8}');
+  });
+
   it('does not ignore a push without change details (Bitbucket sends changes: [] for some large pushes)', () => {
     const parsed = parsePushEvent({
       ...JSON.parse(readWebhookFixture('updatePayload__normal-push').toString('utf8')),

@@ -28,4 +28,14 @@ describe('cacheFor', () => {
     expect(await lookup('known')).toBe('K');
     expect(calls).toEqual(['known', 'unknown', 'unknown', 'broken', 'broken', 'known']);
   });
+
+  it('looks a key up afresh once forgotten, and keeps the others', async () => {
+    const answers: Record<string, string> = { a: 'a1', b: 'b1' };
+    const lookup = cacheFor(60_000, async (key) => answers[key]);
+    expect([await lookup('a'), await lookup('b')]).toEqual(['a1', 'b1']);
+    answers.a = 'a2';
+    answers.b = 'b2';
+    lookup.forget('a');
+    expect([await lookup('a'), await lookup('b')]).toEqual(['a2', 'b1']);
+  });
 });

@@ -19,6 +19,9 @@ interface World {
   events: InMemoryEventLog;
   queue: InMemorySyncQueue;
   lookups: Array<{ uuid: string; fresh?: boolean }>;
+  /** Every rename written, and every repository a source was opened for. */
+  renames: Array<[string, string, string | undefined]>;
+  opened: Array<Parameters<SyncRequestPorts['openSource']>[0]>;
   ports: SyncRequestPorts;
 }
 
@@ -30,14 +33,28 @@ function newWorld(options: { broken?: SourceRepository } = {}): World {
   const events = new InMemoryEventLog();
   const queue = new InMemorySyncQueue();
   const lookups: World['lookups'] = [];
+  const renames: World['renames'] = [];
+  const opened: World['opened'] = [];
   const ports: SyncRequestPorts = {
     findRepository: async (uuid, lookup) => {
       lookups.push({ uuid, fresh: lookup?.fresh });
       const config = await repositories.getRepository(uuid);
-      return config && { uuid: config.uuid, fullName: config.fullName, modelPattern: config.modelPattern, generation: config.generation };
+      return (
+        config && {
+          uuid: config.uuid,
+          fullName: config.fullName,
+          modelPattern: config.modelPattern,
+          generation: config.generation,
+          ...(config.workspaceUuid ? { workspaceUuid: config.workspaceUuid } : {}),
+        }
+      );
     },
-    renameRepository: (uuid, fullName) => repositories.renameRepository(uuid, fullName),
-    openSource: async () => {
+    renameRepository: (uuid, fullName, workspaceUuid) => {
+      renames.push([uuid, fullName, workspaceUuid]);
+      return repositories.renameRepository(uuid, fullName, workspaceUuid);
+    },
+    openSource: async (repository) => {
+      opened.push(repository);
       const before = repo.calls.length;
       return { source: options.broken ?? repo.source(), apiCalls: () => repo.calls.length - before, bytesReceived: () => 0 };
     },
@@ -47,13 +64,14 @@ function newWorld(options: { broken?: SourceRepository } = {}): World {
     enqueueContinuation: (request) =>
       queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `continue-${newRequestUuid()}` }),
   };
-  return { repo, repositories, models, events, queue, lookups, ports };
+  return { repo, repositories, models, events, queue, lookups, renames, opened, ports };
 }
 
-async function addRepository(world: World, fullName = world.repo.fullName): Promise<void> {
+async function addRepository(world: World, fullName = world.repo.fullName, workspaceUuid?: string): Promise<void> {
   await world.repositories.addRepository({
     uuid: world.repo.uuid,
     fullName,
+    ...(workspaceUuid ? { workspaceUuid } : {}),
     modelPattern: '*.hck.json',
     addedAt: '2026-01-01T00:00:00.000Z',
   });
@@ -151,6 +169,42 @@ describe('handleSyncRequest (in memory)', () => {
     await addRepository(world, 'acme/old-name');
     await handleSyncRequest(request(world, { trigger: 'reconcile' }), unlimited, world.ports);
     expect((await world.repositories.getRepository(world.repo.uuid))!.fullName).toBe('acme/old-name');
+  });
+
+  it("fills in an older record's workspace uuid from a push, records a transfer's, and writes nothing when the push names what is stored", async () => {
+    // Prepare
+    const world = newWorld();
+    await world.repo.commit({ 'm.hck.json': '{}' });
+    await addRepository(world);
+    const acme = '{7d3a178a-a087-4756-b2da-2f9eadf50ba8}';
+    const beta = '{0b1c2d3e-a087-4756-b2da-2f9eadf50ba8}';
+    const push = (fullName: string, workspaceUuid?: string) =>
+      request(world, { repository: { uuid: world.repo.uuid, fullName, ...(workspaceUuid ? { workspaceUuid } : {}) } });
+
+    // Act + Assess: an older delivery without the workspace changes nothing.
+    await handleSyncRequest(push('acme/models'), unlimited, world.ports);
+    expect(world.renames).toEqual([]);
+    // A delivery naming the workspace fills it in, and the run's source is opened with it.
+    await handleSyncRequest(push('acme/models', acme), unlimited, world.ports);
+    expect(world.renames).toEqual([[world.repo.uuid, 'acme/models', acme]]);
+    expect(world.opened.at(-1)).toMatchObject({ fullName: 'acme/models', workspaceUuid: acme });
+    // Known already: no write.
+    await handleSyncRequest(push('acme/models', acme), unlimited, world.ports);
+    expect(world.renames).toHaveLength(1);
+    // A transfer: new name and workspace.
+    await handleSyncRequest(push('beta/models', beta), unlimited, world.ports);
+    expect(await world.repositories.getRepository(world.repo.uuid)).toMatchObject({ fullName: 'beta/models', workspaceUuid: beta });
+    expect(world.opened.at(-1)).toMatchObject({ fullName: 'beta/models', workspaceUuid: beta });
+    // A later older-style delivery does not erase it.
+    await handleSyncRequest(push('beta/models'), unlimited, world.ports);
+    expect(await world.repositories.getRepository(world.repo.uuid)).toMatchObject({ workspaceUuid: beta });
+    // Schedule and admin never rename: their message names the repository as stored.
+    await handleSyncRequest(
+      request(world, { trigger: 'reconcile', repository: { uuid: world.repo.uuid, fullName: 'x/y', workspaceUuid: acme } }),
+      unlimited,
+      world.ports,
+    );
+    expect(world.renames).toHaveLength(2);
   });
 
   it('skips a repository that is not added, and says so in the events log', async () => {
