@@ -1,7 +1,10 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { accessTokenSecretName } from '../../../../shared/aws/access-tokens';
 import { SqsSyncQueue } from '../../../../shared/aws/sqs-sync-queue';
+import type { RepositoryConfig } from '../../../../shared/domain/repository-config';
+import { addRepository, removeRepository } from '../../../../shared/domain/repository-lifecycle';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
 import type { SimulatedEntry } from '../../../../local/bitbucket-simulator/simulator-types';
 import { startLocalHub, type LocalHub } from '../../../../local/runtime';
@@ -10,8 +13,9 @@ import { differences, expectedModels, storedModels, storesFor } from '../../../s
 
 /**
  * The whole pipeline (signed webhook → verifier → SQS FIFO → worker → DynamoDB) against random histories, random
- * delivery of their webhooks (duplicated, dropped, reordered) and random Bitbucket faults. After the queue
- * drains and one final sync, the stored models must equal the branch head's models byte for byte.
+ * delivery of their webhooks (duplicated, dropped, reordered), random Bitbucket and DynamoDB faults, and admin
+ * actions (pattern changes, `repo remove` and re-add) while syncs run. After the queue drains and one final sync,
+ * the stored models must equal the branch head's models byte for byte, all of the currently added generation.
  */
 const PATHS = [
   'a.hck.json',
@@ -35,24 +39,43 @@ type Action =
   | TreeShapeAction;
 type Step = { kind: 'commit'; actions: Action[] } | { kind: 'force-push'; back: number } | { kind: 'other-branch' } | ConvergenceStep;
 
-// --- Issue 10 (convergence): admin pattern changes and reverts, binary models renamed and edited, failing sync
-// state writes and rate-limit parking. Kept apart so other generators can be added beside them. ----------------
+// --- Issue 10 (convergence): admin pattern changes and reverts, `repo remove` and re-add during syncs, binary
+// models renamed and edited, failing sync state writes, failing configuration reads (a writer that dies between a
+// write and its fence's check) and rate-limit parking. Kept apart so other generators can be added beside them. --
 /** Patterns an admin switches between (and back) while syncs are queued or parked. */
 const ADMIN_PATTERNS = ['*.hck.json', 'models/*.hck.json'];
 type ConvergenceAction = { kind: 'binary-rename-edit'; pick: number; to: number };
-type ConvergenceStep = { kind: 'admin-pattern'; pattern: number };
+/**
+ * `remove`: as `repo remove [--keep-models]`, at once (`idle`) or just before the hub's next model write goes out,
+ * after a push of a new model; re-added as `repo add` does after `readdAfter` more steps (0: at once, so that write
+ * lands after both sweeps) or at the end. With `write-dies`, that writer dies before its fence's check (its
+ * configuration read fails), stranding its record.
+ */
+type ConvergenceStep =
+  | { kind: 'admin-pattern'; pattern: number }
+  | { kind: 'remove'; keepModels: boolean; when: 'idle' | 'write' | 'write-dies'; readdAfter: number };
 const convergenceAction: fc.Arbitrary<ConvergenceAction> = fc.record({
   kind: fc.constant('binary-rename-edit' as const),
   pick: fc.nat(),
   to: fc.nat(PATHS.length - 1),
 });
-const convergenceStep: fc.Arbitrary<ConvergenceStep> = fc.record({
-  kind: fc.constant('admin-pattern' as const),
-  pattern: fc.nat(ADMIN_PATTERNS.length - 1),
-});
-/** How the environment misbehaves in a run: every n-th sync state write fails (0: none); 429s that park. */
+const convergenceStep: fc.Arbitrary<ConvergenceStep> = fc.oneof(
+  fc.record({ kind: fc.constant('admin-pattern' as const), pattern: fc.nat(ADMIN_PATTERNS.length - 1) }),
+  fc.record({
+    kind: fc.constant('remove' as const),
+    keepModels: fc.boolean(),
+    when: fc.constantFrom('idle' as const, 'write' as const, 'write-dies' as const, 'write-dies' as const),
+    readdAfter: fc.constantFrom(0, 0, 0, 1, 2),
+  }),
+);
+/**
+ * How the environment misbehaves in a run: every n-th sync state write fails, and every n-th read of the
+ * configuration by the hub (0: none), so a fence's check after a write can fail and leave the write behind as a
+ * writer that died there would; 429s that park.
+ */
 const convergenceFaults = fc.record({
   failStateWriteEvery: fc.constantFrom(0, 0, 3, 5, 7),
+  failConfigReadEvery: fc.constantFrom(0, 0, 4, 9),
   parkingRate: fc.double({ min: 0, max: 0.1, noNaN: true }),
 });
 /** A binary model body (a NUL byte: Bitbucket counts 0 lines changed) whose lines mostly survive an edit. */
@@ -107,7 +130,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('force-push' as const), back: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('other-branch' as const) }) },
-  { weight: 1, arbitrary: convergenceStep },
+  { weight: 2, arbitrary: convergenceStep },
 );
 /** What happens to each delivery: how many times it is sent (0 = dropped) and a sort key to reorder them. */
 const delivery = fc.record({ times: fc.constantFrom(0, 1, 1, 1, 2, 3), order: fc.nat(1000) });
@@ -135,28 +158,66 @@ describe('sync pipeline, property-based', () => {
     });
     secret = (JSON.parse(hub.standIns.secrets.getSecret(WEBHOOK_SECRET_NAME)!) as { current: string }).current;
   });
-  /** Issue 10: every n-th sync state write of the hub fails (0: none), as a throttled or unavailable DynamoDB would. */
+  /**
+   * Issue 10: every n-th sync state write and every n-th configuration read of the hub fails (0: none), as a
+   * throttled or unavailable DynamoDB would. The test's own admin actions use a client of their own, so never fail.
+   */
   let failStateWriteEvery = 0;
+  let failConfigReadEvery = 0;
   let stateWrites = 0;
+  let configReads = 0;
+  /** Issue 10: an admin action run just before the hub's next model record write goes out, and reads to fail then. */
+  let beforeNextModelWrite: (() => Promise<void>) | undefined;
+  let failNextConfigReads = 0;
+  let adminClient: DynamoDBClient;
   beforeAll(() => {
     hub.standIns.dynamodb.middlewareStack.add(
-      (next) => async (args) => {
-        const item = (args.input as { Item?: Record<string, { S?: string }> }).Item;
-        if (failStateWriteEvery > 0 && item?.sk?.S === 'sync' && ++stateWrites % failStateWriteEvery === 0)
+      (next, context) => async (args) => {
+        const input = args.input as { Item?: Record<string, { S?: string }>; Key?: Record<string, { S?: string }> };
+        const action = beforeNextModelWrite;
+        if (action && context.commandName === 'PutItemCommand' && input.Item?.sk?.S?.startsWith('model#')) {
+          beforeNextModelWrite = undefined;
+          await action();
+        }
+        if (failNextConfigReads > 0 && context.commandName === 'GetItemCommand' && input.Key?.sk?.S === 'config') {
+          failNextConfigReads -= 1;
+          throw new Error('injected: the worker died before its fence read the configuration');
+        }
+        if (failStateWriteEvery > 0 && input.Item?.sk?.S === 'sync' && ++stateWrites % failStateWriteEvery === 0)
           throw new Error('injected: DynamoDB unavailable for a sync state write');
+        if (
+          failConfigReadEvery > 0 &&
+          context.commandName === 'GetItemCommand' &&
+          input.Key?.sk?.S === 'config' &&
+          ++configReads % failConfigReadEvery === 0
+        )
+          throw new Error('injected: DynamoDB unavailable for a configuration read');
         return next(args);
       },
-      { step: 'initialize', name: 'failSyncStateWrites' },
+      { step: 'initialize', name: 'failSyncStateWritesAndConfigReads' },
     );
+    const { env } = hub.standIns;
+    adminClient = new DynamoDBClient({
+      endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
+      region: env.AWS_REGION,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+    });
   });
   afterAll(async () => {
+    adminClient.destroy();
     await hub.close();
     await simulator.close();
   });
 
-  it('stores exactly the head models after random histories, deliveries and faults', async () => {
-    const stores = storesFor(hub.standIns.dynamodb, hub.standIns.env);
+  it('stores exactly the head models of the added generation after random histories, deliveries, faults and removals', async () => {
+    const stores = storesFor(adminClient, hub.standIns.env);
     const queue = new SqsSyncQueue({ queueUrl: hub.standIns.queueUrl, client: hub.standIns.sqs });
+    /** An admin sync, as `repo add`, `repo update` and `sync` queue one. */
+    const adminSync = (repository: { uuid: string; fullName: string }, id: string) =>
+      queue.enqueue(
+        { version: 1, trigger: 'admin', repository, requestUuid: id, requestedAt: new Date().toISOString() },
+        { groupId: repository.uuid, deduplicationId: id },
+      );
 
     await fc.assert(
       fc.asyncProperty(
@@ -168,12 +229,12 @@ describe('sync pipeline, property-based', () => {
           // Prepare: a fresh repository added to the hub, with a first commit.
           runs += 1;
           const repo = await simulator.createRepository(`prop/run-${runs}`);
-          await stores.repositories.addRepository({
-            uuid: repo.uuid,
-            fullName: repo.fullName,
-            modelPattern: '*.hck.json',
-            addedAt: new Date().toISOString(),
-          });
+          const target = { uuid: repo.uuid, fullName: repo.fullName };
+          // `repo add` and `repo remove` through the domain functions the CLI calls.
+          const add = () => addRepository(stores, { ...target, modelPattern: pattern, addedAt: new Date().toISOString() });
+          let pattern = ADMIN_PATTERNS[0]!;
+          let added: RepositoryConfig | undefined = await add();
+          let readdIn: number | undefined;
           hub.standIns.secrets.putSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid), repo.token);
           const history = [await repo.commit({ 'a.hck.json': '{"modelName":"first"}' })];
           const pushes: Array<{ branch: string; oldHash: string | null; newHash: string; forced?: boolean }> = [
@@ -198,7 +259,12 @@ describe('sync pipeline, property-based', () => {
             retryAfterSeconds: 1,
           });
           failStateWriteEvery = convergence.failStateWriteEvery;
-          let pattern = ADMIN_PATTERNS[0]!;
+          failConfigReadEvery = convergence.failConfigReadEvery;
+          const readd = async (id: string) => {
+            added = await add();
+            readdIn = undefined;
+            await adminSync(target, id);
+          };
 
           // Act: apply the history, delivering webhooks as they come, some late, some twice, some never.
           let pending: typeof pushes = [];
@@ -212,7 +278,8 @@ describe('sync pipeline, property-based', () => {
               for (let time = 0; time < fate.times; time += 1) await repo.deliverPush(hub.webhookUrl, secret, push);
             }
           };
-          for (const current of steps) {
+          for (const [index, current] of steps.entries()) {
+            if (readdIn !== undefined && readdIn-- === 0) await readd(`readd-${runs}-${index}`);
             pending.push(...pushes.splice(0));
             const head = history.at(-1)!;
             if (current.kind === 'commit') {
@@ -228,48 +295,60 @@ describe('sync pipeline, property-based', () => {
               await repo.createBranch(`feature/${history.length}`, head).catch(() => undefined);
               const side = await repo.commit({ 'a.hck.json': '{"modelName":"side branch"}' }, { branch: `feature/${history.length}` });
               pushes.push({ branch: `feature/${history.length}`, oldHash: head, newHash: side });
-            } else if (current.kind === 'admin-pattern') {
+            } else if (current.kind === 'admin-pattern' && added) {
               // As `repo update --pattern` does: change the configuration, then queue an admin sync.
               pattern = ADMIN_PATTERNS[current.pattern]!;
-              const config = (await stores.repositories.getRepository(repo.uuid))!;
-              await stores.repositories.updateRepository({ ...config, modelPattern: pattern });
-              await queue.enqueue(
-                {
-                  version: 1,
-                  trigger: 'admin',
-                  repository: { uuid: repo.uuid, fullName: repo.fullName },
-                  requestUuid: `pattern-${runs}-${history.length}`,
-                  requestedAt: new Date().toISOString(),
-                },
-                { groupId: repo.uuid, deduplicationId: `pattern-${runs}-${history.length}-${pattern}` },
-              );
+              added = { ...(await stores.repositories.getRepository(repo.uuid))!, modelPattern: pattern };
+              await stores.repositories.updateRepository(added);
+              await adminSync(target, `pattern-${runs}-${index}-${pattern}`);
+            } else if (current.kind === 'remove' && added) {
+              const remove = async () => {
+                await removeRepository(stores, repo.uuid, { keepModels: current.keepModels });
+                added = undefined;
+                if (current.readdAfter === 0) await readd(`readd-${runs}-${index}`);
+                else readdIn = current.readdAfter - 1;
+                if (current.when === 'write-dies') failNextConfigReads = 1;
+              };
+              if (current.when === 'idle') await remove();
+              else {
+                // A push of a model new to the store, then, while its sync runs, just before a model write (or after a second).
+                const next = await repo.commit({ [`models/new-${index}.hck.json`]: `{"modelName":"new ${index}"}` });
+                history.push(next);
+                pending.push(...pushes.splice(0), { branch: 'main', oldHash: head, newHash: next });
+                await deliverSome();
+                const fired = new Promise<void>((resolve) => {
+                  beforeNextModelWrite = () => remove().finally(resolve);
+                });
+                await Promise.race([fired, new Promise((resolve) => setTimeout(resolve, 1000))]);
+                if (beforeNextModelWrite) {
+                  beforeNextModelWrite = undefined;
+                  await remove();
+                } else await fired;
+              }
             }
             if (fateIndex % 2 === 0) await deliverSome();
           }
           pending.push(...pushes.splice(0));
           await deliverSome();
 
-          // One final sync once faults stop, as the schedule or an admin would run it.
+          // One final sync once faults stop, as the schedule or an admin would run it (re-added first if removed).
           simulator.clearFaults();
           failStateWriteEvery = 0;
-          await queue.enqueue(
-            {
-              version: 1,
-              trigger: 'admin',
-              repository: { uuid: repo.uuid, fullName: repo.fullName },
-              requestUuid: `final-${runs}`,
-              requestedAt: new Date().toISOString(),
-            },
-            { groupId: repo.uuid, deduplicationId: `final-${runs}` },
-          );
+          failConfigReadEvery = 0;
+          failNextConfigReads = 0;
+          if (!added) await readd(`readd-${runs}-end`);
+          const { generation } = added!;
+          await adminSync(target, `final-${runs}`);
           const head = await repo.head();
           await waitFor(async () => {
             const state = await stores.repositories.getSyncState(repo.uuid);
-            return state.cursor === head && !state.progress && state.pattern === pattern;
+            return state.cursor === head && !state.progress && state.pattern === pattern && state.generation === generation;
           });
 
-          // Assess: byte-for-byte equal to the head's models, nothing extra.
+          // Assess: byte-for-byte equal to the head's models, nothing extra, nothing of a removed generation.
           expect(differences(await expectedModels(repo, head, pattern), await storedModels(stores.models, repo.uuid))).toEqual([]);
+          const generations = new Set((await stores.models.listModels(repo.uuid)).map((record) => record.generation));
+          expect([...generations].filter((other) => other !== generation)).toEqual([]);
         },
       ),
       // A failure prints its seed and path; replay with FC_SEED=<seed> FC_PATH=<path>.
