@@ -3,6 +3,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-client';
+import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../shared/domain/sync/derive-plan';
 
 /** The CDK context keys this app reads (`-c key=value` or `context` in cdk.json). */
 export const CONTEXT_KEYS = [
@@ -14,6 +15,7 @@ export const CONTEXT_KEYS = [
   'removalPolicy',
   'bitbucketApiUrl',
   'verifierReservedConcurrency',
+  'gitMinChangedModels',
 ] as const;
 
 /** Default values used when a context key is not set. Documented in docs/DEPLOY.md. */
@@ -26,6 +28,8 @@ export const CONFIG_DEFAULTS = {
   removalPolicy: 'retain',
   bitbucketApiUrl: DEFAULT_BITBUCKET_API_URL,
   verifierReservedConcurrency: 50,
+  // Chosen by measurement: docs/BENCHMARKS.md, "REST vs git by changed models".
+  gitMinChangedModels: DEFAULT_GIT_MIN_CHANGED_MODELS,
 } as const;
 
 /** Validated deployment configuration, derived from CDK context. */
@@ -49,6 +53,8 @@ export interface HubConfig {
   readonly bitbucketApiUrl: string;
   /** Reserved concurrency of the verifier, or `undefined` to draw from the unreserved pool. */
   readonly verifierReservedConcurrency?: number;
+  /** A push whose diff plans more model changes than this is read with one git fetch instead of one REST download each. */
+  readonly gitMinChangedModels: number;
 }
 
 /** Thrown for a context value that cannot be used; the message names the key and what is accepted. */
@@ -148,6 +154,12 @@ export function readHubConfig(scope: Construct): HubConfig {
     }
   }
 
+  const gitMinChangedModels = int(get('gitMinChangedModels')) ?? CONFIG_DEFAULTS.gitMinChangedModels;
+  // The worker accepts the same range (GIT_MIN_CHANGED_MODELS); 0 reads every non-empty diff over git.
+  if (!Number.isInteger(gitMinChangedModels) || gitMinChangedModels < 0 || gitMinChangedModels > 1_000_000) {
+    throw new ModelHubConfigError('gitMinChangedModels', get('gitMinChangedModels'), 'a whole number of models from 0 to 1000000');
+  }
+
   return {
     stackName,
     alarmEmail,
@@ -157,6 +169,7 @@ export function readHubConfig(scope: Construct): HubConfig {
     removalPolicy: removalPolicyRaw === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     bitbucketApiUrl: bitbucketApiUrl.replace(/\/+$/, ''),
     verifierReservedConcurrency,
+    gitMinChangedModels,
   };
 }
 

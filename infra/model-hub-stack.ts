@@ -90,6 +90,7 @@ export class ModelHubStack extends Stack {
       projectRoot,
       timeout: WORKER_TIMEOUT,
       bitbucketApiUrl: config.bitbucketApiUrl,
+      gitMinChangedModels: config.gitMinChangedModels,
       // Per stack, like the webhook secret: two hubs in one account never share (or delete) each other's tokens.
       tokenSecretPrefix: `${this.stackName}/tokens/`,
       logRetention,

@@ -8,6 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../../shared/aws/access-tokens';
 import { DEFAULT_BITBUCKET_API_URL } from '../../shared/bitbucket/bitbucket-client';
+import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../shared/domain/sync/derive-plan';
 import type { DataTables } from './data-tables';
 import { NodeFunction } from './node-function';
 
@@ -55,6 +56,11 @@ export interface SyncWorkerProps {
    */
   readonly bitbucketApiUrl?: string;
   /**
+   * A push whose diff plans more model changes than this is read with one shallow git fetch (`GIT_MIN_CHANGED_MODELS`).
+   * @default DEFAULT_GIT_MIN_CHANGED_MODELS
+   */
+  readonly gitMinChangedModels?: number;
+  /**
    * Days the events table keeps sync-run records.
    * @default 30
    */
@@ -98,6 +104,7 @@ export class SyncWorker extends Construct {
         TOKEN_SECRET_PREFIX: this.tokenSecretPrefix,
         BITBUCKET_API_URL: props.bitbucketApiUrl ?? DEFAULT_BITBUCKET_API_URL,
         EVENTS_TTL_DAYS: String(props.eventsTtlDays ?? 30),
+        GIT_MIN_CHANGED_MODELS: String(props.gitMinChangedModels ?? DEFAULT_GIT_MIN_CHANGED_MODELS),
         POWERTOOLS_SERVICE_NAME: 'model-hub-worker',
         POWERTOOLS_METRICS_NAMESPACE: 'ModelHub',
       },

@@ -2,6 +2,7 @@ import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ModelHubConfigError, readHubConfig } from '../../../infra/config';
+import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../../shared/domain/sync/derive-plan';
 import { synthTemplate } from '../../support/infra-stack';
 
 const configFor = (context: Record<string, unknown>) => readHubConfig(new App({ context }));
@@ -17,6 +18,7 @@ describe('context defaults and parsing', () => {
       removalPolicy: RemovalPolicy.RETAIN,
       bitbucketApiUrl: 'https://api.bitbucket.org/2.0',
       verifierReservedConcurrency: 50,
+      gitMinChangedModels: DEFAULT_GIT_MIN_CHANGED_MODELS,
     });
   });
 
@@ -26,14 +28,22 @@ describe('context defaults and parsing', () => {
       logRetentionDays: '400',
       verifierReservedConcurrency: '10',
       removalPolicy: 'destroy',
+      gitMinChangedModels: '0',
     });
-    const fromJson = configFor({ reconcileMinutes: 5, logRetentionDays: 400, verifierReservedConcurrency: 10, removalPolicy: 'destroy' });
+    const fromJson = configFor({
+      reconcileMinutes: 5,
+      logRetentionDays: 400,
+      verifierReservedConcurrency: 10,
+      removalPolicy: 'destroy',
+      gitMinChangedModels: 0,
+    });
     expect(fromCli).toEqual(fromJson);
     expect(fromCli).toMatchObject({
       reconcileMinutes: 5,
       logRetention: RetentionDays.THIRTEEN_MONTHS,
       verifierReservedConcurrency: 10,
       removalPolicy: RemovalPolicy.DESTROY,
+      gitMinChangedModels: 0,
     });
   });
 
@@ -75,6 +85,9 @@ describe('context validation errors', () => {
     ['bitbucketApiUrl', 'not a url', /bitbucketApiUrl/],
     ['verifierReservedConcurrency', '0', /verifierReservedConcurrency.*"none"/],
     ['verifierReservedConcurrency', 'lots', /verifierReservedConcurrency/],
+    ['gitMinChangedModels', '-1', /gitMinChangedModels.*0 to 1000000/],
+    ['gitMinChangedModels', 2.5, /gitMinChangedModels/],
+    ['gitMinChangedModels', 'many', /gitMinChangedModels/],
   ])('%s = %j is rejected', (key, value, message) => {
     expect(() => configFor({ [key]: value })).toThrow(ModelHubConfigError);
     expect(() => configFor({ [key]: value })).toThrow(message);
@@ -94,6 +107,7 @@ describe('stack built from non-default context', () => {
       removalPolicy: 'destroy',
       bitbucketApiUrl: 'https://bitbucket.example.com/api/2.0/',
       verifierReservedConcurrency: 'none',
+      gitMinChangedModels: '250',
     }).template;
   });
 
@@ -107,6 +121,13 @@ describe('stack built from non-default context', () => {
       expect(table.DeletionPolicy).toBe('Delete');
       expect(table.Properties.DeletionProtectionEnabled).toBe(false);
     }
+  });
+
+  test('the git threshold reaches the worker as GIT_MIN_CHANGED_MODELS', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('Replicates Hackolade models'),
+      Environment: { Variables: Match.objectLike({ GIT_MIN_CHANGED_MODELS: '250' }) },
+    });
   });
 
   test('log groups use the configured retention; verifier has no reserved concurrency; API URL is passed through', () => {

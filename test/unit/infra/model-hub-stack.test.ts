@@ -2,6 +2,7 @@ import { type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { EVENTS_TABLE, MODELS_TABLE, REPOSITORIES_TABLE } from '../../../shared/aws/tables';
+import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../../shared/domain/sync/derive-plan';
 import { WORKER_TIMEOUT, type ModelHubStack } from '../../../infra/model-hub-stack';
 import { synthTemplate } from '../../support/infra-stack';
 
@@ -113,6 +114,7 @@ describe('functions', () => {
       TOKEN_SECRET_PREFIX: 'ModelHubSync/tokens/',
       BITBUCKET_API_URL: 'https://api.bitbucket.org/2.0',
       EVENTS_TTL_DAYS: '30',
+      GIT_MIN_CHANGED_MODELS: String(DEFAULT_GIT_MIN_CHANGED_MODELS),
       POWERTOOLS_SERVICE_NAME: 'model-hub-worker',
       POWERTOOLS_METRICS_NAMESPACE: 'ModelHub',
     });
