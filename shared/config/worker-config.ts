@@ -25,7 +25,7 @@ export interface WorkerConfig {
   readonly retryBackoffBaseSeconds: number;
   /** `on`: full syncs and large diffs read one git snapshot (falling back to REST); `off`: REST only. */
   readonly gitSync: 'on' | 'off';
-  /** An incremental sync whose diff plans more ops than this reads a git snapshot. */
+  /** An incremental sync whose diff plans more ops than this reads a git snapshot (default 50, chosen in docs/BENCHMARKS.md). */
   readonly gitMinChangedModels: number;
 }
 

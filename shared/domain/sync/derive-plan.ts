@@ -11,8 +11,12 @@ import { planFromSnapshot } from './plan-from-snapshot';
 import type { SourceRepository, SyncMode, SyncProgress, SyncState, SyncTransport } from './ports';
 import type { SyncDeps, SyncTarget } from './sync-types';
 
-/** A diff touching more models than this is read from a git snapshot (see docs/BENCHMARKS.md for the measurement). */
-export const DEFAULT_GIT_MIN_CHANGED_MODELS = 100;
+/**
+ * A diff touching more models than this is read from a git snapshot. Measured (docs/BENCHMARKS.md, "REST vs git
+ * by changed models"): REST is faster up to several hundred models (git reads the whole head), but each REST
+ * download spends the token's hourly budget (1,000 requests on small workspaces); 50 caps a push at ~5 % of it.
+ */
+export const DEFAULT_GIT_MIN_CHANGED_MODELS = 50;
 
 /** The plan of a run and how to read what it writes. */
 export interface DerivedPlan {
