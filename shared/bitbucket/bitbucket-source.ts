@@ -40,6 +40,7 @@ export class BitbucketSource implements SourceRepository {
   readonly snapshot?: (branch: string) => Promise<SourceSnapshot>;
   private readonly listings = new Map<string, Promise<Map<string, TreeEntry>>>();
   private cloneUrl: string | undefined;
+  private named: { fullName: string; workspaceUuid?: string } | undefined;
 
   constructor(
     private readonly client: BitbucketClient,
@@ -53,8 +54,13 @@ export class BitbucketSource implements SourceRepository {
     return translate(async () => {
       const repository = await this.client.getRepository(this.repository);
       this.cloneUrl = repository.cloneUrl;
+      this.named = { fullName: repository.fullName, ...(repository.workspaceUuid ? { workspaceUuid: repository.workspaceUuid } : {}) };
       return repository.mainBranch;
     });
+  }
+
+  currentName(): { fullName: string; workspaceUuid?: string } | undefined {
+    return this.named;
   }
 
   private async openSnapshot(branch: string, git: GitSnapshotOptions): Promise<SourceSnapshot> {

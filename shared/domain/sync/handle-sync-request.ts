@@ -136,6 +136,17 @@ async function handleOnce(
     trigger: request.trigger,
     repository: { uuid: repository.uuid, fullName: repository.fullName },
   };
+  // A rename with no push since (the run addressed the repository by uuid) is recorded from what Bitbucket answered,
+  // so the events log, the CLI and later messages use the name of now.
+  const known = repository;
+  const recordCurrentName = async (): Promise<void> => {
+    const named = source.currentName?.();
+    if (!named) return;
+    const newWorkspace = named.workspaceUuid !== undefined && named.workspaceUuid !== known.workspaceUuid;
+    if (named.fullName === known.fullName && !newWorkspace) return;
+    await ports.renameRepository(known.uuid, named.fullName, named.workspaceUuid);
+    base.repository = { uuid: known.uuid, fullName: named.fullName };
+  };
   try {
     const run = request.verify ? verifyRepository : syncRepository;
     const report = await run(
@@ -155,6 +166,7 @@ async function handleOnce(
       },
       { source, models: fenced.models, state: fenced.state },
     );
+    await recordCurrentName();
     const result = {
       outcome: report.outcome,
       report,

@@ -79,6 +79,11 @@ export interface SourceRepository {
    * give it. Throws SnapshotUnavailableError when it cannot this time (the sync then reads over REST).
    */
   snapshot?(branch: string): Promise<SourceSnapshot>;
+  /**
+   * How Bitbucket names the repository now, once `getMainBranch` has read it (a repository addressed by uuid may
+   * have been renamed with no push since): present when the source can tell.
+   */
+  currentName?(): { readonly fullName: string; readonly workspaceUuid?: string } | undefined;
 }
 
 /** A branch head fetched whole: its files with their git blob ids, and their bytes read locally. */

@@ -102,8 +102,9 @@ describe('worker: a repository renamed in Bitbucket with no push since', () => {
     await expectReplicaOf(repo);
     expect(apiPaths().length).toBeGreaterThan(0);
     expect(apiPaths().filter((path) => !path.startsWith(byUuids(repo)))).toEqual([]);
-    // Messages keep naming it by its (stored) full name, never by its uuids.
-    expect((await lastRun(repo)).repository).toEqual({ uuid: repo.uuid, fullName: 'acme/first-name' });
+    // The run learnt the new name from Bitbucket's answer: the events log and the store use it from now on.
+    expect((await lastRun(repo)).repository).toEqual({ uuid: repo.uuid, fullName: 'acme/second-name' });
+    expect(await stored(repo)).toEqual({ uuid: repo.uuid, fullName: 'acme/second-name' });
 
     // Prepare: renamed again; an admin's full sync reads the whole head over git, from the clone link of now.
     simulator.renameRepository(repo, 'acme/third-name');

@@ -171,6 +171,31 @@ describe('handleSyncRequest (in memory)', () => {
     expect((await world.repositories.getRepository(world.repo.uuid))!.fullName).toBe('acme/old-name');
   });
 
+  it('records the name Bitbucket answered during a scheduled run (a rename with no push since), and logs the run under it', async () => {
+    // Prepare: renamed in Bitbucket with no push; the source (addressed by uuid) reads the repository as it is now.
+    const renamedSource = (world: World) =>
+      Object.assign(world.repo.source(), { currentName: () => ({ fullName: 'acme/new-name', workspaceUuid: '{ws}' }) });
+    const world = newWorld();
+    await world.repo.commit({ 'm.hck.json': '{}' });
+    await addRepository(world, 'acme/old-name');
+    const ports: SyncRequestPorts = {
+      ...world.ports,
+      openSource: async () => ({ source: renamedSource(world), apiCalls: () => 0, bytesReceived: () => 0 }),
+    };
+    // Act
+    await handleSyncRequest(
+      request(world, { trigger: 'reconcile', repository: { uuid: world.repo.uuid, fullName: 'acme/old-name' } }),
+      unlimited,
+      ports,
+    );
+    await handleSyncRequest(request(world, { trigger: 'reconcile', requestUuid: 'req-2' }), unlimited, ports);
+    // Assess: recorded once (the second run finds the stored name current), events under the name of now.
+    expect(world.renames).toEqual([[world.repo.uuid, 'acme/new-name', '{ws}']]);
+    expect(await world.repositories.getRepository(world.repo.uuid)).toMatchObject({ fullName: 'acme/new-name', workspaceUuid: '{ws}' });
+    const runs = await world.events.list({ repositoryUuid: world.repo.uuid });
+    expect(runs.map((run) => run.repository?.fullName)).toEqual(['acme/new-name', 'acme/new-name']);
+  });
+
   it("fills in an older record's workspace uuid from a push, records a transfer's, and writes nothing when the push names what is stored", async () => {
     // Prepare
     const world = newWorld();
