@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       `  Webhook URL:   ${hub.webhookUrl}`,
       `  Data dir:      ${dataDir}`,
       `  Bitbucket API: ${hub.environment.BITBUCKET_API_URL}`,
-      '  Worker:        polling the local queue; reconciliation every 15 minutes',
+      '  Worker:        polling the local queue; reconciliation every 15 minutes, verification daily',
       hub.generatedSecret
         ? `  A webhook secret was generated and stored in ${dataDir}/secrets.json (key "current"); set MODEL_HUB_WEBHOOK_SECRET to choose your own.`
         : '  Webhook secret: from MODEL_HUB_WEBHOOK_SECRET or the data dir.',

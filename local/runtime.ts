@@ -30,6 +30,8 @@ export interface LocalHubOptions extends StandInOptions {
   readonly worker?: boolean;
   /** Queue a reconciliation of every added repository this often, as the stack's schedule does. @default 900 (0: never) */
   readonly reconcileEverySeconds?: number;
+  /** Queue a verification of every added repository this often, as the stack's daily rule does. @default 86400 (0: never) */
+  readonly verifyEverySeconds?: number;
   /**
    * Long-poll wait of the local event source. @default 0: local-aws-sqs keeps messages a long poll took until the
    * wait ends while their visibility timeout already runs, so the poller asks without waiting and pauses briefly.
@@ -66,6 +68,8 @@ export interface LocalHub {
   restartFunctions(): void;
   /** Queues a reconciliation of every added repository now; resolves to how many were queued. */
   reconcile(): Promise<number>;
+  /** Queues a verification of every added repository now (`sync --verify` for each); resolves to how many were queued. */
+  verify(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -114,9 +118,14 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
           onError: options.onWorkerError,
         });
 
-  const reconcileEvery = (options.reconcileEverySeconds ?? 900) * 1000;
-  const timer = reconcileEvery > 0 ? setInterval(() => void functions.reconciler().catch(() => undefined), reconcileEvery) : undefined;
-  timer?.unref();
+  // The two schedules of the stack: reconciliation (missed webhooks) and verification (the replica checks itself).
+  const every = (seconds: number, event: Parameters<LocalFunctions['reconciler']>[0]) => {
+    if (seconds <= 0) return undefined;
+    const timer = setInterval(() => void functions.reconciler(event).catch(() => undefined), seconds * 1000);
+    timer.unref();
+    return timer;
+  };
+  const timers = [every(options.reconcileEverySeconds ?? 900, {}), every(options.verifyEverySeconds ?? 86_400, { verify: true })];
 
   const webhookUrl = `${api.url}${WEBHOOK_PATH}`;
   // Tells the admin CLI where this hub's stand-ins listen (dynalite's store cannot be opened by two processes).
@@ -138,8 +147,9 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     functions,
     restartFunctions: () => containers.restart(),
     reconcile: () => functions.reconciler().then(({ queued }) => queued),
+    verify: () => functions.reconciler({ verify: true }).then(({ queued }) => queued),
     async close() {
-      if (timer) clearInterval(timer);
+      for (const timer of timers) if (timer) clearInterval(timer);
       await poller?.stop();
       await api.close();
       await standIns.close();

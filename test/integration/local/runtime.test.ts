@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DynamoDbEventLog } from '../../../shared/aws/dynamodb-event-log';
 import { DynamoDbRepositoryStore } from '../../../shared/aws/dynamodb-repository-store';
 import { signBody } from '../../../shared/domain/signature';
+import type { SyncRequest } from '../../../shared/domain/sync-request';
 import { startLocalHub, type LocalHub } from '../../../local/runtime';
 import { readLocalRuntime } from '../../../shared/config/local-runtime-file';
 import { receiveAll } from '../../support/queue';
@@ -104,6 +105,17 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
       ['aaaaaaaa-0000-4000-8000-000000000001', 'queued'],
       ['aaaaaaaa-0000-4000-8000-000000000001', 'duplicate'],
       ['aaaaaaaa-0000-4000-8000-000000000002', 'duplicate'],
+    ]);
+  });
+
+  it("runs the stack's two schedules on demand: a reconciliation and a verification of every added repository", async () => {
+    await receiveAll(hub.standIns.sqs, hub.standIns.queueUrl);
+    expect(await hub.reconcile()).toBe(1);
+    expect(await hub.verify()).toBe(1);
+    const bodies = (await receiveAll(hub.standIns.sqs, hub.standIns.queueUrl)).map((message) => JSON.parse(message.Body!) as SyncRequest);
+    expect(bodies.map((body) => [body.trigger, body.repository.uuid, body.verify ?? false])).toEqual([
+      ['reconcile', CLOUDBEERS, false],
+      ['reconcile', CLOUDBEERS, true],
     ]);
   });
 
