@@ -9,7 +9,7 @@ import { remainingOps } from './plan';
 import type { SourceRepository, SyncState } from './ports';
 import { SyncRunRecord } from './sync-run-record';
 import {
-  addCounts,
+  combineReports,
   DEFAULT_SAFETY_MARGIN_MS,
   zeroCounts,
   type SyncDeps,
@@ -42,14 +42,7 @@ export async function syncRepository(target: SyncTarget, options: SyncOptions, d
     if (error instanceof SourceDeadlineError) return readHeadLater;
     throw error;
   }
-  if (next.outcome === 'up-to-date') return { ...first, readHead: true };
-  return {
-    ...next,
-    fromCommit: first.fromCommit,
-    counts: addCounts(first.counts, next.counts),
-    opsApplied: first.opsApplied + next.opsApplied,
-    continued: true,
-  };
+  return combineReports(first, next, true);
 }
 
 /** One pass: continue the saved plan, or read the head and plan to it. */

@@ -128,3 +128,18 @@ export const addCounts = (a: SyncCounts, b: SyncCounts): SyncCounts => ({
   // Progress saved before this count existed lacks it.
   skipped: (a.skipped ?? 0) + (b.skipped ?? 0),
 });
+
+/**
+ * Two passes of one run reported as one: a second pass that found the head synced adds nothing but the fact that it
+ * read it; otherwise its target and outcome, with the first pass's start and the counts and ops of both.
+ */
+export function combineReports(first: SyncReport, next: SyncReport, continued: boolean): SyncReport {
+  if (next.outcome === 'up-to-date') return { ...first, readHead: true };
+  return {
+    ...next,
+    fromCommit: first.fromCommit,
+    counts: addCounts(first.counts, next.counts),
+    opsApplied: first.opsApplied + next.opsApplied,
+    continued,
+  };
+}

@@ -24,7 +24,7 @@ import { classifyOps, type ConfirmPut } from './replica-drift';
 import { syncRepository } from './sync-repository';
 import { SyncRunRecord } from './sync-run-record';
 import {
-  addCounts,
+  combineReports,
   DEFAULT_SAFETY_MARGIN_MS,
   zeroCounts,
   type SyncDeps,
@@ -72,14 +72,7 @@ function whyNot(report: SyncReport): string {
 }
 
 function merge(first: SyncReport, next: SyncReport): SyncReport {
-  if (next.outcome === 'up-to-date') return { ...first, readHead: true };
-  return {
-    ...next,
-    fromCommit: first.fromCommit,
-    counts: addCounts(first.counts, next.counts),
-    opsApplied: first.opsApplied + next.opsApplied,
-    continued: first.continued === true || next.continued === true,
-  };
+  return combineReports(first, next, first.continued === true || next.continued === true);
 }
 
 const notVerified = (reason: string): VerificationReport => ({
