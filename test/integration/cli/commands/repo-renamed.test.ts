@@ -34,29 +34,31 @@ describe('CLI on a repository renamed or transferred in Bitbucket (local hub + B
     expect(await stored(repo)).toMatchObject({ fullName: 'acme/first', workspaceUuid: repo.workspaceUuid });
     bed.simulator.renameRepository(repo, 'acme/second');
 
-    // Act + Assess: an admin's full sync (over git, from the clone link Bitbucket gives now).
+    // Act + Assess: an admin's full sync (over git, from the clone link Bitbucket gives now) records the name of now.
     expect(await sync('acme/first', '--full')).toMatchObject({ outcome: 'synced' });
+    expect(await stored(repo)).toMatchObject({ fullName: 'acme/second', workspaceUuid: repo.workspaceUuid });
     // Rotating the secret re-signs the repository's webhook.
     const rotated = await bed.cli(['provider', 'rotate-secret', '--update-webhooks']);
-    expect(rotated.stderr).toContain('acme/first: webhook secret updated');
+    expect(rotated.stderr).toContain('acme/second: webhook secret updated');
     expect(repo.webhooks[0]?.secret).toBe(bed.webhookSecret().current);
-    // `repo update` with a token finds it and records its name of now.
-    const updated = await bed.cli(['repo', 'update', 'acme/first'], { stdin: repo.token });
+    // Renamed again with no push and no sync since: `repo update` with a token finds it and records its name of now.
+    bed.simulator.renameRepository(repo, 'acme/third');
+    const updated = await bed.cli(['repo', 'update', 'acme/second'], { stdin: repo.token });
     expect(updated.code).toBe(0);
-    expect(updated.stderr).toContain('acme/first is now called acme/second in Bitbucket.');
-    expect(await stored(repo)).toMatchObject({ fullName: 'acme/second', workspaceUuid: repo.workspaceUuid });
+    expect(updated.stderr).toContain('acme/second is now called acme/third in Bitbucket.');
+    expect(await stored(repo)).toMatchObject({ fullName: 'acme/third', workspaceUuid: repo.workspaceUuid });
 
     // Prepare: transferred to another workspace, which revokes the repository's token.
     bed.simulator.renameRepository(repo, 'beta/moved');
 
     // Act + Assess: a transfer changes the workspace's uuid as well, so the stored name is no help…
-    const stale = await bed.cli(['repo', 'update', 'acme/second'], { stdin: repo.token });
+    const stale = await bed.cli(['repo', 'update', 'acme/third'], { stdin: repo.token });
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain('transferred to another workspace? Then name it as it is called now');
     // …but its name of now, read with the new token, is matched to the added repository by its uuid.
     const replaced = await bed.cli(['repo', 'update', 'beta/moved'], { stdin: repo.token });
     expect(replaced.code).toBe(0);
-    expect(replaced.stderr).toContain('acme/second is now called beta/moved in Bitbucket.');
+    expect(replaced.stderr).toContain('acme/third is now called beta/moved in Bitbucket.');
     expect(await stored(repo)).toMatchObject({ fullName: 'beta/moved', workspaceUuid: bed.simulator.workspaceUuid('beta') });
     // The worker caches tokens for minutes: a new container reads the new one at once.
     bed.hub.restartFunctions();
@@ -74,23 +76,25 @@ describe('CLI on a repository renamed or transferred in Bitbucket (local hub + B
     expect(repo.webhooks).toEqual([]);
   });
 
-  it('syncs an older record without its workspace uuid by name, and `repo update` and `repo add` fill it in', async () => {
-    // Prepare: stored as hubs before the workspace uuid were.
+  it('syncs an older record without its workspace uuid by name, and the sync, `repo update` and `repo add` fill it in', async () => {
+    // Prepare: stored as hubs before the workspace uuid were (once the initial sync is done: a sync fills it in).
     const repo = await bed.simulator.createRepository('acme/legacy');
     await repo.commit({ 'a.hck.json': '{"modelName":"A"}' });
-    expect((await bed.cli(['repo', 'add', 'acme/legacy', '--no-wait'], { stdin: repo.token })).code).toBe(0);
+    expect((await bed.cli(['repo', 'add', 'acme/legacy'], { stdin: repo.token })).code).toBe(0);
     const { workspaceUuid: _dropped, ...legacy } = await stored(repo);
     await repositories.updateRepository(legacy);
     expect((await stored(repo)).workspaceUuid).toBeUndefined();
 
-    // Act + Assess: synced by name.
+    // Act + Assess: synced by name; the repository object it read gives the workspace's uuid.
     bed.simulator.resetRequests();
     expect(await sync('acme/legacy', '--full')).toMatchObject({ outcome: 'synced' });
     const api = bed.simulator.requests.filter((request) => request.origin === 'api');
     expect(api.length).toBeGreaterThan(0);
     expect(api.every((request) => request.path.startsWith('/2.0/repositories/acme/legacy'))).toBe(true);
+    expect(await stored(repo)).toMatchObject({ fullName: 'acme/legacy', workspaceUuid: repo.workspaceUuid });
 
     // `repo update` with a token fills it in.
+    await repositories.updateRepository(legacy);
     expect((await bed.cli(['repo', 'update', 'acme/legacy'], { stdin: repo.token })).code).toBe(0);
     expect(await stored(repo)).toMatchObject({ fullName: 'acme/legacy', workspaceUuid: repo.workspaceUuid });
     // So does adding it again.
