@@ -31,16 +31,6 @@ import {
 } from './dynamodb-model-store-options';
 import { PARTITION_KEY, SORT_KEY } from './tables';
 
-export {
-  DEFAULT_CHUNK_BYTES,
-  DEFAULT_INLINE_LIMIT_BYTES,
-  DEFAULT_ORPHAN_MIN_AGE_MS,
-  MAX_ITEM_BODY_BYTES,
-  type DynamoDbModelStoreOptions,
-  type PutModelInput,
-  type RecordTooLargeInput,
-} from './dynamodb-model-store-options';
-
 const MAX_PARSE_ERROR_LENGTH = 500;
 
 /**

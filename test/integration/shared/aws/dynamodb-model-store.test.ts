@@ -3,7 +3,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandIns, type StandIns } from '../../../../local/stand-ins';
-import { DynamoDbModelStore, type DynamoDbModelStoreOptions } from '../../../../shared/aws/dynamodb-model-store';
+import { DynamoDbModelStore } from '../../../../shared/aws/dynamodb-model-store';
+import type { DynamoDbModelStoreOptions } from '../../../../shared/aws/dynamodb-model-store-options';
 import {
   ModelBodyInconsistentError,
   ModelBodyNotStoredError,
