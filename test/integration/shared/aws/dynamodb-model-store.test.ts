@@ -19,6 +19,9 @@ const MODEL_FILES = readdirSync(FIXTURES)
   .filter((name) => name.endsWith('.hck.json'))
   .sort();
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
+/** Stores the bytes of model fixture `name` at `path`, as of `commit`. */
+const putFixture = (models: DynamoDbModelStore, repositoryUuid: string, path: string, commit: string, name: string) =>
+  models.putModel({ repositoryUuid, path, commit, bytes: fixture(name) });
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const newRepo = (): string => `{${randomUUID()}}`;
 /** Small chunks so that the real (≤ 327 KB) models are stored chunked too. */
@@ -211,23 +214,13 @@ describe('DynamoDbModelStore', () => {
   it('records a too-large model without a body and refuses to store one', async () => {
     const models = store({ ...SMALL_CHUNKS, maxModelBytes: 50_000 });
     const repo = newRepo();
-    await expect(
-      models.putModel({
-        repositoryUuid: repo,
-        path: 'big.hck.json',
-        commit: 'c1',
-        bytes: fixture('medium-polyglot-animal-shelter-ldm.hck.json'),
-      }),
-    ).rejects.toThrow(ModelTooLargeError);
+    await expect(putFixture(models, repo, 'big.hck.json', 'c1', 'medium-polyglot-animal-shelter-ldm.hck.json')).rejects.toThrow(
+      ModelTooLargeError,
+    );
     expect(await partitionKeys(repo)).toEqual([]);
 
     // A model that was stored before and has grown over the limit: its chunks go away with the body.
-    const before = await models.putModel({
-      repositoryUuid: repo,
-      path: 'big.hck.json',
-      commit: 'c1',
-      bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
-    });
+    const before = await putFixture(models, repo, 'big.hck.json', 'c1', 'small-neo4j-bill-of-materials.hck.json');
     expect(before.storage).toBe('chunked');
     const record = await models.recordTooLarge({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c2', size: 80_267 });
     expect(record).toMatchObject({ status: 'too-large', size: 80_267, commit: 'c2', storage: 'none', chunkCount: 0, storedBytes: 0 });
@@ -240,18 +233,8 @@ describe('DynamoDbModelStore', () => {
   it("overwrites: the old version's chunks are deleted, chunked or inline", async () => {
     const models = store(SMALL_CHUNKS);
     const repo = newRepo();
-    const v1 = await models.putModel({
-      repositoryUuid: repo,
-      path: 'm.hck.json',
-      commit: 'c1',
-      bytes: fixture('medium-dynamodb-book.hck.json'),
-    });
-    const v2 = await models.putModel({
-      repositoryUuid: repo,
-      path: 'm.hck.json',
-      commit: 'c2',
-      bytes: fixture('medium-polyglot-animal-shelter-ldm.hck.json'),
-    });
+    const v1 = await putFixture(models, repo, 'm.hck.json', 'c1', 'medium-dynamodb-book.hck.json');
+    const v2 = await putFixture(models, repo, 'm.hck.json', 'c2', 'medium-polyglot-animal-shelter-ldm.hck.json');
     expect(v2.version).not.toBe(v1.version);
     const keys = await chunkKeys(repo);
     expect(keys).toHaveLength(v2.chunkCount);
@@ -273,12 +256,7 @@ describe('DynamoDbModelStore', () => {
     const models = store(SMALL_CHUNKS);
     const repo = newRepo();
     await models.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c1', bytes: fixture('medium-dynamodb-book.hck.json') });
-    await models.putModel({
-      repositoryUuid: repo,
-      path: 'b.hck.json',
-      commit: 'c1',
-      bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
-    });
+    await putFixture(models, repo, 'b.hck.json', 'c1', 'small-neo4j-bill-of-materials.hck.json');
     await models.deleteModel(repo, 'a.hck.json');
     expect(await models.getModel(repo, 'a.hck.json')).toBeUndefined();
     const remaining = await models.getRecord(repo, 'b.hck.json');
@@ -314,12 +292,7 @@ describe('DynamoDbModelStore', () => {
       expect((await models.getRecord(repo, 'nouveau/modèle.hck.json'))!.sharedChunks).toBeUndefined();
 
       // The moved record owns the chunks now: overwriting it deletes them.
-      const next = await models.putModel({
-        repositoryUuid: repo,
-        path: 'nouveau/modèle.hck.json',
-        commit: 'c3',
-        bytes: fixture('medium-dynamodb-book.hck.json'),
-      });
+      const next = await putFixture(models, repo, 'nouveau/modèle.hck.json', 'c3', 'medium-dynamodb-book.hck.json');
       expect((await chunkKeys(repo)).every((sk) => sk.startsWith(`chunk#${next.version}#`))).toBe(true);
       expect(await chunkKeys(repo)).toHaveLength(next.chunkCount);
     });
@@ -386,19 +359,9 @@ describe('DynamoDbModelStore', () => {
     it('rejects a write based on a stale version and leaves no trace of it', async () => {
       const models = store(SMALL_CHUNKS);
       const repo = newRepo();
-      const first = await models.putModel({
-        repositoryUuid: repo,
-        path: 'm.hck.json',
-        commit: 'c1',
-        bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
-      });
+      const first = await putFixture(models, repo, 'm.hck.json', 'c1', 'small-neo4j-bill-of-materials.hck.json');
       // Another worker rewrites the model after we read version `first`.
-      const theirs = await models.putModel({
-        repositoryUuid: repo,
-        path: 'm.hck.json',
-        commit: 'c2',
-        bytes: fixture('medium-dynamodb-book.hck.json'),
-      });
+      const theirs = await putFixture(models, repo, 'm.hck.json', 'c2', 'medium-dynamodb-book.hck.json');
 
       await expect(
         models.putModel({
@@ -428,38 +391,23 @@ describe('DynamoDbModelStore', () => {
       const { store: slow, client } = crashingStore(SMALL_CHUNKS);
       const models = store(SMALL_CHUNKS);
       const repo = newRepo();
-      await models.putModel({
-        repositoryUuid: repo,
-        path: 'm.hck.json',
-        commit: 'c1',
-        bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
-      });
+      await putFixture(models, repo, 'm.hck.json', 'c1', 'small-neo4j-bill-of-materials.hck.json');
 
       // Right before our record commit, a concurrent writer commits its own version.
       let theirs: Awaited<ReturnType<DynamoDbModelStore['putModel']>> | undefined;
       client.middlewareStack.add(
         (next, context) => async (args) => {
           if (context.commandName === 'PutItemCommand' && !theirs) {
-            theirs = await models.putModel({
-              repositoryUuid: repo,
-              path: 'm.hck.json',
-              commit: 'c2',
-              bytes: fixture('medium-dynamodb-book.hck.json'),
-            });
+            theirs = await putFixture(models, repo, 'm.hck.json', 'c2', 'medium-dynamodb-book.hck.json');
           }
           return next(args);
         },
         { step: 'initialize', name: 'concurrentWriter' },
       );
 
-      await expect(
-        slow.putModel({
-          repositoryUuid: repo,
-          path: 'm.hck.json',
-          commit: 'c3',
-          bytes: fixture('large-mongodb-schema-design-patterns.hck.json'),
-        }),
-      ).rejects.toThrow(ModelWriteConflictError);
+      await expect(putFixture(slow, repo, 'm.hck.json', 'c3', 'large-mongodb-schema-design-patterns.hck.json')).rejects.toThrow(
+        ModelWriteConflictError,
+      );
       expect(await models.getRecord(repo, 'm.hck.json')).toEqual(theirs);
       expect(await chunkKeys(repo)).toHaveLength(theirs!.chunkCount);
       expect((await chunkKeys(repo)).every((sk) => sk.startsWith(`chunk#${theirs!.version}#`))).toBe(true);
@@ -514,12 +462,7 @@ describe('DynamoDbModelStore', () => {
     it('reports a body that does not match its record as ModelBodyInconsistentError', async () => {
       const models = store(SMALL_CHUNKS);
       const repo = newRepo();
-      const record = await models.putModel({
-        repositoryUuid: repo,
-        path: 'm.hck.json',
-        commit: 'c1',
-        bytes: fixture('medium-dynamodb-book.hck.json'),
-      });
+      const record = await putFixture(models, repo, 'm.hck.json', 'c1', 'medium-dynamodb-book.hck.json');
       // Replace chunk 1 with other bytes: the count still matches, the content does not.
       await standIns.dynamodb.send(
         new PutItemCommand({
@@ -536,22 +479,12 @@ describe('DynamoDbModelStore', () => {
       const { store: crashing, failWhen } = crashingStore(SMALL_CHUNKS);
       const models = store(SMALL_CHUNKS);
       const repo = newRepo();
-      const kept = await models.putModel({
-        repositoryUuid: repo,
-        path: 'm.hck.json',
-        commit: 'c1',
-        bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
-      });
+      const kept = await putFixture(models, repo, 'm.hck.json', 'c1', 'small-neo4j-bill-of-materials.hck.json');
 
       failWhen((name) => name === 'PutItemCommand');
-      await expect(
-        crashing.putModel({
-          repositoryUuid: repo,
-          path: 'm.hck.json',
-          commit: 'c2',
-          bytes: fixture('large-mongodb-schema-design-patterns.hck.json'),
-        }),
-      ).rejects.toThrow('simulated crash');
+      await expect(putFixture(crashing, repo, 'm.hck.json', 'c2', 'large-mongodb-schema-design-patterns.hck.json')).rejects.toThrow(
+        'simulated crash',
+      );
       const orphans = (await chunkKeys(repo)).length - kept.chunkCount;
       expect(orphans).toBeGreaterThan(0);
       expect((await models.getModel(repo, 'm.hck.json'))?.body.equals(fixture('small-neo4j-bill-of-materials.hck.json'))).toBe(true);
@@ -567,26 +500,16 @@ describe('DynamoDbModelStore', () => {
       const { store: crashing, failWhen } = crashingStore(SMALL_CHUNKS);
       const models = store(SMALL_CHUNKS);
       const repo = newRepo();
-      const old = await models.putModel({
-        repositoryUuid: repo,
-        path: 'm.hck.json',
-        commit: 'c1',
-        bytes: fixture('medium-dynamodb-book.hck.json'),
-      });
+      const old = await putFixture(models, repo, 'm.hck.json', 'c1', 'medium-dynamodb-book.hck.json');
 
       failWhen(
         (name, input) =>
           name === 'BatchWriteItemCommand' &&
           Object.values(input.RequestItems as Record<string, Array<{ DeleteRequest?: unknown }>>)[0]![0]!.DeleteRequest !== undefined,
       );
-      await expect(
-        crashing.putModel({
-          repositoryUuid: repo,
-          path: 'm.hck.json',
-          commit: 'c2',
-          bytes: fixture('large-mongodb-schema-design-patterns.hck.json'),
-        }),
-      ).rejects.toThrow('simulated crash');
+      await expect(putFixture(crashing, repo, 'm.hck.json', 'c2', 'large-mongodb-schema-design-patterns.hck.json')).rejects.toThrow(
+        'simulated crash',
+      );
       const current = await models.getModel(repo, 'm.hck.json');
       expect(current?.record.commit).toBe('c2');
       expect(current?.body.equals(fixture('large-mongodb-schema-design-patterns.hck.json'))).toBe(true);
@@ -633,12 +556,7 @@ describe('DynamoDbModelStore', () => {
       MODEL_FILES.map((name) => models.putModel({ repositoryUuid: repo, path: name, commit: 'c1', bytes: fixture(name) })),
     );
     await models.recordTooLarge({ repositoryUuid: repo, path: 'huge.hck.json', commit: 'c1', size: 40_000_000 });
-    await models.putModel({
-      repositoryUuid: other,
-      path: 'keep.hck.json',
-      commit: 'c1',
-      bytes: fixture('small-neo4j-bill-of-materials.hck.json'),
-    });
+    await putFixture(models, other, 'keep.hck.json', 'c1', 'small-neo4j-bill-of-materials.hck.json');
 
     const expected = records.reduce((sum, record) => sum + 1 + record.chunkCount, 1);
     expect(await models.deleteRepository(repo)).toBe(expected);
