@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerSecret } from './secret-hygiene';
 
@@ -21,15 +21,35 @@ export function readWebhookFixture(name: WebhookFixture): Buffer {
   return readFileSync(join(WEBHOOKS_DIR, `${name}.json`));
 }
 
+/** The real delivery whose published signature the known-answer test checks (when the vector can be read). */
+export const SIGNED_DELIVERY_FIXTURE = 'signed_payload__branch-created' as const;
+
+/** Where the team's reference notes keep that delivery's published secret and signature (outside this repository). */
+const SHARED_SIGNATURE_VECTORS = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'shared',
+  'reference',
+  'bitbucket-cloud-webhooks',
+  'signature-vectors.md',
+);
+
 /**
- * The public known-answer vector from jenkinsci/bitbucket-branch-source-plugin (see signature-vectors.md): a
- * real Bitbucket Cloud delivery signed with a test secret published in that plugin's tests.
+ * The public known-answer vector of jenkinsci/bitbucket-branch-source-plugin (a real Bitbucket Cloud delivery and
+ * the signature made with the test secret published there), read from ../shared rather than committed: this
+ * repository holds no secret, not even a published one. Undefined where ../shared is absent (a bare clone).
  */
-export const SIGNED_DELIVERY_VECTOR = {
-  fixture: 'signed_payload__branch-created' as const,
-  secret: 'Gkvl$k$wyNpQAF42',
-  signature: 'sha256=f205c729821c6954aff2afe72b965c34015b4baf96ea8ddc2cc44999c014a035',
-};
+export function readSignedDeliveryVector(): { secret: string; signature: string } | undefined {
+  if (!existsSync(SHARED_SIGNATURE_VECTORS)) return undefined;
+  const text = readFileSync(SHARED_SIGNATURE_VECTORS, 'utf8');
+  const vector = text.slice(text.indexOf('## Vector 1'), text.indexOf('## Vector 2'));
+  const secret = /^- secret \(UTF-8\): `([^`]+)`/m.exec(vector)?.[1];
+  const signature = /^- header: `X-Hub-Signature: (sha256=[0-9a-f]{64})`/m.exec(vector)?.[1];
+  if (!secret || !signature) throw new Error(`${SHARED_SIGNATURE_VECTORS}: the Cloud vector's secret or header was not found`);
+  return { secret: registerSecret(secret), signature };
+}
 
 /**
  * A fresh random secret, as each test should use (never a secret from documentation). It is registered with the

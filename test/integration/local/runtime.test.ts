@@ -9,7 +9,7 @@ import type { SyncRequest } from '../../../shared/domain/sync-request';
 import { startLocalHub, type LocalHub } from '../../../local/runtime';
 import { readLocalRuntime } from '../../../shared/config/local-runtime-file';
 import { receiveAll } from '../../support/queue';
-import { generateSecret, readWebhookFixture, SIGNED_DELIVERY_VECTOR } from '../../support/fixtures';
+import { generateSecret, readWebhookFixture, SIGNED_DELIVERY_FIXTURE } from '../../support/fixtures';
 
 const CLOUDBEERS = '{708c9715-0ecc-4a5d-87ed-63c4ba48ea06}';
 const TEST_REPOS = '{3deb8c29-778a-450c-8f69-3e50a18079df}';
@@ -119,16 +119,15 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
     ]);
   });
 
-  it('verifies the real signed delivery with its secret, and rejects it tampered or unsigned', async () => {
+  it('verifies a real delivery signed with the previous secret of a rotation, and rejects it tampered or unsigned', async () => {
+    const previous = generateSecret();
     const vectorHub = hub;
-    vectorHub.standIns.secrets.putSecret(
-      'model-hub/webhook-secret',
-      JSON.stringify({ current: secret, previous: SIGNED_DELIVERY_VECTOR.secret }),
-    );
+    vectorHub.standIns.secrets.putSecret('model-hub/webhook-secret', JSON.stringify({ current: secret, previous }));
     // The secret is cached for minutes on Lambda; a fresh start reads the rotated value.
     await hub.close();
     hub = await startLocalHub({ dataDir, worker: false, reconcileEverySeconds: 0 });
-    const body = readWebhookFixture(SIGNED_DELIVERY_VECTOR.fixture);
+    const body = readWebhookFixture(SIGNED_DELIVERY_FIXTURE);
+    const signature = signBody(previous, body);
     const headers = {
       'Content-Type': 'application/json',
       'X-Event-Key': 'repo:push',
@@ -142,10 +141,10 @@ describe('local runtime: verifier behind the local HTTP API on dynalite and loca
         .reduce((sum, event) => sum + (event.count ?? 0), 0);
     const forgedBefore = await forgedCount();
 
-    const genuine = await post(hub.webhookUrl, body, { ...headers, 'X-Hub-Signature': SIGNED_DELIVERY_VECTOR.signature });
+    const genuine = await post(hub.webhookUrl, body, { ...headers, 'X-Hub-Signature': signature });
     const tampered = await post(hub.webhookUrl, body, {
       ...headers,
-      'X-Hub-Signature': SIGNED_DELIVERY_VECTOR.signature.slice(0, -1) + '6',
+      'X-Hub-Signature': signature.slice(0, -1) + (signature.endsWith('0') ? '1' : '0'),
     });
     const unsigned = await post(hub.webhookUrl, body, headers);
 
