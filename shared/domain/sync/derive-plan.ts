@@ -8,7 +8,7 @@ import { HUBIGNORE_FILE } from '../repository-config';
 import { DiffUnavailableError, SnapshotUnavailableError } from './errors';
 import { planFromDiff, planFromListing, type SyncOp } from './plan';
 import { planFromSnapshot } from './plan-from-snapshot';
-import type { SourceRepository, SyncMode, SyncProgress, SyncState, SyncTransport } from './ports';
+import type { SourceRepository, SourceSnapshot, SyncMode, SyncProgress, SyncState, SyncTransport } from './ports';
 import type { SyncDeps, SyncTarget } from './sync-types';
 
 /**
@@ -137,7 +137,7 @@ async function restListingPlan(target: SyncTarget, progress: SyncProgress, deps:
 async function snapshotPlan(target: SyncTarget, progress: SyncProgress, deps: SyncDeps): Promise<Omit<DerivedPlan, 'mode'>> {
   const snapshot = await deps.source.snapshot!(progress.branch);
   try {
-    const hubignore = snapshot.files.has(HUBIGNORE_FILE) ? (await snapshot.readFile(HUBIGNORE_FILE)).toString('utf8') : '';
+    const hubignore = await snapshotHubignore(snapshot);
     const isModel = createModelSelector({ pattern: target.modelPattern, hubignore });
     const ops = planFromSnapshot(snapshot.files, isModel, await deps.models.listModels(target.uuid));
     return {
@@ -153,6 +153,11 @@ async function snapshotPlan(target: SyncTarget, progress: SyncProgress, deps: Sy
     await snapshot.close();
     throw error;
   }
+}
+
+/** `.hubignore` of a snapshot's tree ('' when it has none). */
+export async function snapshotHubignore(snapshot: SourceSnapshot): Promise<string> {
+  return snapshot.files.has(HUBIGNORE_FILE) ? (await snapshot.readFile(HUBIGNORE_FILE)).toString('utf8') : '';
 }
 
 export async function readOptionalFile(source: SourceRepository, commit: string, path: string): Promise<string> {

@@ -3,7 +3,7 @@
  * applied (`apply-ops.ts`) and recorded (`sync-run-record.ts`), and reports what happened.
  */
 import { applyOps } from './apply-ops';
-import { derivePlan, type DerivedPlan } from './derive-plan';
+import { derivePlan } from './derive-plan';
 import { SourceDeadlineError, SourceRateLimitedError } from './errors';
 import { remainingOps } from './plan';
 import type { SourceRepository, SyncState } from './ports';
@@ -153,7 +153,7 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
         : { ...progress, mode, total: ops.length, done: ops.length - pending.length };
       // Record a new plan as in progress before its first write, so a crash is followed by a resume and a cleanup.
       if (pending.length > 0 && !continuing) await saveState({ ...record.withoutProgress(), progress, notBefore: undefined });
-      const reading = { ...deps, source: readingFrom(deps.source, plan) };
+      const reading = { ...deps, source: readingAt(deps.source, plan.toCommit, (path) => plan.readFile(path)) };
       run = await applyOps(target, progress, pending, options, reading, async (checkpoint) => {
         progress = checkpoint;
         await saveState({ ...record.withoutProgress(), progress: checkpoint, notBefore: undefined });
@@ -216,13 +216,13 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
   }
 }
 
-/** The source with downloads served by the plan's reader (a snapshot's blobs, or the source itself). */
-function readingFrom(source: SourceRepository, plan: DerivedPlan): SourceRepository {
+/** The source with downloads of `commit` served by `readFile` (a plan's or a verification's snapshot, or the source). */
+export function readingAt(source: SourceRepository, commit: string, readFile: (path: string) => Promise<Buffer>): SourceRepository {
   return {
     getMainBranch: () => source.getMainBranch(),
     getBranchHead: (branch) => source.getBranchHead(branch),
     listChangedFiles: (newCommit, oldCommit) => source.listChangedFiles(newCommit, oldCommit),
-    listFiles: (commit) => source.listFiles(commit),
-    getFile: (commit, path) => (commit === plan.toCommit ? plan.readFile(path) : source.getFile(commit, path)),
+    listFiles: (at) => source.listFiles(at),
+    getFile: (at, path) => (at === commit ? readFile(path) : source.getFile(at, path)),
   };
 }

@@ -8,7 +8,7 @@ import { createModelSelector } from '../../models/model-selection';
 import { gitBlobId } from '../../models/git-blob-id';
 import { HUBIGNORE_FILE } from '../repository-config';
 import { applyOps } from './apply-ops';
-import { readOptionalFile } from './derive-plan';
+import { readOptionalFile, snapshotHubignore } from './derive-plan';
 import {
   SnapshotUnavailableError,
   SourceDeadlineError,
@@ -19,9 +19,9 @@ import {
 } from './errors';
 import type { SyncOp } from './plan';
 import { planFromSnapshot } from './plan-from-snapshot';
-import type { SourceRepository, SourceSnapshot, StoredModelSummary, SyncTransport } from './ports';
+import type { SourceSnapshot, StoredModelSummary, SyncTransport } from './ports';
 import { classifyOps, type ConfirmPut } from './replica-drift';
-import { syncRepository } from './sync-repository';
+import { readingAt, syncRepository } from './sync-repository';
 import { SyncRunRecord } from './sync-run-record';
 import {
   combineReports,
@@ -194,7 +194,7 @@ async function readTree(
 
 async function snapshotTree(snapshot: SourceSnapshot): Promise<ComparedTree> {
   try {
-    const hubignore = snapshot.files.has(HUBIGNORE_FILE) ? (await snapshot.readFile(HUBIGNORE_FILE)).toString('utf8') : '';
+    const hubignore = await snapshotHubignore(snapshot);
     return {
       via: 'git',
       files: snapshot.files,
@@ -258,16 +258,5 @@ async function restTree(
     confirm: async () => 'drift', // the ids above are the bytes' own
     readFile: (path) => deps.source.getFile(cursor, path),
     close: async () => undefined,
-  };
-}
-
-/** The source with downloads of `commit` served by `readFile` (the compared tree's). */
-function readingAt(source: SourceRepository, commit: string, readFile: (path: string) => Promise<Buffer>): SourceRepository {
-  return {
-    getMainBranch: () => source.getMainBranch(),
-    getBranchHead: (branch) => source.getBranchHead(branch),
-    listChangedFiles: (newCommit, oldCommit) => source.listChangedFiles(newCommit, oldCommit),
-    listFiles: (at) => source.listFiles(at),
-    getFile: (at, path) => (at === commit ? readFile(path) : source.getFile(at, path)),
   };
 }
