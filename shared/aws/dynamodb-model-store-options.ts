@@ -1,6 +1,7 @@
 /** Options, inputs and size defaults of the DynamoDB model store, apart so the store's file holds only its logic. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ModelBodyEncoding } from '../models/model-body-codec';
+import type { TooLargeModel } from '../models/model-record';
 
 /** Default chunk size: 350 KiB leaves ~50 KB of the 400 KB item limit for keys and attributes. */
 export const DEFAULT_CHUNK_BYTES = 350 * 1024;
@@ -48,16 +49,4 @@ export interface PutModelInput {
 }
 
 /** Input of `DynamoDbModelStore.recordTooLarge`. */
-export interface RecordTooLargeInput {
-  readonly repositoryUuid: string;
-  readonly path: string;
-  readonly commit: string;
-  /** Size of the file as reported by Bitbucket. */
-  readonly size: number;
-  /** Git blob id of the file, when a git tree named it (REST never downloads a too-large file, so cannot know it). */
-  readonly blobId?: string;
-  /** @default now */
-  readonly syncedAt?: string;
-  /** Repository generation of the write (see `WriteFence` in the sync ports). @default unfenced */
-  readonly generation?: string;
-}
+export type RecordTooLargeInput = TooLargeModel;

@@ -64,14 +64,18 @@ export function newRecordVersion(): string {
   return randomBytes(12).toString('base64url');
 }
 
-/** What a store knows of a model over the size limit. */
+/** What a store knows of a model over the size limit (the input of a store's `recordTooLarge`). */
 export interface TooLargeModel {
   readonly repositoryUuid: string;
   readonly path: string;
   readonly commit: string;
+  /** Size of the file as reported by Bitbucket. */
   readonly size: number;
+  /** Git blob id of the file, when a git tree named it (REST never downloads a too-large file, so cannot know it). */
   readonly blobId?: string;
+  /** @default now */
   readonly syncedAt?: string;
+  /** Repository generation of the write (see `WriteFence` in the sync ports). @default unfenced */
   readonly generation?: string;
 }
 
