@@ -31,7 +31,7 @@ export interface SyncOptions {
   readonly concurrency?: number;
   /** Time kept in reserve for the op in flight and the checkpoint. @default 60000 */
   readonly safetyMarginMs?: number;
-  /** An incremental sync whose diff plans more ops than this reads a git snapshot instead. @default 100 */
+  /** An incremental sync whose diff plans more ops than this reads a git snapshot instead. @default 50 */
   readonly gitMinChangedModels?: number;
   /** Checkpoint after this many applied ops. @default 100 */
   readonly checkpointEvery?: number;
