@@ -1,7 +1,7 @@
 // Verifies the AWS SigV4 signature of a request to a local stand-in with the runtime's own keys, so that knowing
 // the access key id (which every signed request shows, to dynalite and the local SQS too) is not enough: the
 // signature proves the sender holds the secret key, which never travels.
-import { createHash, createHmac, timingSafeEqual, type BinaryLike } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -87,21 +87,29 @@ function parseAmzDate(value: string): Date | undefined {
   return Number.isNaN(time) ? undefined : new Date(time);
 }
 
+/** What the signer hands to a hash: text or bytes. */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+
 /** SHA-256 (an HMAC when given a key) in the shape the signer takes: node:crypto instead of a second hashing package. */
 export class Sha256 {
   private readonly hash;
 
-  constructor(secret?: BinaryLike) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: SourceData) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
   }
 
-  update(data: Uint8Array | string): void {
-    this.hash.update(data);
+  update(data: SourceData): void {
+    this.hash.update(bytesOf(data));
   }
 
   digest(): Promise<Uint8Array> {
     return Promise.resolve(new Uint8Array(this.hash.digest()));
   }
+}
+
+function bytesOf(data: SourceData): string | Buffer {
+  if (typeof data === 'string') return data;
+  return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
 }
 
 /** Compares in constant time (for equal lengths), so a signature cannot be guessed byte by byte from timings. */
