@@ -25,7 +25,12 @@ export function loadLocalCredentials(dataDir: string | undefined): LocalCredenti
   const file = join(dataDir, CREDENTIALS_FILE);
   if (existsSync(file)) {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalCredentials>;
-    if (typeof stored.accessKeyId === 'string' && typeof stored.secretAccessKey === 'string' && stored.accessKeyId.length >= 16)
+    if (
+      typeof stored.accessKeyId === 'string' &&
+      typeof stored.secretAccessKey === 'string' &&
+      stored.accessKeyId.length >= 16 &&
+      stored.secretAccessKey.length >= 16
+    )
       return { accessKeyId: stored.accessKeyId, secretAccessKey: stored.secretAccessKey };
   }
   const credentials = generateLocalCredentials();

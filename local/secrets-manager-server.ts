@@ -1,17 +1,20 @@
 // A Secrets Manager stand-in, so handlers keep their real secret-reading code locally.
-import { timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LocalCredentials } from './local-credentials';
+import { sigV4Refusal } from './sigv4-check';
 
 /**
  * A local stand-in for AWS Secrets Manager: speaks the SDK's JSON protocol (GetSecretValue, CreateSecret,
  * PutSecretValue, DescribeSecret, DeleteSecret) over HTTP and keeps the secrets in one JSON file with mode 0600.
  * Handlers keep their real Secrets Manager code; only `AWS_ENDPOINT_URL_SECRETS_MANAGER` points here.
  *
- * It answers only the local runtime's own processes: a request must carry the SigV4 `Authorization` header the SDK
- * signs with the runtime's access key id, and a loopback `Host` (a web page in a browser cannot then reach it
- * through DNS rebinding). Anything else gets 403 and no secret, so the file's 0600 mode is not undone by the port.
+ * It answers only the local runtime's own processes: a request must carry a SigV4 signature made with the runtime's
+ * keys (checked in full with the secret key, which never travels: the access key id alone, shown by every signed
+ * request, is not enough), at most 5 minutes old, and name a loopback `Host` (a web page in a browser cannot then
+ * reach it through DNS rebinding). Anything else gets 403 and no secret, so the file's 0600 mode is not undone by
+ * the port.
  */
 export interface LocalSecretsManager {
   readonly endpoint: string;
@@ -27,13 +30,14 @@ type SecretFile = Record<string, { value: string; version: number }>;
 export interface LocalSecretsManagerOptions {
   readonly file: string;
   readonly port?: number;
-  /** The only access key id accepted (the local runtime's own, see `local-credentials.ts`). */
-  readonly accessKeyId: string;
+  /** The only keys requests may be signed with (the local runtime's own, see `local-credentials.ts`). */
+  readonly credentials: LocalCredentials;
 }
 
 export async function startLocalSecretsManager(options: LocalSecretsManagerOptions): Promise<LocalSecretsManager> {
   const { file } = options;
-  if (options.accessKeyId.length < 16) throw new RangeError('the local Secrets Manager needs a generated access key id (16+ characters)');
+  if (options.credentials.accessKeyId.length < 16 || options.credentials.secretAccessKey.length < 16)
+    throw new RangeError('the local Secrets Manager needs generated credentials (16+ characters each)');
   const read = (): SecretFile => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SecretFile) : {});
   const write = (secrets: SecretFile): void => {
     const temporary = `${file}.tmp`;
@@ -53,17 +57,22 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const refusal = refuse(request, options.accessKeyId, port);
-    if (refusal) {
+    const hostRefusal = refuseHost(request, port);
+    if (hostRefusal) {
       request.resume();
-      return reply(response, 403, { __type: 'AccessDeniedException', message: refusal });
+      return reply(response, 403, { __type: 'AccessDeniedException', message: hostRefusal });
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = await readBody(request);
+    if (!body) return reply(response, 413, { __type: 'InvalidRequestException', message: `body larger than ${MAX_BODY_BYTES} bytes` });
+    const refusal = await sigV4Refusal(
+      { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body },
+      options.credentials,
+    );
+    if (refusal) return reply(response, 403, { __type: 'AccessDeniedException', message: refusal });
     const target = String(request.headers['x-amz-target'] ?? '').replace('secretsmanager.', '');
     let input: Record<string, unknown>;
     try {
-      input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
     } catch {
       return reply(response, 400, { __type: 'InvalidRequestException', message: 'body is not JSON' });
     }
@@ -122,22 +131,31 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
 /** Hosts a request to this server may name: the loopback addresses (a rebinding attack names the attacker's domain). */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** Why a request is refused, or undefined for a request of the runtime itself. */
-function refuse(request: IncomingMessage, accessKeyId: string, port: number): string | undefined {
+/** Why a request's `Host` is refused (not this server on a loopback name), or undefined when it is fine. */
+function refuseHost(request: IncomingMessage, port: number): string | undefined {
   const host = request.headers.host ?? '';
   const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host.toLowerCase());
   if (!match || !LOOPBACK_HOSTS.has(match[1]!) || (match[2] !== undefined && Number(match[2]) !== port))
     return 'requests must name a loopback host';
-  // SigV4: `AWS4-HMAC-SHA256 Credential=<access key id>/<date>/<region>/<service>/aws4_request, SignedHeaders=…, Signature=…`
-  const credential = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\//.exec(String(request.headers.authorization ?? ''));
-  if (!credential || !sameText(credential[1]!, accessKeyId)) return "requests must be signed with the local runtime's credentials";
   return undefined;
 }
 
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+/** Secrets Manager takes at most 64 KiB per secret; a request body beyond this is no request of the runtime. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The request's body, or undefined when it exceeds MAX_BODY_BYTES (the rest is not read). */
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > MAX_BODY_BYTES) {
+      request.resume();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 function reply(response: ServerResponse, status: number, body: unknown): void {

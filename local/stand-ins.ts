@@ -72,7 +72,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
   const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
 
   const secretsFile = dataDir ? join(dataDir, 'secrets.json') : join(makeTempDir(), 'secrets.json');
-  const secrets = await startLocalSecretsManager({ file: secretsFile, accessKeyId: localCredentials.accessKeyId });
+  const secrets = await startLocalSecretsManager({ file: secretsFile, credentials: localCredentials });
 
   const dynamodb = new DynamoDBClient({ endpoint: dynamoEndpoint, region: REGION, credentials: localCredentials });
   const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: localCredentials });

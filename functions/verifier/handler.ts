@@ -2,7 +2,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { acceptDelivery, requestUuidOf } from '../../shared/domain/accept-delivery';
 import { createVerifierDeps, type VerifierDeps } from './deps';
-import { internalErrorResponse, toHttpResponse } from './http-response';
+import { WebhookSecretUnavailableError } from '../../shared/domain/errors';
+import { internalErrorResponse, secretUnavailableResponse, toHttpResponse } from './http-response';
 
 /**
  * Verifier: API Gateway HTTP API (payload 2.0) route `POST /gateway/public/sync`. Verifies Bitbucket's signature
@@ -30,8 +31,14 @@ export function createVerifierHandler({ logger, ports }: VerifierDeps): Verifier
         reason: outcome.reason,
         attempt: headers['x-attempt-number']?.slice(0, 8),
       });
+      if (outcome.outcome === 'rejected' && outcome.notCounted)
+        logger.warn('forged delivery not counted in the events log (counting is best effort)', { error: outcome.notCounted });
       return toHttpResponse(outcome);
     } catch (error) {
+      if (error instanceof WebhookSecretUnavailableError) {
+        logger.error('webhook secret unreadable; answered 503, Bitbucket will retry', error);
+        return secretUnavailableResponse();
+      }
       logger.error('delivery failed; Bitbucket will retry', error as Error);
       return internalErrorResponse();
     }

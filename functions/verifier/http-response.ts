@@ -30,6 +30,14 @@ export function internalErrorResponse(): APIGatewayProxyStructuredResultV2 {
   return text(500, 'internal error; see the verifier logs');
 }
 
+/**
+ * The answer when the webhook secret cannot be read: no delivery can be verified, so none is refused for good
+ * either. A 5xx makes Bitbucket retry the genuine ones, and the 5xx alarm is right: every delivery is failing.
+ */
+export function secretUnavailableResponse(): APIGatewayProxyStructuredResultV2 {
+  return text(503, 'webhook secret unavailable; Bitbucket retries');
+}
+
 function text(statusCode: number, body: string): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body };
 }

@@ -6,8 +6,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 
 /**
- * Creates the log encryption key. Its policy lets the regional CloudWatch Logs service use it, and only for log
- * groups of this account and region (the encryption context CloudWatch Logs sends names the log group).
+ * The name of one of the stack's log groups: `/model-hub/<stackName>/<name>`. Every log group the stack creates is
+ * named so, which is what lets the key's policy serve them and no other log group of the account.
+ */
+export function stackLogGroupName(scope: Construct, name: string): string {
+  return `/model-hub/${Stack.of(scope).stackName}/${name}`;
+}
+
+/**
+ * Creates the log encryption key. Its policy lets the regional CloudWatch Logs service use it, and only for the
+ * stack's own log groups (the encryption context CloudWatch Logs sends names the log group; see stackLogGroupName).
  */
 export function createLogEncryptionKey(scope: Construct, id: string): kms.Key {
   const stack = Stack.of(scope);
@@ -28,7 +36,7 @@ export function createLogEncryptionKey(scope: Construct, id: string): kms.Key {
           'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
             service: 'logs',
             resource: 'log-group',
-            resourceName: '*',
+            resourceName: stackLogGroupName(scope, '*'),
             arnFormat: ArnFormat.COLON_RESOURCE_NAME,
           }),
         },

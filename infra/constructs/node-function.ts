@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { stackLogGroupName } from './log-encryption-key';
 
 /** Properties of {@link NodeFunction}. */
 export interface NodeFunctionProps extends Omit<NodejsFunctionProps, 'role' | 'logGroup' | 'logRetention' | 'entry'> {
@@ -52,6 +53,8 @@ export class NodeFunction extends Construct {
     const { logRetention, logEncryptionKey, logRemovalPolicy, projectRoot, ...functionProps } = props;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      // Named under the stack's prefix, which the log key's policy is limited to.
+      logGroupName: stackLogGroupName(this, id.toLowerCase()),
       retention: logRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: logEncryptionKey,
       removalPolicy: logRemovalPolicy ?? RemovalPolicy.DESTROY,

@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { DataTables } from './data-tables';
 import { NodeFunction } from './node-function';
+import { grantTableAccess, TABLE_ACCESS } from './table-access';
 
 /** Properties of {@link ReconciliationSchedule}. */
 export interface ReconciliationScheduleProps {
@@ -73,8 +74,7 @@ export class ReconciliationSchedule extends Construct {
     });
     const role = this.reconciler.role;
     props.queue.grant(role, 'sqs:SendMessage');
-    tables.repositories.grantReadData(role);
-    tables.events.grantWriteData(role);
+    grantTableAccess(tables, role, TABLE_ACCESS.reconciler);
 
     this.rule = new events.Rule(this, 'Schedule', {
       description: `Runs the model hub reconciler every ${intervalMinutes} minute(s)`,

@@ -11,6 +11,7 @@ import { DEFAULT_BITBUCKET_API_URL } from '../../shared/bitbucket/bitbucket-clie
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../shared/domain/sync/derive-plan';
 import type { DataTables } from './data-tables';
 import { NodeFunction } from './node-function';
+import { grantTableAccess, TABLE_ACCESS } from './table-access';
 
 /** Name prefix of the per-repository access-token secrets, which the admin CLI creates (the stack sets its own). */
 export { DEFAULT_TOKEN_SECRET_PREFIX };
@@ -120,9 +121,7 @@ export class SyncWorker extends Construct {
     this.worker.function.addEventSource(this.eventSource);
     // Continuations of long syncs go back on the same queue.
     props.queue.grant(role, 'sqs:SendMessage');
-    tables.models.grantReadWriteData(role);
-    tables.repositories.grantReadWriteData(role);
-    tables.events.grantReadWriteData(role);
+    grantTableAccess(tables, role, TABLE_ACCESS.worker);
 
     // Secrets Manager appends a random 6-character suffix to secret ARNs, so the namespace needs a trailing "*".
     const tokenSecretsArn = Stack.of(this).formatArn({

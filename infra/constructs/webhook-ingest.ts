@@ -12,6 +12,8 @@ import { Construct } from 'constructs';
 import type { DataTables } from './data-tables';
 import { NodeFunction } from './node-function';
 import { RoleInvokedLambdaIntegration } from './role-invoked-lambda-integration';
+import { stackLogGroupName } from './log-encryption-key';
+import { grantTableAccess, TABLE_ACCESS } from './table-access';
 
 /** The only route of the public API: where Bitbucket Cloud posts push events. */
 export const WEBHOOK_ROUTE_PATH = '/gateway/public/sync';
@@ -169,10 +171,10 @@ export class WebhookIngest extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.webhookSecret.secretArn] }));
     // Rather than grantSendMessages(): the queue URL comes from the environment, so no GetQueueUrl/GetQueueAttributes.
     this.queue.grant(role, 'sqs:SendMessage');
-    tables.repositories.grantReadData(role);
-    tables.events.grantReadWriteData(role);
+    grantTableAccess(tables, role, TABLE_ACCESS.verifier);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: stackLogGroupName(this, 'api-access'),
       retention: logRetention,
       encryptionKey: props.logEncryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,

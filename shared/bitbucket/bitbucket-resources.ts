@@ -49,7 +49,7 @@ export interface BitbucketRepositoryInfo {
   workspaceUuid?: string;
   /** Default branch, absent for an empty repository without one. */
   mainBranch: string | undefined;
-  /** The https clone URL without its user name (`links.clone`), for git smart HTTP; absent when not given. */
+  /** The https clone URL without its user name (`links.clone`), for git smart HTTP; absent if not on Bitbucket's git host. */
   cloneUrl?: string;
 }
 
@@ -74,7 +74,7 @@ export async function getRepository(api: BitbucketApi, repository: RepositoryAdd
     throw new BitbucketError(`Unexpected repository answer for ${fullName}: uuid or full_name missing.`, { repository: fullName });
   }
   const mainBranch = typeof json.mainbranch?.name === 'string' ? json.mainbranch.name : undefined;
-  const cloneUrl = cloneUrlFrom(json);
+  const cloneUrl = cloneUrlFrom(json, api.baseUrl);
   const workspaceUuid = typeof json.workspace?.uuid === 'string' ? json.workspace.uuid : undefined;
   return {
     uuid: json.uuid,

@@ -32,7 +32,8 @@ export async function openGitSnapshot(
   stats: GitHttpStats,
   restFile: (commit: string, path: string) => Promise<Buffer>,
 ): Promise<SourceSnapshot> {
-  if (!cloneUrl) throw new SnapshotUnavailableError('the repository object names no https clone URL');
+  if (!cloneUrl)
+    throw new SnapshotUnavailableError("the repository object names no https clone URL on the configured Bitbucket's git host");
   let head;
   try {
     head = await fetchHeadSnapshot({

@@ -1,6 +1,6 @@
 /**
  * HTTP transport of the Bitbucket client: one logical request with retries (full-jitter backoff, `Retry-After`),
- * redirects (the token only ever goes to the API origin), NearLimit pacing, bounded bodies, token redaction and
+ * redirects (the token only ever goes to the API origin, JSON is only taken from it), NearLimit pacing, bounded bodies, token redaction and
  * traffic counters. Resource and webhook calls are built on it; it knows nothing of their URLs or JSON.
  */
 import { Agent, request, type Dispatcher } from 'undici';
@@ -16,6 +16,7 @@ import {
 } from './errors';
 import { REPOSITORY_SCOPE } from './bitbucket-endpoints';
 import { RequestDeadline } from './request-deadline';
+import { apiOrigin, assertJsonOrigin, redirectTarget } from './origin-policy';
 
 /** Options of {@link BitbucketTransport}; see `BitbucketClientOptions` for their meaning and defaults. */
 export interface BitbucketTransportOptions {
@@ -125,7 +126,7 @@ export class BitbucketTransport {
   private nearLimit = false;
 
   constructor(options: BitbucketTransportOptions) {
-    this.origin = new URL(options.baseUrl).origin;
+    this.origin = apiOrigin(options.baseUrl);
     this.token = options.token;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
@@ -141,6 +142,7 @@ export class BitbucketTransport {
 
   /** A request whose answer is JSON (parsed); invalid JSON is a {@link BitbucketError}. */
   async getJson(url: string, context: Omit<RequestContext, 'maxBytes'>): Promise<unknown> {
+    assertJsonOrigin(new URL(url), this.origin, context);
     const { body } = await this.fetch(url, { ...context, maxBytes: MAX_JSON_BYTES });
     try {
       return JSON.parse(body.toString('utf8')) as unknown;
@@ -274,7 +276,7 @@ export class BitbucketTransport {
           throw new BitbucketError(`Too many redirects fetching ${context.what} in repository ${context.repository}.`, {
             repository: context.repository,
           });
-        current = new URL(location, current);
+        current = redirectTarget(new URL(location, current), this.origin, context);
         continue;
       }
       const ok = response.statusCode >= 200 && response.statusCode < 300;

@@ -25,6 +25,12 @@ export function readEnv(source: NodeJS.ProcessEnv) {
       }
       return value;
     },
+    /** A URL that `accept` takes (e.g. https only); `rule` says what is accepted. Trailing slashes are removed. */
+    url(name: string, fallback: string, accept: (url: string) => boolean, rule: string): string {
+      const value = (source[name] || fallback).replace(/\/+$/, '');
+      if (!accept(value)) problems.push(`${name} must be ${rule}`);
+      return value;
+    },
     oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
       const raw = source[name];
       if (raw === undefined || raw === '') return fallback;

@@ -3,6 +3,7 @@
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../aws/access-tokens';
 import { DEFAULT_BITBUCKET_API_URL } from '../bitbucket/bitbucket-client';
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../domain/sync/derive-plan';
+import { isTokenSafeUrl, TOKEN_SAFE_URL_RULE } from '../util/token-destination';
 import { readEnv } from './env';
 
 export interface WorkerConfig {
@@ -38,7 +39,8 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
     repositoriesTable: env.string('REPOSITORIES_TABLE'),
     eventsTable: env.string('EVENTS_TABLE'),
     tokenSecretPrefix: env.string('TOKEN_SECRET_PREFIX', DEFAULT_TOKEN_SECRET_PREFIX),
-    bitbucketApiUrl: env.string('BITBUCKET_API_URL', DEFAULT_BITBUCKET_API_URL).replace(/\/+$/, ''),
+    // The access token goes there: never in clear, except to the local simulator on this machine.
+    bitbucketApiUrl: env.url('BITBUCKET_API_URL', DEFAULT_BITBUCKET_API_URL, isTokenSafeUrl, TOKEN_SAFE_URL_RULE),
     eventsTtlDays: env.number('EVENTS_TTL_DAYS', 30, { min: 1, max: 3650 }),
     fetchConcurrency: env.number('FETCH_CONCURRENCY', 8, { min: 1, max: 64 }),
     safetyMarginMs: env.number('SAFETY_MARGIN_SECONDS', 60, { min: 0, max: 600 }) * 1000,

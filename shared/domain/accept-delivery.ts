@@ -1,6 +1,7 @@
 // What the verifier decides about one webhook delivery (signature, replay, filter, enqueue), kept free of
 // API Gateway and AWS so it is tested directly.
 import { createHash, randomUUID } from 'node:crypto';
+import { WebhookSecretUnavailableError } from './errors';
 import type { AcceptedDeliveries, SyncRequestQueue } from './ports';
 import type { SyncRequest } from './sync-request';
 import { branchUpdates, parsePushEvent, reasonToIgnore } from './push-event';
@@ -19,7 +20,14 @@ export type DeliveryOutcome =
   | { outcome: 'queued'; reason: 'queued'; repository: RepositoryRef }
   | { outcome: 'duplicate'; reason: 'duplicate'; repository: RepositoryRef }
   | { outcome: 'ignored'; reason: string; repository?: RepositoryRef; repositoryAdded?: boolean }
-  | { outcome: 'rejected'; reason: RejectionReason; repository?: RepositoryRef; detail?: string };
+  | {
+      outcome: 'rejected';
+      reason: RejectionReason;
+      repository?: RepositoryRef;
+      detail?: string;
+      /** The name of the error that kept a forged delivery from being counted (counting is best effort). */
+      notCounted?: string;
+    };
 
 export type RejectionReason = 'invalid signature' | 'malformed JSON' | 'malformed payload' | 'payload too large' | 'repository not added';
 
@@ -69,7 +77,8 @@ export const PUSH_EVENT_KEY = 'repo:push';
  *
  * A push costs one DynamoDB round trip before the SendMessage (the claim, which checks and records the body hash
  * at once) and one beside it (the events-log line). If the SendMessage fails, the claim is released and the line
- * says so, and the error answers 500: Bitbucket's retry is then queued, not taken for a replay.
+ * says so, and the error answers 500: Bitbucket's retry is then queued, not taken for a replay. A webhook secret that
+ * cannot be read throws {@link WebhookSecretUnavailableError}; counting a forged delivery never throws.
  */
 export async function acceptDelivery(delivery: Delivery, ports: DeliveryPorts): Promise<DeliveryOutcome> {
   let hash: string | undefined;
@@ -78,10 +87,27 @@ export async function acceptDelivery(delivery: Delivery, ports: DeliveryPorts): 
   const decision = await decide(delivery, bodySha256, ports);
   const { outcome } = decision;
   const event = deliveryEvent(delivery, outcome, bodySha256);
-  if (outcome.outcome === 'rejected' && outcome.reason === 'invalid signature') await ports.countEvent(event);
-  else if (!('enqueue' in decision)) await ports.recordEvent(event);
+  if (outcome.outcome === 'rejected' && outcome.reason === 'invalid signature') return countForged(outcome, event, ports);
+  if (!('enqueue' in decision)) await ports.recordEvent(event);
   else await enqueueAndRecord(decision.enqueue, { ...event, eventId: decision.enqueue.claimId }, ports);
   return outcome;
+}
+
+/**
+ * Counts a forged delivery, best effort: a flood of them may throttle its minute's line, and a write that fails is
+ * no reason to answer 500 (which Bitbucket does not need, and which would raise the 5xx alarm on unsigned traffic).
+ */
+async function countForged(
+  outcome: Extract<DeliveryOutcome, { outcome: 'rejected' }>,
+  event: DeliveryEvent,
+  ports: DeliveryPorts,
+): Promise<DeliveryOutcome> {
+  try {
+    await ports.countEvent(event);
+    return outcome;
+  } catch (error) {
+    return { ...outcome, notCounted: errorName(error) };
+  }
 }
 
 /** A claimed push, ready to be queued. */
@@ -133,7 +159,9 @@ function deliveryEvent(delivery: Delivery, outcome: DeliveryOutcome, bodySha256:
 
 async function decide(delivery: Delivery, bodySha256: () => string, ports: DeliveryPorts): Promise<Decision> {
   const { rawBody, headers } = delivery;
-  const secrets = await ports.getWebhookSecrets();
+  const secrets = await ports.getWebhookSecrets().catch((cause: unknown) => {
+    throw new WebhookSecretUnavailableError({ cause });
+  });
   if (!verifySignature(secrets, rawBody, headers['x-hub-signature']))
     return { outcome: { outcome: 'rejected', reason: 'invalid signature' } };
   if (rawBody.length > MAX_BODY_BYTES) return { outcome: { outcome: 'rejected', reason: 'payload too large' } };

@@ -18,3 +18,13 @@ export class ConfigError extends ModelHubError {
 
 /** A queue message is not one the worker understands; it cannot succeed on retry. */
 export class MalformedMessageError extends ModelHubError {}
+
+/**
+ * The webhook secret could not be read (Secrets Manager failing or throttling, or a malformed secret): no delivery
+ * can be verified, forged or genuine. The verifier answers 503 so that Bitbucket retries genuine ones.
+ */
+export class WebhookSecretUnavailableError extends ModelHubError {
+  constructor(options?: ErrorOptions) {
+    super('the webhook secret cannot be read; the delivery was neither verified nor queued', options);
+  }
+}

@@ -1,16 +1,9 @@
 import { type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import { EVENTS_TABLE, MODELS_TABLE, REPOSITORIES_TABLE } from '../../../shared/aws/tables';
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../../shared/domain/sync/derive-plan';
 import { WORKER_TIMEOUT, type ModelHubStack } from '../../../infra/model-hub-stack';
 import { synthTemplate } from '../../support/infra-stack';
-
-interface PolicyStatementJson {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
 
 let stack: ModelHubStack;
 let template: Template;
@@ -22,16 +15,6 @@ beforeAll(() => {
 });
 
 const logicalId = (s: Stack, element: unknown): string => s.getLogicalId(element as CfnElement);
-
-/** All statements of the inline policies attached to a role. */
-function statementsOf(t: Template, s: Stack, role: iam.Role): PolicyStatementJson[] {
-  const roleId = logicalId(s, role.node.defaultChild);
-  const policies = t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
-  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
-}
-
-const actionsOf = (statements: PolicyStatementJson[]): string[] =>
-  [...new Set(statements.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action])))].sort();
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized CloudFormation is untyped JSON
 const functionProps = (fn: { node: { defaultChild?: unknown } }): Record<string, any> =>
@@ -207,74 +190,6 @@ describe('tables', () => {
     expect(
       template.toJSON().Resources[logicalId(stack, stack.tables.events.node.defaultChild)].Properties.TimeToLiveSpecification,
     ).toBeDefined();
-  });
-});
-
-describe('least privilege', () => {
-  test('no role uses managed policies, and no statement allows "*" actions', () => {
-    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
-      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    }
-    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
-      for (const st of policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]) {
-        const actions = Array.isArray(st.Action) ? st.Action : [st.Action];
-        for (const action of actions) expect(action).not.toMatch(/(^\*$|:\*$)/);
-        expect(st.Resource).not.toBe('*');
-      }
-    }
-  });
-
-  test('verifier may only write its logs, read the webhook secret, send to the queue, read repositories and read/write events', () => {
-    const statements = statementsOf(template, stack, stack.ingest.verifier.role);
-    expect(actionsOf(statements)).toEqual(
-      [
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'secretsmanager:GetSecretValue',
-        'sqs:SendMessage',
-        'dynamodb:BatchGetItem',
-        'dynamodb:BatchWriteItem',
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:DescribeTable',
-        'dynamodb:GetItem',
-        'dynamodb:GetRecords',
-        'dynamodb:GetShardIterator',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:Scan',
-        'dynamodb:UpdateItem',
-      ].sort(),
-    );
-    const secretStatements = statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'));
-    expect(secretStatements).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: { Ref: logicalId(stack, stack.ingest.webhookSecret.node.defaultChild) },
-      },
-    ]);
-    const writes = statements.filter((st) => JSON.stringify(st.Action).includes('dynamodb:PutItem'));
-    expect(writes.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack, stack.tables.events.node.defaultChild), 'Arn'] }]);
-  });
-
-  test('worker reads secrets only under the token prefix, and not the webhook secret', () => {
-    const statements = statementsOf(template, stack, stack.sync.worker.role);
-    const secretStatements = statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'));
-    expect(secretStatements).toHaveLength(1);
-    expect(secretStatements[0]!.Action).toBe('secretsmanager:GetSecretValue');
-    const resource = secretStatements[0]!.Resource as { 'Fn::Join': [string, unknown[]] };
-    const parts = resource['Fn::Join'][1];
-    expect(parts[parts.length - 1]).toBe(':secret:ModelHubSync/tokens/*');
-    expect(actionsOf(statements)).toEqual(
-      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage', 'dynamodb:PutItem']),
-    );
-  });
-
-  test('reconciler has no secret access and cannot consume the queue', () => {
-    const actions = actionsOf(statementsOf(template, stack, stack.reconciliation.reconciler.role));
-    expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
-    expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
   });
 });
 

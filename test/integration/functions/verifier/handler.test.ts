@@ -138,6 +138,33 @@ describe('verifier handler', () => {
     });
   });
 
+  it('answers a forged delivery 401, not 500, when its count cannot be written (counting is best effort)', async () => {
+    const withoutEventsTable = verifierWith((env) => {
+      env.EVENTS_TABLE = 'no-such-table';
+    });
+    const body = readWebhookFixture('updatePayload__normal-push');
+    const response = await withoutEventsTable(
+      event(body.toString('utf8'), { 'x-event-key': 'repo:push', 'x-hub-signature': signBody(generateSecret(), body) }),
+    );
+    expect(response).toMatchObject({ statusCode: 401, body: 'invalid signature' });
+  });
+
+  it('answers 503 with a fixed text when the webhook secret cannot be read, so that Bitbucket retries', async () => {
+    const withoutSecret = verifierWith((env) => {
+      env.WEBHOOK_SECRET_ID = 'no-such-secret';
+    });
+    const body = readWebhookFixture('updatePayload__normal-push');
+    const response = await withoutSecret(
+      event(body.toString('utf8'), { 'x-event-key': 'repo:push', 'x-hub-signature': signBody(secret, body) }),
+    );
+    expect(response).toEqual({
+      statusCode: 503,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: 'webhook secret unavailable; Bitbucket retries',
+    });
+    expect(await receiveAll(standIns.sqs, standIns.queueUrl)).toHaveLength(0);
+  });
+
   it('refuses to start with a clear list of missing settings', async () => {
     const withoutQueue = verifierWith((env) => {
       delete env.QUEUE_URL;

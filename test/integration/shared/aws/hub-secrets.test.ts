@@ -18,7 +18,7 @@ describe('HubSecrets against the local Secrets Manager', () => {
   let secrets: HubSecrets;
 
   beforeAll(async () => {
-    server = await startLocalSecretsManager({ file: join(dir, 'secrets.json'), accessKeyId: credentials.accessKeyId });
+    server = await startLocalSecretsManager({ file: join(dir, 'secrets.json'), credentials });
     client = new SecretsManagerClient({
       endpoint: server.endpoint,
       region: 'us-east-1',

@@ -21,7 +21,7 @@ let client: SecretsManagerClient;
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'webhook-secrets-test-'));
-  secrets = await startLocalSecretsManager({ file: join(directory, 'secrets.json'), accessKeyId: credentials.accessKeyId });
+  secrets = await startLocalSecretsManager({ file: join(directory, 'secrets.json'), credentials });
   client = new SecretsManagerClient({
     endpoint: secrets.endpoint,
     region: 'us-east-1',

@@ -1,4 +1,4 @@
-import { internalErrorResponse, toHttpResponse } from '../../../../functions/verifier/http-response';
+import { internalErrorResponse, secretUnavailableResponse, toHttpResponse } from '../../../../functions/verifier/http-response';
 
 const CLOUDBEERS = '{708c9715-0ecc-4a5d-87ed-63c4ba48ea06}';
 
@@ -39,6 +39,11 @@ describe("the verifier's answers to Bitbucket", () => {
       statusCode: 500,
       headers: { 'content-type': 'text/plain; charset=utf-8' },
       body: 'internal error; see the verifier logs',
+    });
+    expect(secretUnavailableResponse()).toEqual({
+      statusCode: 503,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: 'webhook secret unavailable; Bitbucket retries',
     });
   });
 });

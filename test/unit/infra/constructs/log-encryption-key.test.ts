@@ -1,5 +1,5 @@
 // Every log group of the stack is encrypted with the stack's KMS key, whose policy lets CloudWatch Logs use it for
-// this account's log groups only (Control Tower CT.CLOUDWATCH.PR.3, CT.KMS.PR.3).
+// the stack's own log groups only (Control Tower CT.CLOUDWATCH.PR.3, CT.KMS.PR.3).
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { ModelHubStack } from '../../../../infra/model-hub-stack';
 import { synthTemplate } from '../../../support/infra-stack';
@@ -14,16 +14,22 @@ beforeAll(() => {
   keyId = stack.getLogicalId(stack.node.findChild('LogEncryptionKey').node.defaultChild as never);
 });
 
-test('all four log groups use the log key and keep their logs a year', () => {
+test("all four log groups use the log key, keep their logs a year and are named under the stack's prefix", () => {
   const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
   expect(logGroups).toHaveLength(4);
   for (const lg of logGroups) {
     expect(lg.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
     expect(lg.Properties.RetentionInDays).toBeGreaterThanOrEqual(365);
   }
+  expect(logGroups.map((lg) => lg.Properties.LogGroupName as unknown).sort()).toEqual([
+    '/model-hub/ModelHubSync/api-access',
+    '/model-hub/ModelHubSync/reconciler',
+    '/model-hub/ModelHubSync/verifier',
+    '/model-hub/ModelHubSync/worker',
+  ]);
 });
 
-test('the key rotates and lets the regional CloudWatch Logs service use it for log groups of this account only', () => {
+test("the key rotates and lets the regional CloudWatch Logs service use it for the stack's own log groups only", () => {
   const key = template.toJSON().Resources[keyId];
   expect(key.Properties.EnableKeyRotation).toBe(true);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a synthesized key policy is untyped JSON
@@ -34,9 +40,24 @@ test('the key rotates and lets the regional CloudWatch Logs service use it for l
     Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
     Action: expect.arrayContaining(['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*']),
   });
-  expect(JSON.stringify(logs!.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn'])).toMatch(
-    /:logs:.*AWS::Region.*AWS::AccountId.*:log-group:\*/,
-  );
+  expect(logs!.Condition).toEqual({
+    ArnLike: {
+      'kms:EncryptionContext:aws:logs:arn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':logs:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':log-group:/model-hub/ModelHubSync/*',
+          ],
+        ],
+      },
+    },
+  });
 });
 
 test('only AWS services may create grants on the key', () => {

@@ -75,6 +75,26 @@ describe('loadWorkerConfig', () => {
     expect(loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm' }).bitbucketApiUrl).toBe('https://api.bitbucket.org/2.0');
   });
 
+  it.each([
+    ['plain http to another host', 'http://api.bitbucket.org/2.0'],
+    ['plain http to a name that only starts like a loopback address', 'http://127.0.0.1.example.com/2.0'],
+    ['another scheme', 'ftp://api.bitbucket.org/2.0'],
+    ['no URL at all', 'api.bitbucket.org/2.0'],
+  ])('refuses a BITBUCKET_API_URL of %s: the token would travel in clear or nowhere sensible', (_case, url) => {
+    expect(() => loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm', BITBUCKET_API_URL: url })).toThrow(
+      new ConfigError([
+        'BITBUCKET_API_URL must be an https:// URL such as https://api.bitbucket.org/2.0 (plain http only to this machine)',
+      ]),
+    );
+  });
+
+  it.each(['https://bitbucket.example.com/rest/2.0', 'http://127.0.0.1:7990/2.0', 'http://localhost:7990/2.0', 'http://[::1]:7990/2.0'])(
+    'accepts a BITBUCKET_API_URL of %s',
+    (url) => {
+      expect(loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm', BITBUCKET_API_URL: url }).bitbucketApiUrl).toBe(url);
+    },
+  );
+
   it('names every missing or out-of-range variable at once', () => {
     expect(() => loadWorkerConfig({ QUEUE_URL: 'q', FETCH_CONCURRENCY: '0', BITBUCKET_MAX_ATTEMPTS: '99' })).toThrow(
       new ConfigError([

@@ -1,4 +1,5 @@
 import { acceptDelivery, MAX_BODY_BYTES, type DeliveryEvent, type DeliveryPorts } from '../../../../shared/domain/accept-delivery';
+import { WebhookSecretUnavailableError } from '../../../../shared/domain/errors';
 import { signBody } from '../../../../shared/domain/signature';
 import type { SyncRequest } from '../../../../shared/domain/sync-request';
 import { generateSecret, readWebhookFixture, WEBHOOK_FIXTURES, type WebhookFixture } from '../../../support/fixtures';
@@ -215,6 +216,27 @@ describe('acceptDelivery', () => {
       ['2026-11-28T10:00:01.000Z', 'rejected', 'invalid signature', 4, 'f0f0f0f0-0000-4000-8000-000000000000'],
       ['2026-11-28T10:01:01.000Z', 'rejected', 'invalid signature', 1, 'f0f0f0f0-0000-4000-8000-000000000004'],
     ]);
+  });
+
+  it('still answers a forged delivery "invalid signature" when its count cannot be written (counting is best effort)', async () => {
+    const { ports, log, queued } = memoryPorts([secret], [CLOUDBEERS]);
+    log.failNext('recordCounted');
+    const result = await acceptDelivery(delivery(readWebhookFixture('updatePayload__normal-push'), generateSecret()), ports);
+    expect(result).toEqual({ outcome: 'rejected', reason: 'invalid signature', notCounted: 'Error' });
+    expect(queued).toHaveLength(0);
+  });
+
+  it('throws WebhookSecretUnavailableError, naming no secret, when the webhook secret cannot be read', async () => {
+    const { ports, queued, events } = memoryPorts([secret], [CLOUDBEERS]);
+    const unreadable: DeliveryPorts = { ...ports, getWebhookSecrets: () => Promise.reject(new Error('ThrottlingException')) };
+    const failure = await acceptDelivery(delivery(readWebhookFixture('updatePayload__normal-push'), secret), unreadable).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(WebhookSecretUnavailableError);
+    expect((failure as Error).message).toBe('the webhook secret cannot be read; the delivery was neither verified nor queued');
+    expect(((failure as Error).cause as Error).message).toBe('ThrottlingException');
+    expect(queued).toHaveLength(0);
+    expect(events).toHaveLength(0);
   });
 
   it('rejects a wrong signature before reading anything, and logs no body hash for it', async () => {

@@ -1,0 +1,140 @@
+// Each function's role may make exactly the calls the function makes, each on its own resources: asserted on the
+// synthesized template, table by table, so a broader CDK grant (Scan, batch calls, stream reads) shows up here.
+import { type CfnElement, type Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { ModelHubStack } from '../../../infra/model-hub-stack';
+import { synthTemplate } from '../../support/infra-stack';
+
+interface PolicyStatementJson {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+let stack: ModelHubStack;
+let template: Template;
+
+beforeAll(() => {
+  const synth = synthTemplate();
+  stack = synth.stack as ModelHubStack;
+  template = synth.template;
+});
+
+const logicalId = (s: Stack, element: unknown): string => s.getLogicalId(element as CfnElement);
+const listOf = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** All statements of the inline policies attached to a role. */
+function statementsOf(role: iam.Role): PolicyStatementJson[] {
+  const roleId = logicalId(stack, role.node.defaultChild);
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[]);
+}
+
+const actionsOf = (statements: PolicyStatementJson[]): string[] => [...new Set(statements.flatMap((st) => listOf(st.Action)))].sort();
+
+/** The DynamoDB actions a role has on each table, by table name (`models`, `repositories`, `events`). */
+function tableAccessOf(role: iam.Role): Record<string, string[]> {
+  const names = new Map(
+    (['models', 'repositories', 'events'] as const).map((name) => [logicalId(stack, stack.tables[name].node.defaultChild), name]),
+  );
+  const access: Record<string, string[]> = {};
+  for (const statement of statementsOf(role)) {
+    const actions = listOf(statement.Action).filter((action) => action.startsWith('dynamodb:'));
+    if (actions.length === 0) continue;
+    for (const resource of listOf(statement.Resource)) {
+      const table = names.get((resource as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0] ?? '');
+      if (!table) throw new Error(`a DynamoDB grant on something other than a table: ${JSON.stringify(resource)}`);
+      access[table] = [...new Set([...(access[table] ?? []), ...actions])].sort();
+    }
+  }
+  return access;
+}
+
+test('no role uses managed policies, and no statement allows "*" actions or resources', () => {
+  for (const role of Object.values(template.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    for (const st of policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]) {
+      for (const action of listOf(st.Action)) expect(action).not.toMatch(/(^\*$|:\*$)/);
+      expect(st.Resource).not.toBe('*');
+    }
+  }
+});
+
+describe('the verifier', () => {
+  test('reads a repository, and claims, releases and logs deliveries: no scan, query or batch call', () => {
+    expect(tableAccessOf(stack.ingest.verifier.role)).toEqual({
+      repositories: ['dynamodb:GetItem'],
+      events: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    });
+  });
+
+  test('otherwise only writes its logs, reads the webhook secret and sends to the queue', () => {
+    const statements = statementsOf(stack.ingest.verifier.role);
+    expect(actionsOf(statements).filter((action) => !action.startsWith('dynamodb:'))).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
+    ]);
+    expect(statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: logicalId(stack, stack.ingest.webhookSecret.node.defaultChild) },
+      },
+    ]);
+  });
+});
+
+describe('the worker', () => {
+  test('makes item, query and batch calls on models, keeps sync state, and only adds lines to the events log', () => {
+    expect(tableAccessOf(stack.sync.worker.role)).toEqual({
+      models: [
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+      repositories: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      events: ['dynamodb:PutItem'],
+    });
+  });
+
+  test('reads secrets only under the token prefix, consumes its queue and sends continuations to it', () => {
+    const statements = statementsOf(stack.sync.worker.role);
+    expect(actionsOf(statements).filter((action) => !action.startsWith('dynamodb:'))).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      // The SQS event source's own grant (Lambda polls with the function's role), plus SendMessage.
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+    ]);
+    const secretStatements = statements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'));
+    expect(secretStatements).toHaveLength(1);
+    const parts = (secretStatements[0]!.Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    expect(parts[parts.length - 1]).toBe(':secret:ModelHubSync/tokens/*');
+  });
+});
+
+describe('the reconciler', () => {
+  test('only scans the repositories: it writes nothing to any table', () => {
+    expect(tableAccessOf(stack.reconciliation.reconciler.role)).toEqual({ repositories: ['dynamodb:Scan'] });
+  });
+
+  test('has no secret access and cannot consume the queue', () => {
+    expect(actionsOf(statementsOf(stack.reconciliation.reconciler.role)).filter((action) => !action.startsWith('dynamodb:'))).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sqs:SendMessage',
+    ]);
+  });
+});
