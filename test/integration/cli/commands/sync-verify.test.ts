@@ -109,7 +109,9 @@ describe('sync --verify (local hub + Bitbucket simulator over git)', () => {
 
   it('proves what a reader gets: a body edited in the table (record intact) is drift, and rewritten', async () => {
     await tamperInlineBody(bed.hub.standIns.dynamodb, bed.hub.standIns.env.MODELS_TABLE!, repo.uuid, 'a.hck.json', Buffer.from('{}'));
-    expect((await bed.cli(['models', 'get', 'acme/verified-models', 'a.hck.json'])).code).not.toBe(0);
+    const unreadable = await bed.cli(['models', 'get', 'acme/verified-models', 'a.hck.json']);
+    expect(unreadable.code).not.toBe(0);
+    expect(unreadable.stderr).toMatch(/does not match its record .*\n.*sync acme\/verified-models --verify/s);
 
     const run = await verify();
 
