@@ -125,6 +125,8 @@ export interface StoredModelSummary {
   readonly unreadableBody?: boolean;
   /** Generation of the repository that wrote it (absent before generations). */
   readonly generation?: string;
+  /** The record's version (each write makes a new one): tells whether a record was rewritten since it was listed. */
+  readonly version?: string;
 }
 
 /** A stored model as a reader gets it (see `ModelStore.readBackModels`). */

@@ -170,20 +170,28 @@ async function compareAndRepair(
       // Repairs are few and idempotent: no checkpoints; an interrupted repair is handed to a full sync instead.
       run = await applyOps(target, progress, classified.repairs, options, reading, async () => undefined);
     } catch (error) {
-      await distrust(record).catch(() => undefined);
+      await distrust(record, target, stored, deps).catch(() => undefined);
       throw error;
     }
     if (!run.stoppedBy) return { ...found, repaired: run.applied };
-    await distrust(record);
+    await distrust(record, target, stored, deps);
     return { ...found, repaired: run.applied, repairIncomplete: true };
   } finally {
     await compared.close();
   }
 }
 
-/** A repair that stopped half way leaves the store matching no commit: forget the cursor, so the next sync is full. */
-async function distrust(record: SyncRunRecord): Promise<void> {
+/**
+ * A repair that stopped half way leaves the store matching no commit: forget the cursor, so the next sync is full.
+ * A record whose body no reader can get and that the repair did not reach is deleted too: its ids still match the
+ * tree, so a full sync (which compares ids) would keep it; deleted, the full sync writes it again.
+ */
+async function distrust(record: SyncRunRecord, target: SyncTarget, stored: readonly StoredModelSummary[], deps: SyncDeps): Promise<void> {
   await record.save({ ...record.withoutProgress(), cursor: undefined, lastRun: record.lastRun('verify-repair-incomplete') });
+  const unreadable = new Map(stored.filter((model) => model.unreadableBody && model.version).map((model) => [model.path, model.version]));
+  if (unreadable.size === 0) return;
+  for (const model of await deps.models.listModels(target.uuid))
+    if (model.version !== undefined && unreadable.get(model.path) === model.version) await deps.models.deleteModel(target.uuid, model.path);
 }
 
 async function readTree(

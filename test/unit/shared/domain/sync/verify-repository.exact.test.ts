@@ -56,6 +56,20 @@ describe('verifyRepository: what a reader gets', () => {
     expect((await verify(world)).verification).toMatchObject({ status: 'no-drift', repaired: 0 });
   });
 
+  it('hands an unreadable body its repair did not reach to the full sync, which rewrites it', async () => {
+    const world = await syncedWorld();
+    const uuid = world.repo.uuid;
+    await world.models.deleteModel(uuid, 'a.hck.json');
+    world.models.tamperBody(uuid, 'lfs/other.hck.json', Buffer.from('{}'));
+    let budget = 2; // the check before comparing, then one op: the missing model, not the unreadable one
+    const { verification } = await verify(world, { safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1_000 : 0) });
+
+    expect(verification).toMatchObject({ status: 'drift', repaired: 1, repairIncomplete: true, drift: { missing: 1, corrupt: 1 } });
+    expect((await world.state.getSyncState(uuid)).cursor).toBeUndefined();
+    expect(await sync(world)).toMatchObject({ outcome: 'synced', mode: 'full', counts: { added: 1 } });
+    await expectReplicated(world);
+  });
+
   it('says "not verified" (not "no drift") when no model of the tree could be read', async () => {
     const world = await syncedWorld();
     world.repo.addFault({ method: 'snapshot', kind: 'git-unavailable' });
