@@ -26,9 +26,10 @@ export function pointsAtStored(pointer: LfsPointerIdentity, stored: StoredModelS
 }
 
 /**
- * The snapshot's files with the id of each model that is a Git LFS pointer to the content stored at its path
- * replaced by the stored blob id, so a snapshot plan takes it as unchanged instead of downloading and rewriting it
- * on every full sync. Reads (locally) only the models whose tree id differs from a stored record's id.
+ * The snapshot's files with the id of each model that is a Git LFS pointer to stored content replaced by the
+ * stored blob id: the content stored at its path (a snapshot plan then takes it as unchanged instead of downloading
+ * and rewriting it on every full sync), or at a path that leaves the tree (the plan then moves it). Reads (locally)
+ * only the pointers of models whose tree id differs from the id stored at their path.
  */
 export async function resolveLfsPointers(
   snapshot: SourceSnapshot,
@@ -37,11 +38,21 @@ export async function resolveLfsPointers(
 ): Promise<ReadonlyMap<string, string>> {
   if (!snapshot.lfsPointer) return snapshot.files;
   const files = new Map(snapshot.files);
-  for (const model of stored) {
-    const treeId = files.get(model.path);
-    if (treeId === undefined || treeId === model.blobId || !model.blobId || !model.sha256 || !isModel(model.path)) continue;
-    const pointer = await snapshot.lfsPointer(model.path);
-    if (pointer && pointsAtStored(pointer, model)) files.set(model.path, model.blobId);
+  const storedByPath = new Map(stored.map((model) => [model.path, model]));
+  const comparable = (model: StoredModelSummary | undefined): model is StoredModelSummary & { blobId: string } =>
+    model?.blobId !== undefined && model.sha256 !== undefined && !model.unreadableBody;
+  const leaving = stored.filter((model) => comparable(model) && !(files.has(model.path) && isModel(model.path)));
+  for (const [path, treeId] of snapshot.files) {
+    const current = storedByPath.get(path);
+    if (!isModel(path) || treeId === current?.blobId || (current ? !comparable(current) : leaving.length === 0)) continue;
+    const pointer = await snapshot.lfsPointer(path);
+    if (!pointer) continue;
+    const same = current
+      ? pointsAtStored(pointer, current)
+        ? current
+        : undefined
+      : leaving.find((model) => pointsAtStored(pointer, model));
+    if (same?.blobId) files.set(path, same.blobId);
   }
   return files;
 }

@@ -94,6 +94,24 @@ describe('verifyRepository and syncRepository: Git LFS over git', () => {
     expect(await versions(world)).toEqual(before);
   });
 
+  it('moves a renamed Git LFS model without downloading it, and rewrites one whose content changed', async () => {
+    const world = await syncedWorld();
+    world.repo.markLfs('lfs/renamed.hck.json');
+    await world.repo.commit(
+      { 'lfs/big.hck.json': '{"modelName":"bigger"}' },
+      { renames: [['lfs/other.hck.json', 'lfs/renamed.hck.json']] },
+    );
+    const calls = world.repo.calls.length;
+
+    const report = await sync(world, { mode: 'full' });
+
+    expect(report).toMatchObject({ outcome: 'synced', transport: 'git', counts: { renamed: 1, updated: 1 } });
+    expect(world.repo.calls.slice(calls).filter((call) => call.method === 'getFile')).toEqual([
+      { method: 'getFile', args: [await world.repo.head(), 'lfs/big.hck.json'] },
+    ]);
+    await expectReplicated(world);
+  });
+
   it('verifies Git LFS models by the sha256 their pointers name, with no download', async () => {
     const world = await syncedWorld();
 
