@@ -19,6 +19,7 @@ import { benchBulkGit, benchRestVersusGit } from './git-benchmarks';
 import { renderDocument, renderTable, rows, withSectionsReplaced } from './report';
 import { FUNCTION_SETTINGS, log, ROOT, RTT_MS, AWS_RTT_MS } from './settings';
 import { benchIncremental, benchOnePushInLargeRepository, benchStorage } from './sync-benchmarks';
+import { benchVerification } from './verification-benchmarks';
 import { benchVerifier } from './verifier-benchmarks';
 
 /** The sections, in the order they run and appear; each name is also its command-line argument. */
@@ -30,6 +31,7 @@ const SECTIONS = {
   storage: 'Storage',
   git: 'Bulk sync over git',
   threshold: 'REST vs git by changed models',
+  verification: 'Verification',
 } as const;
 type SectionName = keyof typeof SECTIONS;
 
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
     if (sections.has('storage')) await benchStorage(simulator, hub, bundles.worker!);
     if (sections.has('git')) await benchBulkGit(simulator, hub, bundles.worker!);
     if (sections.has('threshold')) await benchRestVersusGit(simulator, hub);
+    if (sections.has('verification')) await benchVerification(simulator, hub);
   } finally {
     await hub.close();
     await simulator.close();

@@ -1,6 +1,6 @@
 // `models list | get | search`: the replicated models of the hub, as stored in DynamoDB.
 import type { Command } from 'commander';
-import { ModelBodyNotStoredError } from '../../shared/aws/errors';
+import { ModelBodyInconsistentError, ModelBodyNotStoredError } from '../../shared/aws/errors';
 import type { ModelRecord } from '../../shared/models/model-record';
 import type { CommandKit } from '../command-kit';
 import { CliError, usageError } from '../errors';
@@ -88,6 +88,14 @@ export function registerModelsCommands(program: Command, kit: CommandKit): void 
             throw new CliError(
               `${path} in ${repository.fullName} is ${error.record.size} bytes, over the hub's size limit: only its record is kept, not its content`,
               { hint: 'read it from Bitbucket' },
+            );
+          }
+          if (error instanceof ModelBodyInconsistentError) {
+            throw new CliError(
+              `the stored body of ${path} in ${repository.fullName} does not match its record (damaged or edited in the table)`,
+              {
+                hint: `\`sync ${repository.fullName} --verify\` rewrites it from Bitbucket`,
+              },
             );
           }
           if (error instanceof RangeError) throw usageError(error.message);

@@ -134,7 +134,7 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
     const id = (req.url ?? '').split('/')[2] ?? '';
     const item = media.get(id);
     if (!item) return send(req, res, 'media', { status: 404, body: { message: 'Not found' } });
-    const bytes = await item.repo.git.readBlob(item.sha);
+    const bytes = (await item.repo.lfsObject(item.sha)) ?? (await item.repo.git.readBlob(item.sha));
     send(req, res, 'media', { status: 200, headers: { 'content-type': contentTypeFor(item.path) }, body: bytes });
   };
 

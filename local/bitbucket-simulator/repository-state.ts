@@ -1,6 +1,7 @@
 /** One simulated repository's state: its git store, branch heads, webhooks and deliveries, and the test-facing operations on them. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { signBody } from '../../shared/domain/signature';
+import { parseLfsPointer } from '../../shared/git/lfs-pointer';
 import type { CommitRecord, GitStore } from './git-store';
 import type { SimulatedDelivery, SimulatedEntry, SimulatedRepository, SimulatedWebhook } from './simulator-types';
 import { buildPushPayload, deliveryHeaders, postJson, type PushChange } from './webhook-payload';
@@ -10,6 +11,8 @@ export class RepositoryState implements SimulatedRepository {
   readonly branches = new Map<string, string>();
   readonly forgotten = new Set<string>();
   readonly lfsPaths = new Set<string>();
+  /** Git LFS objects committed as `{ lfs }` entries, by sha256 (git holds their pointers). */
+  readonly lfsObjects = new Map<string, Buffer>();
   readonly projectUuid = `{${randomUUID()}}`;
   readonly hookUuid = randomUUID();
   readonly createdOn = new Date().toISOString();
@@ -79,6 +82,7 @@ export class RepositoryState implements SimulatedRepository {
         else if (typeof content === 'string') writes.push([path, Buffer.from(content, 'utf8')]);
         else if (Buffer.isBuffer(content)) writes.push([path, content]);
         else if ('symlink' in content) writes.push([path, Buffer.from(content.symlink, 'utf8'), '120000']);
+        else if ('lfs' in content) writes.push([path, this.storeLfsObject(Buffer.from(content.lfs))]);
         else writes.push([path, Buffer.from(content.submodule, 'utf8'), '160000']);
       }
       const hash = await this.git.commit({
@@ -149,8 +153,22 @@ export class RepositoryState implements SimulatedRepository {
     const files = new Map<string, Buffer>();
     // Regular files only: symbolic links (mode 120000) and submodules are no files.
     for (const [path, entry] of tree)
-      if (entry.type === 'blob' && entry.mode !== '120000') files.set(path, await this.git.readBlob(entry.sha));
+      if (entry.type === 'blob' && entry.mode !== '120000')
+        files.set(path, (await this.lfsObject(entry.sha)) ?? (await this.git.readBlob(entry.sha)));
     return files;
+  }
+
+  /** The Git LFS object whose pointer is the blob `sha`, or undefined for any other blob. */
+  async lfsObject(sha: string): Promise<Buffer | undefined> {
+    const pointer = parseLfsPointer(await this.git.readBlob(sha));
+    return pointer && this.lfsObjects.get(pointer.sha256);
+  }
+
+  /** Keeps `content` in the LFS store and returns the pointer git holds instead. */
+  private storeLfsObject(content: Buffer): Buffer {
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    this.lfsObjects.set(sha256, content);
+    return Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha256}\nsize ${content.byteLength}\n`);
   }
 
   pushPayload(change: PushChange): Record<string, unknown> {

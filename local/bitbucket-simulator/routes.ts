@@ -211,7 +211,7 @@ export function createRouter(context: RouteContext): (req: IncomingMessage) => P
     if (directoryRequested) return errorAnswer(404, `No such directory: ${path}`);
     // A submodule's `/src` answers the commit it points at; a symbolic link's (a blob) its target path.
     if (entry.type === 'commit') return { status: 200, headers: { 'content-type': 'text/plain' }, body: entry.sha };
-    if (repo.lfsPaths.has(path)) {
+    if (repo.lfsPaths.has(path) || (await repo.lfsObject(entry.sha))) {
       const id = randomBytes(16).toString('hex');
       media.set(id, { repo, sha: entry.sha, path });
       return { status: 301, headers: { location: `${mediaUrl()}/media/${id}/${encodePath(path.split('/').pop() ?? 'file')}` } };

@@ -169,7 +169,7 @@ export interface SimulatedRepository {
   markLfs(path: string): void;
   /** Head commit of `branch` (default: the main branch); throws if it does not exist. */
   head(branch?: string): Promise<string>;
-  /** Ground truth for tests: every file at a commit. */
+  /** Ground truth for tests: every file at a commit (a Git LFS file's content, as `/src` serves it). */
   readFiles(commit: string): Promise<Map<string, Buffer>>;
   /** A repo:push body shaped like Bitbucket's real deliveries; old/new null for create/delete. */
   pushPayload(change: PushChange): Record<string, unknown>;
@@ -186,5 +186,9 @@ export interface SimulatedRepository {
   ): Promise<{ status: number; body: string }>;
 }
 
-/** What a commit writes at a path: file content, a symbolic link (git mode 120000), a submodule (160000), or null to delete. */
-export type SimulatedEntry = string | Buffer | null | { readonly symlink: string } | { readonly submodule: string };
+/**
+ * What a commit writes at a path: file content, a symbolic link (git mode 120000), a submodule (160000), a Git LFS
+ * file (git holds its pointer; `/src` redirects to the media host, which serves the content), or null to delete.
+ */
+export type SimulatedEntry =
+  string | Buffer | null | { readonly symlink: string } | { readonly submodule: string } | { readonly lfs: string | Buffer };

@@ -1,12 +1,14 @@
 // The read side of the model store, kept apart from its write protocol (versions, conflicts, shared chunks): reads
 // need only the table layout and a check of every body against its record.
-import { DynamoDBClient, GetItemCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
+import type { ReadBackModel } from '../domain/sync/ports';
+import { gitBlobId } from '../models/git-blob-id';
 import { decodeModelBody, joinChunks } from '../models/model-body-codec';
 import type { ModelRecord } from '../models/model-record';
 import { MODEL_SK_PREFIX, modelSortKey } from './dynamodb-model-store-keys';
 import type { DynamoDbModelStoreOptions } from './dynamodb-model-store-options';
-import { batchGetAll, queryAll } from './dynamodb-paging';
+import { batchGetAll, pages, queryAll } from './dynamodb-paging';
 import { ModelBodyInconsistentError, ModelBodyNotStoredError } from './errors';
 import { ModelChunkStore } from './model-chunk-store';
 import { RECORD_ATTRIBUTES, key, projection, recordFromItem, s, type Item } from './model-item-codec';
@@ -98,6 +100,45 @@ export class DynamoDbModelReader {
     return items.map(recordFromItem);
   }
 
+  /**
+   * Every record of a repository with what a reader gets of its body (`ReadBackModel`), in path order: one
+   * consistent Query of the records with their inline bodies, a page at a time (1 MB), plus one Query per chunked
+   * body. A body that fails its checks is read once more through {@link getModel} (a rewrite may have raced the
+   * page), and is `unreadable` when that fails too.
+   */
+  async readBackModels(repositoryUuid: string): Promise<ReadBackModel[]> {
+    const models: ReadBackModel[] = [];
+    const input = {
+      TableName: this.tableName,
+      ConsistentRead: true,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
+      ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(MODEL_SK_PREFIX) },
+    };
+    for await (const page of pages((startKey) => this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey })))) {
+      for (const item of page.Items ?? []) {
+        const record = recordFromItem(item);
+        if (record.storage === 'none') {
+          models.push(record);
+          continue;
+        }
+        const body = (await this.loadBody(record, item)) ?? (await this.readAgain(repositoryUuid, record.path));
+        models.push({ ...record, body: body ? bodyIds(body) : 'unreadable' });
+      }
+    }
+    return models;
+  }
+
+  /** The body a reader gets at `path` now, or undefined when it gets none. */
+  private async readAgain(repositoryUuid: string, path: string): Promise<Buffer | undefined> {
+    try {
+      return (await this.getModel(repositoryUuid, path))?.body;
+    } catch (error) {
+      if (error instanceof ModelBodyInconsistentError || error instanceof ModelBodyNotStoredError) return undefined;
+      throw error;
+    }
+  }
+
   /** Every item of a consistent Query of this table, all pages. */
   protected query(input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead' | 'ExclusiveStartKey'>): Promise<Item[]> {
     return queryAll(this.client, { ...input, TableName: this.tableName, ConsistentRead: true });
@@ -124,4 +165,9 @@ export class DynamoDbModelReader {
     if (record.sha256 && createHash('sha256').update(body).digest('hex') !== record.sha256) return undefined;
     return body;
   }
+}
+
+/** The ids of a body as read back. */
+function bodyIds(body: Buffer): { blobId: string; sha256: string; size: number } {
+  return { blobId: gitBlobId(body), sha256: createHash('sha256').update(body).digest('hex'), size: body.byteLength };
 }

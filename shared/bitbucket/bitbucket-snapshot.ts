@@ -72,6 +72,10 @@ export async function openGitSnapshot(
         throw new SourceFileTooLargeError(`${path} is larger than the limit of ${maxFileBytes} bytes`, bytes.byteLength);
       return bytes;
     },
+    async lfsPointer(path) {
+      const oid = files.get(path);
+      return oid === undefined ? undefined : parseLfsPointer(await snapshot.readBlob(oid));
+    },
     close: () => snapshot.close(),
   };
 }

@@ -9,6 +9,7 @@ import { DiffUnavailableError, SnapshotUnavailableError } from './errors';
 import { planFromDiff, planFromListing, type SyncOp } from './plan';
 import { planFromSnapshot } from './plan-from-snapshot';
 import type { SourceRepository, SourceSnapshot, SyncMode, SyncProgress, SyncState, SyncTransport } from './ports';
+import { resolveLfsPointers } from './stored-content';
 import type { SyncDeps, SyncTarget } from './sync-types';
 
 /**
@@ -139,7 +140,9 @@ async function snapshotPlan(target: SyncTarget, progress: SyncProgress, deps: Sy
   try {
     const hubignore = await snapshotHubignore(snapshot);
     const isModel = createModelSelector({ pattern: target.modelPattern, hubignore });
-    const ops = planFromSnapshot(snapshot.files, isModel, await deps.models.listModels(target.uuid));
+    const stored = await deps.models.listModels(target.uuid);
+    // A Git LFS file's tree id is its pointer's: compared by the content the pointer names, it is no change.
+    const ops = planFromSnapshot(await resolveLfsPointers(snapshot, isModel, stored), isModel, stored);
     return {
       ops,
       hubignore,

@@ -12,7 +12,7 @@ const PHASE = { delete: 0, move: 1, put: 2 } as const;
  * Ops that make the stored models equal to the tree's models:
  * - a stored model whose id equals the tree's: nothing (a full resync of an unchanged repository writes nothing);
  * - a tree model whose id equals that of a stored model leaving its path: a move (pure exactly when ids match);
- * - any other tree model (new, changed, or stored without a known id): a put;
+ * - any other tree model (new, changed, stored without a known id, or stored with a body a reader cannot get): a put;
  * - a stored model no longer in the tree's selection: a delete.
  */
 export function planFromSnapshot(files: ReadonlyMap<string, string>, isModel: IsModel, stored: readonly StoredModelSummary[]): SyncOp[] {
@@ -22,7 +22,7 @@ export function planFromSnapshot(files: ReadonlyMap<string, string>, isModel: Is
   // Stored models that leave, by blob id (sorted, so the pairing is the same every time the plan is derived).
   const leaving = new Map<string, string[]>();
   for (const model of [...stored].sort((a, b) => compare(a.path, b.path))) {
-    if (desiredSet.has(model.path) || !model.blobId) continue;
+    if (desiredSet.has(model.path) || !model.blobId || model.unreadableBody) continue;
     leaving.set(model.blobId, [...(leaving.get(model.blobId) ?? []), model.path]);
   }
   const moved = new Set<string>();
@@ -30,7 +30,7 @@ export function planFromSnapshot(files: ReadonlyMap<string, string>, isModel: Is
   for (const path of desired) {
     const blobId = files.get(path)!;
     const current = storedByPath.get(path);
-    if (current?.blobId === blobId) continue;
+    if (current?.blobId === blobId && !current.unreadableBody) continue;
     const from = current ? undefined : leaving.get(blobId)?.shift();
     if (from !== undefined) {
       moved.add(from);

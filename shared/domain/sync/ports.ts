@@ -94,8 +94,20 @@ export interface SourceSnapshot {
   readonly files: ReadonlyMap<string, string>;
   /** Exact bytes of a file of the snapshot, with the errors of `getFile` (Git LFS content is fetched as REST does). */
   readFile(path: string): Promise<Buffer>;
+  /**
+   * The Git LFS pointer a file of the snapshot is, read locally (no request), or undefined for ordinary content:
+   * the tree names the pointer's blob id, the store the content's, and the pointer's sha256 and size tell whether
+   * the stored content is the one it points at. Absent when the source cannot tell (every file is then content).
+   */
+  lfsPointer?(path: string): Promise<LfsPointerIdentity | undefined>;
   /** Releases the fetched data. Idempotent. */
   close(): Promise<void>;
+}
+
+/** What a Git LFS pointer names: the content's sha256 (hex) and size in bytes. */
+export interface LfsPointerIdentity {
+  readonly sha256: string;
+  readonly size: number;
 }
 
 export interface StoredModelSummary {
@@ -103,8 +115,27 @@ export interface StoredModelSummary {
   readonly status: string;
   /** Git blob id of the stored bytes; absent when unknown (written before ids were kept): such a model is refetched. */
   readonly blobId?: string;
+  /** Hex sha256 and size of the stored bytes (absent for a `too-large` record): what a Git LFS pointer names. */
+  readonly sha256?: string;
+  readonly size?: number;
+  /**
+   * Set by a verification that read the body back and a reader would get no model (chunks missing, bytes that fail
+   * the record's checks): whatever its ids say, the record is rewritten.
+   */
+  readonly unreadableBody?: boolean;
   /** Generation of the repository that wrote it (absent before generations). */
   readonly generation?: string;
+  /** The record's version (each write makes a new one): tells whether a record was rewritten since it was listed. */
+  readonly version?: string;
+}
+
+/** A stored model as a reader gets it (see `ModelStore.readBackModels`). */
+export interface ReadBackModel extends StoredModelSummary {
+  /**
+   * The ids of the bytes `getModel` returns; `unreadable` when it would fail; absent for a record without a body
+   * (`too-large`).
+   */
+  readonly body?: { readonly blobId: string; readonly sha256: string; readonly size: number } | 'unreadable';
 }
 
 /**
@@ -138,6 +169,11 @@ export interface ModelStore {
     input: { repositoryUuid: string; path: string; commit: string; size: number; blobId?: string } & WriteFence,
   ): Promise<{ version: string }>;
   listModels(repositoryUuid: string): Promise<readonly StoredModelSummary[]>;
+  /**
+   * Every record with what a reader gets of its body: read back and checked as `getModel` checks it (chunk count,
+   * size, sha256), then hashed. Reads every stored body (the partition's size in read units): verifications only.
+   */
+  readBackModels(repositoryUuid: string): Promise<readonly ReadBackModel[]>;
   /** Which of `paths` are stored (cheaper than listing when only a diff's paths matter). */
   existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>>;
   /** Deletes the record at `path`; with `version`, only that version (a no-op when the record is another one, never a conflict). */

@@ -13,7 +13,7 @@ export const MAX_REPORTED_PATHS = 20;
 
 /** Differences between the stored models and the tree of the synced commit. */
 export interface DriftSummary {
-  /** Stored models that differed: the sum of the four kinds. */
+  /** Stored models that differed: the sum of the five kinds. */
   readonly count: number;
   /** In the tree, but no record was stored. */
   readonly missing: number;
@@ -23,6 +23,8 @@ export interface DriftSummary {
   readonly extra: number;
   /** Stored under another path than the tree's (moved back). */
   readonly misplaced: number;
+  /** Stored with a body a reader cannot get (chunks missing, bytes that fail the record's checks): rewritten. */
+  readonly corrupt: number;
   /** The first {@link MAX_REPORTED_PATHS} differing paths, sorted. */
   readonly paths: readonly string[];
 }
@@ -56,7 +58,7 @@ export async function classifyOps(
   const byPath = new Map(stored.map((model) => [model.path, model]));
   const repairs: SyncOp[] = [];
   const paths: string[] = [];
-  const kinds = { missing: 0, changed: 0, extra: 0, misplaced: 0 };
+  const kinds = { missing: 0, changed: 0, extra: 0, misplaced: 0, corrupt: 0 };
   let backfilled = 0;
   let uncompared = 0;
   for (const op of ops) {
@@ -68,7 +70,10 @@ export async function classifyOps(
       paths.push(op.from);
     } else {
       const current = byPath.get(op.path);
-      if (current && !current.blobId) {
+      if (current?.unreadableBody) {
+        kinds.corrupt += 1;
+        paths.push(op.path);
+      } else if (current && !current.blobId) {
         backfilled += 1;
       } else {
         const verdict = await confirm(op.path, current);
@@ -83,13 +88,13 @@ export async function classifyOps(
     }
     repairs.push(op);
   }
-  const count = kinds.missing + kinds.changed + kinds.extra + kinds.misplaced;
+  const count = kinds.missing + kinds.changed + kinds.extra + kinds.misplaced + kinds.corrupt;
   return { repairs, drift: { count, ...kinds, paths: paths.sort().slice(0, MAX_REPORTED_PATHS) }, backfilled, uncompared };
 }
 
 /** The events-log text of a drift: how many, of which kind, which paths. */
 export function describeDrift(drift: DriftSummary, commit: string): string {
-  const kinds = (['changed', 'missing', 'extra', 'misplaced'] as const)
+  const kinds = (['changed', 'missing', 'extra', 'misplaced', 'corrupt'] as const)
     .filter((kind) => drift[kind] > 0)
     .map((kind) => `${drift[kind]} ${kind}`);
   const more = drift.count > drift.paths.length ? `, and ${drift.count - drift.paths.length} more` : '';

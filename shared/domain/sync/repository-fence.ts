@@ -89,6 +89,10 @@ export function fenceWrites(
       (await stores.models.listModels(repositoryUuid)).map((model) =>
         foreign(model.generation) ? { path: model.path, status: model.status, generation: model.generation } : model,
       ),
+    readBackModels: async (repositoryUuid) =>
+      (await stores.models.readBackModels(repositoryUuid)).map((model) =>
+        foreign(model.generation) ? { path: model.path, status: model.status, generation: model.generation } : model,
+      ),
     existingPaths: (repositoryUuid, paths) => stores.models.existingPaths(repositoryUuid, paths),
     removeOrphanChunks: (repositoryUuid, options) => stores.models.removeOrphanChunks(repositoryUuid, options),
   };

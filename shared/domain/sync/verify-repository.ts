@@ -1,6 +1,7 @@
 /**
  * A replica that verifies itself: brings a repository to the head of its branch (a normal sync), then compares
- * every stored model with the head's tree (blob ids from one git snapshot) and repairs what differs. Any difference
+ * every stored model, as a reader gets it (its body read back and hashed, not its record's attributes), with the
+ * head's tree (blob ids from one git snapshot) and repairs what differs. Any difference
  * found while the cursor equals the tree's commit is drift, which the sync engine alone never produces; a push
  * during the check is no drift (the check is made again once, else reported as not verified).
  */
@@ -17,10 +18,11 @@ import {
   SourceFileTooLargeError,
   SourceRateLimitedError,
 } from './errors';
-import type { SyncOp } from './plan';
+import type { IsModel, SyncOp } from './plan';
 import { planFromSnapshot } from './plan-from-snapshot';
 import type { SourceSnapshot, StoredModelSummary, SyncTransport } from './ports';
 import { classifyOps, type ConfirmPut } from './replica-drift';
+import { pointsAtStored, resolveLfsPointers, storedAsRead } from './stored-content';
 import { readingAt, syncRepository } from './sync-repository';
 import { SyncRunRecord } from './sync-run-record';
 import {
@@ -75,13 +77,13 @@ function merge(first: SyncReport, next: SyncReport): SyncReport {
   return combineReports(first, next, first.continued === true || next.continued === true);
 }
 
-const notVerified = (reason: string): VerificationReport => ({
+const notVerified = (reason: string, uncompared = 0): VerificationReport => ({
   status: 'not-verified',
   reason,
   models: 0,
   backfilled: 0,
   repaired: 0,
-  uncompared: 0,
+  uncompared,
 });
 
 /** The tree a verification compares with, read over git or REST. */
@@ -92,6 +94,8 @@ interface ComparedTree {
   readonly hubignore: string;
   /** Models of the tree that could not be read: ops on them are left out, and they are counted as not compared. */
   readonly uncomparable: ReadonlySet<string>;
+  /** `files` as a plan compares them with `stored`: Git LFS pointers to the stored content take the stored id. */
+  planFiles(isModel: IsModel, stored: readonly StoredModelSummary[]): Promise<ReadonlyMap<string, string>>;
   readonly confirm: ConfirmPut;
   readFile(path: string): Promise<Buffer>;
   close(): Promise<void>;
@@ -119,20 +123,32 @@ async function compareAndRepair(
   if ('reason' in tree) return notVerified(tree.reason);
   const compared = tree;
   try {
-    const stored = await deps.models.listModels(target.uuid);
+    const stored = storedAsRead(await deps.models.readBackModels(target.uuid));
     const isModel = createModelSelector({ pattern: target.modelPattern, hubignore: compared.hubignore });
     const touchesUncomparable = (op: SyncOp) =>
       compared.uncomparable.has(op.kind === 'move' ? op.from : op.path) || (op.kind === 'move' && compared.uncomparable.has(op.to));
-    const ops = planFromSnapshot(compared.files, isModel, stored).filter((op) => !touchesUncomparable(op));
-    const classified = await classifyOps(ops, stored, compared.confirm);
-    const models = [...compared.files.keys()].filter(isModel).length;
+    const ops = planFromSnapshot(await compared.planFiles(isModel, stored), isModel, stored).filter((op) => !touchesUncomparable(op));
+    let classified;
+    try {
+      classified = await classifyOps(ops, stored, compared.confirm);
+    } catch (error) {
+      if (error instanceof SourceDeadlineError || error instanceof SourceRateLimitedError)
+        return notVerified(`reading the models to compare stopped: ${error.message}`);
+      throw error;
+    }
+    const uncompared = classified.uncompared + compared.uncomparable.size;
+    const models =
+      [...compared.files.keys()].filter((path) => isModel(path) && !compared.uncomparable.has(path)).length - classified.uncompared;
+    // Nothing compared proves nothing: that is no "no drift".
+    if (models === 0 && uncompared > 0 && classified.repairs.length === 0)
+      return notVerified(`none of the ${uncompared} models of the tree could be read, so none was compared`, uncompared);
     const found = {
       commit: cursor,
       via: compared.via,
       models,
       drift: classified.drift,
       backfilled: classified.backfilled,
-      uncompared: classified.uncompared + compared.uncomparable.size,
+      uncompared,
       status: classified.drift.count > 0 ? ('drift' as const) : ('no-drift' as const),
     };
     if (classified.repairs.length === 0) return { ...found, repaired: 0 };
@@ -154,20 +170,28 @@ async function compareAndRepair(
       // Repairs are few and idempotent: no checkpoints; an interrupted repair is handed to a full sync instead.
       run = await applyOps(target, progress, classified.repairs, options, reading, async () => undefined);
     } catch (error) {
-      await distrust(record).catch(() => undefined);
+      await distrust(record, target, stored, deps).catch(() => undefined);
       throw error;
     }
     if (!run.stoppedBy) return { ...found, repaired: run.applied };
-    await distrust(record);
+    await distrust(record, target, stored, deps);
     return { ...found, repaired: run.applied, repairIncomplete: true };
   } finally {
     await compared.close();
   }
 }
 
-/** A repair that stopped half way leaves the store matching no commit: forget the cursor, so the next sync is full. */
-async function distrust(record: SyncRunRecord): Promise<void> {
+/**
+ * A repair that stopped half way leaves the store matching no commit: forget the cursor, so the next sync is full.
+ * A record whose body no reader can get and that the repair did not reach is deleted too: its ids still match the
+ * tree, so a full sync (which compares ids) would keep it; deleted, the full sync writes it again.
+ */
+async function distrust(record: SyncRunRecord, target: SyncTarget, stored: readonly StoredModelSummary[], deps: SyncDeps): Promise<void> {
   await record.save({ ...record.withoutProgress(), cursor: undefined, lastRun: record.lastRun('verify-repair-incomplete') });
+  const unreadable = new Map(stored.filter((model) => model.unreadableBody && model.version).map((model) => [model.path, model.version]));
+  if (unreadable.size === 0) return;
+  for (const model of await deps.models.listModels(target.uuid))
+    if (model.version !== undefined && unreadable.get(model.path) === model.version) await deps.models.deleteModel(target.uuid, model.path);
 }
 
 async function readTree(
@@ -200,9 +224,12 @@ async function snapshotTree(snapshot: SourceSnapshot): Promise<ComparedTree> {
       files: snapshot.files,
       hubignore,
       uncomparable: new Set(),
-      // A tree id that differs from the stored one may still name the same content (a Git LFS pointer's id, where
-      // the store keeps the id of the content): compare the bytes before calling it drift.
+      planFiles: (isModel, stored) => resolveLfsPointers(snapshot, isModel, stored),
+      // A tree id that differs from the stored one may still name the same content: a Git LFS pointer's names the
+      // content by sha256 (no download); other files are compared by their bytes before calling it drift.
       confirm: async (path, stored) => {
+        const pointer = await snapshot.lfsPointer?.(path);
+        if (pointer) return pointsAtStored(pointer, stored) ? 'same' : 'drift';
         let bytes: Buffer;
         try {
           bytes = await snapshot.readFile(path);
@@ -255,6 +282,7 @@ async function restTree(
     files,
     hubignore,
     uncomparable,
+    planFiles: async () => files, // REST gives the content itself, never a Git LFS pointer
     confirm: async () => 'drift', // the ids above are the bytes' own
     readFile: (path) => deps.source.getFile(cursor, path),
     close: async () => undefined,

@@ -5,8 +5,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/errors';
-import type { ModelStore } from '../../../shared/domain/sync/ports';
+import {
+  ModelBodyInconsistentError,
+  ModelBodyNotStoredError,
+  ModelTooLargeError,
+  ModelWriteConflictError,
+} from '../../../shared/aws/errors';
+import type { ModelStore, ReadBackModel } from '../../../shared/domain/sync/ports';
 import type { ModelRecord } from '../../../shared/models/model-record';
 
 /** The surface both stores share. */
@@ -30,7 +35,11 @@ export interface ModelStoreUnderTest extends ModelStore {
     options?: { generation?: string },
   ): Promise<ModelRecord | undefined>;
   deleteRepository(repositoryUuid: string): Promise<number>;
+  readBackModels(repositoryUuid: string): Promise<readonly ReadBackModel[]>;
 }
+
+/** Replaces a stored body behind the store's back, its record untouched (the store's own way of holding it). */
+export type TamperBody = (repositoryUuid: string, path: string, bytes: Buffer) => Promise<void>;
 
 const FIXTURE = readFileSync(join(__dirname, '../../fixtures/hackolade-models/medium-dynamodb-book.hck.json'));
 const newRepo = () => `{${randomUUID()}}`;
@@ -49,7 +58,7 @@ const visible = (record: ModelRecord | undefined) =>
   };
 
 /** `store(options)` returns a store; each test uses its own repository uuid. */
-export function modelStoreContract(store: (options?: { maxModelBytes?: number }) => ModelStoreUnderTest): void {
+export function modelStoreContract(store: (options?: { maxModelBytes?: number }) => ModelStoreUnderTest, tamper: TamperBody): void {
   it('keeps the exact bytes of a model with its metadata, and of an invalid file with its parse error', async () => {
     const s = store();
     const repo = newRepo();
@@ -89,6 +98,26 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
       ['big.hck.json', 'f'.repeat(40)],
       ['huge.hck.json', undefined],
     ]);
+  });
+
+  it('reads back what a reader gets: the ids of each body, and a body edited behind its back as unreadable', async () => {
+    const s = store({ maxModelBytes: 1000 });
+    const repo = newRepo();
+    const bytes = Buffer.from('{"modelName":"A"}');
+    const written = await s.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c1', bytes });
+    await s.putModel({ repositoryUuid: repo, path: 'b.hck.json', commit: 'c1', bytes: Buffer.from('{"modelName":"B"}') });
+    await s.recordTooLarge({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c1', size: 2000 });
+    await tamper(repo, 'b.hck.json', Buffer.from('{"modelName":"edited"}'));
+
+    const read = await s.readBackModels(repo);
+
+    expect(read.map((model) => [model.path, model.body])).toEqual([
+      ['a.hck.json', { blobId: written.blobId, sha256: written.sha256, size: bytes.byteLength }],
+      ['b.hck.json', 'unreadable'],
+      ['big.hck.json', undefined],
+    ]);
+    expect(read[1]).toMatchObject({ path: 'b.hck.json', status: 'valid', blobId: expect.any(String) }); // the record is intact
+    await expect(s.getModel(repo, 'b.hck.json')).rejects.toBeInstanceOf(ModelBodyInconsistentError);
   });
 
   it('refuses a body over the limit, and records a too-large file without a body', async () => {

@@ -4,9 +4,14 @@
  * and crash windows of the real store are not modelled (its own integration tests cover them).
  */
 import { createHash } from 'node:crypto';
-import { ModelBodyNotStoredError, ModelTooLargeError, ModelWriteConflictError } from '../../../shared/aws/errors';
+import {
+  ModelBodyInconsistentError,
+  ModelBodyNotStoredError,
+  ModelTooLargeError,
+  ModelWriteConflictError,
+} from '../../../shared/aws/errors';
 import { generationConflict } from '../../../shared/aws/model-chunk-store';
-import type { ModelStore } from '../../../shared/domain/sync/ports';
+import type { ModelStore, ReadBackModel } from '../../../shared/domain/sync/ports';
 import { gitBlobId } from '../../../shared/models/git-blob-id';
 import { readModelSummary } from '../../../shared/models/hackolade-metadata';
 import {
@@ -87,12 +92,37 @@ export class InMemoryModelStore implements ModelStore {
     return this.partitions.get(repositoryUuid)?.get(path)?.record;
   }
 
-  /** The exact original bytes; throws ModelBodyNotStoredError for a too-large record, as the real store does. */
+  /**
+   * The exact original bytes; as the real store, throws ModelBodyNotStoredError for a too-large record and
+   * ModelBodyInconsistentError for a body that does not match its record (see {@link tamperBody}).
+   */
   async getModel(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; body: Buffer } | undefined> {
     const stored = this.partitions.get(repositoryUuid)?.get(path);
     if (!stored) return undefined;
     if (!stored.body) throw new ModelBodyNotStoredError(stored.record);
+    if (!matchesRecord(stored))
+      throw new ModelBodyInconsistentError(
+        `stored body of ${path} in ${repositoryUuid} does not match its record (version ${stored.record.version})`,
+      );
     return { record: stored.record, body: Buffer.from(stored.body) };
+  }
+
+  /** Every record with the ids of the body a reader gets, as the real store reads them back. */
+  async readBackModels(repositoryUuid: string): Promise<ReadBackModel[]> {
+    return (await this.listModels(repositoryUuid)).map((record) => {
+      const stored = this.partitions.get(repositoryUuid)!.get(record.path)!;
+      if (!stored.body) return record;
+      if (!matchesRecord(stored)) return { ...record, body: 'unreadable' as const };
+      const sha256 = createHash('sha256').update(stored.body).digest('hex');
+      return { ...record, body: { blobId: gitBlobId(stored.body), sha256, size: stored.body.byteLength } };
+    });
+  }
+
+  /** Test hook: replaces the body behind the store's back, its record untouched (as an edit of the table would). */
+  tamperBody(repositoryUuid: string, path: string, bytes: Buffer): void {
+    const stored = this.partitions.get(repositoryUuid)?.get(path);
+    if (!stored?.body) throw new Error(`no stored body at ${path}`);
+    this.partition(repositoryUuid).set(path, { record: stored.record, body: Buffer.from(bytes) });
   }
 
   async existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>> {
@@ -164,6 +194,12 @@ export class InMemoryModelStore implements ModelStore {
     if (!partition) this.partitions.set(repositoryUuid, (partition = new Map()));
     return partition;
   }
+}
+
+/** The real store's check of a body against its record: size and sha256. */
+function matchesRecord(stored: Stored): boolean {
+  const body = stored.body!;
+  return body.byteLength === stored.record.size && createHash('sha256').update(body).digest('hex') === stored.record.sha256;
 }
 
 function clipMetadata<T extends object>(metadata: T): T {

@@ -71,6 +71,8 @@ export class InMemoryRepository {
   private readonly branches = new Map<string, string>();
   private readonly forgotten = new Set<string>();
   private readonly faults: SourceFault[] = [];
+  /** Paths held in Git LFS: git has a pointer to the content, which the snapshot downloads over REST. */
+  private readonly lfsPaths = new Set<string>();
   private sequence = 0;
 
   constructor(options: { uuid?: string; fullName?: string; mainBranch?: string } = {}) {
@@ -156,6 +158,11 @@ export class InMemoryRepository {
     return this.specials.get(commit)?.get(path);
   }
 
+  /** From now on, `path` is a Git LFS file (as the simulator's `markLfs`; here the snapshot lists the pointer's id). */
+  markLfs(path: string): void {
+    this.lfsPaths.add(path);
+  }
+
   addFault(fault: SourceFault): void {
     this.faults.push({ ...fault });
   }
@@ -182,12 +189,15 @@ export class InMemoryRepository {
     const commit = this.branches.get(branch);
     const tree = commit === undefined ? undefined : this.tree(commit);
     if (commit === undefined || !tree) throw new SnapshotUnavailableError(`not-found: branch ${branch} not found over git`);
-    const files = new Map([...tree].map(([path, bytes]) => [path, gitBlobId(bytes)]));
+    const lfs = (path: string) => (this.lfsPaths.has(path) && tree.has(path) ? lfsPointerOf(tree.get(path)!) : undefined);
+    const files = new Map([...tree].map(([path, bytes]) => [path, gitBlobId(lfs(path)?.text ?? bytes)]));
     return {
       commit,
       files,
+      lfsPointer: async (path) => lfs(path)?.pointer,
       readFile: async (path) => {
         this.blobReads += 1;
+        if (lfs(path)) this.enter('getFile', commit, path); // the content comes over REST (`/src`, redirected)
         const bytes = tree.get(path);
         if (!bytes) throw new SourceFileMissingError(`${path} is not a file at ${commit.slice(0, 12)}`);
         if (bytes.byteLength > maxFileBytes) throw new SourceFileTooLargeError(`${path} is larger than the limit`, bytes.byteLength);
@@ -375,6 +385,13 @@ function lineDelta(old: Buffer, next: Buffer): { linesAdded: number; linesRemove
   }
   const linesRemoved = [...remaining.values()].reduce((sum, count) => sum + count, 0);
   return { linesAdded, linesRemoved };
+}
+
+/** The Git LFS pointer git keeps instead of `content`, and what it names. */
+function lfsPointerOf(content: Buffer): { text: Buffer; pointer: { sha256: string; size: number } } {
+  const pointer = { sha256: createHash('sha256').update(content).digest('hex'), size: content.byteLength };
+  const text = `version https://git-lfs.github.com/spec/v1\noid sha256:${pointer.sha256}\nsize ${pointer.size}\n`;
+  return { text: Buffer.from(text), pointer };
 }
 
 function randomHex(length: number): string {

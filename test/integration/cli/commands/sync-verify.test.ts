@@ -6,6 +6,7 @@
 import type { SimulatedRepository } from '../../../../local/bitbucket-simulator';
 import { DynamoDbModelStore } from '../../../../shared/aws/dynamodb-model-store';
 import type { VerificationReport } from '../../../../shared/domain/sync/sync-types';
+import { tamperInlineBody } from '../../../support/tamper-model-body';
 import { startCliTestBed, type CliTestBed } from '../cli-harness';
 
 interface VerifyResult {
@@ -104,5 +105,31 @@ describe('sync --verify (local hub + Bitbucket simulator over git)', () => {
       verification: { status: 'drift', via: 'rest', repaired: 1 },
     });
     expect((await bed.cli(['models', 'get', 'acme/verified-models', 'b.hck.json'])).stdout).toBe('{"modelName":"B2"}');
+  });
+
+  it('proves what a reader gets: a body edited in the table (record intact) is drift, and rewritten', async () => {
+    await tamperInlineBody(bed.hub.standIns.dynamodb, bed.hub.standIns.env.MODELS_TABLE!, repo.uuid, 'a.hck.json', Buffer.from('{}'));
+    const unreadable = await bed.cli(['models', 'get', 'acme/verified-models', 'a.hck.json']);
+    expect(unreadable.code).not.toBe(0);
+    expect(unreadable.stderr).toMatch(/does not match its record .*\n.*sync acme\/verified-models --verify/s);
+
+    const run = await verify();
+
+    expect(run.code).toBe(0);
+    expect(run.json<VerifyResult>()).toMatchObject({
+      reason: expect.stringMatching(/^drift: 1 model\(s\) differed from [0-9a-f]{12} \(1 corrupt\): a\.hck\.json; repaired 1$/),
+      verification: { status: 'drift', via: 'git', repaired: 1, drift: { count: 1, corrupt: 1 } },
+    });
+    expect((await bed.cli(['models', 'get', 'acme/verified-models', 'a.hck.json'])).stdout).toBe('{"modelName":"A"}');
+  });
+
+  it('exits 1 with "not verified" when no model of the tree could be read', async () => {
+    bed.simulator.addFault({ pathPattern: /\.git\//, kind: 'status', status: 503 });
+    bed.simulator.addFault({ pathPattern: /\/src\/[0-9a-f]+\/.+\.hck\.json/, kind: 'status', status: 404 });
+
+    const run = await verify();
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/not verified: none of the 3 models of the tree could be read, so none was compared/);
   });
 });

@@ -31,7 +31,7 @@ const PATHS = [
 const HUBIGNORE_LINES = ['drafts/', '!drafts/keep.hck.json', '*.old.hck.json', 'dir with space/'];
 
 type Action =
-  | { kind: 'write'; path: number; size: 'small' | 'large' }
+  | { kind: 'write'; path: number; size: 'small' | 'large' | 'lfs' }
   | { kind: 'delete'; pick: number }
   | { kind: 'rename'; pick: number; to: number }
   | { kind: 'hubignore'; lines: boolean[] }
@@ -107,7 +107,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('write' as const),
       path: fc.nat(PATHS.length - 1),
-      size: fc.constantFrom('small' as const, 'small' as const, 'small' as const, 'large' as const),
+      // Issue 17: 'lfs' commits a small model as a Git LFS file (its pointer in git, its content on the media host).
+      size: fc.constantFrom('small' as const, 'small' as const, 'small' as const, 'large' as const, 'lfs' as const),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
@@ -374,7 +375,7 @@ async function changesFor(repo: SimulatedRepository, commit: string, actions: Ac
         next.size === 'large'
           ? `{"modelName":"large","blob":"${randomBytes(450_000).toString('base64')}"}`
           : `{"modelName":"${PATHS[next.path]}","v":"${randomBytes(4).toString('hex')}"}`;
-      changes[PATHS[next.path]!] = body;
+      changes[PATHS[next.path]!] = next.size === 'lfs' ? { lfs: body } : body;
       files.set(PATHS[next.path]!, Buffer.from(body));
     } else if (next.kind === 'delete' && existing().length > 0) {
       const path = existing()[next.pick % existing().length]!;

@@ -150,6 +150,19 @@ describe('simulated repositories', () => {
     expect(withoutAuth.statusCode).toBe(200);
     expect(await withoutAuth.body.text()).toBe('lfs content');
   });
+
+  it('serves a Git LFS file (its pointer in git) behind /src and the media host', async () => {
+    const repo = await newRepo();
+    const content = Buffer.from('{"modelName":"big"}');
+    const commit = await repo.commit({ 'big.hck.json': { lfs: content } });
+
+    const redirect = await get(repo, `/src/${commit}/big.hck.json`);
+    const media = await request(redirect.headers.location as string, { dispatcher });
+
+    expect(redirect.status).toBe(301);
+    expect(await media.body.text()).toBe(content.toString());
+    expect((await repo.readFiles(commit)).get('big.hck.json')).toEqual(content);
+  });
 });
 
 describe('simulator faults and request log', () => {

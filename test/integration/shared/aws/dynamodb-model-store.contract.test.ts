@@ -2,6 +2,7 @@
 import { DynamoDbModelStore } from '../../../../shared/aws/dynamodb-model-store';
 import { startStandIns, type StandIns } from '../../../../local/stand-ins';
 import { modelStoreContract } from '../../../support/contracts/model-store.contract';
+import { tamperInlineBody } from '../../../support/tamper-model-body';
 
 let standIns: StandIns;
 beforeAll(async () => {
@@ -12,5 +13,8 @@ afterAll(async () => {
 });
 
 describe('DynamoDbModelStore contract', () => {
-  modelStoreContract((options) => new DynamoDbModelStore({ tableName: standIns.env.MODELS_TABLE!, client: standIns.dynamodb, ...options }));
+  modelStoreContract(
+    (options) => new DynamoDbModelStore({ tableName: standIns.env.MODELS_TABLE!, client: standIns.dynamodb, ...options }),
+    (repositoryUuid, path, bytes) => tamperInlineBody(standIns.dynamodb, standIns.env.MODELS_TABLE!, repositoryUuid, path, bytes),
+  );
 });

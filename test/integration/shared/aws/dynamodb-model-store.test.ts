@@ -472,6 +472,27 @@ describe('DynamoDbModelStore', () => {
       );
       await expect(models.getModel(repo, 'm.hck.json')).rejects.toThrow(ModelBodyInconsistentError);
     });
+
+    it('reads chunked bodies back as a reader gets them: intact ones with their ids, one with a replaced chunk as unreadable', async () => {
+      const models = store(SMALL_CHUNKS);
+      const repo = newRepo();
+      const intact = await putFixture(models, repo, 'a.hck.json', 'c1', 'medium-dynamodb-book.hck.json');
+      const damaged = await putFixture(models, repo, 'b.hck.json', 'c1', 'small-neo4j-bill-of-materials.hck.json');
+      await standIns.dynamodb.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { pk: { S: repo }, sk: { S: chunkSortKey(damaged.version, 0) }, data: { B: randomBytes(100) }, writtenAt: { N: '0' } },
+        }),
+      );
+
+      const read = await models.readBackModels(repo);
+
+      expect(intact.storage).toBe('chunked');
+      expect(read.map((model) => [model.path, model.body])).toEqual([
+        ['a.hck.json', { blobId: intact.blobId, sha256: intact.sha256, size: intact.size }],
+        ['b.hck.json', 'unreadable'],
+      ]);
+    });
   });
 
   describe('removeOrphanChunks', () => {

@@ -32,7 +32,7 @@ function run(verification?: VerificationReport) {
 
 describe('sync finished, for verifications', () => {
   it('logs the drift found and repaired, and counts it in ReplicaDrift', () => {
-    const drift = { count: 2, changed: 1, missing: 1, extra: 0, misplaced: 0, paths: ['a.hck.json', 'b.hck.json'] };
+    const drift = { count: 2, changed: 1, missing: 1, extra: 0, misplaced: 0, corrupt: 0, paths: ['a.hck.json', 'b.hck.json'] };
     const { line, metrics } = run({
       status: 'drift',
       commit: 'c1',

@@ -14,7 +14,11 @@ import { InMemoryRepository } from '../../../support/in-memory/in-memory-source-
 import { InMemorySyncQueue } from '../../../support/in-memory/in-memory-sync-queue';
 
 describe('InMemoryModelStore', () => {
-  modelStoreContract((options) => new InMemoryModelStore(options));
+  let current: InMemoryModelStore | undefined;
+  modelStoreContract(
+    (options) => (current = new InMemoryModelStore(options)),
+    async (repositoryUuid, path, bytes) => current!.tamperBody(repositoryUuid, path, bytes),
+  );
 });
 
 describe('InMemoryRepositoryStore', () => {

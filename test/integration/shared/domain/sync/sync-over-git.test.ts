@@ -2,6 +2,7 @@ import { BitbucketClient } from '../../../../../shared/bitbucket/bitbucket-clien
 import { BitbucketSource } from '../../../../../shared/bitbucket/bitbucket-source';
 import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
+import { verifyRepository } from '../../../../../shared/domain/sync/verify-repository';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../../local/bitbucket-simulator';
 import { startStandIns, type StandIns } from '../../../../../local/stand-ins';
 import { differences, expectedModels, storedModels, storesFor } from '../../../../support/sync-harness';
@@ -66,6 +67,32 @@ describe('syncRepository over git', () => {
 
     const again = await sync(repo, { mode: 'full' });
     expect(again.report).toMatchObject({ outcome: 'synced', transport: 'git', opsApplied: 0 });
+  });
+
+  it('reads Git LFS content over REST once: a full resync and a verification compare the pointers, no download', async () => {
+    const repo = await newRepository();
+    await repo.commit({ 'a.hck.json': '{"modelName":"A"}', 'lfs/big.hck.json': { lfs: '{"modelName":"big"}' } });
+    const first = await sync(repo);
+    expect(first.report).toMatchObject({ outcome: 'synced', transport: 'git', counts: { added: 2 } });
+    expect(first.requests.filter((request) => request.includes('/src/') || request.startsWith('media'))).toHaveLength(2);
+    await expectReplicated(repo);
+    const stored = await stores.models.getModel(repo.uuid, 'lfs/big.hck.json');
+    expect(stored!.body.toString()).toBe('{"modelName":"big"}');
+
+    const again = await sync(repo, { mode: 'full' });
+    expect(again.report).toMatchObject({ outcome: 'synced', transport: 'git', opsApplied: 0 });
+    expect(again.requests.filter((request) => !request.startsWith('git'))).toHaveLength(2); // the repository and its head
+
+    simulator.resetRequests();
+    const client = new BitbucketClient({ baseUrl: simulator.apiUrl, token: repo.token, baseDelayMs: 1, sleep: async () => undefined });
+    const verified = await verifyRepository(
+      { uuid: repo.uuid, fullName: repo.fullName, modelPattern: DEFAULT_MODEL_PATTERN },
+      { remainingTimeMs: () => 600_000 },
+      { source: new BitbucketSource(client, repo.fullName, { token: repo.token }), models: stores.models, state: stores.repositories },
+    );
+    expect(verified.verification).toMatchObject({ status: 'no-drift', via: 'git', models: 2, repaired: 0 });
+    expect(simulator.requests.filter((request) => request.path.includes('/src/') || request.origin === 'media')).toEqual([]);
+    expect((await stores.models.getModel(repo.uuid, 'lfs/big.hck.json'))!.record.version).toBe(stored!.record.version);
   });
 
   it('reads a large push from a snapshot and a one-model push over REST without any git request', async () => {

@@ -79,6 +79,7 @@ describe('verifyRepository (in memory)', () => {
       missing: 1,
       extra: 1,
       misplaced: 0,
+      corrupt: 0,
       paths: ['m/01.hck.json', 'm/02.hck.json', 'stray.hck.json'],
     });
     expect(describeVerification(verification)).toMatch(
@@ -148,10 +149,10 @@ describe('verifyRepository (in memory)', () => {
 
   it('reports records without a blob id as backfilled, apart from drift', async () => {
     const world = await syncedWorld();
-    const listModels = world.models.listModels.bind(world.models);
+    const readBackModels = world.models.readBackModels.bind(world.models);
     let legacy = true;
-    world.models.listModels = async (uuid: string) =>
-      (await listModels(uuid)).map((record) => {
+    world.models.readBackModels = async (uuid: string) =>
+      (await readBackModels(uuid)).map((record) => {
         if (!legacy || record.path === 'm/04.hck.json') return record;
         const { blobId: _blobId, ...withoutId } = record;
         return withoutId as typeof record;
