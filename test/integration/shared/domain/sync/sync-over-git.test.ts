@@ -2,6 +2,7 @@ import { BitbucketClient } from '../../../../../shared/bitbucket/bitbucket-clien
 import { BitbucketSource } from '../../../../../shared/bitbucket/bitbucket-source';
 import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
+import { verifyRepository } from '../../../../../shared/domain/sync/verify-repository';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../../local/bitbucket-simulator';
 import { startStandIns, type StandIns } from '../../../../../local/stand-ins';
 import { differences, expectedModels, storedModels, storesFor } from '../../../../support/sync-harness';
@@ -24,13 +25,14 @@ describe('syncRepository over git', () => {
   let counter = 0;
   const newRepository = async () => simulator.createRepository(`acme/git-sync-${++counter}`);
 
-  async function sync(repo: SimulatedRepository, options: Partial<SyncOptions> = {}) {
+  async function sync(repo: SimulatedRepository, options: Partial<SyncOptions> & { verify?: boolean } = {}) {
     simulator.resetRequests();
     const client = new BitbucketClient({ baseUrl: simulator.apiUrl, token: repo.token, baseDelayMs: 1, sleep: async () => undefined });
     const source = new BitbucketSource(client, repo.fullName, { token: repo.token });
-    const report = await syncRepository(
+    const { verify, ...syncOptions } = options;
+    const report = await (verify ? verifyRepository : syncRepository)(
       { uuid: repo.uuid, fullName: repo.fullName, modelPattern: DEFAULT_MODEL_PATTERN },
-      { remainingTimeMs: () => 600_000, concurrency: 4, gitMinChangedModels: 2, ...options },
+      { remainingTimeMs: () => 600_000, concurrency: 4, gitMinChangedModels: 2, ...syncOptions },
       { source, models: stores.models, state: stores.repositories },
     );
     const requests = simulator.requests.map((request) => `${request.origin} ${request.method} ${request.path.split('?')[0]}`);
@@ -83,6 +85,30 @@ describe('syncRepository over git', () => {
     const small = await sync(repo);
     expect(small.report).toMatchObject({ mode: 'incremental', transport: 'rest', counts: { updated: 1 } });
     expect([small.rest, small.git]).toEqual([4, 0]);
+    await expectReplicated(repo);
+  });
+
+  it('reads the branch, never a tag named like it: initial, full, reselecting and large-push syncs and the verification', async () => {
+    const repo = await newRepository();
+    const tagged = await repo.commit({ 'a.hck.json': '{"v":"tagged"}', 'b.hck.json': '{"v":"tagged"}', 'c.hck.json': '{"v":"tagged"}' });
+    await repo.createTag('main', tagged);
+    const atHead = async () => ({ outcome: 'synced', transport: 'git', toCommit: await repo.head() });
+
+    await repo.commit({ 'a.hck.json': '{"v":"head"}', 'd.hck.json': '{"v":"head"}' });
+    expect((await sync(repo)).report).toMatchObject({ ...(await atHead()), mode: 'full' });
+    await expectReplicated(repo);
+    expect((await sync(repo, { mode: 'full' })).report).toMatchObject({ ...(await atHead()), opsApplied: 0 });
+
+    await repo.commit({ '.hubignore': 'c.hck.json\n' });
+    expect((await sync(repo)).report).toMatchObject({ ...(await atHead()), mode: 'reselect', counts: { removed: 1 } });
+    await expectReplicated(repo);
+
+    await repo.commit({ 'a.hck.json': '{"v":"pushed"}', 'b.hck.json': '{"v":"pushed"}', 'e.hck.json': '{"v":"pushed"}' });
+    expect((await sync(repo)).report).toMatchObject({ ...(await atHead()), mode: 'incremental', counts: { added: 1, updated: 2 } });
+    await expectReplicated(repo);
+
+    const verified = await sync(repo, { verify: true });
+    expect(verified.report.verification).toMatchObject({ status: 'no-drift', via: 'git', commit: await repo.head(), models: 4 });
     await expectReplicated(repo);
   });
 
