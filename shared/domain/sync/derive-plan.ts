@@ -6,6 +6,7 @@
 import { createModelSelector } from '../../models/model-selection';
 import { HUBIGNORE_FILE } from '../repository-config';
 import { DiffUnavailableError, SnapshotUnavailableError } from './errors';
+import { openHeadSnapshot } from './head-snapshot';
 import { planFromDiff, planFromListing, type SyncOp } from './plan';
 import { planFromSnapshot } from './plan-from-snapshot';
 import type { SourceRepository, SourceSnapshot, SyncMode, SyncProgress, SyncState, SyncTransport } from './ports';
@@ -135,7 +136,7 @@ async function restListingPlan(target: SyncTarget, progress: SyncProgress, deps:
 
 /** The head's tree compared with the stored blob ids: only what differs is written. */
 async function snapshotPlan(target: SyncTarget, progress: SyncProgress, deps: SyncDeps): Promise<Omit<DerivedPlan, 'mode'>> {
-  const snapshot = await deps.source.snapshot!(progress.branch);
+  const snapshot = await openHeadSnapshot(deps.source, progress.branch, progress.toCommit);
   try {
     const hubignore = await snapshotHubignore(snapshot);
     const isModel = createModelSelector({ pattern: target.modelPattern, hubignore });

@@ -17,6 +17,7 @@ import {
   SourceFileTooLargeError,
   SourceRateLimitedError,
 } from './errors';
+import { openHeadSnapshot } from './head-snapshot';
 import type { SyncOp } from './plan';
 import { planFromSnapshot } from './plan-from-snapshot';
 import type { SourceSnapshot, StoredModelSummary, SyncTransport } from './ports';
@@ -180,7 +181,7 @@ async function readTree(
   let gitReason = 'the source offers no git access';
   if (deps.source.snapshot) {
     try {
-      const snapshot = await deps.source.snapshot(branch);
+      const snapshot = await openHeadSnapshot(deps.source, branch, cursor);
       if (snapshot.commit === cursor) return await snapshotTree(snapshot);
       await snapshot.close();
       return 'moved';
