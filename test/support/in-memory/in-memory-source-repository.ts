@@ -201,11 +201,11 @@ export class InMemoryRepository {
       commit,
       files,
       readFile: async (path) => {
-        this.blobReads += 1;
         const bytes = tree.get(path);
         const kind = this.specialKind(commit, path);
         if (kind) throw notAFile(path, commit, kind);
         if (!bytes) throw new SourceFileMissingError(`${path} is not in the tree of ${commit.slice(0, 12)}`);
+        this.blobReads += 1; // as the adapter, which reads a blob only for a file of the tree
         if (bytes.byteLength > maxFileBytes) throw new SourceFileTooLargeError(`${path} is larger than the limit`, bytes.byteLength);
         return Buffer.from(bytes);
       },

@@ -25,11 +25,11 @@ describe('syncRepository over git', () => {
   let counter = 0;
   const newRepository = async () => simulator.createRepository(`acme/git-sync-${++counter}`);
 
-  async function sync(repo: SimulatedRepository, options: Partial<SyncOptions> & { verify?: boolean } = {}) {
+  async function sync(repo: SimulatedRepository, options: Partial<SyncOptions> & { verify?: boolean; git?: boolean } = {}) {
     simulator.resetRequests();
     const client = new BitbucketClient({ baseUrl: simulator.apiUrl, token: repo.token, baseDelayMs: 1, sleep: async () => undefined });
-    const source = new BitbucketSource(client, repo.fullName, { token: repo.token });
-    const { verify, ...syncOptions } = options;
+    const { verify, git = true, ...syncOptions } = options;
+    const source = new BitbucketSource(client, repo.fullName, git ? { token: repo.token } : undefined);
     const report = await (verify ? verifyRepository : syncRepository)(
       { uuid: repo.uuid, fullName: repo.fullName, modelPattern: DEFAULT_MODEL_PATTERN },
       { remainingTimeMs: () => 600_000, concurrency: 4, gitMinChangedModels: 2, ...syncOptions },
@@ -110,6 +110,22 @@ describe('syncRepository over git', () => {
     const verified = await sync(repo, { verify: true });
     expect(verified.report.verification).toMatchObject({ status: 'no-drift', via: 'git', commit: await repo.head(), models: 4 });
     await expectReplicated(repo);
+  });
+
+  it('treats a .hubignore committed as a symbolic link as absent over git and over REST alike, and says so', async () => {
+    for (const git of [true, false]) {
+      const repo = await newRepository();
+      await repo.commit({
+        'rules.txt': 'drafts/\n',
+        '.hubignore': { symlink: 'rules.txt' },
+        'a.hck.json': '{"modelName":"A"}',
+        'drafts/b.hck.json': '{"modelName":"B"}',
+      });
+      const { report } = await sync(repo, { git });
+      expect(report).toMatchObject({ outcome: 'synced', transport: git ? 'git' : 'rest', counts: { added: 2 } });
+      expect(report.hubignoreNotice).toMatch(/^\.hubignore is a symbolic link, not a file: not applied/);
+      await expectReplicated(repo);
+    }
   });
 
   it('falls back to REST when git keeps failing (injected 503s past the retry), with the reason', async () => {
