@@ -27,6 +27,7 @@ export function logSyncRun(result: SyncRequestResult, logger: Logger, metrics: M
     fallbackReason: report?.fallbackReason,
     transport: report?.transport,
     transportFallback: report?.transportFallback,
+    hubignoreNotice: report?.hubignoreNotice,
     counts: report?.counts,
     opsRemaining: report?.opsRemaining,
     retryAfterMs: report?.retryAfterMs,

@@ -145,18 +145,27 @@ function splitCgiHead(output: Buffer): { status: number; headers: Record<string,
 }
 
 /**
- * Makes a repository's branches visible to `git http-backend`: the simulator keeps branch heads in memory, so
- * before serving it writes them as `refs/heads/*` (deleting branches that no longer exist) and points `HEAD` at
- * the main branch. The commits' objects must already be on disk (a fast-import checkpoint).
+ * Makes a repository's branches and tags visible to `git http-backend`: the simulator keeps them in memory, so
+ * before serving it writes them as `refs/heads/*` and `refs/tags/*` (deleting those that no longer exist) and
+ * points `HEAD` at the main branch. The commits' objects must already be on disk (a fast-import checkpoint).
  */
-export async function publishRefs(gitDir: string, branches: ReadonlyMap<string, string>, mainBranch: string): Promise<void> {
-  const existing = (await runGit(gitDir, ['for-each-ref', '--format=%(refname)', 'refs/heads/']))
+export async function publishRefs(
+  gitDir: string,
+  branches: ReadonlyMap<string, string>,
+  mainBranch: string,
+  tags: ReadonlyMap<string, string> = new Map(),
+): Promise<void> {
+  const wanted = new Map([
+    ...[...branches].map(([name, hash]): [string, string] => [`refs/heads/${name}`, hash]),
+    ...[...tags].map(([name, hash]): [string, string] => [`refs/tags/${name}`, hash]),
+  ]);
+  const existing = (await runGit(gitDir, ['for-each-ref', '--format=%(refname)', 'refs/heads/', 'refs/tags/']))
     .toString('utf8')
     .split('\n')
     .filter(Boolean);
   const commands = [
-    ...existing.filter((ref) => !branches.has(ref.slice('refs/heads/'.length))).map((ref) => `delete ${ref}\n`),
-    ...[...branches].map(([name, hash]) => `update refs/heads/${name} ${hash}\n`),
+    ...existing.filter((ref) => !wanted.has(ref)).map((ref) => `delete ${ref}\n`),
+    ...[...wanted].map(([ref, hash]) => `update ${ref} ${hash}\n`),
   ];
   if (commands.length > 0) await runGit(gitDir, ['update-ref', '--stdin'], Buffer.from(commands.join(''), 'utf8'));
   await runGit(gitDir, ['symbolic-ref', 'HEAD', `refs/heads/${mainBranch}`]);

@@ -1,5 +1,5 @@
 // The simulator's git smart-HTTP endpoint: `/{workspace}/{slug}.git/...` served by `git http-backend` for the
-// repository's access token (the same rules as the REST API), with the branches the simulator keeps in memory.
+// repository's access token (the same rules as the REST API), with the branches and tags the simulator keeps in memory.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, dirname } from 'node:path';
 import type { AccessTokens } from './access-tokens';
@@ -49,18 +49,19 @@ export async function serveGit(
   return { status: res.statusCode, bytes: bytes() };
 }
 
-/** Writes the simulator's branch heads as refs (once per change of the branch table), after flushing fast-import. */
+/** Writes the simulator's branch heads and tags as refs (once per change of the branch table), after flushing fast-import. */
 async function publishBranches(repo: RepositoryState): Promise<void> {
   // A branch at a forgotten commit is as unreachable over git as over REST.
   const branches = new Map([...repo.branches].filter(([, hash]) => !repo.forgotten.has(hash)));
-  const signature = JSON.stringify([repo.mainBranch, [...branches]]);
+  const tags = new Map([...repo.tags].filter(([, hash]) => !repo.forgotten.has(hash)));
+  const signature = JSON.stringify([repo.mainBranch, [...branches], [...tags]]);
   const last = published.get(repo);
   if (last?.signature === signature) return last.done;
   const done = (last?.done ?? Promise.resolve())
     .catch(() => undefined)
     .then(async () => {
       await repo.git.flush();
-      await publishRefs(repo.git.gitDir, branches, repo.mainBranch);
+      await publishRefs(repo.git.gitDir, branches, repo.mainBranch, tags);
     });
   published.set(repo, { signature, done });
   done.catch(() => published.delete(repo));

@@ -9,6 +9,8 @@ import { buildPushPayload, deliveryHeaders, postJson, type PushChange } from './
 /** Internal state of one simulated repository. */
 export class RepositoryState implements SimulatedRepository {
   readonly branches = new Map<string, string>();
+  /** Lightweight tags, name → commit: served over git only (as `refs/tags/*`), never moved by a commit. */
+  readonly tags = new Map<string, string>();
   readonly forgotten = new Set<string>();
   readonly lfsPaths = new Set<string>();
   /** Git LFS objects committed as `{ lfs }` entries, by sha256 (git holds their pointers). */
@@ -118,6 +120,11 @@ export class RepositoryState implements SimulatedRepository {
   async createBranch(name: string, fromCommit: string): Promise<void> {
     this.requireCommit(fromCommit);
     this.branches.set(name, fromCommit);
+  }
+
+  async createTag(name: string, commit: string): Promise<void> {
+    this.requireCommit(commit);
+    this.tags.set(name, commit);
   }
 
   async deleteBranch(name: string): Promise<void> {

@@ -153,6 +153,11 @@ export interface SimulatedRepository {
   ): Promise<string>;
   /** Creates (or moves) branch `name` at `fromCommit`. */
   createBranch(name: string, fromCommit: string): Promise<void>;
+  /**
+   * Creates (or moves) a lightweight tag `name` at `commit`, served over git as `refs/tags/<name>` (a tag may be
+   * named like a branch). No webhook is delivered for it.
+   */
+  createTag(name: string, commit: string): Promise<void>;
   /** Deletes a branch. */
   deleteBranch(name: string): Promise<void>;
   /**

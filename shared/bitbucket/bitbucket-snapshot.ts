@@ -4,9 +4,9 @@
  * content read over REST, as the REST path does). Git failures become SnapshotUnavailableError: the run reads
  * over REST instead.
  */
-import { SnapshotUnavailableError, SourceFileMissingError, SourceFileTooLargeError } from '../domain/sync/errors';
+import { SnapshotUnavailableError, SourceEntryNotAFileError, SourceFileMissingError, SourceFileTooLargeError } from '../domain/sync/errors';
 import type { SourceSnapshot } from '../domain/sync/ports';
-import { fetchHeadSnapshot, GitFetchError, isRegularFile, parseLfsPointer, type GitHttpStats } from '../git';
+import { fetchHeadSnapshot, GitFetchError, isRegularFile, parseLfsPointer, type GitHttpStats, type GitTreeEntry } from '../git';
 
 /** How the git side of a source fetches. */
 export interface GitSnapshotOptions {
@@ -52,9 +52,12 @@ export async function openGitSnapshot(
   const snapshot = head;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   let files: Map<string, string>;
+  let notFiles: Map<string, GitTreeEntry>;
   try {
     // Symlinks (their blob is the link target) and submodules (a commit of another repository) are no models.
-    files = new Map((await snapshot.listEntries()).filter(isRegularFile).map((entry) => [entry.path, entry.oid]));
+    const entries = await snapshot.listEntries();
+    files = new Map(entries.filter(isRegularFile).map((entry) => [entry.path, entry.oid]));
+    notFiles = new Map(entries.filter((entry) => !isRegularFile(entry)).map((entry) => [entry.path, entry]));
   } catch (error) {
     await snapshot.close();
     if (error instanceof GitFetchError) throw new SnapshotUnavailableError(`${error.reason}: ${error.message}`);
@@ -65,7 +68,9 @@ export async function openGitSnapshot(
     files,
     async readFile(path) {
       const oid = files.get(path);
-      if (!oid) throw new SourceFileMissingError(`${path} is not a file at ${snapshot.commit.slice(0, 12)}`);
+      const other = notFiles.get(path);
+      if (other) throw notAFile(other, snapshot.commit);
+      if (!oid) throw new SourceFileMissingError(`${path} is not in the tree of ${snapshot.commit.slice(0, 12)}`);
       const bytes = await snapshot.readBlob(oid);
       if (parseLfsPointer(bytes)) return restFile(snapshot.commit, path);
       if (bytes.byteLength > maxFileBytes)
@@ -78,4 +83,13 @@ export async function openGitSnapshot(
     },
     close: () => snapshot.close(),
   };
+}
+
+/** The error `getFile` gives for the same entry over REST: a symbolic link or a submodule is no file. */
+function notAFile(entry: GitTreeEntry, commit: string): SourceEntryNotAFileError {
+  const kind = entry.type === 'commit' ? 'submodule' : 'symlink';
+  return new SourceEntryNotAFileError(
+    `${entry.path} at ${commit.slice(0, 12)} is a ${kind === 'symlink' ? 'symbolic link' : 'submodule'}, not a file`,
+    kind,
+  );
 }

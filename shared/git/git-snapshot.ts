@@ -73,7 +73,8 @@ const TOKEN_USER = 'x-token-auth';
 const DEFAULT_ATTEMPTS = 2;
 
 /**
- * Shallow-fetches `branch` (depth 1, that branch only, no tags, no checkout) and returns the snapshot.
+ * Shallow-fetches `refs/heads/<branch>` (depth 1, that branch only, never a tag of the same name, no checkout) and
+ * returns the snapshot.
  * Throws {@link GitFetchError} (whose message never contains the token) when it cannot.
  */
 export async function fetchHeadSnapshot(options: FetchHeadSnapshotOptions): Promise<HeadSnapshot> {
@@ -104,7 +105,8 @@ export async function fetchHeadSnapshot(options: FetchHeadSnapshotOptions): Prom
           cache,
           gitdir: storage.gitdir,
           url,
-          ref: options.branch,
+          // The full ref name: a bare name resolves `refs/tags/<name>` before `refs/heads/<name>` (git's own order).
+          ref: `refs/heads/${options.branch}`,
           singleBranch: true,
           depth: 1,
           tags: false,

@@ -5,12 +5,14 @@
  */
 import { createModelSelector } from '../../models/model-selection';
 import { HUBIGNORE_FILE } from '../repository-config';
-import { DiffUnavailableError, SnapshotUnavailableError } from './errors';
+import { DiffUnavailableError, SnapshotUnavailableError, SourceEntryNotAFileError } from './errors';
+import { openHeadSnapshot } from './head-snapshot';
 import { planFromDiff, planFromListing, type SyncOp } from './plan';
 import { planFromSnapshot } from './plan-from-snapshot';
 import type { SourceRepository, SourceSnapshot, SyncMode, SyncProgress, SyncState, SyncTransport } from './ports';
 import { resolveLfsPointers } from './stored-content';
 import type { SyncDeps, SyncTarget } from './sync-types';
+import { restHubignoreOf, snapshotHubignoreOf } from './target-hubignore';
 
 /**
  * A diff touching more models than this is read from a git snapshot. Measured (docs/BENCHMARKS.md, "REST vs git
@@ -25,6 +27,8 @@ export interface DerivedPlan {
   readonly mode: SyncMode;
   /** `.hubignore` text at the target commit. */
   readonly hubignore: string;
+  /** Why the target's `.hubignore` was not applied (it is no regular file), when a plan read it and that is so. */
+  readonly hubignoreNotice?: string;
   /** Why an incremental sync became a full one, when it did. */
   readonly fallbackReason?: string;
   readonly transport: SyncTransport;
@@ -46,7 +50,7 @@ export interface PlanOptions {
   readonly gitMinChangedModels?: number;
 }
 
-type RestPlan = Pick<DerivedPlan, 'ops' | 'mode' | 'hubignore' | 'fallbackReason'>;
+type RestPlan = Pick<DerivedPlan, 'ops' | 'mode' | 'hubignore' | 'hubignoreNotice' | 'fallbackReason'>;
 
 export async function derivePlan(
   target: SyncTarget,
@@ -114,31 +118,32 @@ export async function derivePlan(
   // A changed .hubignore re-applies to the whole tree: newly ignored models go, un-ignored ones come back.
   const reselected = await viaGit('reselect');
   if (reselected) return reselected;
-  const hubignore = await readOptionalFile(deps.source, progress.toCommit, HUBIGNORE_FILE);
+  const { text: hubignore, notice } = await restHubignoreOf(deps.source, progress.toCommit);
   const isModel = createModelSelector({ pattern: target.modelPattern, hubignore });
   const changed = new Set(changes.flatMap((change) => (change.newPath && change.status !== 'removed' ? [change.newPath] : [])));
   const files = await deps.source.listFiles(progress.toCommit);
   const stored = new Set((await deps.models.listModels(target.uuid)).map((model) => model.path));
-  return viaRest({ ops: planFromListing(files, isModel, stored, changed), mode: 'reselect', hubignore });
+  return viaRest({ ops: planFromListing(files, isModel, stored, changed), mode: 'reselect', hubignore, ...noticed(notice) });
 }
 
 /** Every model of the listing, fetched again (Bitbucket's REST listing carries no content hash). */
 async function restListingPlan(target: SyncTarget, progress: SyncProgress, deps: SyncDeps): Promise<RestPlan> {
-  const hubignore = await readOptionalFile(deps.source, progress.toCommit, HUBIGNORE_FILE);
+  const { text: hubignore, notice } = await restHubignoreOf(deps.source, progress.toCommit);
   const files = await deps.source.listFiles(progress.toCommit);
   const stored = new Set((await deps.models.listModels(target.uuid)).map((model) => model.path));
   return {
     ops: planFromListing(files, createModelSelector({ pattern: target.modelPattern, hubignore }), stored, 'all'),
     mode: 'full',
     hubignore,
+    ...noticed(notice),
   };
 }
 
 /** The head's tree compared with the stored blob ids: only what differs is written. */
 async function snapshotPlan(target: SyncTarget, progress: SyncProgress, deps: SyncDeps): Promise<Omit<DerivedPlan, 'mode'>> {
-  const snapshot = await deps.source.snapshot!(progress.branch);
+  const snapshot = await openHeadSnapshot(deps.source, progress.branch, progress.toCommit);
   try {
-    const hubignore = await snapshotHubignore(snapshot);
+    const { text: hubignore, notice } = await snapshotHubignoreOf(snapshot);
     const isModel = createModelSelector({ pattern: target.modelPattern, hubignore });
     const stored = await deps.models.listModels(target.uuid);
     // A Git LFS file's tree id is its pointer's: compared by the content the pointer names, it is no change.
@@ -146,6 +151,7 @@ async function snapshotPlan(target: SyncTarget, progress: SyncProgress, deps: Sy
     return {
       ops,
       hubignore,
+      ...noticed(notice),
       transport: 'git',
       toCommit: snapshot.commit,
       converging: true,
@@ -158,14 +164,22 @@ async function snapshotPlan(target: SyncTarget, progress: SyncProgress, deps: Sy
   }
 }
 
-/** `.hubignore` of a snapshot's tree ('' when it has none). */
+const noticed = (notice: string | undefined) => (notice ? { hubignoreNotice: notice } : {});
+
+/** `.hubignore` of a snapshot's tree ('' when it has none or it is no regular file: see `target-hubignore.ts`). */
 export async function snapshotHubignore(snapshot: SourceSnapshot): Promise<string> {
-  return snapshot.files.has(HUBIGNORE_FILE) ? (await snapshot.readFile(HUBIGNORE_FILE)).toString('utf8') : '';
+  return (await snapshotHubignoreOf(snapshot)).text;
 }
 
+/** A file's text at `commit`, '' when the listing lacks it or it is no regular file (a symbolic link, a submodule). */
 export async function readOptionalFile(source: SourceRepository, commit: string, path: string): Promise<string> {
   const files = await source.listFiles(commit).catch(() => undefined);
   // Listing is cached by the adapter per commit, so this costs no extra request when the plan lists anyway.
   if (files && !files.includes(path)) return '';
-  return (await source.getFile(commit, path)).toString('utf8');
+  try {
+    return (await source.getFile(commit, path)).toString('utf8');
+  } catch (error) {
+    if (error instanceof SourceEntryNotAFileError) return '';
+    throw error;
+  }
 }

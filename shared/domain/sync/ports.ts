@@ -88,7 +88,10 @@ export interface SourceRepository {
 
 /** A branch head fetched whole: its files with their git blob ids, and their bytes read locally. */
 export interface SourceSnapshot {
-  /** The commit actually fetched (the branch may have moved since its head was read). */
+  /**
+   * The commit actually fetched: `refs/heads/<branch>`, never a tag of the same name (the branch may have moved
+   * since its head was read; the engine takes it only when REST names it the head, see `head-snapshot.ts`).
+   */
   readonly commit: string;
   /** Regular files only (symlinks and submodules have no content to sync), path → git blob id. */
   readonly files: ReadonlyMap<string, string>;

@@ -139,7 +139,7 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
     }
 
     const plan = await derivePlan(target, progress, state, deps, { gitMinChangedModels: options.gitMinChangedModels });
-    const { ops, mode, hubignore, fallbackReason, transport, transportFallback } = plan;
+    const { ops, mode, hubignore, hubignoreNotice, fallbackReason, transport, transportFallback } = plan;
     let run;
     try {
       // A snapshot newer than the saved target, or another transport than the saved one: the watermark belongs to
@@ -171,6 +171,7 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
       fallbackReason,
       transport,
       ...(transportFallback ? { transportFallback } : {}),
+      ...(hubignoreNotice ? { hubignoreNotice } : {}),
       counts: progress.counts,
       continued: continuing,
       readHead: !continuing,

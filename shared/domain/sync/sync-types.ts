@@ -54,6 +54,8 @@ export interface SyncReport {
   readonly transport?: SyncTransport;
   /** Why git was wanted but REST used, when that happened. */
   readonly transportFallback?: string;
+  /** Why the `.hubignore` the run read was not applied (it is no regular file), when that happened. */
+  readonly hubignoreNotice?: string;
   readonly counts: SyncCounts;
   readonly opsApplied: number;
   readonly opsRemaining: number;

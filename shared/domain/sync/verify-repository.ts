@@ -18,6 +18,7 @@ import {
   SourceFileTooLargeError,
   SourceRateLimitedError,
 } from './errors';
+import { openHeadSnapshot } from './head-snapshot';
 import type { IsModel, SyncOp } from './plan';
 import { planFromSnapshot } from './plan-from-snapshot';
 import type { SourceSnapshot, StoredModelSummary, SyncTransport } from './ports';
@@ -204,7 +205,7 @@ async function readTree(
   let gitReason = 'the source offers no git access';
   if (deps.source.snapshot) {
     try {
-      const snapshot = await deps.source.snapshot(branch);
+      const snapshot = await openHeadSnapshot(deps.source, branch, cursor);
       if (snapshot.commit === cursor) return await snapshotTree(snapshot);
       await snapshot.close();
       return 'moved';

@@ -5,6 +5,7 @@
 import { BitbucketNotFoundError } from '../../../shared/bitbucket/errors';
 import {
   DiffUnavailableError,
+  SnapshotUnavailableError,
   SourceFileMissingError,
   SourceEntryNotAFileError,
   SourceFileTooLargeError,
@@ -12,6 +13,7 @@ import {
 } from '../../../shared/domain/sync/errors';
 import type { PlannedChange } from '../../../shared/domain/sync/plan';
 import type { SourceRepository } from '../../../shared/domain/sync/ports';
+import { gitBlobId } from '../../../shared/models/git-blob-id';
 
 /** How a test writes history: the part of the simulator's SimulatedRepository both implementations share. */
 export interface AuthoredRepository {
@@ -21,6 +23,8 @@ export interface AuthoredRepository {
     options?: { branch?: string; renames?: ReadonlyArray<readonly [string, string]> },
   ): Promise<string>;
   createBranch(name: string, fromCommit: string): Promise<void>;
+  /** A lightweight tag (it may be named like a branch): a snapshot of the branch never reads it. */
+  createTag(name: string, commit: string): Promise<void>;
   forcePush(branch: string, commit: string): Promise<void>;
   forgetCommit(hash: string): void;
   setMainBranch(name: string): void;
@@ -29,7 +33,8 @@ export interface AuthoredRepository {
 
 export interface SourceHarness<R extends AuthoredRepository> {
   newRepository(): Promise<R>;
-  sourceFor(repo: R, options?: { maxFileBytes?: number }): SourceRepository;
+  /** With `git`, the source offers `snapshot` (the adapter reads over the simulator's git smart HTTP). */
+  sourceFor(repo: R, options?: { maxFileBytes?: number; git?: boolean }): SourceRepository;
   /** The next diffstat of `repo` times out (Bitbucket's 555). */
   failNextDiff(repo: R): void;
   /** The next download of `path` is refused by the rate limit, asking to wait `retryAfterMs`. */
@@ -134,6 +139,41 @@ export function sourceRepositoryContract<R extends AuthoredRepository>(harness: 
     await expect(listed.getFile(head, 'link.hck.json')).rejects.toBeInstanceOf(SourceEntryNotAFileError);
     await expect(listed.getFile(head, 'vendor/shared.hck.json')).rejects.toBeInstanceOf(SourceEntryNotAFileError);
     expect((await listed.getFile(head, 'a.hck.json')).toString()).toBe('{"modelName":"A"}');
+  });
+
+  it('snapshots the branch head, not a tag named like it: regular files with their blob ids, and getFile errors', async () => {
+    const repo = await harness().newRepository();
+    const tagged = await repo.commit({ 'a.hck.json': '{"v":"tagged"}' });
+    await repo.createTag('main', tagged);
+    const big = Buffer.alloc(4096, 'x');
+    const head = await repo.commit({
+      'a.hck.json': '{"modelName":"A"}',
+      'big.hck.json': big,
+      'link.hck.json': { symlink: 'a.hck.json' },
+      'vendor/shared.hck.json': { submodule: 'a'.repeat(40) },
+    });
+    const source = harness().sourceFor(repo, { maxFileBytes: 1024, git: true });
+    const snapshot = await source.snapshot!('main');
+    try {
+      expect(snapshot.commit).toBe(head);
+      expect(new Map([...snapshot.files].sort())).toEqual(
+        new Map([
+          ['a.hck.json', gitBlobId(Buffer.from('{"modelName":"A"}'))],
+          ['big.hck.json', gitBlobId(big)],
+        ]),
+      );
+      expect((await snapshot.readFile('a.hck.json')).toString()).toBe('{"modelName":"A"}');
+      await expect(snapshot.readFile('big.hck.json')).rejects.toMatchObject({ constructor: SourceFileTooLargeError, size: 4096 });
+      await expect(snapshot.readFile('link.hck.json')).rejects.toMatchObject({ constructor: SourceEntryNotAFileError, kind: 'symlink' });
+      await expect(snapshot.readFile('vendor/shared.hck.json')).rejects.toMatchObject({
+        constructor: SourceEntryNotAFileError,
+        kind: 'submodule',
+      });
+      await expect(snapshot.readFile('not-there.hck.json')).rejects.toBeInstanceOf(SourceFileMissingError);
+    } finally {
+      await snapshot.close();
+    }
+    await expect(source.snapshot!('no-such-branch')).rejects.toBeInstanceOf(SnapshotUnavailableError);
   });
 
   it('reports an exhausted rate limit with the wait Bitbucket asked for', async () => {

@@ -29,10 +29,13 @@ export interface SourceFault {
   /**
    * rate-limit: Bitbucket's 429 after in-process retries; diff-too-large: 555; missing: 404 on a file;
    * deadline: no answer before the invocation's deadline (the client cut the request); git-unavailable: the git
-   * fetch failed (refused, unreachable, failing past its retries).
+   * fetch failed (refused, unreachable, failing past its retries); git-not-head: the git fetch lands on `commit`,
+   * not on the head the REST API names (a git side behind the API, or a ref that resolved to something else).
    */
-  readonly kind: 'rate-limit' | 'diff-too-large' | 'missing' | 'deadline' | 'git-unavailable';
+  readonly kind: 'rate-limit' | 'diff-too-large' | 'missing' | 'deadline' | 'git-unavailable' | 'git-not-head';
   readonly retryAfterMs?: number;
+  /** The commit a `git-not-head` snapshot serves. */
+  readonly commit?: string;
   /** How many calls fail; forever when omitted. */
   times?: number;
 }
@@ -69,6 +72,8 @@ export class InMemoryRepository {
   /** Per commit, the paths that are symbolic links or submodules (their bytes in the tree are what `/src` answers). */
   private readonly specials = new Map<string, ReadonlyMap<string, 'symlink' | 'submodule'>>();
   private readonly branches = new Map<string, string>();
+  /** Tags, as the simulator keeps them: a snapshot names `refs/heads/<branch>`, so a tag never stands in for a branch. */
+  readonly tags = new Map<string, string>();
   private readonly forgotten = new Set<string>();
   private readonly faults: SourceFault[] = [];
   /** Paths held in Git LFS: git has a pointer to the content, which the snapshot downloads over REST. */
@@ -129,6 +134,11 @@ export class InMemoryRepository {
     this.branches.set(name, fromCommit);
   }
 
+  async createTag(name: string, commit: string): Promise<void> {
+    if (!this.commits.has(commit)) throw new Error(`no commit ${commit}`);
+    this.tags.set(name, commit);
+  }
+
   async forcePush(branch: string, commit: string): Promise<void> {
     await this.createBranch(branch, commit);
   }
@@ -184,22 +194,29 @@ export class InMemoryRepository {
   /** Blob reads from snapshots (local reads of a fetched pack: no request). */
   blobReads = 0;
 
+  /**
+   * As the git adapter's snapshot: the tree of `refs/heads/<branch>` now (or of a `git-not-head` fault's commit),
+   * regular files only with their blob ids; reading a symbolic link or a submodule fails as getFile does.
+   */
   private async snapshotOf(branch: string, maxFileBytes: number): Promise<SourceSnapshot> {
-    this.enter('snapshot', branch);
-    const commit = this.branches.get(branch);
+    const served = this.enter('snapshot', branch)?.commit;
+    const commit = served ?? this.branches.get(branch);
     const tree = commit === undefined ? undefined : this.tree(commit);
     if (commit === undefined || !tree) throw new SnapshotUnavailableError(`not-found: branch ${branch} not found over git`);
     const lfs = (path: string) => (this.lfsPaths.has(path) && tree.has(path) ? lfsPointerOf(tree.get(path)!) : undefined);
-    const files = new Map([...tree].map(([path, bytes]) => [path, gitBlobId(lfs(path)?.text ?? bytes)]));
+    const regular = [...tree].filter(([path]) => !this.specialKind(commit, path));
+    const files = new Map(regular.map(([path, bytes]) => [path, gitBlobId(lfs(path)?.text ?? bytes)]));
     return {
       commit,
       files,
       lfsPointer: async (path) => lfs(path)?.pointer,
       readFile: async (path) => {
-        this.blobReads += 1;
-        if (lfs(path)) this.enter('getFile', commit, path); // the content comes over REST (`/src`, redirected)
         const bytes = tree.get(path);
-        if (!bytes) throw new SourceFileMissingError(`${path} is not a file at ${commit.slice(0, 12)}`);
+        const kind = this.specialKind(commit, path);
+        if (kind) throw notAFile(path, commit, kind);
+        if (!bytes) throw new SourceFileMissingError(`${path} is not in the tree of ${commit.slice(0, 12)}`);
+        this.blobReads += 1; // as the adapter, which reads a blob only for a file of the tree
+        if (lfs(path)) this.enter('getFile', commit, path); // the content comes over REST (`/src`, redirected)
         if (bytes.byteLength > maxFileBytes) throw new SourceFileTooLargeError(`${path} is larger than the limit`, bytes.byteLength);
         return Buffer.from(bytes);
       },
@@ -217,8 +234,8 @@ export class InMemoryRepository {
     return this.branches.get(branch);
   }
 
-  /** @internal records a call and throws the first matching fault. */
-  enter(method: SourceMethod, ...args: string[]): void {
+  /** @internal records a call and throws the first matching fault (returns one that changes the answer instead). */
+  enter(method: SourceMethod, ...args: string[]): SourceFault | undefined {
     this.calls.push({ method, args });
     const fault = this.faults.find(
       (candidate) =>
@@ -226,7 +243,7 @@ export class InMemoryRepository {
         (candidate.path === undefined || candidate.path.test(args[args.length - 1] ?? '')) &&
         (candidate.times ?? 1) > 0,
     );
-    if (!fault) return;
+    if (!fault) return undefined;
     if (fault.times !== undefined) fault.times -= 1;
     switch (fault.kind) {
       case 'rate-limit': {
@@ -244,6 +261,8 @@ export class InMemoryRepository {
         throw new SourceDeadlineError(`No time left before the deadline to fetch ${method} in repository ${this.fullName}.`);
       case 'git-unavailable':
         throw new SnapshotUnavailableError('unavailable: git fetch answered HTTP 503');
+      case 'git-not-head':
+        return fault;
     }
   }
 }
@@ -298,11 +317,7 @@ class InMemorySource implements SourceRepository {
     const bytes = this.repo.tree(commit)?.get(path);
     if (!bytes) throw new SourceFileMissingError(`${path} at ${commit.slice(0, 12)} cannot be downloaded (404)`);
     const kind = this.repo.specialKind(commit, path);
-    if (kind)
-      throw new SourceEntryNotAFileError(
-        `${path} at ${commit.slice(0, 12)} is a ${kind === 'symlink' ? 'symbolic link' : 'submodule'}`,
-        kind,
-      );
+    if (kind) throw notAFile(path, commit, kind);
     if (bytes.byteLength > this.maxFileBytes)
       throw new SourceFileTooLargeError(
         `File ${JSON.stringify(path)} in repository ${this.repo.fullName} is larger than the limit of ${this.maxFileBytes} bytes.`,
@@ -310,6 +325,10 @@ class InMemorySource implements SourceRepository {
       );
     return Buffer.from(bytes);
   }
+}
+
+function notAFile(path: string, commit: string, kind: 'symlink' | 'submodule'): SourceEntryNotAFileError {
+  return new SourceEntryNotAFileError(`${path} at ${commit.slice(0, 12)} is a ${kind === 'symlink' ? 'symbolic link' : 'submodule'}`, kind);
 }
 
 /**

@@ -1,8 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
+import { DynamoDbEventLog } from '../../../../shared/aws/dynamodb-event-log';
 import { accessTokenSecretName } from '../../../../shared/aws/access-tokens';
 import { SqsSyncQueue } from '../../../../shared/aws/sqs-sync-queue';
+import type { SyncRunEvent } from '../../../../shared/domain/logged-event';
 import type { RepositoryConfig } from '../../../../shared/domain/repository-config';
 import { addRepository, removeRepository } from '../../../../shared/domain/repository-lifecycle';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
@@ -37,7 +39,8 @@ type Action =
   | { kind: 'hubignore'; lines: boolean[] }
   | ConvergenceAction
   | TreeShapeAction;
-type Step = { kind: 'commit'; actions: Action[] } | { kind: 'force-push'; back: number } | { kind: 'other-branch' } | ConvergenceStep;
+type Step =
+  { kind: 'commit'; actions: Action[] } | { kind: 'force-push'; back: number } | { kind: 'other-branch' } | ConvergenceStep | TagStep;
 
 // --- Issue 10 (convergence): admin pattern changes and reverts, `repo remove` and re-add during syncs, binary
 // models renamed and edited, failing sync state writes, failing configuration reads (a writer that dies between a
@@ -101,6 +104,40 @@ function treeShapeChange(next: TreeShapeAction): [string, string | { symlink: st
   return [path, `{"modelName":"shaped","v":"${randomBytes(4).toString('hex')}"}`];
 }
 
+// --- Issue 17 (exact reads): tags named like a branch (the default one, or the latest side branch) on an older
+// commit, which a git fetch of the bare branch name used to land on: every later git read (pattern changes,
+// re-adds, `.hubignore` re-selections) then synced the tag's tree and reported it synced. A later push over REST
+// hides that from the final comparison, so every run is also checked: a synced (or up-to-date) run must target a
+// commit that was main's head at some moment while it ran. ---
+type TagStep = { kind: 'tag'; back: number; like: 'main' | 'side-branch' };
+/** When each commit was main's head: from before the move that made it the head to after the move that ended it. */
+type HeadSpan = { commit: string; from: number; to: number };
+async function moveHead(spans: HeadSpan[], move: () => Promise<string>): Promise<string> {
+  const from = Date.now();
+  const commit = await move();
+  const previous = spans.at(-1);
+  if (previous) previous.to = Date.now();
+  spans.push({ commit, from, to: Number.POSITIVE_INFINITY });
+  return commit;
+}
+/** Sync runs of the repository whose target was not main's head at any moment of the run, as `<request>: <commit>`. */
+async function runsOffTheHead(events: DynamoDbEventLog, repositoryUuid: string, spans: readonly HeadSpan[]): Promise<string[]> {
+  const runs = (await events.list({ repositoryUuid, limit: 1000 })).filter((event): event is SyncRunEvent => event.kind === 'sync');
+  return runs.flatMap((event) => {
+    if ((event.outcome !== 'synced' && event.outcome !== 'up-to-date') || event.branch !== 'main') return [];
+    const end = Date.parse(event.at);
+    const start = end - (event.durationMs ?? 0);
+    const atHead = spans.some((span) => span.commit === event.toCommit && span.from <= end && span.to >= start);
+    return atHead ? [] : [`${event.requestUuid}: ${event.toCommit}`];
+  });
+}
+const tagStep: fc.Arbitrary<TagStep> = fc.record({
+  kind: fc.constant('tag' as const),
+  back: fc.integer({ min: 1, max: 3 }),
+  like: fc.constantFrom('main' as const, 'main' as const, 'side-branch' as const),
+});
+// --- end of issue 17 generators ---
+
 const action: fc.Arbitrary<Action> = fc.oneof(
   {
     weight: 4,
@@ -132,6 +169,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('force-push' as const), back: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('other-branch' as const) }) },
   { weight: 2, arbitrary: convergenceStep },
+  { weight: 1, arbitrary: tagStep },
 );
 /** What happens to each delivery: how many times it is sent (0 = dropped) and a sort key to reorder them. */
 const delivery = fc.record({ times: fc.constantFrom(0, 1, 1, 1, 2, 3), order: fc.nat(1000) });
@@ -237,7 +275,8 @@ describe('sync pipeline, property-based', () => {
           let added: RepositoryConfig | undefined = await add();
           let readdIn: number | undefined;
           hub.standIns.secrets.putSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid), repo.token);
-          const history = [await repo.commit({ 'a.hck.json': '{"modelName":"first"}' })];
+          const headSpans: HeadSpan[] = [];
+          const history = [await moveHead(headSpans, () => repo.commit({ 'a.hck.json': '{"modelName":"first"}' }))];
           const pushes: Array<{ branch: string; oldHash: string | null; newHash: string; forced?: boolean }> = [
             { branch: 'main', oldHash: null, newHash: history[0]! },
           ];
@@ -269,6 +308,7 @@ describe('sync pipeline, property-based', () => {
 
           // Act: apply the history, delivering webhooks as they come, some late, some twice, some never.
           let pending: typeof pushes = [];
+          const sideBranches: string[] = [];
           let fateIndex = 0;
           const deliverSome = async () => {
             const chosen = pending
@@ -284,18 +324,24 @@ describe('sync pipeline, property-based', () => {
             pending.push(...pushes.splice(0));
             const head = history.at(-1)!;
             if (current.kind === 'commit') {
-              const next = await repo.commit(await changesFor(repo, head, current.actions));
+              const changes = await changesFor(repo, head, current.actions);
+              const next = await moveHead(headSpans, () => repo.commit(changes));
               history.push(next);
               pushes.push({ branch: 'main', oldHash: head, newHash: next });
             } else if (current.kind === 'force-push' && history.length > 1) {
               const target = history[Math.max(0, history.length - 1 - current.back)]!;
-              await repo.forcePush('main', target);
+              await moveHead(headSpans, async () => (await repo.forcePush('main', target), target));
               history.push(target);
               pushes.push({ branch: 'main', oldHash: head, newHash: target, forced: true });
             } else if (current.kind === 'other-branch') {
               await repo.createBranch(`feature/${history.length}`, head).catch(() => undefined);
+              sideBranches.push(`feature/${history.length}`);
               const side = await repo.commit({ 'a.hck.json': '{"modelName":"side branch"}' }, { branch: `feature/${history.length}` });
               pushes.push({ branch: `feature/${history.length}`, oldHash: head, newHash: side });
+            } else if (current.kind === 'tag' && history.length > 1) {
+              // A tag named like a branch on an older commit: git resolves refs/tags/<name> before refs/heads/<name>.
+              const name = current.like === 'main' ? 'main' : (sideBranches.at(-1) ?? 'main');
+              await repo.createTag(name, history[Math.max(0, history.length - 1 - current.back)]!);
             } else if (current.kind === 'admin-pattern' && added) {
               // As `repo update --pattern` does: change the configuration, then queue an admin sync.
               pattern = ADMIN_PATTERNS[current.pattern]!;
@@ -313,7 +359,9 @@ describe('sync pipeline, property-based', () => {
               if (current.when === 'idle') await remove();
               else {
                 // A push of a model new to the store, then, while its sync runs, just before a model write (or after a second).
-                const next = await repo.commit({ [`models/new-${index}.hck.json`]: `{"modelName":"new ${index}"}` });
+                const next = await moveHead(headSpans, () =>
+                  repo.commit({ [`models/new-${index}.hck.json`]: `{"modelName":"new ${index}"}` }),
+                );
                 history.push(next);
                 pending.push(...pushes.splice(0), { branch: 'main', oldHash: head, newHash: next });
                 await deliverSome();
@@ -350,6 +398,14 @@ describe('sync pipeline, property-based', () => {
           expect(differences(await expectedModels(repo, head, pattern), await storedModels(stores.models, repo.uuid))).toEqual([]);
           const generations = new Set((await stores.models.listModels(repo.uuid)).map((record) => record.generation));
           expect([...generations].filter((other) => other !== generation)).toEqual([]);
+          // Issue 17: no run synced (or called synced) a commit that was not the head while it ran, e.g. a tag's.
+          expect(
+            await runsOffTheHead(
+              new DynamoDbEventLog({ tableName: hub.standIns.env.EVENTS_TABLE!, client: adminClient }),
+              repo.uuid,
+              headSpans,
+            ),
+          ).toEqual([]);
         },
       ),
       // A failure prints its seed and path; replay with FC_SEED=<seed> FC_PATH=<path>.

@@ -111,4 +111,15 @@ describe('git http-backend adapter', () => {
     );
     expect(git(gitDir, ['symbolic-ref', 'HEAD']).toString('utf8').trim()).toBe('refs/heads/trunk');
   });
+
+  test('publishRefs writes tags too, one named like a branch included, and deletes tags no longer kept', async () => {
+    const gitDir = join(root, 'models.git');
+    git(gitDir, ['update-ref', 'refs/tags/stale', commit]);
+    await publishRefs(gitDir, new Map([['trunk', commit]]), 'trunk', new Map([['trunk', commit]]));
+    expect(git(gitDir, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/', 'refs/tags/']).toString('utf8').trim()).toBe(
+      `refs/heads/trunk ${commit}\nrefs/tags/trunk ${commit}`,
+    );
+    await publishRefs(gitDir, new Map([['trunk', commit]]), 'trunk');
+    expect(git(gitDir, ['for-each-ref', '--format=%(refname)', 'refs/tags/']).toString('utf8').trim()).toBe('');
+  });
 });

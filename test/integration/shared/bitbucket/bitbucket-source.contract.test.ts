@@ -18,7 +18,7 @@ describe('BitbucketSource contract', () => {
   let counter = 0;
   sourceRepositoryContract(() => ({
     newRepository: () => simulator.createRepository(`acme/contract-${++counter}`),
-    sourceFor: (repo, options) =>
+    sourceFor: (repo, { git, ...options } = {}) =>
       new BitbucketSource(
         new BitbucketClient({
           baseUrl: simulator.apiUrl,
@@ -29,6 +29,7 @@ describe('BitbucketSource contract', () => {
           ...options,
         }),
         repo.fullName,
+        git ? { token: repo.token, maxAttempts: 1, ...options } : undefined,
       ),
     failNextDiff: (repo) =>
       simulator.addFault({ pathPattern: new RegExp(`${escape(repo.fullName)}/diffstat/`), kind: 'status', status: 555, times: 1 }),

@@ -123,6 +123,31 @@ describe('fetchHeadSnapshot over git http-backend', () => {
     }
   });
 
+  test('fetches the branch, not a tag of the same name on another commit (git resolves refs/tags/X before refs/heads/X)', async () => {
+    // A repository whose `main` moved on from a commit tagged `main`, and whose `other` branch has a tag `other` too.
+    const tagged = join(root, 'tagged.git');
+    const old = createBareRepository(root, 'tagged', { files: new Map([['a.hck.json', Buffer.from('{"v":"old"}')]]) });
+    const work = join(root, 'tagged-work');
+    git(root, ['clone', '-q', tagged, work]);
+    git(work, ['commit', '-q', '--allow-empty', '-m', 'newer']);
+    git(work, ['push', '-q', 'origin', 'main']);
+    git(tagged, ['tag', 'main', old]);
+    git(tagged, ['tag', '-a', '-m', 'annotated', 'other', old]);
+    git(tagged, ['branch', 'other', 'refs/heads/main']);
+    for (const branch of ['main', 'other']) {
+      const head = git(tagged, ['rev-parse', `refs/heads/${branch}`])
+        .toString('utf8')
+        .trim();
+      expect(head).not.toBe(old);
+      const snapshot = await fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/tagged.git`, token, branch });
+      try {
+        expect(snapshot.commit).toBe(head);
+      } finally {
+        await snapshot.close();
+      }
+    }
+  });
+
   test('a refused token fails as unauthorized after one request, without the token in the message', async () => {
     const wrong = generateRegisteredSecret();
     const error = await fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token: wrong, branch: 'main' }).catch(

@@ -25,13 +25,14 @@ describe('syncRepository over git', () => {
   let counter = 0;
   const newRepository = async () => simulator.createRepository(`acme/git-sync-${++counter}`);
 
-  async function sync(repo: SimulatedRepository, options: Partial<SyncOptions> = {}) {
+  async function sync(repo: SimulatedRepository, options: Partial<SyncOptions> & { verify?: boolean; git?: boolean } = {}) {
     simulator.resetRequests();
     const client = new BitbucketClient({ baseUrl: simulator.apiUrl, token: repo.token, baseDelayMs: 1, sleep: async () => undefined });
-    const source = new BitbucketSource(client, repo.fullName, { token: repo.token });
-    const report = await syncRepository(
+    const { verify, git = true, ...syncOptions } = options;
+    const source = new BitbucketSource(client, repo.fullName, git ? { token: repo.token } : undefined);
+    const report = await (verify ? verifyRepository : syncRepository)(
       { uuid: repo.uuid, fullName: repo.fullName, modelPattern: DEFAULT_MODEL_PATTERN },
-      { remainingTimeMs: () => 600_000, concurrency: 4, gitMinChangedModels: 2, ...options },
+      { remainingTimeMs: () => 600_000, concurrency: 4, gitMinChangedModels: 2, ...syncOptions },
       { source, models: stores.models, state: stores.repositories },
     );
     const requests = simulator.requests.map((request) => `${request.origin} ${request.method} ${request.path.split('?')[0]}`);
@@ -111,6 +112,46 @@ describe('syncRepository over git', () => {
     expect(small.report).toMatchObject({ mode: 'incremental', transport: 'rest', counts: { updated: 1 } });
     expect([small.rest, small.git]).toEqual([4, 0]);
     await expectReplicated(repo);
+  });
+
+  it('reads the branch, never a tag named like it: initial, full, reselecting and large-push syncs and the verification', async () => {
+    const repo = await newRepository();
+    const tagged = await repo.commit({ 'a.hck.json': '{"v":"tagged"}', 'b.hck.json': '{"v":"tagged"}', 'c.hck.json': '{"v":"tagged"}' });
+    await repo.createTag('main', tagged);
+    const atHead = async () => ({ outcome: 'synced', transport: 'git', toCommit: await repo.head() });
+
+    await repo.commit({ 'a.hck.json': '{"v":"head"}', 'd.hck.json': '{"v":"head"}' });
+    expect((await sync(repo)).report).toMatchObject({ ...(await atHead()), mode: 'full' });
+    await expectReplicated(repo);
+    expect((await sync(repo, { mode: 'full' })).report).toMatchObject({ ...(await atHead()), opsApplied: 0 });
+
+    await repo.commit({ '.hubignore': 'c.hck.json\n' });
+    expect((await sync(repo)).report).toMatchObject({ ...(await atHead()), mode: 'reselect', counts: { removed: 1 } });
+    await expectReplicated(repo);
+
+    await repo.commit({ 'a.hck.json': '{"v":"pushed"}', 'b.hck.json': '{"v":"pushed"}', 'e.hck.json': '{"v":"pushed"}' });
+    expect((await sync(repo)).report).toMatchObject({ ...(await atHead()), mode: 'incremental', counts: { added: 1, updated: 2 } });
+    await expectReplicated(repo);
+
+    const verified = await sync(repo, { verify: true });
+    expect(verified.report.verification).toMatchObject({ status: 'no-drift', via: 'git', commit: await repo.head(), models: 4 });
+    await expectReplicated(repo);
+  });
+
+  it('treats a .hubignore committed as a symbolic link as absent over git and over REST alike, and says so', async () => {
+    for (const git of [true, false]) {
+      const repo = await newRepository();
+      await repo.commit({
+        'rules.txt': 'drafts/\n',
+        '.hubignore': { symlink: 'rules.txt' },
+        'a.hck.json': '{"modelName":"A"}',
+        'drafts/b.hck.json': '{"modelName":"B"}',
+      });
+      const { report } = await sync(repo, { git });
+      expect(report).toMatchObject({ outcome: 'synced', transport: git ? 'git' : 'rest', counts: { added: 2 } });
+      expect(report.hubignoreNotice).toMatch(/^\.hubignore is a symbolic link, not a file: not applied/);
+      await expectReplicated(repo);
+    }
   });
 
   it('falls back to REST when git keeps failing (injected 503s past the retry), with the reason', async () => {

@@ -245,6 +245,23 @@ describe('handleSyncRequest (in memory)', () => {
     });
   });
 
+  it("says in the run's event that a .hubignore committed as a symbolic link was not applied", async () => {
+    const world = newWorld();
+    await world.repo.commit({
+      'rules.txt': 'b.hck.json\n',
+      '.hubignore': { symlink: 'rules.txt' },
+      'a.hck.json': '{}',
+      'b.hck.json': '{}',
+    });
+    await addRepository(world);
+
+    expect(await handleSyncRequest(request(world), unlimited, world.ports)).toMatchObject({ outcome: 'synced' });
+
+    const [run] = await world.events.list({ repositoryUuid: world.repo.uuid });
+    expect(run).toMatchObject({ outcome: 'synced', counts: { added: 2 } });
+    expect(run!.reason).toMatch(/^\.hubignore is a symbolic link, not a file: not applied/);
+  });
+
   it('records a failed sync with its reason (a revoked token) and rethrows so the queue retries', async () => {
     const revoked: SourceRepository = {
       getMainBranch: async () => {
