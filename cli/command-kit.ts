@@ -2,9 +2,9 @@
 import { Command, type OutputConfiguration } from 'commander';
 import type { CliDeps } from './deps';
 import { explainError } from './errors';
-import { createHubContext, type HubContext } from './hub-context';
+import type { HubContext } from './hub-context';
 import { resolveTarget, type TargetOptions } from './target';
-import { WEBHOOK_SECRET_MAX_AGE_SECONDS } from '../shared/aws/webhook-secrets';
+import { WEBHOOK_SECRET_MAX_AGE_SECONDS } from '../shared/aws/webhook-secret-cache';
 
 /**
  * A commander Command whose usage errors exit with 2, and whose `exitOverride` / `configureOutput` reach the
@@ -83,8 +83,11 @@ export class CommandKit {
           ...(globals.dataDir ? { dataDir: globals.dataDir } : {}),
           ...(globals.bitbucketApiUrl ? { bitbucketApiUrl: globals.bitbucketApiUrl } : {}),
         };
-        context = createHubContext(await (this.deps.resolveTarget ?? resolveTarget)(options, this.deps.env));
-        await action(context);
+        // Loaded here, not at start-up: the adapters bring the AWS SDK and undici, which `--help` never needs.
+        const { createHubContext } = await import('./hub-context.ts');
+        const opened = createHubContext(await (this.deps.resolveTarget ?? resolveTarget)(options, this.deps.env));
+        context = opened;
+        await action(opened);
       });
     } finally {
       await context?.close();

@@ -1,5 +1,5 @@
 // The CLI's error vocabulary: what went wrong, what to do next, and which exit code (1 failure, 2 usage error).
-import { MalformedWebhookSecretError, SecretScheduledForDeletionError } from '../shared/aws/hub-secrets';
+import { MalformedWebhookSecretError, SecretScheduledForDeletionError } from '../shared/aws/errors';
 
 /**
  * A failure the CLI explains to the admin: `message` says what went wrong, `hint` what to do next. Exit code 1

@@ -1,6 +1,6 @@
 // `dlq list | redrive`: the sync requests that failed 5 times, shown and moved back once the cause is fixed.
 import type { Command } from 'commander';
-import { SqsDeadLetterQueue, type DeadLetter } from '../../shared/aws/sqs-dead-letter-queue';
+import type { DeadLetter, SqsDeadLetterQueue } from '../../shared/aws/sqs-dead-letter-queue';
 import type { CommandKit } from '../command-kit';
 import type { HubContext } from '../hub-context';
 import { formatTable, printJson } from '../output';
@@ -38,7 +38,8 @@ function toListing(letter: DeadLetter): DeadLetterListing {
   };
 }
 
-function deadLetterQueue(context: HubContext): SqsDeadLetterQueue {
+async function deadLetterQueue(context: HubContext): Promise<SqsDeadLetterQueue> {
+  const { SqsDeadLetterQueue } = await import('../../shared/aws/sqs-dead-letter-queue.ts');
   return new SqsDeadLetterQueue({ client: context.target.sqs, queueUrl: context.target.deadLetterQueueUrl });
 }
 
@@ -52,7 +53,7 @@ export function registerDlqCommands(program: Command, kit: CommandKit): void {
     .option('--json', 'print one JSON array')
     .action(async (options: { json?: boolean }, command: Command) => {
       await kit.run(command, async (context) => {
-        const dlq = deadLetterQueue(context);
+        const dlq = await deadLetterQueue(context);
         const listings = (await dlq.list()).map(toListing);
         if (options.json) return printJson(kit.deps.stdout, listings);
         if (listings.length === 0) {
@@ -83,7 +84,9 @@ export function registerDlqCommands(program: Command, kit: CommandKit): void {
       await kit.run(command, async (context) => {
         const onlyUuid = options.repo ? (await context.findRepository(options.repo)).uuid : undefined;
         const moved = (
-          await deadLetterQueue(context).redrive({
+          await (
+            await deadLetterQueue(context)
+          ).redrive({
             destinationQueueUrl: context.target.queueUrl,
             // Other repositories' messages stay in the dead-letter queue.
             ...(onlyUuid ? { select: (letter: DeadLetter) => toListing(letter).repositoryUuid === onlyUuid } : {}),

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CommandKit } from '../command-kit';
 import { CliError } from '../errors';
 import type { HubContext } from '../hub-context';
-import { generateWebhookSecret, type WebhookSecretState } from '../../shared/aws/hub-secrets';
+import type { WebhookSecretState } from '../../shared/aws/hub-secrets';
 import { printJson } from '../output';
 import { hubIdentity, updateHubWebhookSecret } from '../../shared/bitbucket/webhook-setup';
 import { explainBitbucketError } from '../bitbucket-errors';
@@ -148,6 +148,7 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
           });
         }
         const rotatedAt = kit.now().toISOString();
+        const { generateWebhookSecret } = await import('../../shared/aws/hub-secrets.ts');
         const next: WebhookSecretState = { current: generateWebhookSecret(), previous: state?.current ?? '', rotatedAt };
         await context.secrets.writeWebhookSecret(next);
         if (!options.json) {

@@ -1,14 +1,15 @@
 // `repo add <workspace/slug>` adds one repository; `repo add <workspace>` lists the workspace's repositories the
 // token can read and adds the ones picked (on a terminal), matched (`--match`) or all (`--all`), with one stored token.
 import type { Command } from 'commander';
-import { BitbucketAuthError, BitbucketNotFoundError } from '../../shared/bitbucket';
+import { BitbucketAuthError, BitbucketNotFoundError } from '../../shared/bitbucket/errors';
 import type { BitbucketClient, WorkspaceRepository } from '../../shared/bitbucket/bitbucket-client';
 import { DEFAULT_MODEL_PATTERN } from '../../shared/domain/repository-config';
 import { addCheckedRepository, checkRepositoryAccess, once, type AddedRepository, type AddOptions } from '../add-repository';
 import { explainBitbucketError } from '../bitbucket-errors';
 import type { CommandKit } from '../command-kit';
 import { CliError, explainError, usageError } from '../errors';
-import { parseRepositoryName, type HubContext } from '../hub-context';
+import type { HubContext } from '../hub-context';
+import { parseRepositoryName } from '../repository-name';
 import { formatTable, printJson } from '../output';
 import { storeAccessToken } from '../stored-tokens';
 import { readAccessToken } from '../token-input';
