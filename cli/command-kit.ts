@@ -2,6 +2,7 @@
 import { Command, type OutputConfiguration } from 'commander';
 import type { CliDeps } from './deps';
 import { explainError } from './errors';
+import { printable, printableOutput } from './output';
 import type { HubContext } from './hub-context';
 import { resolveTarget, type TargetOptions } from './target';
 import { WEBHOOK_SECRET_MAX_AGE_SECONDS } from '../shared/aws/webhook-secret-cache';
@@ -44,7 +45,11 @@ export class CommandKit {
   readonly pollIntervalMs: number;
   readonly secretCacheSeconds: number;
 
-  constructor(readonly deps: CliDeps) {
+  readonly deps: CliDeps;
+
+  constructor(deps: CliDeps) {
+    // Standard error is for people: whatever a message quotes (a path, a Bitbucket error) cannot drive the terminal.
+    this.deps = { ...deps, stderr: printableOutput(deps.stderr) };
     this.now = deps.now ?? (() => new Date());
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.pollIntervalMs = deps.pollIntervalMs ?? 1000;
@@ -53,7 +58,7 @@ export class CommandKit {
 
   /** Writes a line of results to standard output. */
   out(text = ''): void {
-    this.deps.stdout.write(`${text}\n`);
+    this.deps.stdout.write(`${printable(text, { keepLines: true })}\n`);
   }
 
   /** Writes a line of progress or a warning to standard error (standard output stays parseable). */
@@ -100,7 +105,8 @@ export class CommandKit {
       await action();
     } catch (error) {
       const explained = explainError(error);
-      command.error(`error: ${explained.message}${explained.hint ? `\nnext: ${explained.hint}` : ''}`, {
+      const message = `error: ${explained.message}${explained.hint ? `\nnext: ${explained.hint}` : ''}`;
+      command.error(printable(message, { keepLines: true }), {
         exitCode: explained.exitCode,
         code: 'model-hub.error',
       });

@@ -40,7 +40,7 @@ export function buildProgram(deps: CliDeps): Command {
       new Option('--bitbucket-api-url <url>', 'Bitbucket API root (default: https://api.bitbucket.org/2.0)').env('BITBUCKET_API_URL'),
     )
     .showSuggestionAfterError()
-    .configureOutput({ writeOut: (text) => deps.stdout.write(text), writeErr: (text) => deps.stderr.write(text) });
+    .configureOutput({ writeOut: (text) => deps.stdout.write(text), writeErr: (text) => kit.deps.stderr.write(text) });
   registerProviderCommands(program, kit);
   registerRepoCommands(program, kit);
   registerSyncCommand(program, kit);
