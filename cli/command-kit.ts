@@ -33,8 +33,10 @@ export class HubCommand extends Command {
   }
 
   override error(message: string, errorOptions?: { code?: string; exitCode?: number }): never {
-    // Commander's own errors (unknown option, missing argument…) are usage errors.
-    return super.error(message, { exitCode: 2, ...errorOptions });
+    // Commander's own errors (unknown option, missing argument, an option value its parser refused…) are usage
+    // errors; commander gives the last ones exit code 1.
+    const usage = errorOptions?.code === undefined || errorOptions.code.startsWith('commander.');
+    return super.error(message, { ...errorOptions, exitCode: usage ? 2 : (errorOptions.exitCode ?? 1) });
   }
 }
 

@@ -5,6 +5,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { resolve } from 'node:path';
 import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-endpoints';
 import { readLocalRuntime } from '../shared/config/local-runtime-file';
+import { checkProfileExists } from './aws-profiles';
 import { CliError } from './errors';
 
 /** Bitbucket Cloud's API root, used unless `--bitbucket-api-url` or `BITBUCKET_API_URL` says otherwise. */
@@ -129,6 +130,7 @@ async function resolveStack(
   const stackName = options.stack;
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const profile = options.profile ?? env.AWS_PROFILE;
+  if (profile) checkProfileExists(profile, env);
   // Every SDK v3 client takes `profile`: its credentials and (unless given) its region come from that profile.
   const config = { ...(region ? { region } : {}), ...(profile ? { profile } : {}) };
   const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
