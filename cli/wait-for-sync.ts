@@ -53,6 +53,10 @@ export async function reportSync(
     pollIntervalMs: kit.pollIntervalMs,
     timeoutMs: flags.timeout * 1000,
   });
+  if (request.fromCommit && result.mode === 'full')
+    kit.note(
+      `No diff from ${shortCommit(request.fromCommit)} (${result.reason ?? 'Bitbucket could not compare it with the head'}): a full sync ran instead, reading every model of ${result.branch ?? 'the default branch'}.`,
+    );
   if (result.outcome === 'no-branch')
     kit.note(`${repository.fullName} has no default branch yet (no commits): nothing to sync until the first push.`);
   else {
