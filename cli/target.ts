@@ -2,6 +2,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-endpoints';
 import { readLocalRuntime } from '../shared/config/local-runtime-file';
@@ -33,6 +34,8 @@ export interface HubTarget {
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
   readonly secretsManager: SecretsManagerClient;
+  /** Who runs the command, for the events log: the AWS principal's ARN, or `local user <name>`. */
+  whoAmI(): Promise<string>;
   /** Releases the clients' connections. */
   close(): void;
 }
@@ -107,6 +110,7 @@ async function resolveLocal(dataDir: string, explicitApiUrl: string | undefined)
       bitbucketApiUrl,
     },
     { dynamodb, sqs, secretsManager },
+    async () => `local user ${userInfo().username}`,
   );
 }
 
@@ -179,6 +183,15 @@ async function resolveStack(
       bitbucketApiUrl,
     },
     { dynamodb, sqs, secretsManager },
+    async () => {
+      const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+      const sts = new STSClient(config);
+      try {
+        return (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? 'an unnamed AWS principal';
+      } finally {
+        sts.destroy();
+      }
+    },
   );
 }
 
@@ -198,10 +211,16 @@ async function loadClients() {
 type TargetClients = Pick<HubTarget, 'dynamodb' | 'sqs' | 'secretsManager'>;
 
 /** A target with its SDK clients, whose `close()` releases all three. */
-function withClients(fields: Omit<HubTarget, keyof TargetClients | 'close'>, clients: TargetClients): HubTarget {
+function withClients(
+  fields: Omit<HubTarget, keyof TargetClients | 'close' | 'whoAmI'>,
+  clients: TargetClients,
+  whoAmI: () => Promise<string>,
+): HubTarget {
+  let actor: Promise<string> | undefined;
   return {
     ...fields,
     ...clients,
+    whoAmI: () => (actor ??= whoAmI()),
     close() {
       clients.dynamodb.destroy();
       clients.sqs.destroy();

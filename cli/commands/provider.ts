@@ -5,6 +5,7 @@ import { CliError } from '../errors';
 import type { HubContext } from '../hub-context';
 import type { WebhookSecretState } from '../../shared/aws/hub-secrets';
 import { printJson } from '../output';
+import { recordAdminAction } from '../admin-trail';
 import { hubIdentity, updateHubWebhookSecret } from '../../shared/bitbucket/webhook-setup';
 import { explainBitbucketError } from '../bitbucket-errors';
 
@@ -151,6 +152,7 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
         const { generateWebhookSecret } = await import('../../shared/aws/hub-secrets.ts');
         const next: WebhookSecretState = { current: generateWebhookSecret(), previous: state?.current ?? '', rotatedAt };
         await context.secrets.writeWebhookSecret(next);
+        await recordAdminAction(kit, context, 'rotate-secret', { secretId: context.target.webhookSecretId });
         if (!options.json) {
           // The one place the CLI prints a secret: hand-made webhooks need it, and it cannot be shown again.
           kit.out(next.current);
@@ -212,6 +214,10 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
           current: state.current,
           previous: '',
           ...(state.rotatedAt ? { rotatedAt: state.rotatedAt } : {}),
+        });
+        await recordAdminAction(kit, context, 'finish-rotation', {
+          secretId: context.target.webhookSecretId,
+          ...(options.force ? { forced: true } : {}),
         });
         kit.note(
           `Rotation finished: only the new secret is accepted (verifiers drop the previous one within ${kit.secretCacheSeconds} s). Deliveries signed with the old secret are refused from then on: see \`events --failed\`.`,

@@ -16,6 +16,7 @@ import { readAccessToken } from '../token-input';
 import { parseTimeout, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync';
 import { deleteHubWebhooks, hubIdentity } from '../../shared/bitbucket/webhook-setup';
 import { registerRepoAddCommand } from './repo-add';
+import { recordAdminAction } from '../admin-trail';
 
 /** One line of `repo list --json`. */
 export interface RepositoryListing {
@@ -95,12 +96,14 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
           await replaceAccessToken(kit, context, located.repository, client, token);
           kit.note(`Run \`sync ${located.info.fullName}\` to retry a failed sync now.`);
           repository = await recordCurrentName(kit, context, located);
+          await recordAdminAction(kit, context, 'update', { repository, change: 'token replaced' });
         } else repository = await context.findRepository(fullName);
         if (options.pattern !== undefined) {
           // Read again: the token replacement may have pointed the repository at another stored token.
           const current = (await context.repositories.getRepository(repository.uuid)) ?? repository;
           repository = { ...current, modelPattern: options.pattern };
           await context.repositories.updateRepository(repository);
+          await recordAdminAction(kit, context, 'update', { repository, change: 'model pattern', modelPattern: options.pattern });
         }
         if (options.pattern !== undefined) {
           kit.note(`Model pattern of ${repository.fullName} is now ${options.pattern}.`);
@@ -142,6 +145,7 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
         // The configuration first: from now on the verifier refuses pushes and the worker skips the repository.
         // The configuration first (see removeRepository): in-flight syncs then undo their own later writes.
         const models = await removeRepository(context, repository.uuid, { keepModels: options.keepModels });
+        await recordAdminAction(kit, context, 'remove', { repository, keptModels: options.keepModels === true });
         const tokenUsers = await releaseAccessToken(context, repository);
         if (tokenUsers.length > 0) kit.note(`Its token stays stored: ${tokenUsers.map((user) => user.fullName).join(', ')} still use it.`);
         kit.note(
