@@ -4,7 +4,8 @@ import type { CommandKit } from '../command-kit';
 import { CliError } from '../errors';
 import type { HubContext } from '../hub-context';
 import type { WebhookSecretState } from '../../shared/aws/hub-secrets';
-import { printJson } from '../output';
+import { formatTable, printJson } from '../output';
+import type { RepositoryConfig } from '../../shared/domain/repository-config';
 import { recordAdminAction } from '../admin-trail';
 import { hubIdentity, updateHubWebhookSecret } from '../../shared/bitbucket/webhook-setup';
 import { explainBitbucketError } from '../bitbucket-errors';
@@ -86,6 +87,21 @@ function failIfAnyFailed(updates: readonly WebhookUpdate[]): void {
   }
 }
 
+/** The stored access tokens and the repositories using each (a workspace token serves several). */
+function storedTokens(
+  context: HubContext,
+  repositories: readonly RepositoryConfig[],
+): Array<{ tokenId: string | null; secretName: string; repositories: string[] }> {
+  const tokens = new Map<string, { tokenId: string | null; secretName: string; repositories: string[] }>();
+  for (const repository of repositories) {
+    const secretName = context.secrets.tokenSecretName(repository);
+    const token = tokens.get(secretName) ?? { tokenId: repository.tokenId ?? null, secretName, repositories: [] };
+    token.repositories.push(repository.fullName);
+    tokens.set(secretName, token);
+  }
+  return [...tokens.values()];
+}
+
 /** Registers `provider show | rotate-secret | update-webhooks | finish-rotation`. */
 export function registerProviderCommands(program: Command, kit: CommandKit): void {
   const provider = program.command('provider').description('the Bitbucket Cloud provider: webhook URL and webhook secret');
@@ -98,6 +114,7 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
       await kit.run(command, async (context) => {
         const state = await context.secrets.readWebhookSecret();
         const rotating = Boolean(state?.previous);
+        const repositories = await context.repositories.listRepositories();
         const info = {
           provider: 'bitbucket-cloud',
           hub: context.target.description,
@@ -107,7 +124,8 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
           secretSet: Boolean(state?.current),
           rotation: rotating ? { inProgress: true, since: state?.rotatedAt ?? null } : { inProgress: false, since: null },
           bitbucketApiUrl: context.target.bitbucketApiUrl,
-          repositories: (await context.repositories.listRepositories()).length,
+          repositories: repositories.length,
+          tokens: storedTokens(context, repositories),
         };
         if (options.json) return printJson(kit.deps.stdout, info);
         const read =
@@ -128,6 +146,14 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
           }`,
         );
         kit.out(`Repositories:    ${info.repositories}`);
+        if (info.tokens.length === 0) return;
+        kit.out('Stored tokens:');
+        kit.deps.stdout.write(
+          formatTable(
+            ['secret', 'repositories'],
+            info.tokens.map((token) => [token.secretName, token.repositories.join(', ')]),
+          ),
+        );
       });
     });
 

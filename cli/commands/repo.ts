@@ -16,6 +16,7 @@ import { readAccessToken } from '../token-input';
 import { parseTimeout, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync';
 import { deleteHubWebhooks, hubIdentity } from '../../shared/bitbucket/webhook-setup';
 import { registerRepoAddCommand } from './repo-add';
+import { registerRepoShowCommand } from './repo-show';
 import { recordAdminAction } from '../admin-trail';
 
 /** One line of `repo list --json`. */
@@ -40,6 +41,7 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
   const repo = program.command('repo').description('add, list, update and remove replicated Bitbucket repositories');
 
   registerRepoAddCommand(repo, kit);
+  registerRepoShowCommand(repo, kit);
 
   repo
     .command('list')
