@@ -7,12 +7,16 @@ import { CliError } from './errors';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The shared config and credentials files the SDK reads (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, else ~/.aws). */
+/**
+ * The shared config and credentials files the SDK reads (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, else ~/.aws).
+ * The SDK reads the process environment; the CLI's own environment comes first where it sets them.
+ */
 export function sharedAwsFiles(env: Env): { config: string; credentials: string } {
-  const home = env.HOME ?? homedir();
+  const setting = (name: string) => env[name] ?? process.env[name];
+  const home = setting('HOME') ?? homedir();
   return {
-    config: env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config'),
-    credentials: env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials'),
+    config: setting('AWS_CONFIG_FILE') ?? join(home, '.aws', 'config'),
+    credentials: setting('AWS_SHARED_CREDENTIALS_FILE') ?? join(home, '.aws', 'credentials'),
   };
 }
 

@@ -41,7 +41,10 @@ describe('resolveTarget: a deployed stack with a named profile', () => {
     writeFileSync(join(home, '.aws', 'credentials'), '[ci]\naws_access_key_id = generated-for-the-test\n');
 
     // Act
-    const error = await resolveTarget({ stack: 'ModelHubSync', profile: 'nosuch' }, { HOME: home }).catch((e: unknown) => e);
+    const error = await resolveTarget(
+      { stack: 'ModelHubSync', profile: 'nosuch' },
+      { AWS_CONFIG_FILE: join(home, '.aws', 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials') },
+    ).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(CliError);
