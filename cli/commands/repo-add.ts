@@ -179,11 +179,16 @@ async function listReadable(client: BitbucketClient, workspace: string, apiUrl: 
         hint: 'check the workspace name, as in bitbucket.org/<workspace>',
         cause: error,
       });
-    if (error instanceof BitbucketAuthError && error.status === 403)
-      throw new CliError(`Bitbucket refused to list the repositories of ${workspace} with this token (HTTP 403)`, {
-        hint: `a repository access token can read only its own repository: add it with \`repo add ${workspace}/<slug>\`, or use a project or workspace access token with the scope Repositories: Read to pick among several`,
-        cause: error,
-      });
+    if (error instanceof BitbucketAuthError && error.status === 403) {
+      const missing = error.missingScopes?.includes('repository');
+      throw new CliError(
+        `Bitbucket refused to list the repositories of ${workspace} with this token (HTTP 403)${missing ? ': it lacks the scope Repositories: Read' : ''}`,
+        {
+          hint: `adding a workspace's repositories needs a workspace access token (or a project access token, for its project's repositories) with the scope Repositories: Read${missing ? '' : ' of this workspace'}; a repository access token reads only its own repository: add that one with \`repo add ${workspace}/<slug>\``,
+          cause: error,
+        },
+      );
+    }
     throw explainBitbucketError(error, workspace, apiUrl);
   }
 }
