@@ -47,8 +47,13 @@ describe('repo show, provider show and models list (local hub + Bitbucket simula
   });
 
   it('says when the hub webhook is gone from Bitbucket', async () => {
-    // Arrange
-    sales.webhooks.splice(0);
+    // Arrange: someone deletes it in Bitbucket
+    const [hook] = sales.webhooks;
+    const deleted = await fetch(`${bed.simulator.apiUrl}/repositories/team/sales/hooks/${encodeURIComponent(hook!.uuid)}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${sales.token}` },
+    });
+    expect(deleted.status).toBe(204);
 
     // Act
     const text = await bed.cli(['repo', 'show', 'team/sales']);
