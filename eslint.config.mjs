@@ -12,6 +12,7 @@ export default tseslint.config(
       '.model-hub/',
       '.bench/',
       'coverage/',
+      'dist/',
       'scratch/',
       'test/support/summary-reporter.js',
       'jest.config.js',

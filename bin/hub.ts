@@ -4,7 +4,6 @@
  * environment, standard streams, a hidden prompt for tokens typed on a terminal, a multi-select to pick repositories.
  */
 import { buildProgram } from '../cli/program';
-import { terminalPicker } from '../cli/terminal-picker';
 
 /** All of standard input when something is piped; undefined when it is a terminal. */
 async function readStdin(): Promise<string | undefined> {
@@ -57,7 +56,11 @@ async function main(): Promise<void> {
     stderr: process.stderr,
     readStdin,
     promptSecret,
-    chooseRepositories: terminalPicker({ input: process.stdin, output: process.stderr }),
+    // The picker's library loads only when a command asks to pick.
+    chooseRepositories: async (question, choices) => {
+      const { terminalPicker } = await import('../cli/terminal-picker.ts');
+      return terminalPicker({ input: process.stdin, output: process.stderr })(question, choices);
+    },
   });
   await program.parseAsync(process.argv);
 }

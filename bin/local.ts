@@ -4,15 +4,21 @@
  * Configuration: PORT, MODEL_HUB_DATA_DIR, MODEL_HUB_WEBHOOK_SECRET(_PREVIOUS), BITBUCKET_API_URL.
  */
 import { resolve } from 'node:path';
+import { explainStartError, parseStartArgs, START_USAGE, StartUsageError } from '../local/start-args';
 
 // The local runtime supports Node.js 20 on purpose (Lambda runs 24); the SDK's notice about its future Node
 // versions would only clutter the console.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+const port = Number(process.env.PORT ?? 3000);
+
 async function main(): Promise<void> {
-  const demo = process.argv.includes('--demo');
+  const { demo, help } = parseStartArgs(process.argv.slice(2));
+  if (help) {
+    process.stdout.write(START_USAGE);
+    return;
+  }
   const dataDir = resolve(process.env.MODEL_HUB_DATA_DIR ?? '.model-hub');
-  const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -59,6 +65,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`model-hub: ${(error as Error).message}\n`);
+  if (error instanceof StartUsageError) {
+    process.stderr.write(`model-hub: ${error.message}\n\n${START_USAGE}`);
+    process.exit(2);
+  }
+  process.stderr.write(`model-hub: ${explainStartError(error, port)}\n`);
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import type { BitbucketClient, BitbucketRepositoryInfo } from '../shared/bitbuck
 import { ensureHubWebhook, hubIdentity, type EnsuredWebhook } from '../shared/bitbucket/webhook-setup';
 import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../shared/domain/repository-config';
 import { addRepository } from '../shared/domain/repository-lifecycle';
+import { recordAdminAction } from './admin-trail';
 import { explainBitbucketError } from './bitbucket-errors';
 import type { CommandKit } from './command-kit';
 import { CliError } from './errors';
@@ -85,6 +86,12 @@ export async function addCheckedRepository(
   if (existing)
     await context.repositories.updateRepository({ ...config, ...(existing.generation ? { generation: existing.generation } : {}) });
   else await addRepository(context, config, kit.now());
+  await recordAdminAction(kit, context, existing ? 'update' : 'add', {
+    repository: config,
+    modelPattern: config.modelPattern,
+    tokenId: config.tokenId,
+    ...(existing ? { change: 'token replaced by repo add' } : {}),
+  });
   const secretName = context.secrets.tokenSecretName({ tokenId: token.tokenId });
   const sharedWith = token.users.filter((user) => user.uuid !== info.uuid).map((user) => user.fullName);
   const stored = token.reused

@@ -1,5 +1,5 @@
 // Turns Bitbucket's errors about a repository or its token into messages an admin can act on.
-import { BitbucketAuthError, BitbucketError, BitbucketNotFoundError } from '../shared/bitbucket';
+import { BitbucketAuthError, BitbucketError, BitbucketNotFoundError } from '../shared/bitbucket/errors';
 import { CliError } from './errors';
 
 const TOKEN_HELP =

@@ -2,9 +2,10 @@
 import { Command, type OutputConfiguration } from 'commander';
 import type { CliDeps } from './deps';
 import { explainError } from './errors';
-import { createHubContext, type HubContext } from './hub-context';
+import { printable, printableOutput } from './output';
+import type { HubContext } from './hub-context';
 import { resolveTarget, type TargetOptions } from './target';
-import { WEBHOOK_SECRET_MAX_AGE_SECONDS } from '../shared/aws/webhook-secrets';
+import { WEBHOOK_SECRET_MAX_AGE_SECONDS } from '../shared/aws/webhook-secret-cache';
 
 /**
  * A commander Command whose usage errors exit with 2, and whose `exitOverride` / `configureOutput` reach the
@@ -32,8 +33,10 @@ export class HubCommand extends Command {
   }
 
   override error(message: string, errorOptions?: { code?: string; exitCode?: number }): never {
-    // Commander's own errors (unknown option, missing argument…) are usage errors.
-    return super.error(message, { exitCode: 2, ...errorOptions });
+    // Commander's own errors (unknown option, missing argument, an option value its parser refused…) are usage
+    // errors; commander gives the last ones exit code 1.
+    const usage = errorOptions?.code === undefined || errorOptions.code.startsWith('commander.');
+    return super.error(message, { ...errorOptions, exitCode: usage ? 2 : (errorOptions.exitCode ?? 1) });
   }
 }
 
@@ -44,7 +47,11 @@ export class CommandKit {
   readonly pollIntervalMs: number;
   readonly secretCacheSeconds: number;
 
-  constructor(readonly deps: CliDeps) {
+  readonly deps: CliDeps;
+
+  constructor(deps: CliDeps) {
+    // Standard error is for people: whatever a message quotes (a path, a Bitbucket error) cannot drive the terminal.
+    this.deps = { ...deps, stderr: printableOutput(deps.stderr) };
     this.now = deps.now ?? (() => new Date());
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.pollIntervalMs = deps.pollIntervalMs ?? 1000;
@@ -53,7 +60,7 @@ export class CommandKit {
 
   /** Writes a line of results to standard output. */
   out(text = ''): void {
-    this.deps.stdout.write(`${text}\n`);
+    this.deps.stdout.write(`${printable(text, { keepLines: true })}\n`);
   }
 
   /** Writes a line of progress or a warning to standard error (standard output stays parseable). */
@@ -83,8 +90,11 @@ export class CommandKit {
           ...(globals.dataDir ? { dataDir: globals.dataDir } : {}),
           ...(globals.bitbucketApiUrl ? { bitbucketApiUrl: globals.bitbucketApiUrl } : {}),
         };
-        context = createHubContext(await (this.deps.resolveTarget ?? resolveTarget)(options, this.deps.env));
-        await action(context);
+        // Loaded here, not at start-up: the adapters bring the AWS SDK and undici, which `--help` never needs.
+        const { createHubContext } = await import('./hub-context.ts');
+        const opened = createHubContext(await (this.deps.resolveTarget ?? resolveTarget)(options, this.deps.env));
+        context = opened;
+        await action(opened);
       });
     } finally {
       await context?.close();
@@ -97,7 +107,8 @@ export class CommandKit {
       await action();
     } catch (error) {
       const explained = explainError(error);
-      command.error(`error: ${explained.message}${explained.hint ? `\nnext: ${explained.hint}` : ''}`, {
+      const message = `error: ${explained.message}${explained.hint ? `\nnext: ${explained.hint}` : ''}`;
+      command.error(printable(message, { keepLines: true }), {
         exitCode: explained.exitCode,
         code: 'model-hub.error',
       });

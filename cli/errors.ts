@@ -1,5 +1,5 @@
 // The CLI's error vocabulary: what went wrong, what to do next, and which exit code (1 failure, 2 usage error).
-import { MalformedWebhookSecretError, SecretScheduledForDeletionError } from '../shared/aws/hub-secrets';
+import { MalformedWebhookSecretError, SecretScheduledForDeletionError } from '../shared/aws/errors';
 
 /**
  * A failure the CLI explains to the admin: `message` says what went wrong, `hint` what to do next. Exit code 1
@@ -21,6 +21,10 @@ export class CliError extends Error {
 export function usageError(message: string, hint?: string): CliError {
   return new CliError(message, { exitCode: 2, ...(hint === undefined ? {} : { hint }) });
 }
+
+/** Node's codes for a network that did not carry the request (DNS, routes, resets, timeouts). */
+const NETWORK_ERROR_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const NETWORK_ERROR_MESSAGE = /\b(ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH)\b/;
 
 /**
  * Turns any error into a CliError with a next step. AWS SDK and network errors get hints about credentials,
@@ -66,6 +70,12 @@ export function explainError(error: unknown): CliError {
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) {
     return new CliError(`could not connect: ${message}`, {
       hint: 'is the local hub still running (`npm start`)? For a deployed hub pass --stack <name>',
+      cause: error,
+    });
+  }
+  if ((code && NETWORK_ERROR_CODES.has(code)) || name === 'TimeoutError' || NETWORK_ERROR_MESSAGE.test(message)) {
+    return new CliError(`could not reach AWS: ${message}`, {
+      hint: 'check the network connection and any proxy (HTTPS_PROXY), and that --region (or AWS_REGION) is the region of the stack; then run the command again',
       cause: error,
     });
   }

@@ -6,7 +6,8 @@ import { DynamoDbRepositoryStore } from '../shared/aws/dynamodb-repository-store
 import type { RepositoryConfig } from '../shared/domain/repository-config';
 import { SqsSyncQueue } from '../shared/aws/sqs-sync-queue';
 import { BitbucketClient } from '../shared/bitbucket/bitbucket-client';
-import { CliError, usageError } from './errors';
+import { CliError } from './errors';
+import { parseRepositoryName } from './repository-name';
 import { HubSecrets } from '../shared/aws/hub-secrets';
 import type { HubTarget } from './target';
 
@@ -61,15 +62,4 @@ export function createHubContext(target: HubTarget): HubContext {
       await dispatcher.close();
     },
   };
-}
-
-/** Checks `workspace/slug`; a usage error (exit 2) otherwise. */
-export function parseRepositoryName(fullName: string): { workspace: string; slug: string } {
-  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(fullName);
-  if (!match)
-    throw usageError(
-      `repository must be written workspace/slug, got ${JSON.stringify(fullName)}`,
-      'e.g. `acme/data-models`, as in the repository URL bitbucket.org/acme/data-models',
-    );
-  return { workspace: match[1]!, slug: match[2]! };
 }

@@ -1,6 +1,6 @@
 // `repo update`'s lookup of an added repository with a new token: the hub may know it by an outdated name (renamed
 // or transferred in Bitbucket with no push since), so it is read by its uuids, or by the name the admin gives now.
-import { BitbucketNotFoundError } from '../shared/bitbucket';
+import { BitbucketNotFoundError } from '../shared/bitbucket/errors';
 import type { BitbucketClient, BitbucketRepositoryInfo } from '../shared/bitbucket/bitbucket-client';
 import type { RepositoryConfig } from '../shared/domain/repository-config';
 import { explainBitbucketError } from './bitbucket-errors';
@@ -26,12 +26,22 @@ export async function locateRepository(context: HubContext, client: BitbucketCli
     throw error;
   });
   if (!(stored instanceof CliError)) {
-    const info = await client.getRepository(stored).catch((error: unknown) => {
-      if (error instanceof BitbucketNotFoundError)
+    const info = await client.getRepository(stored).catch(async (error: unknown) => {
+      if (error instanceof BitbucketNotFoundError) {
+        const sameName = await client.getRepository(stored.fullName).catch(() => undefined);
+        if (sameName && sameName.uuid !== stored.uuid)
+          throw new CliError(
+            `Bitbucket's ${sameName.fullName} is another repository (${sameName.uuid}) than the added one (${stored.uuid}): it was deleted and created again`,
+            {
+              hint: `remove the old one and add the new one: \`repo remove ${stored.fullName}\`, then \`repo add ${sameName.fullName}\` with a token of the new repository`,
+              cause: error,
+            },
+          );
         throw new CliError(`Bitbucket has no repository ${stored.fullName} ${stored.uuid} at ${apiUrl} (HTTP 404)`, {
           hint: 'transferred to another workspace? Then name it as it is called now, `repo update <workspace>/<slug>`, with a token of its new workspace; else check that the token belongs to this repository',
           cause: error,
         });
+      }
       throw explainBitbucketError(error, stored.fullName, apiUrl);
     });
     if (info.uuid !== stored.uuid) {

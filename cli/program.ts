@@ -1,6 +1,6 @@
 // The admin command line's entry point: one commander program with the global options and every command group.
 import { Option, type Command } from 'commander';
-import packageJson from '../package.json';
+import { version } from '../package.json';
 import { CommandKit, HubCommand } from './command-kit';
 import { registerDlqCommands } from './commands/dlq';
 import { registerEventsCommand } from './commands/events';
@@ -24,7 +24,7 @@ export function buildProgram(deps: CliDeps): Command {
       'Administer a Model Hub sync: Bitbucket Cloud repositories replicated into DynamoDB.\n' +
         'Targets the local hub of MODEL_HUB_DATA_DIR (default .model-hub) while `npm start` runs, or a deployed stack with --stack.',
     )
-    .version(packageJson.version, '--version', 'print the version of model-hub-sync')
+    .version(version, '--version', 'print the version of model-hub-sync')
     // Commander fills these from process.env; resolveTarget still falls back to deps.env, which is process.env in
     // bin/hub.ts and the test's own environment in tests.
     .addOption(
@@ -40,7 +40,7 @@ export function buildProgram(deps: CliDeps): Command {
       new Option('--bitbucket-api-url <url>', 'Bitbucket API root (default: https://api.bitbucket.org/2.0)').env('BITBUCKET_API_URL'),
     )
     .showSuggestionAfterError()
-    .configureOutput({ writeOut: (text) => deps.stdout.write(text), writeErr: (text) => deps.stderr.write(text) });
+    .configureOutput({ writeOut: (text) => deps.stdout.write(text), writeErr: (text) => kit.deps.stderr.write(text) });
   registerProviderCommands(program, kit);
   registerRepoCommands(program, kit);
   registerSyncCommand(program, kit);

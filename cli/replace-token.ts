@@ -1,6 +1,6 @@
 // `repo update`'s token replacement: a token shared by several repositories is replaced for every one of them the
 // new token can read; the ones it cannot read keep the previous token, and the admin is told which is which.
-import { BitbucketAuthError, BitbucketNotFoundError } from '../shared/bitbucket';
+import { BitbucketAuthError, BitbucketNotFoundError } from '../shared/bitbucket/errors';
 import type { BitbucketClient } from '../shared/bitbucket/bitbucket-client';
 import type { RepositoryConfig } from '../shared/domain/repository-config';
 import type { CommandKit } from './command-kit';

@@ -1,7 +1,6 @@
 // One secret per Bitbucket access token, referenced by every repository it serves: find a token already stored,
 // store a new one, repoint repositories to another, and delete a token with its last user.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { newTokenId } from '../shared/aws/access-tokens';
 import type { RepositoryConfig } from '../shared/domain/repository-config';
 import type { HubContext } from './hub-context';
 
@@ -30,6 +29,8 @@ export async function storeAccessToken(context: HubContext, token: string): Prom
     if (stored !== undefined && sameToken(stored, token))
       return { tokenId, reused: true, users: all.filter((repository) => repository.tokenId === tokenId) };
   }
+  // Loaded here: the module reads tokens through Powertools, which the CLI's start-up does without.
+  const { newTokenId } = await import('../shared/aws/access-tokens.ts');
   const tokenId = newTokenId();
   await context.secrets.putToken({ tokenId }, token);
   return { tokenId, reused: false, users: [] };

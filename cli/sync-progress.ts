@@ -99,6 +99,24 @@ export async function waitForSync(context: HubContext, request: SyncRequest, opt
   }
 }
 
+/**
+ * The next step for a failed run, by what its reason says went wrong: a refused token, a Bitbucket that could not
+ * be reached or kept failing, or a commit that is gone. Anything else is not guessed at.
+ */
+export function syncFailureHint(reason: string, fullName: string): string {
+  const retried = 'the queue also retries it by itself';
+  if (/BitbucketAuthError|HTTP 40[13]\b/.test(reason))
+    return `Bitbucket refused the stored access token: give ${fullName} a new one with \`repo update ${fullName}\` (token on standard input), then run \`sync\` again`;
+  if (
+    /BitbucketUnavailableError|BitbucketRateLimitedError|HTTP 5\d\d|ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed|timed out/i.test(
+      reason,
+    )
+  )
+    return `the hub could not reach Bitbucket or Bitbucket kept failing (nothing is wrong with the token): check https://bitbucket.status.atlassian.com and the hub's network or BITBUCKET_API_URL; ${retried}, or run \`sync\` again later`;
+  if (/no longer exists|DiffUnavailableError/.test(reason)) return `the commit is gone from Bitbucket: run \`sync ${fullName} --full\``;
+  return `fix the cause named above, then run \`sync\` again (\`events --repo ${fullName}\` shows every run); ${retried}`;
+}
+
 function finish(run: SyncRunEvent, fullName: string, files: number): SyncResult {
   const result: SyncResult = {
     outcome: run.outcome ?? 'unknown',
@@ -113,7 +131,7 @@ function finish(run: SyncRunEvent, fullName: string, files: number): SyncResult 
   switch (run.outcome) {
     case 'failed':
       throw new CliError(`the sync of ${fullName} failed: ${run.reason ?? 'no reason recorded'}`, {
-        hint: 'fix the cause (an expired token: `repo update`; a missing commit: `sync --full`), then run `sync` again; the queue also retries it by itself',
+        hint: syncFailureHint(run.reason ?? '', fullName),
       });
     case 'deferred':
       throw new CliError(

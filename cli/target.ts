@@ -1,11 +1,12 @@
 // Finds the hub the CLI administers, a running local hub or a deployed stack, and builds the SDK clients that reach it.
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-client';
+import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-endpoints';
 import { readLocalRuntime } from '../shared/config/local-runtime-file';
+import { checkProfileExists } from './aws-profiles';
 import { CliError } from './errors';
 
 /** Bitbucket Cloud's API root, used unless `--bitbucket-api-url` or `BITBUCKET_API_URL` says otherwise. */
@@ -33,6 +34,8 @@ export interface HubTarget {
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
   readonly secretsManager: SecretsManagerClient;
+  /** Who runs the command, for the events log: the AWS principal's ARN, or `local user <name>`. */
+  whoAmI(): Promise<string>;
   /** Releases the clients' connections. */
   close(): void;
 }
@@ -61,7 +64,7 @@ export async function resolveTarget(options: TargetOptions, env: Readonly<Record
   return resolveLocal(options.dataDir ?? env.MODEL_HUB_DATA_DIR ?? DEFAULT_DATA_DIR, explicit);
 }
 
-function resolveLocal(dataDir: string, explicitApiUrl: string | undefined): HubTarget {
+async function resolveLocal(dataDir: string, explicitApiUrl: string | undefined): Promise<HubTarget> {
   const absolute = resolve(dataDir);
   const runtime = readLocalRuntime(absolute);
   if (!runtime) {
@@ -83,9 +86,15 @@ function resolveLocal(dataDir: string, explicitApiUrl: string | undefined): HubT
   const region = env.AWS_REGION ?? 'us-east-1';
   // The hub's own generated credentials: its local Secrets Manager answers no others.
   const credentials = { accessKeyId: need('AWS_ACCESS_KEY_ID'), secretAccessKey: need('AWS_SECRET_ACCESS_KEY') };
-  const dynamodb = new DynamoDBClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_DYNAMODB') });
-  const sqs = new SQSClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_SQS') });
-  const secretsManager = new SecretsManagerClient({ region, credentials, endpoint: need('AWS_ENDPOINT_URL_SECRETS_MANAGER') });
+  const endpoints = {
+    dynamodb: need('AWS_ENDPOINT_URL_DYNAMODB'),
+    sqs: need('AWS_ENDPOINT_URL_SQS'),
+    secretsManager: need('AWS_ENDPOINT_URL_SECRETS_MANAGER'),
+  };
+  const { DynamoDBClient, SQSClient, SecretsManagerClient } = await loadClients();
+  const dynamodb = new DynamoDBClient({ region, credentials, endpoint: endpoints.dynamodb });
+  const sqs = new SQSClient({ region, credentials, endpoint: endpoints.sqs });
+  const secretsManager = new SecretsManagerClient({ region, credentials, endpoint: endpoints.secretsManager });
   return withClients(
     {
       kind: 'local',
@@ -101,6 +110,7 @@ function resolveLocal(dataDir: string, explicitApiUrl: string | undefined): HubT
       bitbucketApiUrl,
     },
     { dynamodb, sqs, secretsManager },
+    async () => `local user ${userInfo().username}`,
   );
 }
 
@@ -124,8 +134,10 @@ async function resolveStack(
   const stackName = options.stack;
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const profile = options.profile ?? env.AWS_PROFILE;
+  if (profile) checkProfileExists(profile, env);
   // Every SDK v3 client takes `profile`: its credentials and (unless given) its region come from that profile.
   const config = { ...(region ? { region } : {}), ...(profile ? { profile } : {}) };
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const cloudformation = new CloudFormationClient(config);
   let outputs: Record<string, string>;
   try {
@@ -152,6 +164,7 @@ async function resolveStack(
       hint: 'is it a model-hub-sync stack? Deploy the current version with `npx cdk deploy`',
     });
   }
+  const { DynamoDBClient, SQSClient, SecretsManagerClient } = await loadClients();
   const dynamodb = new DynamoDBClient(config);
   const sqs = new SQSClient(config);
   const secretsManager = new SecretsManagerClient(config);
@@ -170,16 +183,44 @@ async function resolveStack(
       bitbucketApiUrl,
     },
     { dynamodb, sqs, secretsManager },
+    async () => {
+      const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+      const sts = new STSClient(config);
+      try {
+        return (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? 'an unnamed AWS principal';
+      } finally {
+        sts.destroy();
+      }
+    },
   );
+}
+
+/**
+ * The SDK clients, loaded when a command reaches a hub: `--help`, `--version` and usage errors start without them
+ * (most of the CLI's start-up time is loading the AWS SDK).
+ */
+async function loadClients() {
+  const [{ DynamoDBClient }, { SQSClient }, { SecretsManagerClient }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-sqs'),
+    import('@aws-sdk/client-secrets-manager'),
+  ]);
+  return { DynamoDBClient, SQSClient, SecretsManagerClient };
 }
 
 type TargetClients = Pick<HubTarget, 'dynamodb' | 'sqs' | 'secretsManager'>;
 
 /** A target with its SDK clients, whose `close()` releases all three. */
-function withClients(fields: Omit<HubTarget, keyof TargetClients | 'close'>, clients: TargetClients): HubTarget {
+function withClients(
+  fields: Omit<HubTarget, keyof TargetClients | 'close' | 'whoAmI'>,
+  clients: TargetClients,
+  whoAmI: () => Promise<string>,
+): HubTarget {
+  let actor: Promise<string> | undefined;
   return {
     ...fields,
     ...clients,
+    whoAmI: () => (actor ??= whoAmI()),
     close() {
       clients.dynamodb.destroy();
       clients.sqs.destroy();

@@ -5,6 +5,7 @@ import type { RepositoryConfig } from '../shared/domain/repository-config';
 import type { SyncRequest } from '../shared/domain/sync-request';
 import type { CommandKit } from './command-kit';
 import type { HubContext } from './hub-context';
+import { recordAdminAction } from './admin-trail';
 import { CliError } from './errors';
 import { shortCommit } from './output';
 import { queueSync, waitForSync, type SyncAction, type SyncResult } from './sync-progress';
@@ -33,6 +34,7 @@ export async function syncAndMaybeWait(
   label: string,
 ): Promise<{ requestUuid: string; result?: SyncResult }> {
   const request = await queueSync(context, repository, action, kit.now());
+  await recordAdminAction(kit, context, 'sync', { repository, requestUuid: request.requestUuid, ...action });
   kit.note(`${label} of ${repository.fullName} queued (request ${request.requestUuid}).`);
   if (!flags.wait) return { requestUuid: request.requestUuid };
   return { requestUuid: request.requestUuid, result: await reportSync(kit, context, repository, request, flags) };
@@ -53,6 +55,10 @@ export async function reportSync(
     pollIntervalMs: kit.pollIntervalMs,
     timeoutMs: flags.timeout * 1000,
   });
+  if (request.fromCommit && result.mode === 'full')
+    kit.note(
+      `No diff from ${shortCommit(request.fromCommit)} (${result.reason ?? 'Bitbucket could not compare it with the head'}): a full sync ran instead, reading every model of ${result.branch ?? 'the default branch'}.`,
+    );
   if (result.outcome === 'no-branch')
     kit.note(`${repository.fullName} has no default branch yet (no commits): nothing to sync until the first push.`);
   else {

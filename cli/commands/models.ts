@@ -4,7 +4,7 @@ import { ModelBodyInconsistentError, ModelBodyNotStoredError } from '../../share
 import type { ModelRecord } from '../../shared/models/model-record';
 import type { CommandKit } from '../command-kit';
 import { CliError, usageError } from '../errors';
-import { parseRepositoryName } from '../hub-context';
+import { parseRepositoryName } from '../repository-name';
 import { formatTable, printJson, shortCommit } from '../output';
 
 /** One line of `models list --json`. */
@@ -65,8 +65,9 @@ export function registerModelsCommands(program: Command, kit: CommandKit): void 
         }
         kit.deps.stdout.write(
           formatTable(
-            ['path', 'commit', 'size', 'model', 'vendor', 'status'],
-            listings.map((m) => [m.path, shortCommit(m.commit), m.size, m.modelName, m.dbVendor, m.status]),
+            // As the README lists them: path, commit, size, SHA-256 (its first 12 digits), name, vendor; and status.
+            ['path', 'commit', 'size', 'sha-256', 'model', 'vendor', 'status'],
+            listings.map((m) => [m.path, shortCommit(m.commit), m.size, m.sha256?.slice(0, 12), m.modelName, m.dbVendor, m.status]),
           ),
         );
       });

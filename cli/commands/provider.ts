@@ -3,8 +3,10 @@ import type { Command } from 'commander';
 import type { CommandKit } from '../command-kit';
 import { CliError } from '../errors';
 import type { HubContext } from '../hub-context';
-import { generateWebhookSecret, type WebhookSecretState } from '../../shared/aws/hub-secrets';
-import { printJson } from '../output';
+import type { WebhookSecretState } from '../../shared/aws/hub-secrets';
+import { formatTable, printJson } from '../output';
+import type { RepositoryConfig } from '../../shared/domain/repository-config';
+import { recordAdminAction } from '../admin-trail';
 import { hubIdentity, updateHubWebhookSecret } from '../../shared/bitbucket/webhook-setup';
 import { explainBitbucketError } from '../bitbucket-errors';
 
@@ -85,6 +87,21 @@ function failIfAnyFailed(updates: readonly WebhookUpdate[]): void {
   }
 }
 
+/** The stored access tokens and the repositories using each (a workspace token serves several). */
+function storedTokens(
+  context: HubContext,
+  repositories: readonly RepositoryConfig[],
+): Array<{ tokenId: string | null; secretName: string; repositories: string[] }> {
+  const tokens = new Map<string, { tokenId: string | null; secretName: string; repositories: string[] }>();
+  for (const repository of repositories) {
+    const secretName = context.secrets.tokenSecretName(repository);
+    const token = tokens.get(secretName) ?? { tokenId: repository.tokenId ?? null, secretName, repositories: [] };
+    token.repositories.push(repository.fullName);
+    tokens.set(secretName, token);
+  }
+  return [...tokens.values()];
+}
+
 /** Registers `provider show | rotate-secret | update-webhooks | finish-rotation`. */
 export function registerProviderCommands(program: Command, kit: CommandKit): void {
   const provider = program.command('provider').description('the Bitbucket Cloud provider: webhook URL and webhook secret');
@@ -97,6 +114,7 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
       await kit.run(command, async (context) => {
         const state = await context.secrets.readWebhookSecret();
         const rotating = Boolean(state?.previous);
+        const repositories = await context.repositories.listRepositories();
         const info = {
           provider: 'bitbucket-cloud',
           hub: context.target.description,
@@ -106,7 +124,8 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
           secretSet: Boolean(state?.current),
           rotation: rotating ? { inProgress: true, since: state?.rotatedAt ?? null } : { inProgress: false, since: null },
           bitbucketApiUrl: context.target.bitbucketApiUrl,
-          repositories: (await context.repositories.listRepositories()).length,
+          repositories: repositories.length,
+          tokens: storedTokens(context, repositories),
         };
         if (options.json) return printJson(kit.deps.stdout, info);
         const read =
@@ -127,6 +146,14 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
           }`,
         );
         kit.out(`Repositories:    ${info.repositories}`);
+        if (info.tokens.length === 0) return;
+        kit.out('Stored tokens:');
+        kit.deps.stdout.write(
+          formatTable(
+            ['secret', 'repositories'],
+            info.tokens.map((token) => [token.secretName, token.repositories.join(', ')]),
+          ),
+        );
       });
     });
 
@@ -148,8 +175,10 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
           });
         }
         const rotatedAt = kit.now().toISOString();
+        const { generateWebhookSecret } = await import('../../shared/aws/hub-secrets.ts');
         const next: WebhookSecretState = { current: generateWebhookSecret(), previous: state?.current ?? '', rotatedAt };
         await context.secrets.writeWebhookSecret(next);
+        await recordAdminAction(kit, context, 'rotate-secret', { secretId: context.target.webhookSecretId });
         if (!options.json) {
           // The one place the CLI prints a secret: hand-made webhooks need it, and it cannot be shown again.
           kit.out(next.current);
@@ -211,6 +240,10 @@ export function registerProviderCommands(program: Command, kit: CommandKit): voi
           current: state.current,
           previous: '',
           ...(state.rotatedAt ? { rotatedAt: state.rotatedAt } : {}),
+        });
+        await recordAdminAction(kit, context, 'finish-rotation', {
+          secretId: context.target.webhookSecretId,
+          ...(options.force ? { forced: true } : {}),
         });
         kit.note(
           `Rotation finished: only the new secret is accepted (verifiers drop the previous one within ${kit.secretCacheSeconds} s). Deliveries signed with the old secret are refused from then on: see \`events --failed\`.`,

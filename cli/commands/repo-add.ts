@@ -1,14 +1,15 @@
 // `repo add <workspace/slug>` adds one repository; `repo add <workspace>` lists the workspace's repositories the
 // token can read and adds the ones picked (on a terminal), matched (`--match`) or all (`--all`), with one stored token.
 import type { Command } from 'commander';
-import { BitbucketAuthError, BitbucketNotFoundError } from '../../shared/bitbucket';
+import { BitbucketAuthError, BitbucketNotFoundError } from '../../shared/bitbucket/errors';
 import type { BitbucketClient, WorkspaceRepository } from '../../shared/bitbucket/bitbucket-client';
 import { DEFAULT_MODEL_PATTERN } from '../../shared/domain/repository-config';
 import { addCheckedRepository, checkRepositoryAccess, once, type AddedRepository, type AddOptions } from '../add-repository';
 import { explainBitbucketError } from '../bitbucket-errors';
 import type { CommandKit } from '../command-kit';
 import { CliError, explainError, usageError } from '../errors';
-import { parseRepositoryName, type HubContext } from '../hub-context';
+import type { HubContext } from '../hub-context';
+import { parseRepositoryName } from '../repository-name';
 import { formatTable, printJson } from '../output';
 import { storeAccessToken } from '../stored-tokens';
 import { readAccessToken } from '../token-input';
@@ -178,11 +179,16 @@ async function listReadable(client: BitbucketClient, workspace: string, apiUrl: 
         hint: 'check the workspace name, as in bitbucket.org/<workspace>',
         cause: error,
       });
-    if (error instanceof BitbucketAuthError && error.status === 403)
-      throw new CliError(`Bitbucket refused to list the repositories of ${workspace} with this token (HTTP 403)`, {
-        hint: `a repository access token can read only its own repository: add it with \`repo add ${workspace}/<slug>\`, or use a project or workspace access token with the scope Repositories: Read to pick among several`,
-        cause: error,
-      });
+    if (error instanceof BitbucketAuthError && error.status === 403) {
+      const missing = error.missingScopes?.includes('repository');
+      throw new CliError(
+        `Bitbucket refused to list the repositories of ${workspace} with this token (HTTP 403)${missing ? ': it lacks the scope Repositories: Read' : ''}`,
+        {
+          hint: `adding a workspace's repositories needs a workspace access token (or a project access token, for its project's repositories) with the scope Repositories: Read${missing ? '' : ' of this workspace'}; a repository access token reads only its own repository: add that one with \`repo add ${workspace}/<slug>\``,
+          cause: error,
+        },
+      );
+    }
     throw explainBitbucketError(error, workspace, apiUrl);
   }
 }

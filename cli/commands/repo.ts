@@ -6,7 +6,8 @@ import type { SyncRunEvent } from '../../shared/domain/logged-event';
 import type { SyncState } from '../../shared/domain/sync/ports';
 import { explainBitbucketError } from '../bitbucket-errors';
 import type { CommandKit } from '../command-kit';
-import { parseRepositoryName, type HubContext } from '../hub-context';
+import type { HubContext } from '../hub-context';
+import { parseRepositoryName } from '../repository-name';
 import { locateRepository, recordCurrentName } from '../locate-repository';
 import { formatTable, printJson, shortCommit } from '../output';
 import { replaceAccessToken } from '../replace-token';
@@ -15,6 +16,8 @@ import { readAccessToken } from '../token-input';
 import { parseTimeout, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync';
 import { deleteHubWebhooks, hubIdentity } from '../../shared/bitbucket/webhook-setup';
 import { registerRepoAddCommand } from './repo-add';
+import { registerRepoShowCommand } from './repo-show';
+import { recordAdminAction } from '../admin-trail';
 
 /** One line of `repo list --json`. */
 export interface RepositoryListing {
@@ -38,6 +41,7 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
   const repo = program.command('repo').description('add, list, update and remove replicated Bitbucket repositories');
 
   registerRepoAddCommand(repo, kit);
+  registerRepoShowCommand(repo, kit);
 
   repo
     .command('list')
@@ -94,12 +98,14 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
           await replaceAccessToken(kit, context, located.repository, client, token);
           kit.note(`Run \`sync ${located.info.fullName}\` to retry a failed sync now.`);
           repository = await recordCurrentName(kit, context, located);
+          await recordAdminAction(kit, context, 'update', { repository, change: 'token replaced' });
         } else repository = await context.findRepository(fullName);
         if (options.pattern !== undefined) {
           // Read again: the token replacement may have pointed the repository at another stored token.
           const current = (await context.repositories.getRepository(repository.uuid)) ?? repository;
           repository = { ...current, modelPattern: options.pattern };
           await context.repositories.updateRepository(repository);
+          await recordAdminAction(kit, context, 'update', { repository, change: 'model pattern', modelPattern: options.pattern });
         }
         if (options.pattern !== undefined) {
           kit.note(`Model pattern of ${repository.fullName} is now ${options.pattern}.`);
@@ -141,6 +147,7 @@ export function registerRepoCommands(program: Command, kit: CommandKit): void {
         // The configuration first: from now on the verifier refuses pushes and the worker skips the repository.
         // The configuration first (see removeRepository): in-flight syncs then undo their own later writes.
         const models = await removeRepository(context, repository.uuid, { keepModels: options.keepModels });
+        await recordAdminAction(kit, context, 'remove', { repository, keptModels: options.keepModels === true });
         const tokenUsers = await releaseAccessToken(context, repository);
         if (tokenUsers.length > 0) kit.note(`Its token stays stored: ${tokenUsers.map((user) => user.fullName).join(', ')} still use it.`);
         kit.note(

@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import type { CommandKit } from '../command-kit';
 import { usageError } from '../errors';
-import { parseRepositoryName } from '../hub-context';
+import { parseRepositoryName } from '../repository-name';
 import { printJson } from '../output';
 import type { SyncAction } from '../sync-progress';
 import { parseTimeout, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync';

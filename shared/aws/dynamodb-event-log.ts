@@ -10,7 +10,7 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import type { LoggedEvent } from '../domain/logged-event';
+import { isAdminAction, type LoggedEvent } from '../domain/logged-event';
 import type { AcceptedDeliveries, EventRecorder } from '../domain/ports';
 import { pages } from './dynamodb-paging';
 import { PARTITION_KEY, SORT_KEY } from './tables';
@@ -20,6 +20,8 @@ export type { LoggedEvent };
 const DAY_SECONDS = 24 * 60 * 60;
 /** Partition for deliveries that name no trustworthy repository (e.g. a bad signature). */
 export const UNATTRIBUTED = 'unattributed';
+/** Partition of the admins' actions (see AdminActionEvent). */
+export const ADMIN_ACTIONS = 'admin';
 
 /**
  * DynamoDB adapter for the events log (`pk = events#<repository uuid>`, `sk = <time>#<event id or random>`, or
@@ -87,8 +89,8 @@ export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
     );
   }
 
-  /** Newest first. `repositoryUuid` omitted lists the unattributed deliveries. */
-  async list(options: { repositoryUuid?: string; limit?: number; since?: string } = {}): Promise<LoggedEvent[]> {
+  /** Newest first. `repositoryUuid` omitted lists the unattributed deliveries; `adminActions` the admins' actions. */
+  async list(options: { repositoryUuid?: string; adminActions?: boolean; limit?: number; since?: string } = {}): Promise<LoggedEvent[]> {
     const limit = options.limit ?? 50;
     const events: LoggedEvent[] = [];
     const now = Math.floor(Date.now() / 1000);
@@ -100,7 +102,7 @@ export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
           KeyConditionExpression: options.since ? '#pk = :pk AND #sk >= :since' : '#pk = :pk',
           ExpressionAttributeNames: { '#pk': PARTITION_KEY, ...(options.since ? { '#sk': SORT_KEY } : {}) },
           ExpressionAttributeValues: {
-            ':pk': { S: `events#${options.repositoryUuid ?? UNATTRIBUTED}` },
+            ':pk': { S: `events#${options.adminActions ? ADMIN_ACTIONS : (options.repositoryUuid ?? UNATTRIBUTED)}` },
             ...(options.since ? { ':since': { S: options.since } } : {}),
           },
           ScanIndexForward: false,
@@ -167,8 +169,9 @@ export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
   }
 }
 
-/** The partition of an event: its repository's, or the unattributed one. */
+/** The partition of an event: the admins' actions', its repository's, or the unattributed one. */
 function eventPartition(event: LoggedEvent): string {
+  if (isAdminAction(event)) return `events#${ADMIN_ACTIONS}`;
   return `events#${(event.attributed !== false && event.repository?.uuid) || UNATTRIBUTED}`;
 }
 

@@ -9,25 +9,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
 import { tokenSecretNameOf, type TokenHolder } from './access-tokens';
-
-/** The stored webhook secret is not JSON of the form `{"current": "...", "previous": "..."}`. */
-export class MalformedWebhookSecretError extends Error {
-  constructor(readonly secretId: string) {
-    super(`the webhook secret ${secretId} is not JSON of the form {"current": "...", "previous": "..."}`);
-    this.name = 'MalformedWebhookSecretError';
-  }
-}
-
-/** A token secret cannot be written because Secrets Manager holds it, scheduled for deletion. */
-export class SecretScheduledForDeletionError extends Error {
-  constructor(
-    readonly secretName: string,
-    options: { cause: unknown },
-  ) {
-    super(`the token secret ${secretName} is scheduled for deletion`, options);
-    this.name = 'SecretScheduledForDeletionError';
-  }
-}
+import { MalformedWebhookSecretError, SecretScheduledForDeletionError } from './errors';
 
 /**
  * The stored webhook secret: the verifier accepts `current` and, during a rotation, `previous`. `rotatedAt` is

@@ -2,9 +2,9 @@
 // verifying a delivery rarely costs an API call.
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretFormatError } from './errors';
+import { WEBHOOK_SECRET_MAX_AGE_SECONDS } from './webhook-secret-cache';
 
-/** Cache the webhook secret for minutes: rotations propagate quickly, and most deliveries cost no API call. */
-export const WEBHOOK_SECRET_MAX_AGE_SECONDS = 300;
+export { WEBHOOK_SECRET_MAX_AGE_SECONDS };
 
 /**
  * Returns a reader of the webhook secret, stored as JSON `{"current": "...", "previous": "..."}` (previous is empty

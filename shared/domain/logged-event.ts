@@ -43,3 +43,20 @@ export interface SyncRunEvent extends LoggedEvent {
   /** On a verification run: what comparing the stored models with the head's tree found and repaired. */
   readonly verification?: VerificationReport;
 }
+
+/**
+ * An admin's action through the CLI (add, update, remove, rotate-secret, finish-rotation, sync, redrive), filed in
+ * the log of admin actions rather than a repository's: it outlives the repository it names, so `events` can still
+ * find the removed ones, and hub-wide actions (a secret rotation) have no repository.
+ */
+export interface AdminActionEvent extends LoggedEvent {
+  readonly kind: 'admin';
+  readonly action: string;
+  /** Who did it: the AWS principal's ARN for a deployed hub, `local user <name>` for a local one. */
+  readonly actor: string;
+}
+
+/** Whether an event is an admin action (filed in the admin actions' log). */
+export function isAdminAction(event: LoggedEvent): event is AdminActionEvent {
+  return event.kind === 'admin';
+}

@@ -222,10 +222,11 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
       ]),
     );
     expect(events.every((event) => ['rejected', 'failed'].includes(event.outcome))).toBe(true);
-    expect(table.stdout).toMatch(/^TIME +KIND +REPOSITORY +OUTCOME +READ VIA +REASON\n/);
-    expect(table.stdout).toMatch(/sync +acme\/data-models +failed +(- · \d+ REST +)?BitbucketAuthError/);
+    expect(table.stdout).toMatch(/^TIME +KIND +REPOSITORY +OUTCOME +COMMITS +MODELS +READ VIA +DETAIL\n/);
+    expect(table.stdout).toMatch(/sync +acme\/data-models +failed +.*BitbucketAuthError/);
     // The initial sync (at `repo add`) read the whole tree with one git fetch.
-    expect(table.stdout).toMatch(/sync +acme\/data-models +synced +git · \d+ REST \+ \d+ git /);
+    // It shows the commits and what changed, and no detail that would repeat the outcome.
+    expect(table.stdout).toMatch(/sync +acme\/data-models +synced +\.\.[0-9a-f]{7} +\+3 +git · \d+ REST \+ \d+ git +-$/m);
     expect(table.stdout).not.toContain('invalid signature');
     // The queue retries the failed request; the repository ends up synced again.
     await eventually(

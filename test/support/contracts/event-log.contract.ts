@@ -7,7 +7,7 @@ import type { LoggedEvent } from '../../../shared/domain/logged-event';
 import type { AcceptedDeliveries, EventRecorder } from '../../../shared/domain/ports';
 
 export interface EventLogUnderTest extends EventRecorder, AcceptedDeliveries {
-  list(options?: { repositoryUuid?: string; limit?: number; since?: string }): Promise<LoggedEvent[]>;
+  list(options?: { repositoryUuid?: string; adminActions?: boolean; limit?: number; since?: string }): Promise<LoggedEvent[]>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -44,6 +44,20 @@ export function eventLogContract(log: () => EventLogUnderTest): void {
     const unattributed = (await log().list({ limit: 1000 })).filter((event) => event.reason === marker);
     expect(unattributed.map((event) => event.kind)).toEqual(['delivery', 'delivery']);
     expect(unattributed[1]).toMatchObject({ repository: stranger, attributed: false });
+  });
+
+  it("files admin actions in the admins' log, where they outlive the repository they name", async () => {
+    const repository = { uuid: `{${randomUUID()}}`, fullName: 'acme/removed' };
+    const marker = randomUUID();
+    await log().record({ kind: 'admin', at: ago(2000), action: 'add', actor: 'local user ada', repository, reason: marker } as LoggedEvent);
+    await log().record({ kind: 'admin', at: ago(1000), action: 'rotate-secret', actor: 'local user ada', reason: marker } as LoggedEvent);
+    expect(await log().list({ repositoryUuid: repository.uuid })).toEqual([]);
+    expect((await log().list({ limit: 1000 })).filter((event) => event.reason === marker)).toEqual([]);
+    const actions = (await log().list({ adminActions: true, limit: 1000 })).filter((event) => event.reason === marker);
+    expect(actions).toEqual([
+      expect.objectContaining({ action: 'rotate-secret', actor: 'local user ada' }),
+      expect.objectContaining({ action: 'add', repository }),
+    ]);
   });
 
   it('stops listing events older than their time to live', async () => {

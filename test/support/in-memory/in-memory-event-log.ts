@@ -4,11 +4,12 @@
  * hashes; events and claims expire after their TTL.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { LoggedEvent } from '../../../shared/domain/logged-event';
+import { isAdminAction, type LoggedEvent } from '../../../shared/domain/logged-event';
 import type { AcceptedDeliveries, EventRecorder } from '../../../shared/domain/ports';
 
 const DAY_SECONDS = 24 * 60 * 60;
 const UNATTRIBUTED = 'unattributed';
+const ADMIN_ACTIONS = 'admin';
 
 interface Line {
   readonly sk: string;
@@ -58,10 +59,14 @@ export class InMemoryEventLog implements EventRecorder, AcceptedDeliveries {
     this.recorded.push(JSON.parse(JSON.stringify(event)) as LoggedEvent);
   }
 
-  /** Newest first; `repositoryUuid` omitted lists the unattributed deliveries; expired events are not returned. */
-  async list(options: { repositoryUuid?: string; limit?: number; since?: string } = {}): Promise<LoggedEvent[]> {
+  /**
+   * Newest first; `repositoryUuid` omitted lists the unattributed deliveries, `adminActions` the admins' actions;
+   * expired events are not returned.
+   */
+  async list(options: { repositoryUuid?: string; adminActions?: boolean; limit?: number; since?: string } = {}): Promise<LoggedEvent[]> {
     const now = Math.floor(Date.now() / 1000);
-    return [...(this.partitions.get(options.repositoryUuid ?? UNATTRIBUTED)?.values() ?? [])]
+    const name = options.adminActions ? ADMIN_ACTIONS : (options.repositoryUuid ?? UNATTRIBUTED);
+    return [...(this.partitions.get(name)?.values() ?? [])]
       .filter((line) => options.since === undefined || line.sk >= options.since)
       .sort((a, b) => (a.sk < b.sk ? 1 : a.sk > b.sk ? -1 : 0))
       .filter((line) => line.expiresAt > now)
@@ -83,7 +88,7 @@ export class InMemoryEventLog implements EventRecorder, AcceptedDeliveries {
   }
 
   private partition(event: LoggedEvent): Map<string, Line> {
-    const name = (event.attributed !== false && event.repository?.uuid) || UNATTRIBUTED;
+    const name = isAdminAction(event) ? ADMIN_ACTIONS : (event.attributed !== false && event.repository?.uuid) || UNATTRIBUTED;
     const lines = this.partitions.get(name) ?? new Map<string, Line>();
     this.partitions.set(name, lines);
     return lines;

@@ -48,3 +48,17 @@ describe('model-hub global options', () => {
     }
   });
 });
+
+describe('model-hub usage errors', () => {
+  it.each([
+    [['events', '--since', 'yesterday'], /option '--since <when>' argument 'yesterday' is invalid/],
+    [['events', '--limit', '-3'], /option '--limit <n>' argument '-3' is invalid. expected a whole number ≥ 1/],
+    [['sync', 'acme/x', '--timeout', 'soon'], /option '--timeout <seconds>' argument 'soon' is invalid/],
+    [['repo', 'list', '--no-such-flag'], /unknown option '--no-such-flag'/],
+  ])('exits 2 for %j, a value its option refuses as for any usage error', async (args, message) => {
+    const result = await run(args);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});

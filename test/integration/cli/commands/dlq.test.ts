@@ -6,6 +6,9 @@ interface DeadLetter {
   repository: string | null;
   trigger: string | null;
   requestUuid: string | null;
+  receiveCount: number | null;
+  attempts: number;
+  lastReason: string | null;
 }
 
 describe('dlq list and redrive (local hub + Bitbucket simulator)', () => {
@@ -13,8 +16,10 @@ describe('dlq list and redrive (local hub + Bitbucket simulator)', () => {
   let repo: SimulatedRepository;
 
   beforeAll(async () => {
-    // One receive only, then the DLQ: a failing request lands there within seconds (a successful sync takes < 3 s).
-    bed = await startCliTestBed({ maxReceiveCount: 1, visibilityTimeoutSeconds: 3 });
+    // One receive only, then the DLQ: a failing request lands there after one visibility timeout. The timeout leaves
+    // headroom for the initial sync on a loaded machine: a request still being handled when it expires is received
+    // again, and with one receive allowed, lands in the DLQ although it succeeds.
+    bed = await startCliTestBed({ maxReceiveCount: 1, visibilityTimeoutSeconds: 10 });
     repo = await bed.simulator.createRepository('acme/dead-letters');
     await repo.commit({ 'm.hck.json': '{"modelName":"M"}' });
     expect((await bed.cli(['repo', 'add', 'acme/dead-letters'], { stdin: repo.token })).code).toBe(0);
@@ -35,14 +40,21 @@ describe('dlq list and redrive (local hub + Bitbucket simulator)', () => {
       return messages.length > 0 ? messages : undefined;
     });
     const again = (await bed.cli(['dlq', 'list', '--json'])).json<DeadLetter[]>();
+    const table = await bed.cli(['dlq', 'list']);
     bed.simulator.clearFaults();
     const redriven = await bed.cli(['dlq', 'redrive', '--json']);
 
     // Assess
     expect(failed.code).toBe(1);
     expect(listed).toEqual([expect.objectContaining({ repository: 'acme/dead-letters', trigger: 'admin', requestUuid })]);
-    // Listing does not hide the messages.
+    // Listing does not hide the messages, and shows the worker's attempts, which listing does not change (SQS's
+    // receive count grows with every listing: it cannot look without receiving).
     expect(again).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ attempts: 1, lastReason: expect.stringMatching(/HTTP 403/) });
+    expect(again[0]).toMatchObject({ attempts: 1, lastReason: listed[0]!.lastReason });
+    expect(again[0]!.receiveCount).toBeGreaterThan(listed[0]!.receiveCount!);
+    expect(table.stdout).toMatch(/^SENT +REPOSITORY +TRIGGER +REQUEST +ATTEMPTS +LAST REASON\n/);
+    expect(table.stdout).toMatch(/acme\/dead-letters +admin +[0-9a-f-]{36} +1 +.*HTTP 403/);
     expect(redriven.json()).toMatchObject({ moved: 1, messages: [expect.objectContaining({ requestUuid })] });
     await eventually('the redriven sync', async () => {
       const [listing] = (await bed.cli(['repo', 'list', '--json'])).json<Array<{ status: string; syncedCommit: string | null }>>();

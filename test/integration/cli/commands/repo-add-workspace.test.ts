@@ -159,7 +159,10 @@ describe('repo add <workspace>: pick repositories with one workspace token (loca
 
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('Bitbucket refused to list the repositories of team with this token (HTTP 403)');
-    expect(run.stderr).toContain('next: a repository access token can read only its own repository');
+    // It names the token kind the workspace form needs, not only what a repository token cannot do.
+    expect(run.stderr).toContain(
+      "next: adding a workspace's repositories needs a workspace access token (or a project access token, for its project's repositories) with the scope Repositories: Read",
+    );
   });
 
   it('repo remove deletes a shared token only with its last user', async () => {

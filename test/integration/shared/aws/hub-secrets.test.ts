@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateLocalCredentials } from '../../../../local/local-credentials';
 import { startLocalSecretsManager, type LocalSecretsManager } from '../../../../local/secrets-manager-server';
-import { generateWebhookSecret, HubSecrets, MalformedWebhookSecretError } from '../../../../shared/aws/hub-secrets';
+import { MalformedWebhookSecretError } from '../../../../shared/aws/errors';
+import { generateWebhookSecret, HubSecrets } from '../../../../shared/aws/hub-secrets';
 
 const WEBHOOK_SECRET_ID = 'test-hub/webhook-secret';
 const PREFIX = 'test-hub/tokens/';
