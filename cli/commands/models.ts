@@ -1,6 +1,6 @@
 // `models list | get | search`: the replicated models of the hub, as stored in DynamoDB.
 import type { Command } from 'commander';
-import { ModelBodyInconsistentError, ModelBodyNotStoredError } from '../../shared/aws/errors';
+import { ModelBodyInconsistentError, ModelBodyNotStoredError } from '../../shared/domain/sync/errors';
 import type { ModelRecord } from '../../shared/models/model-record';
 import type { CommandKit } from '../command-kit';
 import { CliError, usageError } from '../errors';

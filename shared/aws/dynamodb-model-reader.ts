@@ -9,7 +9,7 @@ import type { ModelRecord } from '../models/model-record';
 import { MODEL_SK_PREFIX, modelSortKey } from './dynamodb-model-store-keys';
 import type { DynamoDbModelStoreOptions } from './dynamodb-model-store-options';
 import { batchGetAll, pages, queryAll } from './dynamodb-paging';
-import { ModelBodyInconsistentError, ModelBodyNotStoredError } from './errors';
+import { ModelBodyInconsistentError, ModelBodyNotStoredError } from '../domain/sync/errors';
 import { ModelChunkStore } from './model-chunk-store';
 import { RECORD_ATTRIBUTES, key, projection, recordFromItem, s, type Item } from './model-item-codec';
 import { PARTITION_KEY, SORT_KEY } from './tables';

@@ -17,8 +17,9 @@ import { MAX_MODEL_BYTES, newRecordVersion, tooLargeRecord, type ModelRecord, ty
 import { batchWriteAll } from './dynamodb-batch-write';
 import { DynamoDbModelReader } from './dynamodb-model-reader';
 import { CHUNK_SK_PREFIX, MAX_SORT_KEY_BYTES, modelSortKey, parseChunkSortKey } from './dynamodb-model-store-keys';
-import { ModelTooLargeError, ModelWriteConflictError } from './errors';
-import { generationConflict, type RecordHead } from './model-chunk-store';
+import { ModelTooLargeError, ModelWriteConflictError } from '../domain/sync/errors';
+import { generationConflict } from '../domain/sync/record-generation';
+import type { RecordHead } from './model-chunk-store';
 import { HEAD_ATTRIBUTES, clipMetadata, key, projection, recordFromItem, recordToItem, s } from './model-item-codec';
 import {
   DEFAULT_CHUNK_BYTES,

@@ -11,7 +11,8 @@ import {
 import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../domain/repository-config';
 import type { SyncState, SyncStateEraser, SyncStateStore } from '../domain/sync/ports';
 import { scanAll } from './dynamodb-paging';
-import { RepositoryExistsError, SyncStateConflictError } from './errors';
+import { RepositoryExistsError, RepositoryNotAddedError } from '../domain/errors';
+import { SyncStateConflictError } from '../domain/sync/errors';
 import { PARTITION_KEY, SORT_KEY } from './tables';
 
 /**
@@ -62,10 +63,17 @@ export class DynamoDbRepositoryStore implements SyncStateStore, SyncStateEraser 
   }
 
   /** Updates name or pattern of an added repository (renames keep the uuid). */
+  /** Replaces a repository's configuration; throws {@link RepositoryNotAddedError} when it is not added. */
   async updateRepository(config: RepositoryConfig): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({ TableName: this.tableName, Item: configItem(config), ConditionExpression: 'attribute_exists(pk)' }),
-    );
+    try {
+      await this.client.send(
+        new PutItemCommand({ TableName: this.tableName, Item: configItem(config), ConditionExpression: 'attribute_exists(pk)' }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new RepositoryNotAddedError(`repository ${config.fullName} ${config.uuid} is not added`);
+      throw error;
+    }
   }
 
   /**

@@ -1,55 +1,9 @@
 /**
  * Errors of the AWS adapters (DynamoDB stores, Secrets Manager readers), in one module so callers find every
- * failure an adapter can report in one place. All extend the domain's ModelHubError.
+ * failure an adapter can report in one place. The errors of the domain's ports (a write conflict, a model too large or
+ * unreadable, a repository already added) are the domain's own (`shared/domain/errors.ts`, `shared/domain/sync/errors.ts`).
  */
 import { ModelHubError } from '../domain/errors';
-import type { ForeignGenerationRecord } from '../domain/sync/ports';
-import type { ModelRecord } from '../models/model-record';
-
-/**
- * Another writer changed or created the model record since this write read it, or the record belongs to another
- * repository generation (then `heldBy` names it: see `ForeignGenerationRecord`); nothing of this write is visible.
- */
-export class ModelWriteConflictError extends ModelHubError {
-  constructor(
-    readonly repositoryUuid: string,
-    readonly path: string,
-    readonly heldBy?: ForeignGenerationRecord,
-  ) {
-    super(
-      heldBy
-        ? `model ${path} in ${repositoryUuid} belongs to repository generation ${heldBy.generation}`
-        : `model ${path} in ${repositoryUuid} was changed concurrently`,
-    );
-  }
-}
-
-/** The model is over the size limit: store it with `DynamoDbModelStore.recordTooLarge` instead. */
-export class ModelTooLargeError extends ModelHubError {
-  constructor(
-    readonly path: string,
-    readonly size: number,
-    readonly limit: number,
-  ) {
-    super(`model ${path} has ${size} bytes, over the ${limit}-byte limit; record it as too-large instead`);
-  }
-}
-
-/** The record exists but keeps no body (status `too-large`). */
-export class ModelBodyNotStoredError extends ModelHubError {
-  constructor(readonly record: ModelRecord) {
-    super(`model ${record.path} in ${record.repositoryUuid} has no stored body (status ${record.status})`);
-  }
-}
-
-/** The stored body did not match its record (missing chunks, wrong hash) even after re-reading. */
-export class ModelBodyInconsistentError extends ModelHubError {}
-
-/** Another writer changed the sync state since it was read. */
-export class SyncStateConflictError extends ModelHubError {}
-
-/** The repository is already added. */
-export class RepositoryExistsError extends ModelHubError {}
 
 /** A stored secret does not have the expected shape. The message names the secret, never its value. */
 export class SecretFormatError extends ModelHubError {}

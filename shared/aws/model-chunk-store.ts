@@ -5,7 +5,6 @@
 import type { DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { ModelRecord, ModelStorage } from '../models/model-record';
 import { batchWriteAll } from './dynamodb-batch-write';
-import { ModelWriteConflictError } from './errors';
 import { MODEL_SK_PREFIX, chunkSortKey, chunkVersionPrefix, parseChunkSortKey } from './dynamodb-model-store-keys';
 import { queryAll } from './dynamodb-paging';
 import { key, n, projection, s } from './model-item-codec';
@@ -19,28 +18,6 @@ export interface RecordHead {
   readonly sharedChunks: boolean;
   /** Generation of the repository that wrote the record (`ModelRecord.generation`). */
   readonly generation?: string;
-}
-
-/**
- * Whether a write of `generation` may replace or delete a record of `recordGeneration`: an unfenced write or an
- * unfenced record always; otherwise only the same generation (work of a removed repository must not touch a re-add's).
- */
-export function mayTouch(recordGeneration: string | undefined, generation: string | undefined): boolean {
-  return generation === undefined || recordGeneration === undefined || recordGeneration === generation;
-}
-
-/**
- * The error a write of `generation` meets at `record` when that record is another generation's (naming the record,
- * so a current writer can delete exactly it), or undefined when the write may touch it.
- */
-export function generationConflict(
-  repositoryUuid: string,
-  path: string,
-  record: { readonly generation?: string; readonly version: string } | undefined,
-  generation: string | undefined,
-): ModelWriteConflictError | undefined {
-  if (!record || record.generation === undefined || mayTouch(record.generation, generation)) return undefined;
-  return new ModelWriteConflictError(repositoryUuid, path, { path, generation: record.generation, version: record.version });
 }
 
 /** Chunk items of one models table; see `DynamoDbModelStore` for when chunks are written and released. */

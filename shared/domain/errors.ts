@@ -28,3 +28,9 @@ export class WebhookSecretUnavailableError extends ModelHubError {
     super('the webhook secret cannot be read; the delivery was neither verified nor queued', options);
   }
 }
+
+/** The repository is already added. */
+export class RepositoryExistsError extends ModelHubError {}
+
+/** The repository is not added (or was removed meanwhile): there is no configuration to update. */
+export class RepositoryNotAddedError extends ModelHubError {}

@@ -1,5 +1,7 @@
 // The sync engine's own errors, so adapters translate Bitbucket or DynamoDB failures into what the engine acts on.
 import { ModelHubError } from '../errors';
+import type { ModelRecord } from '../../models/model-record';
+import type { ForeignGenerationRecord } from './ports';
 
 /** The diff between two commits cannot be had (too large, or a commit vanished in a history rewrite). */
 export class DiffUnavailableError extends ModelHubError {}
@@ -45,3 +47,45 @@ export class SourceEntryNotAFileError extends ModelHubError {
 
 /** The repository was removed (or removed and added anew) while this work ran: nothing it wrote is kept. */
 export class RepositoryRemovedError extends ModelHubError {}
+
+/**
+ * Another writer changed or created the model record since this write read it, or the record belongs to another
+ * repository generation (then `heldBy` names it: see `ForeignGenerationRecord`); nothing of this write is visible.
+ */
+export class ModelWriteConflictError extends ModelHubError {
+  constructor(
+    readonly repositoryUuid: string,
+    readonly path: string,
+    readonly heldBy?: ForeignGenerationRecord,
+  ) {
+    super(
+      heldBy
+        ? `model ${path} in ${repositoryUuid} belongs to repository generation ${heldBy.generation}`
+        : `model ${path} in ${repositoryUuid} was changed concurrently`,
+    );
+  }
+}
+
+/** Another writer changed the sync state since it was read. */
+export class SyncStateConflictError extends ModelHubError {}
+
+/** The model is over the size limit: store it with `DynamoDbModelStore.recordTooLarge` instead. */
+export class ModelTooLargeError extends ModelHubError {
+  constructor(
+    readonly path: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`model ${path} has ${size} bytes, over the ${limit}-byte limit; record it as too-large instead`);
+  }
+}
+
+/** The record exists but keeps no body (status `too-large`). */
+export class ModelBodyNotStoredError extends ModelHubError {
+  constructor(readonly record: ModelRecord) {
+    super(`model ${record.path} in ${record.repositoryUuid} has no stored body (status ${record.status})`);
+  }
+}
+
+/** The stored body did not match its record (missing chunks, wrong hash) even after re-reading. */
+export class ModelBodyInconsistentError extends ModelHubError {}

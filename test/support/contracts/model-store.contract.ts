@@ -10,7 +10,7 @@ import {
   ModelBodyNotStoredError,
   ModelTooLargeError,
   ModelWriteConflictError,
-} from '../../../shared/aws/errors';
+} from '../../../shared/domain/sync/errors';
 import type { ModelStore, ReadBackModel } from '../../../shared/domain/sync/ports';
 import type { ModelRecord } from '../../../shared/models/model-record';
 

@@ -3,8 +3,8 @@
  * sync state), as one suite run against DynamoDbRepositoryStore on dynalite and against the in-memory store.
  */
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { RepositoryExistsError, SyncStateConflictError } from '../../../shared/aws/errors';
+import { RepositoryExistsError, RepositoryNotAddedError } from '../../../shared/domain/errors';
+import { SyncStateConflictError } from '../../../shared/domain/sync/errors';
 import { type RepositoryConfig } from '../../../shared/domain/repository-config';
 import type { SyncStateEraser, SyncStateStore } from '../../../shared/domain/sync/ports';
 
@@ -97,7 +97,7 @@ export function repositoryStoreContract(store: () => RepositoryStoreUnderTest): 
     await s.renameRepository(zulu.uuid, 'beta/renamed');
     await s.renameRepository(newUuid(), 'nobody/there'); // a repository removed meanwhile: nothing happens
     await s.updateRepository({ ...alpha, modelPattern: 'models/**/*.json' });
-    await expect(s.updateRepository(config('never/added'))).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    await expect(s.updateRepository(config('never/added'))).rejects.toBeInstanceOf(RepositoryNotAddedError);
     expect(await s.getRepository(zulu.uuid)).toEqual({ ...zulu, fullName: 'beta/renamed' });
     const listed = (await s.listRepositories()).filter((repository) => [zulu.uuid, alpha.uuid].includes(repository.uuid));
     expect(listed).toEqual([

@@ -9,8 +9,8 @@ import {
   ModelBodyNotStoredError,
   ModelTooLargeError,
   ModelWriteConflictError,
-} from '../../../shared/aws/errors';
-import { generationConflict } from '../../../shared/aws/model-chunk-store';
+} from '../../../shared/domain/sync/errors';
+import { generationConflict } from '../../../shared/domain/sync/record-generation';
 import type { ModelStore, ReadBackModel } from '../../../shared/domain/sync/ports';
 import { gitBlobId } from '../../../shared/models/git-blob-id';
 import { readModelSummary } from '../../../shared/models/hackolade-metadata';

@@ -3,8 +3,8 @@
  * and the sync state (the `SyncStateStore` port) written only when the caller's revision is still current,
  * failing with the same SyncStateConflictError otherwise.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { RepositoryExistsError, SyncStateConflictError } from '../../../shared/aws/errors';
+import { RepositoryExistsError, RepositoryNotAddedError } from '../../../shared/domain/errors';
+import { SyncStateConflictError } from '../../../shared/domain/sync/errors';
 import { type RepositoryConfig } from '../../../shared/domain/repository-config';
 import type { SyncState, SyncStateEraser, SyncStateStore } from '../../../shared/domain/sync/ports';
 
@@ -21,10 +21,9 @@ export class InMemoryRepositoryStore implements SyncStateStore, SyncStateEraser 
     if (state && (config.generation === undefined || state.generation !== config.generation)) this.states.delete(config.uuid);
   }
 
-  /** Like the real store, fails with DynamoDB's own ConditionalCheckFailedException for a repository not added. */
+  /** Like the real store, fails with RepositoryNotAddedError for a repository not added. */
   async updateRepository(config: RepositoryConfig): Promise<void> {
-    if (!this.configs.has(config.uuid))
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    if (!this.configs.has(config.uuid)) throw new RepositoryNotAddedError(`repository ${config.fullName} ${config.uuid} is not added`);
     this.configs.set(config.uuid, copyConfig(config));
   }
 

@@ -10,7 +10,7 @@ import {
   ModelBodyNotStoredError,
   ModelTooLargeError,
   ModelWriteConflictError,
-} from '../../../../shared/aws/errors';
+} from '../../../../shared/domain/sync/errors';
 import { chunkSortKey } from '../../../../shared/aws/dynamodb-model-store-keys';
 import { generateLargeModel } from '../../../fixtures/hackolade-models/generate-large-model';
 

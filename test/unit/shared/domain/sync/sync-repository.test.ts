@@ -3,7 +3,7 @@
  * test/support/contracts): every behaviour of test/shared/domain/sync/sync-repository.test.ts, in milliseconds.
  */
 import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
-import { SyncStateConflictError } from '../../../../../shared/aws/errors';
+import { SyncStateConflictError } from '../../../../../shared/domain/sync/errors';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
 import type { SyncState } from '../../../../../shared/domain/sync/ports';
 import { expectReplicated, newWorld, type World } from '../../../../support/in-memory/sync-world';

@@ -8,7 +8,7 @@ import { describeVerification } from '../../../../../shared/domain/sync/replica-
 import { syncRepository } from '../../../../../shared/domain/sync/sync-repository';
 import type { VerifyOptions } from '../../../../../shared/domain/sync/sync-types';
 import { verifyRepository } from '../../../../../shared/domain/sync/verify-repository';
-import { ModelBodyInconsistentError } from '../../../../../shared/aws/errors';
+import { ModelBodyInconsistentError } from '../../../../../shared/domain/sync/errors';
 import { expectReplicated, newWorld, type World } from '../../../../support/in-memory/sync-world';
 
 const target = (world: World) => ({ uuid: world.repo.uuid, fullName: world.repo.fullName, modelPattern: DEFAULT_MODEL_PATTERN });
