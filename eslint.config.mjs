@@ -14,6 +14,7 @@ export default tseslint.config(
       'coverage/',
       'scratch/',
       'test/support/summary-reporter.js',
+      'test/support/node-version.js',
       'jest.config.js',
     ],
   },

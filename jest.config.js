@@ -1,3 +1,6 @@
+// Fails at once, with the next step, when started on an older Node.js than package.json declares.
+require('./test/support/node-version').assertSupportedNode();
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

@@ -5,10 +5,6 @@
  */
 import { resolve } from 'node:path';
 
-// The local runtime supports Node.js 20 on purpose (Lambda runs 24); the SDK's notice about its future Node
-// versions would only clutter the console.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 async function main(): Promise<void> {
   const demo = process.argv.includes('--demo');
   const dataDir = resolve(process.env.MODEL_HUB_DATA_DIR ?? '.model-hub');
