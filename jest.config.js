@@ -16,7 +16,6 @@ const shared = {
   // Captures everything each test file writes and fails the file if a registered secret appears in it; puts
   // process.env back after each test and file.
   setupFilesAfterEnv: ['<rootDir>/test/support/secret-hygiene.ts', '<rootDir>/test/support/restore-env.ts'],
-  testTimeout: 30000,
 };
 
 /** @type {import('jest').Config} */
@@ -32,6 +31,8 @@ module.exports = {
     },
     { ...shared, displayName: 'integration', roots: ['<rootDir>/test/integration'] },
   ],
+  // A run-wide option (jest ignores it inside a project).
+  testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   // Suites start their own embedded DynamoDB/SQS/Bitbucket servers on ephemeral ports, so they can run in parallel.
   maxWorkers: 2,
