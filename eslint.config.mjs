@@ -15,6 +15,7 @@ export default tseslint.config(
       'dist/',
       'scratch/',
       'test/support/summary-reporter.js',
+      'test/support/node-version.js',
       'jest.config.js',
     ],
   },

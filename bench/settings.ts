@@ -15,8 +15,6 @@ export const AWS_RTT_MS = Number(process.env.BENCH_AWS_RTT_MS ?? 5);
 export const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 export const SLOW_RUNS = Math.ceil(RUNS / 2) + 1;
 
-// The SDK's notice about future Node.js versions would only clutter the output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 /** The functions' settings: their logs and metrics would only add noise (and time) to the measurements. */
 export const FUNCTION_SETTINGS = {
   ...process.env,

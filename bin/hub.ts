@@ -47,9 +47,6 @@ function promptSecret(question: string): Promise<string | undefined> {
 }
 
 async function main(): Promise<void> {
-  // The project supports Node ≥ 20.18 (package.json engines); the SDK's notice about future releases would
-  // otherwise open the standard error of every command. Set it to "false" to see it.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const program = buildProgram({
     env: process.env,
     stdout: process.stdout,

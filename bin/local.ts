@@ -6,10 +6,6 @@
 import { resolve } from 'node:path';
 import { explainStartError, parseStartArgs, START_USAGE, StartUsageError } from '../local/start-args';
 
-// The local runtime supports Node.js 20 on purpose (Lambda runs 24); the SDK's notice about its future Node
-// versions would only clutter the console.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const port = Number(process.env.PORT ?? 3000);
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerSecret } from './secret-hygiene';
+import { SHARED_REFERENCE_DIR } from './shared-reference';
 
 const WEBHOOKS_DIR = join(__dirname, '..', 'fixtures', 'bitbucket-cloud-webhooks');
 
@@ -25,16 +26,7 @@ export function readWebhookFixture(name: WebhookFixture): Buffer {
 export const SIGNED_DELIVERY_FIXTURE = 'signed_payload__branch-created' as const;
 
 /** Where the team's reference notes keep that delivery's published secret and signature (outside this repository). */
-const SHARED_SIGNATURE_VECTORS = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'reference',
-  'bitbucket-cloud-webhooks',
-  'signature-vectors.md',
-);
+export const SHARED_SIGNATURE_VECTORS = join(SHARED_REFERENCE_DIR, 'bitbucket-cloud-webhooks', 'signature-vectors.md');
 
 /**
  * The public known-answer vector of jenkinsci/bitbucket-branch-source-plugin (a real Bitbucket Cloud delivery and

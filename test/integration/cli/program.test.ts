@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimulatedRepository } from '../../../local/bitbucket-simulator';
 import { DynamoDbModelStore } from '../../../shared/aws/dynamodb-model-store';
-import { eventually, startCliTestBed, type CliTestBed } from './cli-harness';
+import { eventually, startCliTestBed, type CliRun, type CliTestBed } from './cli-harness';
 
 const MODELS_DIR = join(__dirname, '..', '..', 'fixtures', 'hackolade-models');
 const fixture = (name: string) => readFileSync(join(MODELS_DIR, name));
@@ -186,16 +186,26 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
   });
 
   it('shows a rejected delivery and a failed sync in `events`, with their reasons', async () => {
-    // Prepare: a forged delivery, and a sync that Bitbucket refuses once (the queue's retry then succeeds).
+    // Prepare: a forged delivery, and a sync that Bitbucket refuses (the queue's retry then succeeds).
     const forged = await repo.deliverPush(bed.hub.webhookUrl, 'not-the-secret', {
       branch: 'main',
       oldHash: initial,
       newHash: await repo.head(),
     });
-    bed.simulator.addFault({ pathPattern: /\/refs\/branches\//, kind: 'status', status: 403, times: 1 });
+    // Bitbucket refuses this repository's branch reads until the CLI's sync has failed. A one-shot fault could be
+    // taken by another sync the hub's poller runs first (a message redelivered on a loaded machine), and the
+    // CLI's sync would then succeed.
+    // (The worker addresses the repository by its uuids, the CLI by its name.)
+    const slugOrUuid = `(data-models|${encodeURIComponent(repo.uuid)})`;
+    bed.simulator.addFault({ pathPattern: new RegExp(`/repositories/[^/]+/${slugOrUuid}/refs/branches/`), kind: 'status', status: 403 });
 
     // Act
-    const failed = await bed.cli(['sync', 'acme/data-models']);
+    let failed: CliRun;
+    try {
+      failed = await bed.cli(['sync', 'acme/data-models']);
+    } finally {
+      bed.simulator.clearFaults();
+    }
     const events = (await bed.cli(['events', '--failed', '--json'])).json<EventListing[]>();
     const table = await bed.cli(['events', '--repo', 'acme/data-models', '--since', '1h']);
 

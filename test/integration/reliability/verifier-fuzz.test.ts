@@ -16,8 +16,12 @@ import { capturedOutput, generateRegisteredSecret, muteOutput } from '../../supp
  * anything not signed with the secret, never queue an unsigned body, and never leave a promise rejected.
  */
 
-/** 500 runs of 20 concurrent requests: 10,000 requests, ~10-20 s on 2 cores. */
-const RUNS = 500;
+/**
+ * 150 runs of 20 concurrent requests: 3,000 requests, which reach every decision of the verifier with this seed
+ * (the last assertion checks). Sized for a shared machine: 59 s measured on 2 cores at load average 13, inside
+ * the 180 s budget; 10,000 requests needed 167 s there.
+ */
+const RUNS = 150;
 const BATCH = 20;
 const SEED = 0x6_2024;
 
@@ -252,7 +256,7 @@ function fuzzRequest(secret: string): fc.Arbitrary<FuzzRequest> {
     });
 }
 
-describe('reliability: the verifier under 10,000 fuzzed deliveries through the local HTTP API', () => {
+describe('reliability: the verifier under 3,000 fuzzed deliveries through the local HTTP API', () => {
   const secret = generateRegisteredSecret();
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);

@@ -1,13 +1,12 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
+import { BITBUCKET_OPENAPI_PATH, describeWithReference } from '../../../support/shared-reference';
 
 // Atlassian's OpenAPI document lives in the shared folder beside the repository root, never in the repository.
-const SPEC_PATH = resolve(__dirname, '../../../../../shared/reference/bitbucket-cloud.oas.json');
-const describeIfSpec = existsSync(SPEC_PATH) ? describe : describe.skip;
-if (!existsSync(SPEC_PATH)) console.warn(`Skipping the simulator schema tests: ${SPEC_PATH} is absent.`);
+const SPEC_PATH = BITBUCKET_OPENAPI_PATH;
+const describeIfSpec = describeWithReference(SPEC_PATH);
 
 type Schema = Record<string, unknown>;
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cloneUrlFrom } from '../../../../shared/git/clone-url';
 
-const CAPTURE = join(__dirname, '../../../../../shared/reference/bitbucket-cloud-api-captures/repository__jenkins-bbs.json');
+// The repository's own copy of the capture (test/fixtures), so the test runs on any clone.
+const CAPTURE = join(__dirname, '../../../fixtures/bitbucket-cloud-api-captures/repository__jenkins-bbs.json');
 
 const BITBUCKET_API = 'https://api.bitbucket.org/2.0';
 const SIMULATOR_API = 'http://127.0.0.1:7990/2.0';

@@ -89,7 +89,7 @@ describe('readModelMetadata', () => {
     expect(!result.valid && result.error).toMatch(/JSON/);
     expect(readModelMetadata(Buffer.from('{"a":1,}'))).toEqual({
       valid: false,
-      error: 'Expected double-quoted property name in JSON at position 7',
+      error: 'Expected double-quoted property name in JSON at position 7 (line 1 column 8)',
     });
     expect(readModelMetadata(Buffer.alloc(0))).toEqual({ valid: false, error: 'Unexpected end of JSON input' });
   });

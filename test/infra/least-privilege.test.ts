@@ -3,8 +3,8 @@
 import { type CfnElement, type Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { ModelHubStack } from '../../../infra/model-hub-stack';
-import { synthTemplate } from '../../support/infra-stack';
+import type { ModelHubStack } from '../../infra/model-hub-stack';
+import { sharedSynth } from '../support/infra-stack';
 
 interface PolicyStatementJson {
   Effect: string;
@@ -15,9 +15,9 @@ interface PolicyStatementJson {
 let stack: ModelHubStack;
 let template: Template;
 
-beforeAll(() => {
-  const synth = synthTemplate();
-  stack = synth.stack as ModelHubStack;
+beforeAll(async () => {
+  const synth = await sharedSynth();
+  stack = synth.stack;
   template = synth.template;
 });
 

@@ -1,16 +1,16 @@
 // API Gateway invokes the verifier through a role of this account; the function has no resource-based permission
 // for apigateway.amazonaws.com at all (Control Tower CT.LAMBDA.PR.2).
 import type { Template } from 'aws-cdk-lib/assertions';
-import type { ModelHubStack } from '../../../../infra/model-hub-stack';
-import { synthTemplate } from '../../../support/infra-stack';
+import type { ModelHubStack } from '../../../infra/model-hub-stack';
+import { sharedSynth } from '../../support/infra-stack';
 
 let template: Template;
 let stack: ModelHubStack;
 
-beforeAll(() => {
-  const synth = synthTemplate();
+beforeAll(async () => {
+  const synth = await sharedSynth();
   template = synth.template;
-  stack = synth.stack as ModelHubStack;
+  stack = synth.stack;
 });
 
 test("no Lambda permission is granted to API Gateway; the only ones left are the schedule rules', each scoped to its rule", () => {

@@ -1,16 +1,16 @@
 // Every log group of the stack is encrypted with the stack's KMS key, whose policy lets CloudWatch Logs use it for
 // the stack's own log groups only (Control Tower CT.CLOUDWATCH.PR.3, CT.KMS.PR.3).
 import type { Template } from 'aws-cdk-lib/assertions';
-import type { ModelHubStack } from '../../../../infra/model-hub-stack';
-import { synthTemplate } from '../../../support/infra-stack';
+import type { ModelHubStack } from '../../../infra/model-hub-stack';
+import { sharedSynth } from '../../support/infra-stack';
 
 let template: Template;
 let keyId: string;
 
-beforeAll(() => {
-  const synth = synthTemplate();
+beforeAll(async () => {
+  const synth = await sharedSynth();
   template = synth.template;
-  const stack = synth.stack as ModelHubStack;
+  const stack: ModelHubStack = synth.stack;
   keyId = stack.getLogicalId(stack.node.findChild('LogEncryptionKey').node.defaultChild as never);
 });
 

@@ -1,6 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildStack, createTestApp } from '../../support/infra-stack';
+import { buildStack, createTestApp } from '../support/infra-stack';
 
 /**
  * cdk-nag 3 runs as a CDK policy-validation plugin: findings are not annotations but violations in the plugin

@@ -1,16 +1,16 @@
 import { type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { EVENTS_TABLE, MODELS_TABLE, REPOSITORIES_TABLE } from '../../../shared/aws/tables';
-import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../../shared/domain/sync/derive-plan';
-import { WORKER_TIMEOUT, type ModelHubStack } from '../../../infra/model-hub-stack';
-import { synthTemplate } from '../../support/infra-stack';
+import { EVENTS_TABLE, MODELS_TABLE, REPOSITORIES_TABLE } from '../../shared/aws/tables';
+import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../shared/domain/sync/derive-plan';
+import { WORKER_TIMEOUT, type ModelHubStack } from '../../infra/model-hub-stack';
+import { sharedSynth } from '../support/infra-stack';
 
 let stack: ModelHubStack;
 let template: Template;
 
-beforeAll(() => {
-  const synth = synthTemplate();
-  stack = synth.stack as ModelHubStack;
+beforeAll(async () => {
+  const synth = await sharedSynth();
+  stack = synth.stack;
   template = synth.template;
 });
 

@@ -1,11 +1,12 @@
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ModelHubConfigError, readHubConfig } from '../../../infra/config';
-import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../../shared/domain/sync/derive-plan';
-import { synthTemplate } from '../../support/infra-stack';
+import { ModelHubConfigError, readHubConfig } from '../../infra/config';
+import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../shared/domain/sync/derive-plan';
+import { synthOutdir, synthTemplate } from '../support/infra-stack';
 
-const configFor = (context: Record<string, unknown>) => readHubConfig(new App({ context }));
+// An App makes its output directory when it is built: a run-scoped one, so none is left behind.
+const configFor = (context: Record<string, unknown>) => readHubConfig(new App({ context, outdir: synthOutdir() }));
 
 describe('context defaults and parsing', () => {
   test('defaults', () => {

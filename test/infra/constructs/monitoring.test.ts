@@ -1,8 +1,8 @@
 // Every alarm notifies the alarm topic, which always exists; alarmEmail only adds the e-mail subscription
 // (Control Tower CT.CLOUDWATCH.PR.1).
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import type { ModelHubStack } from '../../../../infra/model-hub-stack';
-import { synthTemplate } from '../../../support/infra-stack';
+import type { ModelHubStack } from '../../../infra/model-hub-stack';
+import { sharedSynth, synthTemplate } from '../../support/infra-stack';
 
 describe.each([
   ['without alarmEmail', {}, 0],
@@ -11,8 +11,9 @@ describe.each([
   let template: Template;
   let topicRef: { Ref: string };
 
-  beforeAll(() => {
-    const synth = synthTemplate(context);
+  beforeAll(async () => {
+    // The default context is the run's shared synth; another context needs its own.
+    const synth = Object.keys(context).length === 0 ? await sharedSynth() : synthTemplate(context);
     template = synth.template;
     const stack = synth.stack as ModelHubStack;
     topicRef = { Ref: stack.getLogicalId(stack.monitoring.alarmTopic.node.defaultChild as never) };

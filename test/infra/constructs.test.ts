@@ -1,13 +1,13 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { DataTables } from '../../../infra/constructs/data-tables';
-import { SyncWorker } from '../../../infra/constructs/sync-worker';
-import { FIXTURE_HANDLER } from '../../support/infra-stack';
-import { PROJECT_ROOT } from '../../../infra/model-hub-stack';
+import { DataTables } from '../../infra/constructs/data-tables';
+import { SyncWorker } from '../../infra/constructs/sync-worker';
+import { FIXTURE_HANDLER, synthOutdir } from '../support/infra-stack';
+import { PROJECT_ROOT } from '../../infra/model-hub-stack';
 
 describe('SyncWorker', () => {
   const setup = (visibilityTimeout?: Duration) => {
-    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S');
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: synthOutdir() }), 'S');
     const queue = new sqs.Queue(stack, 'Q', { fifo: true, visibilityTimeout });
     const tables = new DataTables(stack, 'T');
     return () =>

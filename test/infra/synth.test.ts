@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { DEFAULT_HANDLER_ENTRIES, PROJECT_ROOT } from '../../../infra/model-hub-stack';
-import { DISABLED_CONTROL_TOWER_RULES } from '../../../infra/policy-validation';
+import { DEFAULT_HANDLER_ENTRIES, PROJECT_ROOT } from '../../infra/model-hub-stack';
+import { DISABLED_CONTROL_TOWER_RULES } from '../../infra/policy-validation';
+import { synthOutdir } from '../support/infra-stack';
 
 const GUARD = join(PROJECT_ROOT, 'node_modules', '@cdklabs', 'cdk-validator-cfnguard');
 
@@ -32,19 +32,15 @@ if (missing.length > 0) {
 }
 
 describe('cdk synth', () => {
-  let outdir: string | undefined;
-  afterAll(() => {
-    if (outdir) rmSync(outdir, { recursive: true, force: true });
-  });
-
   runOrSkip(
     `bundles all functions locally and passes cdk-nag and the Control Tower rules${missing.length > 0 ? ` (SKIPPED: missing ${missing.join(', ')})` : ''}`,
     () => {
-      outdir = mkdtempSync(join(tmpdir(), 'model-hub-synth-'));
       const env: NodeJS.ProcessEnv = { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', AWS_EC2_METADATA_DISABLED: 'true' };
       // No credentials at all: the CLI then skips its account lookup instead of trying to reach STS.
       for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[key];
-      // A separate output directory, so the test never clobbers a cdk.out someone is deploying from.
+      // A separate output directory, so the test never clobbers a cdk.out someone is deploying from; inside the
+      // run's directory, removed when the run ends (with the bundles it holds).
+      const outdir = synthOutdir();
       const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--output', outdir], {
         cwd: PROJECT_ROOT,
         env,
