@@ -180,7 +180,12 @@ async function handleOnce(
       at: now().toISOString(),
       outcome: report.outcome,
       reason:
-        [report.verification && describeVerification(report.verification), report.fallbackReason, report.transportFallback]
+        [
+          report.blockedReason,
+          report.verification && describeVerification(report.verification),
+          report.fallbackReason,
+          report.transportFallback,
+        ]
           .filter(Boolean)
           .join('; ') || report.outcome,
       branch: report.branch,

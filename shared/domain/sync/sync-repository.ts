@@ -2,6 +2,7 @@
  * The sync of one repository, start to finish: reads where it stands, has the plan decided (`derive-plan.ts`),
  * applied (`apply-ops.ts`) and recorded (`sync-run-record.ts`), and reports what happened.
  */
+import { HubignoreRejectedError } from '../../models/model-selection';
 import { applyOps } from './apply-ops';
 import { derivePlan } from './derive-plan';
 import { SourceDeadlineError, SourceRateLimitedError } from './errors';
@@ -70,6 +71,7 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
     state = record.state;
   };
 
+  let readHead = false;
   try {
     const branch = await deps.source.getMainBranch();
     if (!branch) {
@@ -93,6 +95,7 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
     // neither the cursor nor an admin's base commit describes it. Only a full plan (with orphan cleanup) can.
     const abandoned = state.progress !== undefined && !continuing;
     let progress = continuing ? state.progress : undefined;
+    readHead = !continuing;
     if (!progress) {
       const head = await deps.source.getBranchHead(branch);
       const sameSelection = state.branch === branch && state.pattern === target.modelPattern;
@@ -200,6 +203,20 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
     });
     return { ...report, outcome: 'synced', opsApplied: run.applied, opsRemaining: 0 };
   } catch (error) {
+    if (error instanceof HubignoreRejectedError) {
+      // Decided before any write: cursor, progress and models stay as they are until a push fixes the file.
+      await saveState({ ...state, lastRun: { ...record.lastRun('blocked'), error: error.message } });
+      const { cursor, progress } = state;
+      return {
+        outcome: 'blocked',
+        blockedReason: error.message,
+        fromCommit: progress?.fromCommit ?? cursor ?? null,
+        counts: zeroCounts(),
+        opsApplied: 0,
+        opsRemaining: 0,
+        readHead,
+      };
+    }
     if (error instanceof SourceRateLimitedError) {
       const notBefore = new Date(now().getTime() + error.retryAfterMs).toISOString();
       await saveState({ ...state, notBefore, lastRun: record.lastRun('deferred') });
