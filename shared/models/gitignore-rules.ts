@@ -19,7 +19,13 @@ export interface GitignoreRule {
   readonly segments: readonly Segment[];
 }
 
-type Segment = { readonly kind: 'globstar' } | { readonly kind: 'glob'; readonly tokens: readonly Token[] } | { readonly kind: 'never' };
+/** A glob; `source` (its text) identifies it, so equal globs of different rules share their results on a path. */
+interface GlobSegment {
+  readonly kind: 'glob';
+  readonly source: string;
+  readonly tokens: readonly Token[];
+}
+type Segment = { readonly kind: 'globstar' } | GlobSegment | { readonly kind: 'never' };
 type Token =
   | { readonly kind: 'char'; readonly code: number }
   | { readonly kind: 'any' }
@@ -54,34 +60,53 @@ export function parseGitignore(text: string): GitignoreRule[] {
 }
 
 /**
- * Which prefixes of `path` (split in segments, each a list of code points) `rule` matches: `matched[j]` for the
- * prefix of `j` segments (1 ≤ j ≤ segments.length; the last is the path itself). A trailing `**` matches one or
- * more segments (`dir/**` is what is inside `dir`), any other `**` zero or more.
+ * One path, split in segments of code points (what `?` and `[...]` match one of), matched against rules. A glob's
+ * result on a segment is computed once per path and reused by every rule with the same glob, so a rule costs one
+ * step per (rule segment, reachable path segment) beyond that.
  */
-export function matchedPrefixes(rule: GitignoreRule, path: readonly (readonly number[])[]): boolean[] {
-  const n = path.length;
-  let reachable = new Array<boolean>(n + 1).fill(false);
-  reachable[0] = true;
-  for (let i = 0; i < rule.segments.length; i++) {
-    const segment = rule.segments[i]!;
-    const next = new Array<boolean>(n + 1).fill(false);
-    let any = false;
-    if (segment.kind === 'globstar') {
-      const first = reachable.indexOf(true) + (i === rule.segments.length - 1 ? 1 : 0);
-      for (let j = first; j <= n; j++) next[j] = any = true;
-    } else if (segment.kind === 'glob') {
-      for (let j = 0; j < n; j++) if (reachable[j] && globMatches(segment.tokens, path[j]!)) next[j + 1] = any = true;
-    }
-    if (!any) return next;
-    reachable = next;
-  }
-  reachable[0] = false;
-  return reachable;
-}
+export class SegmentedPath {
+  readonly segments: readonly (readonly number[])[];
+  private readonly globResults = new Map<string, Int8Array>();
 
-/** Splits a repository path into segments of code points (what `?` and `[...]` match one of). */
-export function pathSegments(path: string): number[][] {
-  return path.split('/').map((segment) => Array.from(segment, (character) => character.codePointAt(0)!));
+  constructor(path: string) {
+    this.segments = path.split('/').map((segment) => Array.from(segment, (character) => character.codePointAt(0)!));
+  }
+
+  /**
+   * Which prefixes of the path `rule` matches: `matched[j]` is 1 for the prefix of `j` segments (1 ≤ j ≤ length;
+   * the last is the path itself). A trailing `**` matches one or more segments (`dir/**` is what is inside `dir`),
+   * any other `**` zero or more.
+   */
+  matchedPrefixes(rule: GitignoreRule): Uint8Array {
+    const n = this.segments.length;
+    let reachable = new Uint8Array(n + 1);
+    let next = new Uint8Array(n + 1);
+    reachable[0] = 1;
+    for (let i = 0; i < rule.segments.length; i++) {
+      const segment = rule.segments[i]!;
+      next.fill(0);
+      let any = false;
+      if (segment.kind === 'globstar') {
+        const first = reachable.indexOf(1) + (i === rule.segments.length - 1 ? 1 : 0);
+        if (first <= n) next.fill(1, first);
+        any = first <= n;
+      } else if (segment.kind === 'glob') {
+        for (let j = 0; j < n; j++) if (reachable[j] && this.globMatches(segment, j)) next[j + 1] = 1;
+        any = next.includes(1);
+      }
+      if (!any) return next;
+      [reachable, next] = [next, reachable];
+    }
+    reachable[0] = 0;
+    return reachable;
+  }
+
+  private globMatches(segment: GlobSegment, j: number): boolean {
+    let results = this.globResults.get(segment.source);
+    if (!results) this.globResults.set(segment.source, (results = new Int8Array(this.segments.length)));
+    if (results[j] === 0) results[j] = globMatches(segment.tokens, this.segments[j]!) ? 1 : -1;
+    return results[j] === 1;
+  }
 }
 
 /** Whether a glob matches a whole segment: greedy, backtracking only to the last `*` (O(tokens × characters)). */
@@ -138,7 +163,7 @@ function globSegment(part: string): Segment {
       i = parsed.end;
     } else tokens.push({ kind: 'char', code: c });
   }
-  return { kind: 'glob', tokens };
+  return { kind: 'glob', source: part, tokens };
 }
 
 /** `[...]` at `start`: `!` or `^` negates, `a-z` is a range, `]` first is literal, `\` escapes; undefined when unclosed. */

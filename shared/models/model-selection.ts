@@ -1,7 +1,7 @@
 /** Decides which repository files are models: the repository's pattern minus its `.hubignore`. */
 import { DEFAULT_MODEL_PATTERN, HUBIGNORE_FILE } from '../domain/repository-config';
 import { ModelHubError } from '../domain/errors';
-import { matchedPrefixes, parseGitignore, pathSegments, type GitignoreRule } from './gitignore-rules';
+import { parseGitignore, SegmentedPath, type GitignoreRule } from './gitignore-rules';
 
 /**
  * Largest `.hubignore` the hub applies, in bytes. Matching costs at most (rule length × path length) per rule
@@ -48,9 +48,9 @@ export function createModelSelector(options: ModelSelectorOptions = {}): (path: 
   const selecting = parseGitignore(patternText).filter((rule) => !rule.directoryOnly);
   const excluding = hubignoreRules(options.hubignore ?? '');
   return (path: string): boolean => {
-    const segments = pathSegments(path);
-    if (segments.some((segment) => segment.length === 0 || isDots(segment))) return false;
-    return lastMatch(selecting, segments) && !excludedByHubignore(excluding, segments);
+    const segmented = new SegmentedPath(path);
+    if (segmented.segments.some((segment) => segment.length === 0 || isDots(segment))) return false;
+    return lastMatch(selecting, segmented) && !excludedByHubignore(excluding, segmented);
   };
 }
 
@@ -67,18 +67,18 @@ function hubignoreRules(text: string): GitignoreRule[] {
 }
 
 /** Whether the last of `rules` matching the path itself (not its folders) selects it. */
-function lastMatch(rules: readonly GitignoreRule[], segments: readonly (readonly number[])[]): boolean {
-  for (let r = rules.length - 1; r >= 0; r--) if (matchedPrefixes(rules[r]!, segments)[segments.length]) return !rules[r]!.negated;
+function lastMatch(rules: readonly GitignoreRule[], path: SegmentedPath): boolean {
+  for (let r = rules.length - 1; r >= 0; r--) if (path.matchedPrefixes(rules[r]!)[path.segments.length]) return !rules[r]!.negated;
   return false;
 }
 
 /** git's rule: the path, or one of its folders, is excluded by the last rule matching it. */
-function excludedByHubignore(rules: readonly GitignoreRule[], segments: readonly (readonly number[])[]): boolean {
+function excludedByHubignore(rules: readonly GitignoreRule[], path: SegmentedPath): boolean {
   if (rules.length === 0) return false;
-  const n = segments.length;
+  const n = path.segments.length;
   const excluded = new Array<boolean>(n + 1).fill(false);
   for (const rule of rules) {
-    const matched = matchedPrefixes(rule, segments);
+    const matched = path.matchedPrefixes(rule);
     // Prefixes shorter than the path are its folders; the path itself is a file.
     for (let j = 1; j <= (rule.directoryOnly ? n - 1 : n); j++) if (matched[j]) excluded[j] = !rule.negated;
   }
