@@ -1,3 +1,4 @@
+// The metadata the hub shows of a Hackolade model (identity fields, sizes, entity names), read without keeping the model.
 import { scanJson, type JsonType, type MemberValue, type ScanSpec } from './json-summary-scanner';
 
 /**
