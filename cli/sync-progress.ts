@@ -57,7 +57,7 @@ export interface WaitOptions {
 // Events are written with the worker's clock: look a little before the request, in case the laptop's clock is ahead.
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** Run outcomes that end the wait (`partial` does not: its continuation keeps the request id). */
-const FINAL_OUTCOMES = new Set(['synced', 'up-to-date', 'no-branch', 'failed', 'deferred', 'skipped']);
+const FINAL_OUTCOMES = new Set(['synced', 'up-to-date', 'no-branch', 'blocked', 'failed', 'deferred', 'skipped']);
 
 /**
  * Follows a queued sync until the worker records its end: prints a progress line (files done / total) whenever
@@ -140,6 +140,10 @@ function finish(run: SyncRunEvent, fullName: string, files: number): SyncResult 
           hint: 'the reconciler resumes it; or run `sync` again after that time',
         },
       );
+    case 'blocked':
+      throw new CliError(`the sync of ${fullName} is blocked: ${run.reason ?? 'no reason recorded'}`, {
+        hint: 'fix the file in the repository and push; that push syncs (the stored models stay as they are until then)',
+      });
     case 'skipped':
       throw new CliError(`the worker skipped ${fullName}: ${run.reason ?? 'repository is not added'}`, {
         hint: 'add it again with `repo add`',

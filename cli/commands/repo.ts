@@ -187,6 +187,7 @@ function statusOf(state: SyncState, lastRun: SyncRunEvent | undefined, now: Date
   if (lastRun?.outcome === 'failed' && (!state.lastRun || lastRun.at >= state.lastRun.at))
     return { status: 'failed', reason: lastRun.reason ?? 'unknown' };
   if (state.lastRun?.outcome === 'no-branch') return { status: 'empty' };
+  if (state.lastRun?.outcome === 'blocked') return { status: 'blocked', reason: state.lastRun.error ?? 'unknown' };
   if (state.cursor) return { status: 'synced' };
   return { status: 'pending' };
 }

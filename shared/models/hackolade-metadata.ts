@@ -1,3 +1,6 @@
+// The metadata the hub shows of a Hackolade model (identity fields, sizes, entity names), read without keeping the model.
+import { scanJson, type JsonType, type MemberValue, type ScanSpec } from './json-summary-scanner';
+
 /**
  * What the hub shows about a Hackolade model without opening it: the identifying top-level fields of a
  * `*.hck.json` file and the sizes of its main arrays.
@@ -41,11 +44,12 @@ const COUNT_FIELDS = ['collections', 'relationships', 'buckets', 'views'] as con
  *
  * Identity fields are taken as found when they are strings (or, for `dbVersion` and `lastModifTS`, numbers)
  * and left out otherwise; counts are array lengths, 0 when the field is absent or not an array. Bytes that are
- * not JSON, or JSON whose top level is not an object, give `valid: false` with a short message (the parser's,
- * e.g. `Unexpected token … at position N`). Never throws.
+ * not JSON, or JSON whose top level is not an object, give `valid: false` with a short message (V8's wording,
+ * e.g. `Unexpected token … in JSON at position N`). Never throws.
  *
- * Cost: one `JSON.parse` of the whole file. For the 32 MiB worst case that is about 0.1 s and a transient
- * peak of a few times the file size, which a Lambda with ≥ 512 MB handles; the tree is garbage right after.
+ * Cost: one pass over the bytes that keeps only these values (`json-summary-scanner.ts`), never the model's
+ * tree: memory is the bytes plus one byte per level of nesting, whatever the model holds (a whole-model
+ * `JSON.parse` of 31 MiB of `{}` peaks near 1 GB). About 0.1 s for 32 MiB.
  */
 export function readModelMetadata(bytes: Uint8Array): ModelMetadataResult {
   return readModelSummary(bytes).metadata;
@@ -56,57 +60,47 @@ export const MAX_ENTITY_NAMES = 100;
 /** Entity names are clipped to this many characters. */
 export const MAX_ENTITY_NAME_LENGTH = 100;
 
+const SCAN_SPEC: ScanSpec = {
+  members: new Set<string>([...STRING_FIELDS, ...STRING_OR_NUMBER_FIELDS, ...COUNT_FIELDS]),
+  names: { array: 'collections', key: 'collectionName', limit: MAX_ENTITY_NAMES, clip: MAX_ENTITY_NAME_LENGTH },
+};
+
 /**
  * {@link readModelMetadata} plus the names of the model's first {@link MAX_ENTITY_NAMES} distinct entities
- * (`collections[].collectionName`: tables, nodes, documents…), for search. One parse for both.
+ * (`collections[].collectionName`: tables, nodes, documents…), for search. One pass for both.
  */
 export function readModelSummary(bytes: Uint8Array): { readonly metadata: ModelMetadataResult; readonly entityNames: readonly string[] } {
-  let parsed: unknown;
-  try {
-    // TextDecoder drops a UTF-8 BOM (JSON.parse would reject it) and replaces invalid sequences instead of throwing.
-    parsed = JSON.parse(new TextDecoder('utf-8').decode(bytes));
-  } catch (error) {
-    return { metadata: { valid: false, error: shorten(error instanceof Error ? error.message : String(error)) }, entityNames: [] };
+  const scanned = scanJson(bytes, SCAN_SPEC);
+  if (!scanned.valid) return { metadata: { valid: false, error: shorten(scanned.error) }, entityNames: [] };
+  if (scanned.type !== 'object') {
+    return {
+      metadata: { valid: false, error: `expected a JSON object at the top level, found ${describe(scanned.type)}` },
+      entityNames: [],
+    };
   }
-  const metadata = metadataOf(parsed);
-  return { metadata, entityNames: metadata.valid ? entityNamesOf(parsed as Record<string, unknown>) : [] };
+  return { metadata: { valid: true, metadata: metadataOf(scanned.members) }, entityNames: scanned.names };
 }
 
-function entityNamesOf(source: Record<string, unknown>): string[] {
-  const names = new Set<string>();
-  for (const collection of Array.isArray(source.collections) ? source.collections : []) {
-    const name = (collection as { collectionName?: unknown } | null)?.collectionName;
-    if (typeof name === 'string' && name.trim() !== '') names.add(name.trim().slice(0, MAX_ENTITY_NAME_LENGTH));
-    if (names.size >= MAX_ENTITY_NAMES) break;
-  }
-  return [...names];
-}
-
-function metadataOf(parsed: unknown): ModelMetadataResult {
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return { valid: false, error: `expected a JSON object at the top level, found ${describe(parsed)}` };
-  }
-  const source = parsed as Record<string, unknown>;
+function metadataOf(members: ReadonlyMap<string, MemberValue>): ModelMetadata {
   const metadata: Record<string, string | number> = {};
   for (const field of STRING_FIELDS) {
-    const value = source[field];
-    if (typeof value === 'string') metadata[field] = value;
+    const value = members.get(field);
+    if (value?.kind === 'string') metadata[field] = value.value;
   }
   for (const field of STRING_OR_NUMBER_FIELDS) {
-    const value = source[field];
-    if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) metadata[field] = value;
+    const value = members.get(field);
+    if (value?.kind === 'string' || (value?.kind === 'number' && Number.isFinite(value.value))) metadata[field] = value.value;
   }
   for (const field of COUNT_FIELDS) {
-    const value = source[field];
-    metadata[field] = Array.isArray(value) ? value.length : 0;
+    const value = members.get(field);
+    metadata[field] = value?.kind === 'array' ? value.length : 0;
   }
-  return { valid: true, metadata: metadata as unknown as ModelMetadata };
+  return metadata as unknown as ModelMetadata;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+function describe(type: JsonType): string {
+  if (type === 'null') return 'null';
+  return type === 'array' || type === 'object' ? `an ${type}` : `a ${type}`;
 }
 
 function shorten(message: string): string {

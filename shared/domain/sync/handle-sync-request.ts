@@ -181,6 +181,7 @@ async function handleOnce(
       outcome: report.outcome,
       reason:
         [
+          report.blockedReason,
           report.verification && describeVerification(report.verification),
           report.fallbackReason,
           report.transportFallback,

@@ -2,6 +2,7 @@
  * The sync of one repository, start to finish: reads where it stands, has the plan decided (`derive-plan.ts`),
  * applied (`apply-ops.ts`) and recorded (`sync-run-record.ts`), and reports what happened.
  */
+import { HubignoreRejectedError } from '../../models/model-selection';
 import { applyOps } from './apply-ops';
 import { derivePlan } from './derive-plan';
 import { SourceDeadlineError, SourceRateLimitedError } from './errors';
@@ -70,6 +71,7 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
     state = record.state;
   };
 
+  let readHead = false;
   try {
     const branch = await deps.source.getMainBranch();
     if (!branch) {
@@ -93,6 +95,7 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
     // neither the cursor nor an admin's base commit describes it. Only a full plan (with orphan cleanup) can.
     const abandoned = state.progress !== undefined && !continuing;
     let progress = continuing ? state.progress : undefined;
+    readHead = !continuing;
     if (!progress) {
       const head = await deps.source.getBranchHead(branch);
       const sameSelection = state.branch === branch && state.pattern === target.modelPattern;
@@ -153,7 +156,10 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
         : { ...progress, mode, total: ops.length, done: ops.length - pending.length };
       // Record a new plan as in progress before its first write, so a crash is followed by a resume and a cleanup.
       if (pending.length > 0 && !continuing) await saveState({ ...record.withoutProgress(), progress, notBefore: undefined });
-      const reading = { ...deps, source: readingAt(deps.source, plan.toCommit, (path) => plan.readFile(path)) };
+      // A snapshot's reads run in this process and inflate a whole blob each: several at once add memory (8 reads of
+      // 31 MiB models peaked over 600 MB), not speed. The writes after them still overlap.
+      const read = (path: string) => plan.readFile(path);
+      const reading = { ...deps, source: readingAt(deps.source, plan.toCommit, transport === 'git' ? oneAtATime(read) : read) };
       run = await applyOps(target, progress, pending, options, reading, async (checkpoint) => {
         progress = checkpoint;
         await saveState({ ...record.withoutProgress(), progress: checkpoint, notBefore: undefined });
@@ -201,6 +207,20 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
     });
     return { ...report, outcome: 'synced', opsApplied: run.applied, opsRemaining: 0 };
   } catch (error) {
+    if (error instanceof HubignoreRejectedError) {
+      // Decided before any write: cursor, progress and models stay as they are until a push fixes the file.
+      await saveState({ ...state, lastRun: { ...record.lastRun('blocked'), error: error.message } });
+      const { cursor, progress } = state;
+      return {
+        outcome: 'blocked',
+        blockedReason: error.message,
+        fromCommit: progress?.fromCommit ?? cursor ?? null,
+        counts: zeroCounts(),
+        opsApplied: 0,
+        opsRemaining: 0,
+        readHead,
+      };
+    }
     if (error instanceof SourceRateLimitedError) {
       const notBefore = new Date(now().getTime() + error.retryAfterMs).toISOString();
       await saveState({ ...state, notBefore, lastRun: record.lastRun('deferred') });
@@ -225,5 +245,15 @@ export function readingAt(source: SourceRepository, commit: string, readFile: (p
     listChangedFiles: (newCommit, oldCommit) => source.listChangedFiles(newCommit, oldCommit),
     listFiles: (at) => source.listFiles(at),
     getFile: (at, path) => (at === commit ? readFile(path) : source.getFile(at, path)),
+  };
+}
+
+/** `read` with its calls taken in turn, each starting when the one before has ended (failed or not). */
+function oneAtATime(read: (path: string) => Promise<Buffer>): (path: string) => Promise<Buffer> {
+  let previous: Promise<unknown> = Promise.resolve();
+  return (path) => {
+    const result = previous.then(() => read(path));
+    previous = result.catch(() => undefined);
+    return result;
   };
 }

@@ -40,7 +40,8 @@ export interface SyncOptions {
   readonly onOpApplied?: (op: SyncOp) => void | Promise<void>;
 }
 
-export type SyncOutcome = 'up-to-date' | 'synced' | 'partial' | 'deferred' | 'no-branch';
+/** `blocked`: the repository's content keeps it from syncing (see `blockedReason`); a push that fixes it syncs. */
+export type SyncOutcome = 'up-to-date' | 'synced' | 'partial' | 'deferred' | 'no-branch' | 'blocked';
 
 export interface SyncReport {
   readonly outcome: SyncOutcome;
@@ -60,6 +61,8 @@ export interface SyncReport {
   readonly opsApplied: number;
   readonly opsRemaining: number;
   readonly retryAfterMs?: number;
+  /** What keeps a `blocked` repository from syncing and how to fix it (e.g. a `.hubignore` over the limits). */
+  readonly blockedReason?: string;
   /** True when this run finished a plan made in an earlier invocation: the branch may have moved since. */
   readonly continued?: boolean;
   /**

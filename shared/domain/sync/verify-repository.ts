@@ -69,6 +69,8 @@ function whyNot(report: SyncReport): string {
       return "Bitbucket's rate limit parked the sync to the head";
     case 'no-branch':
       return 'the repository has no default branch (no commits)';
+    case 'blocked':
+      return report.blockedReason ?? 'the sync to the head is blocked';
     default:
       return `the sync ended ${report.outcome}`;
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readModelMetadata, type ModelMetadata } from '../../../../shared/models/hackolade-metadata';
@@ -119,5 +120,24 @@ describe('readModelMetadata', () => {
     const result = readModelMetadata(bytes);
     expect(result.valid && result.metadata.collections).toBeGreaterThan(5000);
     expect(result.valid && result.metadata.GUID).toBe('ae46f8db-c15c-49b8-bf57-d88a72a08deb');
+  });
+
+  // A whole-model JSON.parse of these needs 0.8-1 GB (a JS object per `{}`); the worker fetches 8 models at once.
+  it.each([
+    ['10 million empty objects', () => `{"collections":[${'{},'.repeat(10 * 1024 * 1024)}{}]}`],
+    ['arrays nested 15 million deep', () => `{"views":${'['.repeat(15 * 1024 * 1024)}${']'.repeat(15 * 1024 * 1024)}}`],
+  ])('reads a 31 MiB model of %s in a 96 MB heap', (_, build) => {
+    // A heap limit, not a timer: the child runs out of memory (and fails) if the reader builds the model's tree.
+    const script = [
+      `const { readModelMetadata } = require(${JSON.stringify(join(__dirname, '../../../../shared/models/hackolade-metadata.ts'))});`,
+      `const text = (${build.toString()})();`,
+      'process.stdout.write(JSON.stringify(readModelMetadata(Buffer.from(text))));',
+    ].join('\n');
+    const output = execFileSync(process.execPath, [require.resolve('tsx/cli'), '-e', script], {
+      env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=96' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    expect(JSON.parse(output)).toMatchObject({ valid: true, metadata: { collections: expect.any(Number), views: expect.any(Number) } });
   });
 });

@@ -1,4 +1,9 @@
-import { createModelSelector } from '../../../../shared/models/model-selection';
+import {
+  createModelSelector,
+  HubignoreRejectedError,
+  MAX_HUBIGNORE_BYTES,
+  MAX_HUBIGNORE_RULES,
+} from '../../../../shared/models/model-selection';
 
 describe('createModelSelector', () => {
   it('selects *.hck.json at any depth by default', () => {
@@ -100,6 +105,36 @@ describe('createModelSelector', () => {
       expect(isModel('a/b.json')).toBe(true);
       expect(isModel('drafts/b.json')).toBe(false);
       expect(isModel('a.json/notes.md')).toBe(false);
+    });
+  });
+
+  describe('a .hubignore costs a bounded amount per path', () => {
+    // With the `ignore` package this rule, a backtracking regex, took over 120 s on this one path (and 18 s with 8 repeats).
+    const rule = '**/a*/'.repeat(12) + 'b';
+    const deep = `${'aaaaaaaa/'.repeat(40)}model.hck.json`;
+
+    it('applies a rule of many `**` and `*` to a 40-deep path', () => {
+      const isModel = createModelSelector({ hubignore: `${rule}\n${rule}/` });
+      expect(isModel(deep)).toBe(true);
+      expect(isModel(`${'aaaaaaaa/'.repeat(40)}b/model.hck.json`)).toBe(false);
+      expect(isModel(`${'a/'.repeat(11)}b`)).toBe(false);
+      expect(isModel(`${'a/'.repeat(11)}b.hck.json`)).toBe(true);
+    });
+
+    it(`rejects a .hubignore over ${MAX_HUBIGNORE_BYTES} bytes, saying what to do`, () => {
+      const hubignore = `${'# a comment that takes room\n'.repeat(300)}drafts/\n`;
+      expect(() => createModelSelector({ hubignore })).toThrow(HubignoreRejectedError);
+      expect(() => createModelSelector({ hubignore })).toThrow(/\.hubignore is 8\d{3} bytes, over the hub's limit of 8192: shorten it/);
+    });
+
+    it(`rejects a .hubignore of more than ${MAX_HUBIGNORE_RULES} rules, and accepts one at the limits`, () => {
+      const rules = (count: number) => Array.from({ length: count }, (_, index) => `r${index}/`).join('\n');
+      expect(() => createModelSelector({ hubignore: rules(MAX_HUBIGNORE_RULES + 1) })).toThrow(
+        /has 201 rules, over the hub's limit of 200/,
+      );
+      expect(createModelSelector({ hubignore: rules(MAX_HUBIGNORE_RULES) })('r7/x.hck.json')).toBe(false);
+      const atSize = `${'#'.repeat(MAX_HUBIGNORE_BYTES - 8)}\ndrafts/`;
+      expect(createModelSelector({ hubignore: atSize })('drafts/x.hck.json')).toBe(false);
     });
   });
 });
