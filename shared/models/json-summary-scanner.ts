@@ -42,7 +42,7 @@ const MAX_TRACKED_KEY_BYTES = 6 * 32 + 2;
 /**
  * Scans UTF-8 `bytes` (a leading BOM is skipped) as `JSON.parse` of their decoding would read them: the same
  * documents are valid (RFC 8259; invalid UTF-8 inside strings decodes to U+FFFD, outside them it is an error),
- * tracked values are decoded as `JSON.parse` decodes them, and errors use V8's wording with the position in
+ * tracked values are decoded as `JSON.parse` decodes them, and errors use V8's wording with the position (and line and column) in
  * UTF-16 units of the decoded text. Never throws; synchronous, O(bytes).
  */
 export function scanJson(bytes: Uint8Array, spec: ScanSpec): ScanResult {
@@ -298,9 +298,13 @@ class Scanner {
 
   private fail(message: string, i: number): never {
     if (i >= this.bytes.length) throw new JsonSyntaxError('Unexpected end of JSON input');
-    // V8 counts positions in UTF-16 units of the decoded text (after the BOM).
-    const position = new TextDecoder('utf-8').decode(this.bytes.subarray(this.start, i)).length;
-    throw new JsonSyntaxError(`${message.endsWith(' in JSON') ? message : `${message} in JSON`} at position ${position}`);
+    // V8 counts positions in UTF-16 units of the decoded text (after the BOM), and (Node.js 22+) names the line and
+    // column too, which is what finds the error in a large model.
+    const before = new TextDecoder('utf-8').decode(this.bytes.subarray(this.start, i));
+    const lineStart = before.lastIndexOf('\n') + 1;
+    const line = before.split('\n').length;
+    const where = `at position ${before.length} (line ${line} column ${before.length - lineStart + 1})`;
+    throw new JsonSyntaxError(`${message.endsWith(' in JSON') ? message : `${message} in JSON`} ${where}`);
   }
 }
 
