@@ -81,158 +81,184 @@ export async function handleSyncRequest(
   }
 }
 
+type HandleOptions = Parameters<typeof handleSyncRequest>[1];
+type OpenedSource = Awaited<ReturnType<SyncRequestPorts['openSource']>>;
+/** What every events-log line of a run carries (the name is the one Bitbucket answered, once the run knows it). */
+interface RunBase {
+  readonly kind: 'sync';
+  readonly requestUuid: string;
+  readonly trigger: SyncRequest['trigger'];
+  repository: { readonly uuid: string; readonly fullName: string };
+}
+
+/** One attempt: find the repository, open its source, run the sync (or verification), record the run. */
 async function handleOnce(
   request: SyncRequest,
-  options: Parameters<typeof handleSyncRequest>[1],
+  options: HandleOptions,
   ports: SyncRequestPorts,
   lookup: { fresh: boolean; notFound: string },
 ): Promise<SyncRequestResult> {
   const now = options.now ?? (() => new Date());
   const started = Date.now();
-  let repository = await ports.findRepository(request.repository.uuid, { fresh: lookup.fresh });
-  if (repository && request.trigger === 'push') {
-    // A verified push names the repository as it is now: a rename, a transfer, or (older records) its workspace's uuid.
-    const { fullName, workspaceUuid } = request.repository;
-    if (fullName !== repository.fullName || (workspaceUuid !== undefined && workspaceUuid !== repository.workspaceUuid)) {
-      await ports.renameRepository(repository.uuid, fullName, workspaceUuid);
-      repository = { ...repository, fullName, ...(workspaceUuid !== undefined ? { workspaceUuid } : {}) };
-    }
-  }
+  const repository = await findNamedRepository(request, ports, lookup.fresh);
   if (!repository) {
-    await ports.recordEvent({
-      kind: 'sync',
-      at: now().toISOString(),
-      requestUuid: request.requestUuid,
-      repository: { uuid: request.repository.uuid, fullName: request.repository.fullName },
-      outcome: 'skipped',
-      reason: lookup.notFound,
-    });
+    await ports.recordEvent(skippedEvent(request, now(), lookup.notFound));
     return { outcome: 'not-added', apiCalls: 0, gitRequests: 0, bytesReceived: 0, durationMs: Date.now() - started };
   }
   // The sync stops launching work at the safety margin; the source's requests are cut there too, so a slow or
   // unreachable Bitbucket cannot hold the invocation (and the rest of its batch) past its timeout.
   const deadlineAt = Date.now() + options.remainingTimeMs() - (options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS);
-  const generation = repository.generation;
-  // Every write of the sync is tagged with the repository's generation and confirmed by a fresh read after it.
-  const fenced = fenceWrites(repository, { models: ports.models, state: ports.state }, async () => {
-    const current = await ports.findRepository(request.repository.uuid, { fresh: true });
-    return current !== undefined && current.generation === generation;
-  });
-  let opened: Awaited<ReturnType<SyncRequestPorts['openSource']>>;
-  try {
-    opened = await ports.openSource(repository, { deadlineAt });
-  } catch (error) {
-    // A repository found in a cache may have been removed since, with its token: that is no failure to retry.
-    const current = await ports.findRepository(repository.uuid, { fresh: true });
-    if (current === undefined || current.generation !== generation)
-      throw new RepositoryRemovedError(`repository ${repository.uuid} was removed`);
-    throw error;
-  }
-  const { source, apiCalls, bytesReceived } = opened;
-  const gitRequests = () => opened.gitRequests?.() ?? 0;
-  const base = {
-    kind: 'sync' as const,
+  const opened = await openSourceOf(repository, deadlineAt, ports);
+  const base: RunBase = {
+    kind: 'sync',
     requestUuid: request.requestUuid,
     trigger: request.trigger,
     repository: { uuid: repository.uuid, fullName: repository.fullName },
   };
-  // A rename with no push since (the run addressed the repository by uuid) is recorded from what Bitbucket answered,
-  // so the events log, the CLI and later messages use the name of now.
-  const known = repository;
-  const recordCurrentName = async (): Promise<void> => {
-    const named = source.currentName?.();
-    if (!named) return;
-    const newWorkspace = named.workspaceUuid !== undefined && named.workspaceUuid !== known.workspaceUuid;
-    if (named.fullName === known.fullName && !newWorkspace) return;
-    await ports.renameRepository(known.uuid, named.fullName, named.workspaceUuid);
-    base.repository = { uuid: known.uuid, fullName: named.fullName };
-  };
+  const traffic = () => ({
+    apiCalls: opened.apiCalls(),
+    gitRequests: opened.gitRequests?.() ?? 0,
+    bytesReceived: opened.bytesReceived(),
+    durationMs: Date.now() - started,
+  });
   try {
-    const run = request.verify ? verifyRepository : syncRepository;
-    const report = await run(
-      repository,
-      {
-        remainingTimeMs: options.remainingTimeMs,
-        mode: request.mode,
-        fromCommit: request.fromCommit,
-        ignoreNotBefore: request.trigger === 'admin',
-        requestUuid: request.requestUuid,
-        concurrency: options.concurrency,
-        safetyMarginMs: options.safetyMarginMs,
-        gitMinChangedModels: options.gitMinChangedModels,
-        restVerifyMaxModels: options.restVerifyMaxModels,
-        now,
-        onOpApplied: options.onOpApplied,
-      },
-      { source, models: fenced.models, state: fenced.state },
-    );
-    await recordCurrentName();
-    const result = {
-      outcome: report.outcome,
-      report,
-      apiCalls: apiCalls(),
-      gitRequests: gitRequests(),
-      bytesReceived: bytesReceived(),
-      durationMs: Date.now() - started,
-    };
-    const event: SyncRunEvent = {
-      ...base,
-      at: now().toISOString(),
-      outcome: report.outcome,
-      reason:
-        [
-          report.blockedReason,
-          report.verification && describeVerification(report.verification),
-          report.fallbackReason,
-          report.transportFallback,
-          report.hubignoreNotice,
-        ]
-          .filter(Boolean)
-          .join('; ') || report.outcome,
-      branch: report.branch,
-      fromCommit: report.fromCommit,
-      toCommit: report.toCommit,
-      mode: report.mode,
-      transport: report.transport,
-      counts: report.counts,
-      opsApplied: report.opsApplied,
-      opsRemaining: report.opsRemaining,
-      retryAfterMs: report.retryAfterMs,
-      apiCalls: result.apiCalls,
-      gitRequests: result.gitRequests,
-      bytesReceived: result.bytesReceived,
-      durationMs: result.durationMs,
-      ...(report.verification ? { verification: report.verification } : {}),
-    };
-    await ports.recordEvent(event);
-    if (report.outcome === 'partial') {
-      await ports.enqueueContinuation({
-        version: 1,
-        trigger: 'continue',
-        repository: base.repository,
-        requestUuid: request.requestUuid,
-        // The rest of a verification's sync still ends in the comparison.
-        ...(request.verify ? { verify: true } : {}),
-        requestedAt: now().toISOString(),
-      });
-    }
+    const report = await runSync(request, options, ports, repository, opened.source, now);
+    const currentName = await recordCurrentName(repository, opened.source, ports);
+    if (currentName) base.repository = { uuid: repository.uuid, fullName: currentName };
+    const result = { outcome: report.outcome, report, ...traffic() };
+    await ports.recordEvent(runEvent(base, now(), report, result));
+    if (report.outcome === 'partial') await ports.enqueueContinuation(continuationOf(request, base.repository, now()));
     return result;
   } catch (error) {
     if (error instanceof RepositoryRemovedError) throw error;
-    const event: SyncRunEvent = {
-      ...base,
-      at: now().toISOString(),
-      outcome: 'failed',
-      reason: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 500),
-      apiCalls: apiCalls(),
-      gitRequests: gitRequests(),
-      bytesReceived: bytesReceived(),
-      durationMs: Date.now() - started,
-    };
+    const reason = `${(error as Error).name}: ${(error as Error).message}`.slice(0, 500);
     // The original error matters more than a failed log write.
-    await ports.recordEvent(event).catch(() => undefined);
+    await ports.recordEvent({ ...base, at: now().toISOString(), outcome: 'failed', reason, ...traffic() }).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The added repository the request is for, or undefined. A verified push names the repository as it is now: a
+ * rename, a transfer, or (older records) its workspace's uuid is recorded from it.
+ */
+async function findNamedRepository(request: SyncRequest, ports: SyncRequestPorts, fresh: boolean): Promise<SyncTarget | undefined> {
+  const repository = await ports.findRepository(request.repository.uuid, { fresh });
+  if (!repository || request.trigger !== 'push') return repository;
+  const { fullName, workspaceUuid } = request.repository;
+  if (fullName === repository.fullName && (workspaceUuid === undefined || workspaceUuid === repository.workspaceUuid)) return repository;
+  await ports.renameRepository(repository.uuid, fullName, workspaceUuid);
+  return { ...repository, fullName, ...(workspaceUuid !== undefined ? { workspaceUuid } : {}) };
+}
+
+function skippedEvent(request: SyncRequest, at: Date, reason: string): LoggedEvent {
+  return {
+    kind: 'sync',
+    at: at.toISOString(),
+    requestUuid: request.requestUuid,
+    repository: { uuid: request.repository.uuid, fullName: request.repository.fullName },
+    outcome: 'skipped',
+    reason,
+  };
+}
+
+/** Opens the repository's source; a failure of a repository removed meanwhile (with its token) is no failure to retry. */
+async function openSourceOf(repository: SyncTarget, deadlineAt: number, ports: SyncRequestPorts): Promise<OpenedSource> {
+  try {
+    return await ports.openSource(repository, { deadlineAt });
+  } catch (error) {
+    const current = await ports.findRepository(repository.uuid, { fresh: true });
+    if (current === undefined || current.generation !== repository.generation)
+      throw new RepositoryRemovedError(`repository ${repository.uuid} was removed`);
+    throw error;
+  }
+}
+
+/** Runs the sync (or verification) with every write tagged with the repository's generation and confirmed after it. */
+async function runSync(
+  request: SyncRequest,
+  options: HandleOptions,
+  ports: SyncRequestPorts,
+  repository: SyncTarget,
+  source: SourceRepository,
+  now: () => Date,
+): Promise<SyncReport> {
+  const fenced = fenceWrites(repository, { models: ports.models, state: ports.state }, async () => {
+    const current = await ports.findRepository(request.repository.uuid, { fresh: true });
+    return current !== undefined && current.generation === repository.generation;
+  });
+  const run = request.verify ? verifyRepository : syncRepository;
+  return run(
+    repository,
+    {
+      remainingTimeMs: options.remainingTimeMs,
+      mode: request.mode,
+      fromCommit: request.fromCommit,
+      ignoreNotBefore: request.trigger === 'admin',
+      requestUuid: request.requestUuid,
+      concurrency: options.concurrency,
+      safetyMarginMs: options.safetyMarginMs,
+      gitMinChangedModels: options.gitMinChangedModels,
+      restVerifyMaxModels: options.restVerifyMaxModels,
+      now,
+      onOpApplied: options.onOpApplied,
+    },
+    { source, models: fenced.models, state: fenced.state },
+  );
+}
+
+/**
+ * A rename with no push since (the run addressed the repository by uuid) is recorded from what Bitbucket answered,
+ * so the events log, the CLI and later messages use the name of now. Returns the new name when there is one.
+ */
+async function recordCurrentName(known: SyncTarget, source: SourceRepository, ports: SyncRequestPorts): Promise<string | undefined> {
+  const named = source.currentName?.();
+  if (!named) return undefined;
+  const newWorkspace = named.workspaceUuid !== undefined && named.workspaceUuid !== known.workspaceUuid;
+  if (named.fullName === known.fullName && !newWorkspace) return undefined;
+  await ports.renameRepository(known.uuid, named.fullName, named.workspaceUuid);
+  return named.fullName;
+}
+
+/** The events-log line of a finished run. */
+function runEvent(base: RunBase, at: Date, report: SyncReport, traffic: Omit<SyncRequestResult, 'outcome' | 'report'>): SyncRunEvent {
+  const reasons = [
+    report.blockedReason,
+    report.verification && describeVerification(report.verification),
+    report.fallbackReason,
+    report.transportFallback,
+    report.hubignoreNotice,
+  ];
+  return {
+    ...base,
+    at: at.toISOString(),
+    outcome: report.outcome,
+    reason: reasons.filter(Boolean).join('; ') || report.outcome,
+    branch: report.branch,
+    fromCommit: report.fromCommit,
+    toCommit: report.toCommit,
+    mode: report.mode,
+    transport: report.transport,
+    counts: report.counts,
+    opsApplied: report.opsApplied,
+    opsRemaining: report.opsRemaining,
+    retryAfterMs: report.retryAfterMs,
+    ...traffic,
+    ...(report.verification ? { verification: report.verification } : {}),
+  };
+}
+
+/** The message that goes on with a run stopped at the invocation's deadline. */
+function continuationOf(request: SyncRequest, repository: RunBase['repository'], at: Date): SyncRequest {
+  return {
+    version: 1,
+    trigger: 'continue',
+    repository,
+    requestUuid: request.requestUuid,
+    // The rest of a verification's sync still ends in the comparison.
+    ...(request.verify ? { verify: true } : {}),
+    requestedAt: at.toISOString(),
+  };
 }
 
 /** A fresh request id for messages the hub creates itself (schedule, admin, continuation chains keep theirs). */
