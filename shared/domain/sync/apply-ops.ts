@@ -36,92 +36,138 @@ export async function applyOps(
   deps: SyncDeps,
   checkpoint: (progress: SyncProgress) => Promise<void>,
 ): Promise<RunResult> {
-  const concurrency = Math.max(1, options.concurrency ?? 8);
-  const safetyMarginMs = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
-  const checkpointEvery = Math.max(1, options.checkpointEvery ?? 100);
-  const counts = { ...zeroCounts(), ...start.counts }; // progress saved before a count existed lacks it
-  const done = new Array<boolean>(ops.length).fill(false);
-  let prefix = 0; // ops[0..prefix) are all done
-  let applied = 0;
-  let sinceCheckpoint = 0;
-  let stoppedBy: RunResult['stoppedBy'];
-  let retryAfterMs = 0;
-  let failure: unknown;
-  let progress = start;
-
-  // Checkpoints are conditional writes on one revision: parallel workers must take turns.
-  let checkpoints: Promise<void> = Promise.resolve();
-  const saveCheckpoint = (): Promise<void> => {
-    checkpoints = checkpoints.then(async () => {
-      progress = current();
-      await checkpoint(progress);
-    });
-    return checkpoints;
-  };
-  const current = (): SyncProgress => {
-    while (prefix < ops.length && done[prefix]) prefix += 1;
-    return {
-      ...progress,
-      counts: { ...counts },
-      watermark: prefix > 0 ? ops[prefix - 1]!.key : progress.watermark,
-      done: (start.done ?? 0) + applied,
-    };
-  };
-
+  const run = new OpRun(target, start, ops, options, deps, checkpoint);
   for (const phase of ['0:', '1:', '2:']) {
-    const indices = ops.flatMap((op, index) => (op.key.startsWith(phase) ? [index] : []));
+    await run.applyPhase(ops.flatMap((op, index) => (op.key.startsWith(phase) ? [index] : [])));
+    if (run.stopped) break;
+  }
+  return run.finish();
+}
+
+/** The state of one {@link applyOps} call: what is done, the watermark, why it stopped, the checkpoint chain. */
+class OpRun {
+  private readonly concurrency: number;
+  private readonly safetyMarginMs: number;
+  private readonly checkpointEvery: number;
+  private readonly counts: SyncCounts;
+  private readonly done: boolean[];
+  private prefix = 0; // ops[0..prefix) are all done
+  private applied = 0;
+  private sinceCheckpoint = 0;
+  private stoppedBy: RunResult['stoppedBy'];
+  private retryAfterMs = 0;
+  private failure: unknown;
+  private progress: SyncProgress;
+  // Checkpoints are conditional writes on one revision: parallel workers must take turns.
+  private checkpoints: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly target: SyncTarget,
+    private readonly start: SyncProgress,
+    private readonly ops: SyncOp[],
+    private readonly options: SyncOptions,
+    private readonly deps: SyncDeps,
+    private readonly checkpoint: (progress: SyncProgress) => Promise<void>,
+  ) {
+    this.concurrency = Math.max(1, options.concurrency ?? 8);
+    this.safetyMarginMs = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
+    this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 100);
+    this.counts = { ...zeroCounts(), ...start.counts }; // progress saved before a count existed lacks it
+    this.done = new Array<boolean>(ops.length).fill(false);
+    this.progress = start;
+  }
+
+  get stopped(): boolean {
+    return this.stoppedBy !== undefined || this.failure !== undefined;
+  }
+
+  /** Applies the ops at `indices` with the pool of workers; returns once every worker has stopped. */
+  async applyPhase(indices: number[]): Promise<void> {
     let next = 0;
-    const worker = async () => {
-      while (next < indices.length && !stoppedBy && failure === undefined) {
-        if (options.remainingTimeMs() < safetyMarginMs) {
-          stoppedBy = 'deadline';
+    const worker = async (): Promise<void> => {
+      while (next < indices.length && !this.stopped) {
+        if (this.options.remainingTimeMs() < this.safetyMarginMs) {
+          this.stoppedBy = 'deadline';
           return;
         }
-        const index = indices[next++]!;
-        try {
-          await applyOp(target, start.toCommit, ops[index]!, counts, deps);
-          done[index] = true;
-          applied += 1;
-          sinceCheckpoint += 1;
-          await options.onOpApplied?.(ops[index]!);
-        } catch (error) {
-          if (error instanceof SourceRateLimitedError) {
-            stoppedBy = 'rate-limit';
-            retryAfterMs = Math.max(retryAfterMs, error.retryAfterMs);
-          } else if (error instanceof SourceDeadlineError) {
-            // A request cut at the invocation's deadline: the op is not done, the continuation does it.
-            stoppedBy ??= 'deadline';
-          } else {
-            failure ??= error;
-          }
-          return;
-        }
-        if (sinceCheckpoint >= checkpointEvery) {
-          sinceCheckpoint = 0;
-          try {
-            await saveCheckpoint();
-          } catch (error) {
-            // One failure stops every worker: none starts another op, and the run returns once all have stopped.
-            failure ??= error;
-            return;
-          }
-        }
+        if (!(await this.applyOne(indices[next++]!))) return;
+        if (!(await this.checkpointIfDue())) return;
       }
     };
     // Workers never reject (failures are kept in `failure`), so this waits for every one of them.
-    await Promise.all(Array.from({ length: Math.min(concurrency, indices.length) }, worker));
-    if (stoppedBy || failure !== undefined) break;
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, indices.length) }, worker));
   }
 
-  await checkpoints.catch(() => undefined);
-  progress = current();
-  const remaining = done.filter((value) => !value).length;
-  if (failure !== undefined) {
-    // Keep what was applied, so the retry resumes instead of starting over.
-    if (applied > 0) await checkpoint(progress).catch(() => undefined);
-    throw failure;
+  /** Applies one op; false when the run must stop (a rate limit, the deadline, or a failure). */
+  private async applyOne(index: number): Promise<boolean> {
+    const op = this.ops[index]!;
+    try {
+      await applyOp(this.target, this.start.toCommit, op, this.counts, this.deps);
+      this.done[index] = true;
+      this.applied += 1;
+      this.sinceCheckpoint += 1;
+      await this.options.onOpApplied?.(op);
+      return true;
+    } catch (error) {
+      this.stopOn(error);
+      return false;
+    }
   }
-  return { progress, applied, remaining, stoppedBy, retryAfterMs };
+
+  private stopOn(error: unknown): void {
+    if (error instanceof SourceRateLimitedError) {
+      this.stoppedBy = 'rate-limit';
+      this.retryAfterMs = Math.max(this.retryAfterMs, error.retryAfterMs);
+    } else if (error instanceof SourceDeadlineError) {
+      // A request cut at the invocation's deadline: the op is not done, the continuation does it.
+      this.stoppedBy ??= 'deadline';
+    } else {
+      this.failure ??= error;
+    }
+  }
+
+  /** Saves a checkpoint every `checkpointEvery` ops; false when it failed (one failure stops every worker). */
+  private async checkpointIfDue(): Promise<boolean> {
+    if (this.sinceCheckpoint < this.checkpointEvery) return true;
+    this.sinceCheckpoint = 0;
+    try {
+      await this.saveCheckpoint();
+      return true;
+    } catch (error) {
+      this.failure ??= error;
+      return false;
+    }
+  }
+
+  private saveCheckpoint(): Promise<void> {
+    this.checkpoints = this.checkpoints.then(async () => {
+      this.progress = this.current();
+      await this.checkpoint(this.progress);
+    });
+    return this.checkpoints;
+  }
+
+  private current(): SyncProgress {
+    while (this.prefix < this.ops.length && this.done[this.prefix]) this.prefix += 1;
+    return {
+      ...this.progress,
+      counts: { ...this.counts },
+      watermark: this.prefix > 0 ? this.ops[this.prefix - 1]!.key : this.progress.watermark,
+      done: (this.start.done ?? 0) + this.applied,
+    };
+  }
+
+  /** Waits for the checkpoint in flight; on a failure, keeps what was applied (the retry resumes) and rethrows. */
+  async finish(): Promise<RunResult> {
+    await this.checkpoints.catch(() => undefined);
+    this.progress = this.current();
+    const remaining = this.done.filter((value) => !value).length;
+    if (this.failure !== undefined) {
+      if (this.applied > 0) await this.checkpoint(this.progress).catch(() => undefined);
+      throw this.failure;
+    }
+    return { progress: this.progress, applied: this.applied, remaining, stoppedBy: this.stoppedBy, retryAfterMs: this.retryAfterMs };
+  }
 }
 
 async function applyOp(target: SyncTarget, commit: string, op: SyncOp, counts: SyncCounts, deps: SyncDeps): Promise<void> {
