@@ -6,7 +6,7 @@
  */
 import { SnapshotUnavailableError, SourceFileMissingError, SourceFileTooLargeError } from '../domain/sync/errors';
 import type { SourceSnapshot } from '../domain/sync/ports';
-import { fetchHeadSnapshot, GitFetchError, isRegularFile, parseLfsPointer, type GitHttpStats } from '../git';
+import { fetchHeadSnapshot, GitFetchError, isRegularFile, parseLfsPointer, type GitHttpStats, type PackLimits } from '../git';
 
 /** How the git side of a source fetches. */
 export interface GitSnapshotOptions {
@@ -20,6 +20,8 @@ export interface GitSnapshotOptions {
   readonly maxAttempts?: number;
   /** Epoch ms after which no git request goes on (the invocation's end minus its safety margin). */
   readonly deadline?: number;
+  /** How large a pack the fetch takes in (over it: SnapshotUnavailableError `too-large`). @default DEFAULT_PACK_LIMITS */
+  readonly packLimits?: PackLimits;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -43,9 +45,10 @@ export async function openGitSnapshot(
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+      ...(options.packLimits !== undefined ? { packLimits: options.packLimits } : {}),
     });
   } catch (error) {
-    if (error instanceof GitFetchError) throw new SnapshotUnavailableError(`${error.reason}: ${error.message}`);
+    if (error instanceof GitFetchError) throw unavailable(error);
     throw error;
   }
   const snapshot = head;
@@ -56,7 +59,7 @@ export async function openGitSnapshot(
     files = new Map((await snapshot.listEntries()).filter(isRegularFile).map((entry) => [entry.path, entry.oid]));
   } catch (error) {
     await snapshot.close();
-    if (error instanceof GitFetchError) throw new SnapshotUnavailableError(`${error.reason}: ${error.message}`);
+    if (error instanceof GitFetchError) throw unavailable(error);
     throw error;
   }
   return {
@@ -73,4 +76,10 @@ export async function openGitSnapshot(
     },
     close: () => snapshot.close(),
   };
+}
+
+/** The engine's error for a failed fetch: a pack over the budget, or the deadline, decide what later runs do. */
+function unavailable(error: GitFetchError): SnapshotUnavailableError {
+  const reason = error.reason === 'too-large' || error.reason === 'deadline' ? error.reason : 'failed';
+  return new SnapshotUnavailableError(`${error.reason}: ${error.message}`, reason);
 }

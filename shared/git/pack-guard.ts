@@ -19,10 +19,12 @@ export interface PackLimits {
 const MIB = 1024 * 1024;
 
 /**
- * Measured with the worker bundle (`npm run bench`, "Bounded memory"): with these the worker's peak RSS stays under
- * 512 MB, and a head of 10,000 models of 14 KB (136 MiB inflated, a few MiB packed) still fits.
+ * The default budget, in MiB. Measured with the worker bundle (`npm run bench`, "Bounded memory"): with it the
+ * worker's peak RSS stays under 512 MB, and a head of 10,000 models of 14 KB (136 MiB inflated) still fits.
  */
-export const DEFAULT_PACK_LIMITS: PackLimits = packLimitsFor(48 * MIB);
+export const DEFAULT_PACK_BUDGET_MIB = 48;
+
+export const DEFAULT_PACK_LIMITS: PackLimits = packLimitsFor(DEFAULT_PACK_BUDGET_MIB * MIB);
 
 /** The limits scaled from one budget: the pack and any object up to `maxPackBytes`, all objects up to 4× that inflated. */
 export function packLimitsFor(maxPackBytes: number): PackLimits {

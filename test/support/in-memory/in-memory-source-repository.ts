@@ -29,9 +29,10 @@ export interface SourceFault {
   /**
    * rate-limit: Bitbucket's 429 after in-process retries; diff-too-large: 555; missing: 404 on a file;
    * deadline: no answer before the invocation's deadline (the client cut the request); git-unavailable: the git
-   * fetch failed (refused, unreachable, failing past its retries).
+   * fetch failed (refused, unreachable, failing past its retries); git-too-large: the head's pack is over the fetch's
+   * budget; git-deadline: the git fetch ran into the deadline.
    */
-  readonly kind: 'rate-limit' | 'diff-too-large' | 'missing' | 'deadline' | 'git-unavailable';
+  readonly kind: 'rate-limit' | 'diff-too-large' | 'missing' | 'deadline' | 'git-unavailable' | 'git-too-large' | 'git-deadline';
   readonly retryAfterMs?: number;
   /** How many calls fail; forever when omitted. */
   times?: number;
@@ -234,6 +235,10 @@ export class InMemoryRepository {
         throw new SourceDeadlineError(`No time left before the deadline to fetch ${method} in repository ${this.fullName}.`);
       case 'git-unavailable':
         throw new SnapshotUnavailableError('unavailable: git fetch answered HTTP 503');
+      case 'git-too-large':
+        throw new SnapshotUnavailableError('too-large: git fetch stopped: the pack is larger than 50331648 bytes', 'too-large');
+      case 'git-deadline':
+        throw new SnapshotUnavailableError('deadline: git POST git-upload-pack was not answered before the deadline', 'deadline');
     }
   }
 }
