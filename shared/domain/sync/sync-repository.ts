@@ -145,8 +145,10 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
       plan = await derivePlan(target, progress, state, deps, { gitMinChangedModels: options.gitMinChangedModels });
     } catch (error) {
       // Retrying the message would run into the same deadline until the DLQ: a continuation starts with a whole
-      // invocation instead, over REST when the git fetch is what took the time.
-      if (!(error instanceof PlanDeadlineError)) throw error;
+      // invocation instead, over REST when the git fetch is what took the time. A request that timed out with time
+      // left is a failure like any other (retried with backoff), not a reason to queue continuations at once.
+      const outOfTime = options.remainingTimeMs() < (options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS);
+      if (!(error instanceof PlanDeadlineError) || !outOfTime) throw error;
       return await planLater(error.gitSkipped ? { ...progress, gitSkipped: error.gitSkipped } : progress, error.gitSkipped);
     }
     const { ops, mode, hubignore, fallbackReason, transport, transportFallback } = plan;

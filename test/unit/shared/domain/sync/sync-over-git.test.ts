@@ -247,7 +247,7 @@ describe('syncRepository when git cannot read the head (in memory)', () => {
     world.repo.addFault({ method: 'snapshot', kind: 'git-deadline' });
     world.repo.addFault({ method: 'listFiles', kind: 'deadline', times: 1 });
     world.repo.addFault({ method: 'getFile', kind: 'deadline', times: 1 });
-    const stopped = await sync(world);
+    const stopped = await sync(world, stopAfter(0));
     expect(stopped.report).toMatchObject({ outcome: 'partial', opsApplied: 0, readHead: true });
     expect(stopped.report.transportFallback).toMatch(/^git fetch ran into the deadline, the continuation reads over REST: deadline: /);
     expect(stopped.methods).toEqual(['getMainBranch', 'getBranchHead', 'snapshot']);
@@ -261,12 +261,20 @@ describe('syncRepository when git cannot read the head (in memory)', () => {
     await expectReplicated(world);
   });
 
+  it('a request that times out with time left fails the run as before (retried with backoff, no continuation at once)', async () => {
+    const world = newWorld();
+    await world.repo.commit(models(5));
+    world.repo.addFault({ method: 'listFiles', kind: 'deadline', times: 1 });
+    world.repo.addFault({ method: 'getFile', kind: 'deadline', times: 1 });
+    await expect(sync(world, { git: false })).rejects.toThrow(/No time left/);
+  });
+
   it('a REST listing that runs into the deadline keeps the target for a continuation instead of failing', async () => {
     const world = newWorld();
     await world.repo.commit(models(5));
     world.repo.addFault({ method: 'listFiles', kind: 'deadline', times: 1 });
     world.repo.addFault({ method: 'getFile', kind: 'deadline', times: 1 });
-    const stopped = await sync(world, { git: false });
+    const stopped = await sync(world, { git: false, ...stopAfter(0) });
     expect(stopped.report).toMatchObject({ outcome: 'partial', opsApplied: 0 });
     expect((await world.state.getSyncState(world.repo.uuid)).progress?.gitSkipped).toBeUndefined();
     const resumed = await sync(world, { git: false });
