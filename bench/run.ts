@@ -14,6 +14,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBitbucketSimulator } from '../local/bitbucket-simulator';
 import { startLocalHub } from '../local/runtime';
+import { benchBoundedMemory } from './bounded-memory-benchmarks';
+import { benchHubignore, benchPathologicalModels } from './bounded-memory-models';
 import { benchBundles } from './bundle-benchmarks';
 import { benchBulkGit, benchRestVersusGit } from './git-benchmarks';
 import { renderDocument, renderTable, rows, withSectionsReplaced } from './report';
@@ -32,6 +34,7 @@ const SECTIONS = {
   git: 'Bulk sync over git',
   threshold: 'REST vs git by changed models',
   verification: 'Verification',
+  'bounded-memory': 'Bounded memory',
 } as const;
 type SectionName = keyof typeof SECTIONS;
 
@@ -64,8 +67,8 @@ async function main(): Promise<void> {
       await benchVerifier(hub, webhookSecret, AWS_RTT_MS);
       await benchVerifier(hub, webhookSecret, 0);
     }
-    // The storage and git sections run the worker bundle in a child process for its peak memory.
-    const needsWorkerBundle = sections.has('storage') || sections.has('git');
+    // The storage, git and bounded-memory sections run the worker bundle in a child process for its peak memory.
+    const needsWorkerBundle = sections.has('storage') || sections.has('git') || sections.has('bounded-memory');
     const bundles = sections.has('bundles') || needsWorkerBundle ? await benchBundles(bundleDir, sections.has('bundles')) : {};
     if (sections.has('incremental')) await benchIncremental(simulator, hub);
     if (sections.has('large-repository')) await benchOnePushInLargeRepository(simulator, hub);
@@ -73,6 +76,11 @@ async function main(): Promise<void> {
     if (sections.has('git')) await benchBulkGit(simulator, hub, bundles.worker!);
     if (sections.has('threshold')) await benchRestVersusGit(simulator, hub);
     if (sections.has('verification')) await benchVerification(simulator, hub);
+    if (sections.has('bounded-memory')) {
+      await benchBoundedMemory(simulator, hub, bundles.worker!);
+      await benchPathologicalModels(simulator, hub, bundles.worker!);
+      await benchHubignore(simulator, hub, bundles.worker!);
+    }
   } finally {
     await hub.close();
     await simulator.close();

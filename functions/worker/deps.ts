@@ -10,6 +10,7 @@ import { BitbucketClient } from '../../shared/bitbucket/bitbucket-client';
 import { BitbucketSource } from '../../shared/bitbucket/bitbucket-source';
 import { loadWorkerConfig, type WorkerConfig } from '../../shared/config/worker-config';
 import { newRequestUuid, type SyncRequestPorts } from '../../shared/domain/sync/handle-sync-request';
+import { packLimitsFor } from '../../shared/git/pack-guard';
 import { createLogger } from '../../shared/observability/logger';
 import { createMetrics, type MetricsRecorder } from '../../shared/observability/metrics';
 import { cacheFor } from '../../shared/util/ttl-cache';
@@ -58,7 +59,9 @@ export function createWorkerDeps(env: Readonly<Record<string, string | undefined
           client,
           // By uuids when the workspace's is stored: a repository renamed or transferred since is still found.
           repository,
-          config.gitSync === 'on' ? { token, deadline: deadlineAt } : undefined,
+          config.gitSync === 'on'
+            ? { token, deadline: deadlineAt, packLimits: packLimitsFor(config.gitMaxPackMib * 1024 * 1024) }
+            : undefined,
         );
         return {
           source,

@@ -6,7 +6,15 @@
  */
 import { SnapshotUnavailableError, SourceEntryNotAFileError, SourceFileMissingError, SourceFileTooLargeError } from '../domain/sync/errors';
 import type { SourceSnapshot } from '../domain/sync/ports';
-import { fetchHeadSnapshot, GitFetchError, isRegularFile, parseLfsPointer, type GitHttpStats, type GitTreeEntry } from '../git';
+import {
+  fetchHeadSnapshot,
+  GitFetchError,
+  isRegularFile,
+  parseLfsPointer,
+  type GitHttpStats,
+  type GitTreeEntry,
+  type PackLimits,
+} from '../git';
 
 /** How the git side of a source fetches. */
 export interface GitSnapshotOptions {
@@ -20,6 +28,8 @@ export interface GitSnapshotOptions {
   readonly maxAttempts?: number;
   /** Epoch ms after which no git request goes on (the invocation's end minus its safety margin). */
   readonly deadline?: number;
+  /** How large a pack the fetch takes in (over it: SnapshotUnavailableError `too-large`). @default DEFAULT_PACK_LIMITS */
+  readonly packLimits?: PackLimits;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -44,9 +54,10 @@ export async function openGitSnapshot(
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+      ...(options.packLimits !== undefined ? { packLimits: options.packLimits } : {}),
     });
   } catch (error) {
-    if (error instanceof GitFetchError) throw new SnapshotUnavailableError(`${error.reason}: ${error.message}`);
+    if (error instanceof GitFetchError) throw unavailable(error);
     throw error;
   }
   const snapshot = head;
@@ -60,7 +71,7 @@ export async function openGitSnapshot(
     notFiles = new Map(entries.filter((entry) => !isRegularFile(entry)).map((entry) => [entry.path, entry]));
   } catch (error) {
     await snapshot.close();
-    if (error instanceof GitFetchError) throw new SnapshotUnavailableError(`${error.reason}: ${error.message}`);
+    if (error instanceof GitFetchError) throw unavailable(error);
     throw error;
   }
   return {
@@ -92,4 +103,10 @@ function notAFile(entry: GitTreeEntry, commit: string): SourceEntryNotAFileError
     `${entry.path} at ${commit.slice(0, 12)} is a ${kind === 'symlink' ? 'symbolic link' : 'submodule'}, not a file`,
     kind,
   );
+}
+
+/** The engine's error for a failed fetch: a pack over the budget, or the deadline, decide what later runs do. */
+function unavailable(error: GitFetchError): SnapshotUnavailableError {
+  const reason = error.reason === 'too-large' || error.reason === 'deadline' ? error.reason : 'failed';
+  return new SnapshotUnavailableError(`${error.reason}: ${error.message}`, reason);
 }

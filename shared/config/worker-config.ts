@@ -3,6 +3,7 @@
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../aws/access-tokens';
 import { DEFAULT_BITBUCKET_API_URL } from '../bitbucket/bitbucket-client';
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../domain/sync/derive-plan';
+import { DEFAULT_PACK_BUDGET_MIB } from '../git/pack-guard';
 import { isTokenSafeUrl, TOKEN_SAFE_URL_RULE } from '../util/token-destination';
 import { readEnv } from './env';
 
@@ -28,6 +29,11 @@ export interface WorkerConfig {
   readonly gitSync: 'on' | 'off';
   /** An incremental sync whose diff plans more ops than this reads a git snapshot (default 50, chosen in docs/BENCHMARKS.md). */
   readonly gitMinChangedModels: number;
+  /**
+   * The git fetch's memory budget in MiB: a pack larger on the wire, an object larger inflated, or all objects over
+   * 4× this inflated stop the fetch, and the target is read over REST (see `PackLimits`).
+   */
+  readonly gitMaxPackMib: number;
 }
 
 /** Reads the worker's settings, or throws one ConfigError listing every missing or invalid variable. */
@@ -50,6 +56,7 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
     retryBackoffBaseSeconds: env.number('RETRY_BACKOFF_BASE_SECONDS', 30, { min: 0, max: 900 }),
     gitSync: env.oneOf('GIT_SYNC', ['on', 'off'], 'on'),
     gitMinChangedModels: env.number('GIT_MIN_CHANGED_MODELS', DEFAULT_GIT_MIN_CHANGED_MODELS, { min: 0, max: 1_000_000 }),
+    gitMaxPackMib: env.number('GIT_MAX_PACK_MIB', DEFAULT_PACK_BUDGET_MIB, { min: 1, max: 1024 }),
   };
   env.done();
   return Object.freeze(config);

@@ -9,8 +9,12 @@ export type GitFetchFailure =
   | 'not-found'
   /** No connection: DNS, refused, reset. */
   | 'unreachable'
-  /** A request or the caller's deadline ran out. */
+  /** A request timed out (no answer, or a silence in it, longer than the request timeout). */
   | 'timeout'
+  /** The caller's deadline came: nothing more is sent, and no attempt is made again in this invocation. */
+  | 'deadline'
+  /** The pack is over the fetch's budget (see `PackLimits`): fetching it again would end the same way. */
+  | 'too-large'
   /** The server answered 429 or 5xx. */
   | 'unavailable'
   /** The server spoke something else than git smart HTTP, or the pack was unreadable. */

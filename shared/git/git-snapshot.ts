@@ -7,7 +7,8 @@ import * as git from 'isomorphic-git';
 import { Agent, type Dispatcher } from 'undici';
 import { GitFetchError, redactSecrets } from './errors';
 import { MemoryFs } from './memory-fs';
-import { createUndiciHttp, type GitHttpStats } from './undici-http';
+import { DEFAULT_PACK_LIMITS, guardUploadPack, type PackLimits } from './pack-guard';
+import { createUndiciHttp, type GitHttpStats, type UndiciHttp } from './undici-http';
 
 /** One file-like entry of the fetched tree (directories are walked, not listed). */
 export interface GitTreeEntry {
@@ -46,6 +47,10 @@ export interface FetchHeadSnapshotOptions {
   dispatcher?: Dispatcher;
   /** Counters the fetch's traffic is added to, failed attempts included (the snapshot's `stats` are these then). */
   stats?: GitHttpStats;
+  /** How large a pack the fetch takes in; a larger one fails with reason `too-large`. @default DEFAULT_PACK_LIMITS */
+  packLimits?: PackLimits;
+  /** Clock of the deadline (epoch ms). @default Date.now */
+  now?: () => number;
 }
 
 /** A fetched branch head, read locally. Call `close()` to release the pack (memory or temporary directory). */
@@ -82,19 +87,25 @@ export async function fetchHeadSnapshot(options: FetchHeadSnapshotOptions): Prom
   const authorization = `Basic ${credentials}`;
   const secrets = [options.token, credentials];
   const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
-  const http = createUndiciHttp({
-    dispatcher,
-    secrets,
-    ...optional('deadline', options.deadline),
-    ...optional('requestTimeoutMs', options.requestTimeoutMs),
-    ...optional('stats', options.stats),
-  });
+  const now = options.now ?? Date.now;
+  const http = guardedHttp(
+    createUndiciHttp({
+      dispatcher,
+      secrets,
+      now,
+      ...optional('deadline', options.deadline),
+      ...optional('requestTimeoutMs', options.requestTimeoutMs),
+      ...optional('stats', options.stats),
+    }),
+    options.packLimits ?? DEFAULT_PACK_LIMITS,
+  );
   const url = withoutCredentials(options.cloneUrl);
   const attempts = Math.max(1, options.maxAttempts ?? DEFAULT_ATTEMPTS);
   try {
     for (let attempt = 1; ; attempt++) {
       const storage = options.tmpDir === undefined ? memoryStorage() : await tmpStorage(options.tmpDir);
       const cache = {}; // isomorphic-git keeps the parsed pack index here: without it every read re-parses the pack
+      http.packReceived = false;
       try {
         await git.init({ fs: storage.fs, dir: storage.gitdir, bare: true });
         // fetch records what it got under refs/remotes/origin/*, so it needs the remote's refspec.
@@ -115,19 +126,55 @@ export async function fetchHeadSnapshot(options: FetchHeadSnapshotOptions): Prom
           headers: { Authorization: authorization },
           onAuth: (_url, auth) =>
             auth.headers?.Authorization === authorization ? { cancel: true } : { username: TOKEN_USER, password: options.token },
+          onProgress: indexingDeadline(http, options.deadline, now),
         });
         if (!result.fetchHead) throw new GitFetchError('not-found', `branch ${options.branch} not found over git (empty repository)`);
         return openSnapshot(storage, cache, result.fetchHead, http.stats, secrets);
       } catch (error) {
         await storage.dispose();
         const failure = toGitFetchError(error, options.branch, secrets);
-        const timeLeft = options.deadline === undefined || options.deadline > Date.now();
+        const timeLeft = options.deadline === undefined || options.deadline > now();
         if (!failure.transient || attempt >= attempts || !timeLeft) throw failure;
       }
     }
   } finally {
     if (!options.dispatcher) await dispatcher.destroy().catch(() => undefined);
   }
+}
+
+/** The HTTP plugin with every upload-pack response read through the pack guard; `packReceived` once one was read whole. */
+function guardedHttp(http: UndiciHttp, limits: PackLimits): UndiciHttp & { packReceived: boolean } {
+  const guarded = {
+    stats: http.stats,
+    packReceived: false,
+    async request(req: Parameters<UndiciHttp['request']>[0]) {
+      const response = await http.request(req);
+      if (!req.url.endsWith('/git-upload-pack') || response.statusCode !== 200) return response;
+      return { ...response, body: whole(guardUploadPack(response.body, limits)) };
+    },
+  };
+  async function* whole(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    yield* body;
+    guarded.packReceived = true;
+  }
+  return guarded;
+}
+
+/**
+ * isomorphic-git indexes the pack after receiving it (CPU-bound, and long for a large one), reporting progress as it
+ * goes: past the deadline, the report throws and the indexing stops. Only once the pack was received whole, and only
+ * for the indexing's phases: the same callback gets the server's progress lines, whose rejection nobody awaits.
+ */
+function indexingDeadline(
+  http: { packReceived: boolean },
+  deadline: number | undefined,
+  now: () => number,
+): git.ProgressCallback | undefined {
+  if (deadline === undefined) return undefined;
+  return ({ phase }) => {
+    if (!http.packReceived || (phase !== 'Receiving objects' && phase !== 'Resolving deltas')) return;
+    if (now() >= deadline) throw new GitFetchError('deadline', 'git fetch: the pack was not indexed before the deadline');
+  };
 }
 
 function openSnapshot(storage: Storage, cache: object, commit: string, stats: GitHttpStats, secrets: readonly string[]): HeadSnapshot {

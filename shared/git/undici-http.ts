@@ -42,6 +42,8 @@ export interface UndiciHttpOptions {
   secrets?: readonly string[];
   /** Counters to add to (e.g. one per sync run, across fetches); by default fresh ones. */
   stats?: GitHttpStats;
+  /** Clock of the deadline (epoch ms). @default Date.now */
+  now?: () => number;
 }
 
 /** The plugin object isomorphic-git takes as `http`, plus its counters. */
@@ -59,11 +61,21 @@ export function createUndiciHttp(options: UndiciHttpOptions = {}): UndiciHttp {
   const stats: GitHttpStats = options.stats ?? { requests: 0, bytesSent: 0, bytesReceived: 0 };
   const secrets = options.secrets ?? [];
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const now = options.now ?? Date.now;
+  const deadline = options.deadline;
+  const pastDeadline = () => deadline !== undefined && now() >= deadline;
+  // A request cut by the deadline is told apart from one that timed out: another attempt has no time left.
+  const failure = (what: string, error: unknown) =>
+    pastDeadline()
+      ? new GitFetchError('deadline', `${what} was not sent or not answered before the deadline`)
+      : transportFailure(what, error);
 
   async function send(req: GitHttpRequest): Promise<GitHttpResponse> {
     const method = req.method ?? 'GET';
     const what = redactSecrets(`git ${method} ${withoutQuery(req.url)}`, secrets);
-    const signal = signalFor(req.signal, options.deadline);
+    // Checked before sending: a timer of 0 ms only aborts on a later tick, after the request has gone out.
+    if (pastDeadline()) throw failure(what, undefined);
+    const signal = signalFor(req.signal, deadline === undefined ? undefined : deadline - now());
     if (signal?.aborted) throw failure(what, signal.reason);
     stats.requests += 1;
     try {
@@ -82,7 +94,7 @@ export function createUndiciHttp(options: UndiciHttpOptions = {}): UndiciHttp {
         statusCode: response.statusCode,
         statusMessage: statusText(response.statusCode),
         headers: flatHeaders(response.headers),
-        body: countReceived(response.body, stats, what),
+        body: countReceived(response.body, stats, (error) => failure(what, error)),
       };
     } catch (error) {
       throw failure(what, signal?.aborted ? signal.reason : error);
@@ -92,10 +104,9 @@ export function createUndiciHttp(options: UndiciHttpOptions = {}): UndiciHttp {
   return { request: send, stats };
 }
 
-function signalFor(given: AbortSignal | undefined, deadline: number | undefined): AbortSignal | undefined {
-  if (deadline === undefined) return given;
-  const left = Math.max(0, deadline - Date.now());
-  const timer = AbortSignal.timeout(left);
+function signalFor(given: AbortSignal | undefined, msLeft: number | undefined): AbortSignal | undefined {
+  if (msLeft === undefined) return given;
+  const timer = AbortSignal.timeout(Math.max(0, msLeft));
   return given ? AbortSignal.any([given, timer]) : timer;
 }
 
@@ -106,19 +117,23 @@ async function* countSent(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
   }
 }
 
-async function* countReceived(body: AsyncIterable<Buffer>, stats: GitHttpStats, what: string): AsyncGenerator<Uint8Array> {
+async function* countReceived(
+  body: AsyncIterable<Buffer>,
+  stats: GitHttpStats,
+  failure: (error: unknown) => GitFetchError,
+): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of body) {
       stats.bytesReceived += chunk.byteLength;
       yield chunk;
     }
   } catch (error) {
-    throw failure(what, error);
+    throw failure(error);
   }
 }
 
-/** A transport failure as a {@link GitFetchError}: timeouts (request or deadline) or an unreachable server. */
-function failure(what: string, error: unknown): GitFetchError {
+/** A transport failure as a {@link GitFetchError}: a request timed out, or the server is unreachable. */
+function transportFailure(what: string, error: unknown): GitFetchError {
   if (error instanceof GitFetchError) return error;
   const code = (error as { code?: unknown } | undefined)?.code;
   const name = (error as { name?: unknown } | undefined)?.name;

@@ -5,7 +5,7 @@
  */
 import { createModelSelector } from '../../models/model-selection';
 import { HUBIGNORE_FILE } from '../repository-config';
-import { DiffUnavailableError, SnapshotUnavailableError, SourceEntryNotAFileError } from './errors';
+import { DiffUnavailableError, PlanDeadlineError, SnapshotUnavailableError, SourceDeadlineError, SourceEntryNotAFileError } from './errors';
 import { openHeadSnapshot } from './head-snapshot';
 import { planFromDiff, planFromListing, type SyncOp } from './plan';
 import { planFromSnapshot } from './plan-from-snapshot';
@@ -32,8 +32,10 @@ export interface DerivedPlan {
   /** Why an incremental sync became a full one, when it did. */
   readonly fallbackReason?: string;
   readonly transport: SyncTransport;
-  /** Why git was wanted but REST used (the snapshot failed), when that happened. */
+  /** Why git was wanted but REST used (the snapshot failed, or is skipped for this target), when that happened. */
   readonly transportFallback?: string;
+  /** Why this target stays on REST (`SyncProgress.gitSkipped`), when the snapshot failed in a way that would repeat. */
+  readonly gitSkipped?: string;
   /** The commit the plan brings the models to: a snapshot's may be newer than the head read before. */
   readonly toCommit: string;
   /** A snapshot plan lists only outstanding work: applied ops drop out of it when it is derived again. */
@@ -52,6 +54,15 @@ export interface PlanOptions {
 
 type RestPlan = Pick<DerivedPlan, 'ops' | 'mode' | 'hubignore' | 'hubignoreNotice' | 'fallbackReason'>;
 
+/** Why git is not used for this target (kept in the progress), as the decision is made. */
+interface GitDecision {
+  skipped?: string;
+}
+
+/**
+ * The plan of the run. Throws {@link PlanDeadlineError} when planning runs out of the invocation's time (a git fetch
+ * or a listing that reached the deadline): the caller keeps the target, and why git is skipped, for a continuation.
+ */
 export async function derivePlan(
   target: SyncTarget,
   progress: SyncProgress,
@@ -59,17 +70,37 @@ export async function derivePlan(
   deps: SyncDeps,
   options: PlanOptions = {},
 ): Promise<DerivedPlan> {
+  const git: GitDecision = progress.gitSkipped === undefined ? {} : { skipped: progress.gitSkipped };
+  try {
+    return await planWith(git, target, progress, state, deps, options);
+  } catch (error) {
+    if (error instanceof SourceDeadlineError && !(error instanceof PlanDeadlineError))
+      throw new PlanDeadlineError(error.message, git.skipped);
+    throw error;
+  }
+}
+
+async function planWith(
+  git: GitDecision,
+  target: SyncTarget,
+  progress: SyncProgress,
+  state: SyncState,
+  deps: SyncDeps,
+  options: PlanOptions,
+): Promise<DerivedPlan> {
   const threshold = options.gitMinChangedModels ?? DEFAULT_GIT_MIN_CHANGED_MODELS;
-  // A continuation keeps its transport: a REST plan's watermark means nothing to a snapshot plan and back.
-  const gitAllowed = deps.source.snapshot !== undefined && progress.transport !== 'rest';
-  let transportFallback: string | undefined;
+  const fullSync = progress.mode === 'full' || !progress.fromCommit;
+  // A continuation keeps its transport (a REST plan's watermark means nothing to a snapshot plan and back), except a
+  // full sync on REST after a transient git failure: git may be back, and its plan skips what REST already wrote.
+  const gitAllowed = deps.source.snapshot !== undefined && git.skipped === undefined && (progress.transport !== 'rest' || fullSync);
+  let transportFallback = git.skipped;
   const viaGit = async (mode: SyncMode, fallbackReason?: string): Promise<DerivedPlan | undefined> => {
     if (!gitAllowed || transportFallback !== undefined) return undefined;
     try {
       return { ...(await snapshotPlan(target, progress, deps)), mode, ...(fallbackReason ? { fallbackReason } : {}) };
     } catch (error) {
       if (!(error instanceof SnapshotUnavailableError)) throw error;
-      transportFallback = `git unavailable, read over REST: ${error.message}`;
+      transportFallback = skipGit(error, git);
       return undefined;
     }
   };
@@ -77,13 +108,13 @@ export async function derivePlan(
     ...plan,
     transport: 'rest',
     ...(transportFallback ? { transportFallback } : {}),
+    ...(git.skipped ? { gitSkipped: git.skipped } : {}),
     toCommit: progress.toCommit,
     converging: false,
     readFile: (path) => deps.source.getFile(progress.toCommit, path),
     close: async () => undefined,
   });
 
-  const fullSync = progress.mode === 'full' || !progress.fromCommit;
   if (progress.transport === 'git' || fullSync) {
     const plan = await viaGit(fullSync ? 'full' : progress.mode);
     if (plan) return plan;
@@ -124,6 +155,24 @@ export async function derivePlan(
   const files = await deps.source.listFiles(progress.toCommit);
   const stored = new Set((await deps.models.listModels(target.uuid)).map((model) => model.path));
   return viaRest({ ops: planFromListing(files, isModel, stored, changed), mode: 'reselect', hubignore, ...noticed(notice) });
+}
+
+/**
+ * What a failed snapshot means for the run: a transient failure falls back to REST this once; a pack over the budget
+ * skips git for the whole target; a fetch that reached the deadline leaves no time, so the continuation reads over
+ * REST (thrown as {@link PlanDeadlineError}). Returns the fallback's reason.
+ */
+function skipGit(error: SnapshotUnavailableError, git: GitDecision): string {
+  switch (error.reason) {
+    case 'failed':
+      return `git unavailable, read over REST: ${error.message}`;
+    case 'too-large':
+      git.skipped = `git skipped for this target, read over REST: ${error.message}`;
+      return git.skipped;
+    case 'deadline':
+      git.skipped = `git fetch ran into the deadline, the continuation reads over REST: ${error.message}`;
+      throw new PlanDeadlineError(git.skipped, git.skipped);
+  }
 }
 
 /** Every model of the listing, fetched again (Bitbucket's REST listing carries no content hash). */

@@ -26,14 +26,43 @@ export class SourceFileTooLargeError extends ModelHubError {
   }
 }
 
-/** The source cannot give a snapshot this time (git refused, unreachable, or failing): read over REST instead. */
-export class SnapshotUnavailableError extends ModelHubError {}
+/** Why a snapshot could not be had, which decides what later runs of the same target do. */
+export type SnapshotUnavailableReason =
+  /** git refused, was unreachable or kept failing: this run reads over REST, a later one tries git again. */
+  | 'failed'
+  /** The head's pack is over the fetch's memory budget: fetching it again would fail the same way. */
+  | 'too-large'
+  /** The fetch ran into the invocation's deadline: no time is left to read anything in this run. */
+  | 'deadline';
+
+/** The source cannot give a snapshot this time: read over REST instead. */
+export class SnapshotUnavailableError extends ModelHubError {
+  constructor(
+    message: string,
+    readonly reason: SnapshotUnavailableReason = 'failed',
+  ) {
+    super(message);
+  }
+}
 
 /** A file the tree lists cannot be downloaded (404: e.g. a Git LFS object missing from Bitbucket's media store). */
 export class SourceFileMissingError extends ModelHubError {}
 
 /** The invocation's time for source requests ran out before an answer (its deadline minus the safety margin). */
 export class SourceDeadlineError extends ModelHubError {}
+
+/**
+ * Planning ran out of the invocation's time: the run keeps its target for a continuation. `gitSkipped` says why that
+ * continuation reads over REST (the git fetch is what took the time, or its pack is over the budget), when it does.
+ */
+export class PlanDeadlineError extends SourceDeadlineError {
+  constructor(
+    message: string,
+    readonly gitSkipped?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** The path is a symbolic link or a submodule, not a file: never a model, whatever its name. */
 export class SourceEntryNotAFileError extends ModelHubError {

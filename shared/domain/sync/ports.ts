@@ -35,6 +35,12 @@ export interface SyncProgress {
   readonly watermark?: string;
   /** How the plan reads the repository; a continuation keeps it (another transport's plan starts afresh). */
   readonly transport?: SyncTransport;
+  /**
+   * Why this target is read over REST only: its git fetch failed in a way that would repeat (the pack over the
+   * memory budget, or the fetch running into the deadline), so continuations and retries do not fetch it again.
+   * A transient git failure sets nothing: the next continuation of a full sync tries git again.
+   */
+  readonly gitSkipped?: string;
   /** Ops in the plan and ops applied so far (for progress displays: files done / total). */
   readonly total?: number;
   readonly done?: number;

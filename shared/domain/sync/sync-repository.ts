@@ -5,9 +5,9 @@
 import { HubignoreRejectedError } from '../../models/model-selection';
 import { applyOps } from './apply-ops';
 import { derivePlan } from './derive-plan';
-import { SourceDeadlineError, SourceRateLimitedError } from './errors';
+import { PlanDeadlineError, SourceDeadlineError, SourceRateLimitedError } from './errors';
 import { remainingOps } from './plan';
-import type { SourceRepository, SyncState } from './ports';
+import type { SourceRepository, SyncProgress, SyncState } from './ports';
 import { SyncRunRecord } from './sync-run-record';
 import {
   combineReports,
@@ -125,24 +125,38 @@ async function syncOnce(target: SyncTarget, options: SyncOptions, deps: SyncDeps
       };
     }
     progress = { ...progress, invocations: progress.invocations + 1 };
-    if (options.remainingTimeMs() < (options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS)) {
-      // No time left to plan (a listing can take a while): keep the target for the continuation.
-      await saveState({ ...record.withoutProgress(), progress, lastRun: record.lastRun('partial') });
+    // Without time to plan (a listing or a git fetch can take a while), keep the target for the continuation.
+    const planLater = async (unplanned: SyncProgress, transportFallback?: string): Promise<SyncReport> => {
+      await saveState({ ...record.withoutProgress(), progress: unplanned, lastRun: record.lastRun('partial') });
       return {
         outcome: 'partial',
         branch,
-        fromCommit: progress.fromCommit,
-        toCommit: progress.toCommit,
-        counts: progress.counts,
+        fromCommit: unplanned.fromCommit,
+        toCommit: unplanned.toCommit,
+        ...(transportFallback ? { transportFallback } : {}),
+        counts: unplanned.counts,
         opsApplied: 0,
-        opsRemaining: (progress.total ?? 0) - (progress.done ?? 0),
+        opsRemaining: (unplanned.total ?? 0) - (unplanned.done ?? 0),
         continued: continuing,
         readHead: !continuing,
       };
-    }
+    };
+    if (options.remainingTimeMs() < (options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS)) return await planLater(progress);
 
-    const plan = await derivePlan(target, progress, state, deps, { gitMinChangedModels: options.gitMinChangedModels });
+    let plan;
+    try {
+      plan = await derivePlan(target, progress, state, deps, { gitMinChangedModels: options.gitMinChangedModels });
+    } catch (error) {
+      // Retrying the message would run into the same deadline until the DLQ: a continuation starts with a whole
+      // invocation instead, over REST when the git fetch is what took the time. A request that timed out with time
+      // left is a failure like any other (retried with backoff), not a reason to queue continuations at once.
+      const outOfTime = options.remainingTimeMs() < (options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS);
+      if (!(error instanceof PlanDeadlineError) || !outOfTime) throw error;
+      return await planLater(error.gitSkipped ? { ...progress, gitSkipped: error.gitSkipped } : progress, error.gitSkipped);
+    }
     const { ops, mode, hubignore, hubignoreNotice, fallbackReason, transport, transportFallback } = plan;
+    // A reason to stay on REST holds for the whole target: its continuations and retries do not fetch git again.
+    if (plan.gitSkipped) progress = { ...progress, gitSkipped: plan.gitSkipped };
     let run;
     try {
       // A snapshot newer than the saved target, or another transport than the saved one: the watermark belongs to

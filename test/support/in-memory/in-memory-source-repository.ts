@@ -30,9 +30,11 @@ export interface SourceFault {
    * rate-limit: Bitbucket's 429 after in-process retries; diff-too-large: 555; missing: 404 on a file;
    * deadline: no answer before the invocation's deadline (the client cut the request); git-unavailable: the git
    * fetch failed (refused, unreachable, failing past its retries); git-not-head: the git fetch lands on `commit`,
-   * not on the head the REST API names (a git side behind the API, or a ref that resolved to something else).
+   * not on the head the REST API names (a git side behind the API, or a ref that resolved to something else);
+   * git-too-large: the head's pack is over the fetch's budget; git-deadline: the git fetch ran into the deadline.
    */
-  readonly kind: 'rate-limit' | 'diff-too-large' | 'missing' | 'deadline' | 'git-unavailable' | 'git-not-head';
+  readonly kind:
+    'rate-limit' | 'diff-too-large' | 'missing' | 'deadline' | 'git-unavailable' | 'git-not-head' | 'git-too-large' | 'git-deadline';
   readonly retryAfterMs?: number;
   /** The commit a `git-not-head` snapshot serves. */
   readonly commit?: string;
@@ -263,6 +265,10 @@ export class InMemoryRepository {
         throw new SnapshotUnavailableError('unavailable: git fetch answered HTTP 503');
       case 'git-not-head':
         return fault;
+      case 'git-too-large':
+        throw new SnapshotUnavailableError('too-large: git fetch stopped: the pack is larger than 50331648 bytes', 'too-large');
+      case 'git-deadline':
+        throw new SnapshotUnavailableError('deadline: git POST git-upload-pack was not answered before the deadline', 'deadline');
     }
   }
 }

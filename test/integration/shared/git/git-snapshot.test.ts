@@ -181,10 +181,40 @@ describe('fetchHeadSnapshot over git http-backend', () => {
     expect((error as Error).message).not.toContain(token);
   });
 
-  test('a deadline already past fails as timeout without sending anything', async () => {
+  test('a deadline already past fails as deadline without sending anything', async () => {
     await expect(
       fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token, branch: 'main', deadline: Date.now() - 1 }),
-    ).rejects.toMatchObject({ reason: 'timeout' });
+    ).rejects.toMatchObject({ reason: 'deadline', transient: false });
     expect(server.requests).toEqual([]);
+  });
+
+  test('a deadline that comes once the pack is received stops its indexing, and the fetch is not tried again', async () => {
+    const deadline = Date.now() + 600_000;
+    // The clock reaches the deadline as soon as the server has the pack request: only the indexing is left then.
+    const now = () => (server.requests.length >= 2 ? deadline : Date.now());
+    const error = await fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/models.git`, token, branch: 'main', deadline, now }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({ name: 'GitFetchError', reason: 'deadline', message: expect.stringContaining('not indexed') });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  test('a pack over the budget fails as too-large after one attempt, without inflating the object over it', async () => {
+    createBareRepository(root, 'zeros', {
+      files: new Map([
+        ['model.hck.json', Buffer.from('{"modelName":"m"}\n')],
+        ['zeros.bin', Buffer.alloc(4 * 1024 * 1024)],
+      ]),
+    });
+    const packLimits = { maxPackBytes: 1024 * 1024, maxObjectBytes: 1024 * 1024, maxInflatedBytes: 4 * 1024 * 1024 };
+    const error = await fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/zeros.git`, token, branch: 'main', packLimits }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(GitFetchError);
+    expect(error).toMatchObject({ reason: 'too-large', transient: false, message: expect.stringContaining('read over REST') });
+    expect(server.requests).toHaveLength(2);
+    // The same repository within the default budget.
+    const snapshot = await fetchHeadSnapshot({ cloneUrl: `${server.url}/acme/zeros.git`, token, branch: 'main' });
+    await snapshot.close();
   });
 });

@@ -4,6 +4,7 @@ import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../../../shared/domain/sync/d
 import { loadVerifierConfig } from '../../../../shared/config/verifier-config';
 import { loadWorkerConfig } from '../../../../shared/config/worker-config';
 import { ConfigError } from '../../../../shared/domain/errors';
+import { DEFAULT_PACK_BUDGET_MIB } from '../../../../shared/git/pack-guard';
 
 const COMMON = { QUEUE_URL: 'http://queue', REPOSITORIES_TABLE: 'repos', EVENTS_TABLE: 'events' };
 
@@ -65,12 +66,16 @@ describe('loadWorkerConfig', () => {
       retryBackoffBaseSeconds: 30,
       gitSync: 'on',
       gitMinChangedModels: DEFAULT_GIT_MIN_CHANGED_MODELS,
+      gitMaxPackMib: DEFAULT_PACK_BUDGET_MIB,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(() => loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm', GIT_SYNC: 'maybe' })).toThrow('GIT_SYNC must be one of on, off');
-    expect(loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm', GIT_SYNC: 'off', GIT_MIN_CHANGED_MODELS: '7' })).toMatchObject({
+    expect(
+      loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm', GIT_SYNC: 'off', GIT_MIN_CHANGED_MODELS: '7', GIT_MAX_PACK_MIB: '2' }),
+    ).toMatchObject({
       gitSync: 'off',
       gitMinChangedModels: 7,
+      gitMaxPackMib: 2,
     });
     expect(loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm' }).bitbucketApiUrl).toBe('https://api.bitbucket.org/2.0');
   });

@@ -25,6 +25,8 @@ describe('GitFetchError', () => {
     ['unauthorized', false],
     ['not-found', false],
     ['protocol', false],
+    ['deadline', false],
+    ['too-large', false],
   ] as const)('a %s failure is transient: %s', (reason, transient) => {
     expect(new GitFetchError(reason, 'x').transient).toBe(transient);
   });

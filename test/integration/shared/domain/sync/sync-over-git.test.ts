@@ -1,5 +1,6 @@
 import { BitbucketClient } from '../../../../../shared/bitbucket/bitbucket-client';
 import { BitbucketSource } from '../../../../../shared/bitbucket/bitbucket-source';
+import type { GitSnapshotOptions } from '../../../../../shared/bitbucket/bitbucket-snapshot';
 import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
 import { verifyRepository } from '../../../../../shared/domain/sync/verify-repository';
@@ -25,11 +26,15 @@ describe('syncRepository over git', () => {
   let counter = 0;
   const newRepository = async () => simulator.createRepository(`acme/git-sync-${++counter}`);
 
-  async function sync(repo: SimulatedRepository, options: Partial<SyncOptions> & { verify?: boolean; git?: boolean } = {}) {
+  async function sync(
+    repo: SimulatedRepository,
+    options: Partial<SyncOptions> & { verify?: boolean; git?: boolean } = {},
+    gitOptions: Partial<GitSnapshotOptions> = {},
+  ) {
     simulator.resetRequests();
     const client = new BitbucketClient({ baseUrl: simulator.apiUrl, token: repo.token, baseDelayMs: 1, sleep: async () => undefined });
     const { verify, git = true, ...syncOptions } = options;
-    const source = new BitbucketSource(client, repo.fullName, git ? { token: repo.token } : undefined);
+    const source = new BitbucketSource(client, repo.fullName, git ? { token: repo.token, ...gitOptions } : undefined);
     const report = await (verify ? verifyRepository : syncRepository)(
       { uuid: repo.uuid, fullName: repo.fullName, modelPattern: DEFAULT_MODEL_PATTERN },
       { remainingTimeMs: () => 600_000, concurrency: 4, gitMinChangedModels: 2, ...syncOptions },
@@ -172,5 +177,17 @@ describe('syncRepository over git', () => {
     const { report } = await sync(repo);
     expect(report).toMatchObject({ outcome: 'synced', transport: 'rest', counts: { added: 1 } });
     expect(report.transportFallback).toMatch(/unauthorized/);
+  });
+
+  it('reads a head whose pack is over the budget over REST, after one fetch stopped early, with the reason', async () => {
+    const repo = await newRepository();
+    // 4 MiB of zeros: a few KiB on the wire, 4 MiB once inflated (the 400 MiB case of the benchmark, made small).
+    await repo.commit({ 'a.hck.json': '{"modelName":"A"}', 'b.hck.json': '{}', 'assets/zeros.bin': Buffer.alloc(4 * 1024 * 1024) });
+    const packLimits = { maxPackBytes: 1024 * 1024, maxObjectBytes: 1024 * 1024, maxInflatedBytes: 4 * 1024 * 1024 };
+    const { report, git } = await sync(repo, {}, { packLimits });
+    expect(report).toMatchObject({ outcome: 'synced', mode: 'full', transport: 'rest', counts: { added: 2 } });
+    expect(report.transportFallback).toMatch(/^git skipped for this target, read over REST: too-large: .*blob object of 4194304 bytes/);
+    expect(git).toBe(2);
+    await expectReplicated(repo);
   });
 });

@@ -198,3 +198,87 @@ describe('syncRepository over a git snapshot (in memory)', () => {
     await expectReplicated(world);
   });
 });
+
+describe('syncRepository when git cannot read the head (in memory)', () => {
+  /** Stops the run after `ops` applied ops: one remaining-time check before planning, then one before each op. */
+  const stopAfter = (ops: number): Partial<SyncOptions> => {
+    let budget = ops + 1;
+    return { concurrency: 1, checkpointEvery: 2, safetyMarginMs: 1, remainingTimeMs: () => (budget-- > 0 ? 1000 : 0) };
+  };
+
+  it('reads a pack over the budget over REST with the reason, and its continuations do not fetch it again', async () => {
+    const world = newWorld();
+    await world.repo.commit(models(30));
+    world.repo.addFault({ method: 'snapshot', kind: 'git-too-large' });
+    const stopped = await sync(world, stopAfter(10));
+    expect(stopped.report).toMatchObject({ outcome: 'partial', transport: 'rest', opsApplied: 10 });
+    expect(stopped.report.transportFallback).toMatch(/^git skipped for this target, read over REST: too-large: /);
+    expect((await world.state.getSyncState(world.repo.uuid)).progress).toMatchObject({
+      transport: 'rest',
+      gitSkipped: expect.stringMatching(/too-large/),
+    });
+
+    const resumed = await sync(world);
+    expect(resumed.methods).not.toContain('snapshot');
+    expect(resumed.report).toMatchObject({ outcome: 'synced', transport: 'rest', continued: true, opsApplied: 20 });
+    expect(resumed.report.transportFallback).toMatch(/too-large/);
+    await expectReplicated(world);
+  });
+
+  it('after a transient git failure, the next continuation of a full sync reads over git again', async () => {
+    const world = newWorld();
+    await world.repo.commit(models(30));
+    world.repo.addFault({ method: 'snapshot', kind: 'git-unavailable', times: 1 });
+    const stopped = await sync(world, stopAfter(10));
+    expect(stopped.report).toMatchObject({ outcome: 'partial', transport: 'rest', opsApplied: 10 });
+    expect((await world.state.getSyncState(world.repo.uuid)).progress?.gitSkipped).toBeUndefined();
+
+    const resumed = await sync(world);
+    expect(resumed.methods.filter((method) => method === 'getFile')).toEqual([]);
+    // What REST wrote matches the snapshot's blob ids: only the 20 models left are read.
+    expect(resumed.report).toMatchObject({ outcome: 'synced', transport: 'git', continued: true, opsApplied: 20 });
+    await expectReplicated(world);
+  });
+
+  it('a git fetch that runs into the deadline keeps the target for a continuation, which reads over REST', async () => {
+    const world = newWorld();
+    await world.repo.commit(models(5));
+    // The fetch took the invocation's time: REST has none left either.
+    world.repo.addFault({ method: 'snapshot', kind: 'git-deadline' });
+    world.repo.addFault({ method: 'listFiles', kind: 'deadline', times: 1 });
+    world.repo.addFault({ method: 'getFile', kind: 'deadline', times: 1 });
+    const stopped = await sync(world, stopAfter(0));
+    expect(stopped.report).toMatchObject({ outcome: 'partial', opsApplied: 0, readHead: true });
+    expect(stopped.report.transportFallback).toMatch(/^git fetch ran into the deadline, the continuation reads over REST: deadline: /);
+    expect(stopped.methods).toEqual(['getMainBranch', 'getBranchHead', 'snapshot']);
+    const { progress } = await world.state.getSyncState(world.repo.uuid);
+    expect(progress).toMatchObject({ toCommit: await world.repo.head(), gitSkipped: expect.stringMatching(/deadline/) });
+
+    world.repo.clearFaults();
+    const resumed = await sync(world);
+    expect(resumed.methods).not.toContain('snapshot');
+    expect(resumed.report).toMatchObject({ outcome: 'synced', transport: 'rest', continued: true, counts: { added: 5 } });
+    await expectReplicated(world);
+  });
+
+  it('a request that times out with time left fails the run as before (retried with backoff, no continuation at once)', async () => {
+    const world = newWorld();
+    await world.repo.commit(models(5));
+    world.repo.addFault({ method: 'listFiles', kind: 'deadline', times: 1 });
+    world.repo.addFault({ method: 'getFile', kind: 'deadline', times: 1 });
+    await expect(sync(world, { git: false })).rejects.toThrow(/No time left/);
+  });
+
+  it('a REST listing that runs into the deadline keeps the target for a continuation instead of failing', async () => {
+    const world = newWorld();
+    await world.repo.commit(models(5));
+    world.repo.addFault({ method: 'listFiles', kind: 'deadline', times: 1 });
+    world.repo.addFault({ method: 'getFile', kind: 'deadline', times: 1 });
+    const stopped = await sync(world, { git: false, ...stopAfter(0) });
+    expect(stopped.report).toMatchObject({ outcome: 'partial', opsApplied: 0 });
+    expect((await world.state.getSyncState(world.repo.uuid)).progress?.gitSkipped).toBeUndefined();
+    const resumed = await sync(world, { git: false });
+    expect(resumed.report).toMatchObject({ outcome: 'synced', continued: true, counts: { added: 5 } });
+    await expectReplicated(world);
+  });
+});
