@@ -192,12 +192,14 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
       oldHash: initial,
       newHash: await repo.head(),
     });
-    // Bitbucket refuses this repository's branch reads until the CLI's sync has failed. A one-shot fault could be
-    // taken by another sync the hub's poller runs first (a message redelivered on a loaded machine), and the
-    // CLI's sync would then succeed.
+    // Bitbucket refuses this repository's branch reads three times, and no more: a one-shot fault could be taken by
+    // another sync the hub's poller runs first (a message redelivered on a loaded machine), and the CLI's sync would
+    // then succeed; a fault that lasts until the CLI has seen the failure lets the 2-second redeliveries of the
+    // failed request reach the queue's 5 receives on a loaded machine, and the request would end in the DLQ.
     // (The worker addresses the repository by its uuids, the CLI by its name.)
     const slugOrUuid = `(data-models|${encodeURIComponent(repo.uuid)})`;
-    bed.simulator.addFault({ pathPattern: new RegExp(`/repositories/[^/]+/${slugOrUuid}/refs/branches/`), kind: 'status', status: 403 });
+    const branchReads = new RegExp(`/repositories/[^/]+/${slugOrUuid}/refs/branches/`);
+    bed.simulator.addFault({ pathPattern: branchReads, kind: 'status', status: 403, times: 3 });
 
     // Act
     let failed: CliRun;
@@ -239,11 +241,13 @@ describe('model-hub CLI end to end: local hub + Bitbucket simulator', () => {
     expect(table.stdout).toMatch(/sync +acme\/data-models +synced +\.\.[0-9a-f]{7} +\+3 +git · \d+ REST \+ \d+ git +-$/m);
     expect(table.stdout).not.toContain('invalid signature');
     // The queue retries the failed request; the repository ends up synced again.
+    // (A minute: the retry waits for the redelivery and a worker on a machine that may be busy with other suites.)
     await eventually(
       'the retried sync',
       async () => (await bed.cli(['repo', 'list', '--json'])).json<RepoListing[]>()[0]?.status === 'synced',
+      60_000,
     );
-  });
+  }, 120_000);
 
   it('refuses bad input with exit code 2 and a next step, and explains bad tokens with exit code 1', async () => {
     const limited = await bed.simulator.createRepository('acme/read-only', { scopes: ['repository'] });
