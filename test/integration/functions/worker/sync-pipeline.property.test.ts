@@ -33,7 +33,7 @@ const PATHS = [
 const HUBIGNORE_LINES = ['drafts/', '!drafts/keep.hck.json', '*.old.hck.json', 'dir with space/'];
 
 type Action =
-  | { kind: 'write'; path: number; size: 'small' | 'large' | 'lfs' }
+  | { kind: 'write'; path: number; size: 'small' | 'large' | 'lfs' | 'asset' }
   | { kind: 'delete'; pick: number }
   | { kind: 'rename'; pick: number; to: number }
   | { kind: 'hubignore'; lines: boolean[] }
@@ -144,8 +144,10 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('write' as const),
       path: fc.nat(PATHS.length - 1),
-      // Issue 17: 'lfs' commits a small model as a Git LFS file (its pointer in git, its content on the media host).
-      size: fc.constantFrom('small' as const, 'small' as const, 'small' as const, 'large' as const, 'lfs' as const),
+      // Issue 17: 'lfs' commits a small model as a Git LFS file (its pointer in git, its content on the media host);
+      // 'asset' a large non-model file, over the git fetch's budget (GIT_MAX_PACK_MIB below), so a head holding it is
+      // read over REST until it is deleted, while the rest of the history goes over git.
+      size: fc.constantFrom('small' as const, 'small' as const, 'small' as const, 'large' as const, 'lfs' as const, 'asset' as const),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
@@ -193,6 +195,8 @@ describe('sync pipeline, property-based', () => {
         BITBUCKET_MAX_RATE_LIMIT_WAIT_MS: '100',
         FETCH_CONCURRENCY: '4',
         SAFETY_MARGIN_SECONDS: '0',
+        // The smallest git budget: one 'asset' (1.1 MB of random bytes) is over it.
+        GIT_MAX_PACK_MIB: '1',
       },
     });
     secret = (JSON.parse(hub.standIns.secrets.getSecret(WEBHOOK_SECRET_NAME)!) as { current: string }).current;
@@ -425,7 +429,11 @@ async function changesFor(repo: SimulatedRepository, commit: string, actions: Ac
   const changes: Record<string, SimulatedEntry> = {};
   const existing = () => [...files.keys()].filter((path) => path !== '.hubignore').sort();
   for (const next of actions) {
-    if (next.kind === 'write') {
+    if (next.kind === 'write' && next.size === 'asset') {
+      const path = `assets/blob-${next.path}.bin`;
+      changes[path] = randomBytes(1_100_000);
+      files.set(path, changes[path]);
+    } else if (next.kind === 'write') {
       // Large bodies are incompressible so they exceed DynamoDB's item size even compressed, and get chunked.
       const body =
         next.size === 'large'
