@@ -10,7 +10,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { accessTokenSecretName } from '../shared/aws/access-tokens';
 import { DynamoDbModelStore } from '../shared/aws/dynamodb-model-store';
 import { DynamoDbRepositoryStore } from '../shared/aws/dynamodb-repository-store';
-import { DEFAULT_MODEL_PATTERN } from '../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../shared/models/model-selection';
 import type { SyncRequest } from '../shared/domain/sync-request';
 import { createWorkerDeps } from '../functions/worker/deps';
 import { createWorkerHandler, type WorkerHandler } from '../functions/worker/handler';

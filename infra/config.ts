@@ -2,7 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-client';
+import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-endpoints';
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../shared/domain/sync/derive-plan';
 
 /** The CDK context keys this app reads (`-c key=value` or `context` in cdk.json). */

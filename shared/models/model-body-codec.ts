@@ -1,7 +1,7 @@
 // Compression of model bodies, chosen by measurement: the stored encoding name lets the default change without
 // rewriting old records.
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
-import { ModelHubError } from '../domain/errors';
+import { ModelHubError } from '../util/model-hub-error';
 
 /**
  * How a stored model body is encoded. The name is stored with every record, so the default can change later

@@ -5,9 +5,8 @@
  * found while the cursor equals the tree's commit is drift, which the sync engine alone never produces; a push
  * during the check is no drift (the check is made again once, else reported as not verified).
  */
-import { createModelSelector } from '../../models/model-selection';
+import { createModelSelector, HUBIGNORE_FILE } from '../../models/model-selection';
 import { gitBlobId } from '../../models/git-blob-id';
-import { HUBIGNORE_FILE } from '../repository-config';
 import { applyOps } from './apply-ops';
 import { readOptionalFile, snapshotHubignore } from './derive-plan';
 import {
