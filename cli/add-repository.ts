@@ -150,7 +150,7 @@ export function once<T>(store: () => Promise<T>): () => Promise<T> {
 }
 
 /** Whether a URL points at this machine (Bitbucket Cloud cannot deliver there). */
-export function isLoopback(url: string): boolean {
+function isLoopback(url: string): boolean {
   try {
     return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
   } catch {

@@ -10,7 +10,7 @@ import { checkProfileExists } from './aws-profiles';
 import { CliError } from './errors';
 
 /** Where `npm start` keeps a local hub's data, unless `MODEL_HUB_DATA_DIR` says otherwise. */
-export const DEFAULT_DATA_DIR = '.model-hub';
+const DEFAULT_DATA_DIR = '.model-hub';
 
 /** The resources of one hub (local or deployed) and the clients that reach them. */
 export interface HubTarget {

@@ -19,7 +19,7 @@ export const CONTEXT_KEYS = [
 ] as const;
 
 /** Default values used when a context key is not set. Documented in docs/DEPLOY.md. */
-export const CONFIG_DEFAULTS = {
+const CONFIG_DEFAULTS = {
   stackName: 'ModelHubSync',
   reconcileMinutes: 15,
   verifySchedule: 'rate(1 day)',

@@ -15,8 +15,8 @@ import { startHttpApi } from './http-api';
 import { startQueuePoller, type QueuePoller, type SqsHandler } from './queue-poller';
 import { startStandIns, WEBHOOK_SECRET_NAME, type StandIns, type StandInOptions } from './stand-ins';
 
-export const WEBHOOK_ROUTE = 'POST /gateway/public/sync';
-export const WEBHOOK_PATH = '/gateway/public/sync';
+const WEBHOOK_ROUTE = 'POST /gateway/public/sync';
+const WEBHOOK_PATH = '/gateway/public/sync';
 
 export interface LocalHubOptions extends StandInOptions {
   /** @default 0 (an ephemeral port) */

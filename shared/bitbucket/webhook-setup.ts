@@ -33,7 +33,7 @@ export function isHubWebhook(hook: BitbucketWebhook, hub: HubIdentity): boolean 
 }
 
 /** The settings of the hub's hook: active, `repo:push` only, signed with `secret`. */
-export function hubWebhookInput(hub: HubIdentity, secret: string): BitbucketWebhookInput {
+function hubWebhookInput(hub: HubIdentity, secret: string): BitbucketWebhookInput {
   return { url: hub.webhookUrl, description: webhookDescription(hub), active: true, events: ['repo:push'], secret };
 }
 

@@ -37,7 +37,7 @@ import {
 } from './sync-types';
 
 /** Without git, a comparison downloads every model: worth it for small repositories only (as the git threshold). */
-export const DEFAULT_REST_VERIFY_MAX_MODELS = 100;
+const DEFAULT_REST_VERIFY_MAX_MODELS = 100;
 
 /**
  * Syncs the repository to its head, then verifies the stored models against the head's tree and repairs any
