@@ -15,8 +15,6 @@ import type { AcceptedDeliveries } from '../domain/ports';
 import { pages } from './dynamodb-paging';
 import { PARTITION_KEY, SORT_KEY } from './tables';
 
-export type { LoggedEvent };
-
 const DAY_SECONDS = 24 * 60 * 60;
 /** Partition for deliveries that name no trustworthy repository (e.g. a bad signature). */
 export const UNATTRIBUTED = 'unattributed';
