@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchHeadSnapshot } from '../shared/git/git-snapshot';
-import { createBareRepository, startGitServer } from '../test/support/git-server';
+import { createBareRepository, startGitServer } from '../local/git-server';
 
 /** A ~5 KB JSON document shaped like a small Hackolade model, different in every file. */
 function modelJson(index: number): Buffer {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../shared/domain/sync/derive-plan';
 import type { BitbucketSimulator } from '../local/bitbucket-simulator';
 import type { LocalHub } from '../local/runtime';
-import { generateLargeModel } from '../test/fixtures/hackolade-models/generate-large-model';
+import { generateLargeModel } from '../local/generate-large-model';
 import { fmt, inMib, kib, mib, rows, show, stat, type Stat } from './report';
 import { log, ROOT, RTT_MS, RUNS, SLOW_RUNS } from './settings';
 import { addedRepository, manyModels, modelsOf, runWorker, runWorkerBundle, type SyncMeasure } from './sync-world';

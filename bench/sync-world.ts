@@ -10,7 +10,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { accessTokenSecretName } from '../shared/aws/access-tokens';
 import { DynamoDbModelStore } from '../shared/aws/dynamodb-model-store';
 import { DynamoDbRepositoryStore } from '../shared/aws/dynamodb-repository-store';
-import { DEFAULT_MODEL_PATTERN } from '../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../shared/models/model-selection';
 import type { SyncRequest } from '../shared/domain/sync-request';
 import { createWorkerDeps } from '../functions/worker/deps';
 import { createWorkerHandler, type WorkerHandler } from '../functions/worker/handler';
@@ -33,7 +33,7 @@ export interface SyncMeasure {
 }
 
 /** One SQS record asking the worker to sync `repo`, shaped as Lambda's event source mapping delivers it. */
-export function syncEvent(repo: SimulatedRepository, request: Partial<SyncRequest> = {}): SQSEvent {
+function syncEvent(repo: SimulatedRepository, request: Partial<SyncRequest> = {}): SQSEvent {
   const body: SyncRequest = {
     version: 1,
     trigger: 'reconcile',
@@ -67,7 +67,7 @@ export function syncEvent(repo: SimulatedRepository, request: Partial<SyncReques
 }
 
 /** The simulator's requests since the last reset, counted the way Bitbucket budgets them. */
-export function servedRequests(simulator: BitbucketSimulator): Omit<SyncMeasure, 'ms'> {
+function servedRequests(simulator: BitbucketSimulator): Omit<SyncMeasure, 'ms'> {
   const count = (origin: string) => simulator.requests.filter((request) => request.origin === origin).length;
   return { rest: count('api'), git: count('git'), bytes: simulator.requests.reduce((sum, request) => sum + request.bytes, 0) };
 }
@@ -182,7 +182,7 @@ export function modelsWritten(before: ReadonlyMap<string, string>, after: Readon
 }
 
 /** A real small model (13.6 KiB) made distinct per path and revision. */
-export function modelVariant(index: number, revision: number): string {
+function modelVariant(index: number, revision: number): string {
   return SMALL_MODEL.replace(/"modelName":\s*"/, `$&m${index} r${revision} `);
 }
 

@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { DEFAULT_MODEL_PATTERN } from '../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../shared/models/model-selection';
 import { signBody } from '../shared/domain/signature';
 import type { LocalHub } from '../local/runtime';
 import { fmt, kib, rows, show, stat } from './report';

@@ -1,8 +1,10 @@
 // What `repo add` does for one repository, whether named (`ws/slug`) or picked from a workspace listing: check the
 // token against it, store the repository with a reference to the (shared) token, and create its webhook.
-import type { BitbucketClient, BitbucketRepositoryInfo } from '../shared/bitbucket/bitbucket-client';
+import type { BitbucketClient } from '../shared/bitbucket/bitbucket-client';
+import type { BitbucketRepositoryInfo } from '../shared/bitbucket/bitbucket-resources';
 import { ensureHubWebhook, hubIdentity, type EnsuredWebhook } from '../shared/bitbucket/webhook-setup';
-import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../shared/domain/repository-config';
+import type { RepositoryConfig } from '../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../shared/models/model-selection';
 import { addRepository } from '../shared/domain/repository-lifecycle';
 import { recordAdminAction } from './admin-trail';
 import { explainBitbucketError } from './bitbucket-errors';
@@ -148,7 +150,7 @@ export function once<T>(store: () => Promise<T>): () => Promise<T> {
 }
 
 /** Whether a URL points at this machine (Bitbucket Cloud cannot deliver there). */
-export function isLoopback(url: string): boolean {
+function isLoopback(url: string): boolean {
   try {
     return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
   } catch {

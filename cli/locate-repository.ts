@@ -1,7 +1,8 @@
 // `repo update`'s lookup of an added repository with a new token: the hub may know it by an outdated name (renamed
 // or transferred in Bitbucket with no push since), so it is read by its uuids, or by the name the admin gives now.
 import { BitbucketNotFoundError } from '../shared/bitbucket/errors';
-import type { BitbucketClient, BitbucketRepositoryInfo } from '../shared/bitbucket/bitbucket-client';
+import type { BitbucketClient } from '../shared/bitbucket/bitbucket-client';
+import type { BitbucketRepositoryInfo } from '../shared/bitbucket/bitbucket-resources';
 import type { RepositoryConfig } from '../shared/domain/repository-config';
 import { explainBitbucketError } from './bitbucket-errors';
 import type { CommandKit } from './command-kit';

@@ -9,10 +9,8 @@ import { readLocalRuntime } from '../shared/config/local-runtime-file';
 import { checkProfileExists } from './aws-profiles';
 import { CliError } from './errors';
 
-/** Bitbucket Cloud's API root, used unless `--bitbucket-api-url` or `BITBUCKET_API_URL` says otherwise. */
-export { DEFAULT_BITBUCKET_API_URL };
 /** Where `npm start` keeps a local hub's data, unless `MODEL_HUB_DATA_DIR` says otherwise. */
-export const DEFAULT_DATA_DIR = '.model-hub';
+const DEFAULT_DATA_DIR = '.model-hub';
 
 /** The resources of one hub (local or deployed) and the clients that reach them. */
 export interface HubTarget {

@@ -2,7 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-client';
+import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-endpoints';
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../shared/domain/sync/derive-plan';
 
 /** The CDK context keys this app reads (`-c key=value` or `context` in cdk.json). */
@@ -19,7 +19,7 @@ export const CONTEXT_KEYS = [
 ] as const;
 
 /** Default values used when a context key is not set. Documented in docs/DEPLOY.md. */
-export const CONFIG_DEFAULTS = {
+const CONFIG_DEFAULTS = {
   stackName: 'ModelHubSync',
   reconcileMinutes: 15,
   verifySchedule: 'rate(1 day)',
@@ -133,26 +133,7 @@ export function readHubConfig(scope: Construct): HubConfig {
     throw new ModelHubConfigError('bitbucketApiUrl', get('bitbucketApiUrl'), 'an https:// URL such as https://api.bitbucket.org/2.0');
   }
 
-  const concurrencyRaw = get('verifierReservedConcurrency');
-  let verifierReservedConcurrency: number | undefined = CONFIG_DEFAULTS.verifierReservedConcurrency;
-  if (concurrencyRaw === 'none') {
-    verifierReservedConcurrency = undefined;
-  } else if (concurrencyRaw !== undefined) {
-    verifierReservedConcurrency = int(concurrencyRaw);
-    // 0 would disable the function entirely (Lambda throttles every call), which is never what a caller wants.
-    if (
-      verifierReservedConcurrency === undefined ||
-      !Number.isInteger(verifierReservedConcurrency) ||
-      verifierReservedConcurrency < 1 ||
-      verifierReservedConcurrency > 1000
-    ) {
-      throw new ModelHubConfigError(
-        'verifierReservedConcurrency',
-        concurrencyRaw,
-        'a whole number from 1 to 1000, or "none" to not reserve concurrency',
-      );
-    }
-  }
+  const verifierReservedConcurrency = readVerifierReservedConcurrency(get('verifierReservedConcurrency'));
 
   const gitMinChangedModels = int(get('gitMinChangedModels')) ?? CONFIG_DEFAULTS.gitMinChangedModels;
   // The worker accepts the same range (GIT_MIN_CHANGED_MODELS); 0 reads every non-empty diff over git.
@@ -171,6 +152,22 @@ export function readHubConfig(scope: Construct): HubConfig {
     verifierReservedConcurrency,
     gitMinChangedModels,
   };
+}
+
+/** `verifierReservedConcurrency`: a whole number from 1 to 1000, `none` for no reservation, or the default. */
+function readVerifierReservedConcurrency(raw: unknown): number | undefined {
+  if (raw === 'none') return undefined;
+  if (raw === undefined) return CONFIG_DEFAULTS.verifierReservedConcurrency;
+  const concurrency = int(raw);
+  // 0 would disable the function entirely (Lambda throttles every call), which is never what a caller wants.
+  if (concurrency === undefined || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
+    throw new ModelHubConfigError(
+      'verifierReservedConcurrency',
+      raw,
+      'a whole number from 1 to 1000, or "none" to not reserve concurrency',
+    );
+  }
+  return concurrency;
 }
 
 function str(value: unknown): string | undefined {

@@ -5,7 +5,7 @@ import { accessTokenSecretName } from '../shared/aws/access-tokens';
 import { DynamoDbEventLog } from '../shared/aws/dynamodb-event-log';
 import { DynamoDbModelStore } from '../shared/aws/dynamodb-model-store';
 import { DynamoDbRepositoryStore } from '../shared/aws/dynamodb-repository-store';
-import { DEFAULT_MODEL_PATTERN } from '../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../shared/models/model-selection';
 import { startBitbucketSimulator } from './bitbucket-simulator';
 import { startLocalHub } from './runtime';
 import { TOKEN_SECRET_PREFIX, WEBHOOK_SECRET_NAME } from './stand-ins';

@@ -9,14 +9,14 @@ import { createVerifierHandler, type VerifierHandler } from '../functions/verifi
 import { createWorkerDeps } from '../functions/worker/deps';
 import { createWorkerHandler, type WorkerHandler } from '../functions/worker/handler';
 import type { AwsClients } from '../shared/aws/aws-clients';
-import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-client';
+import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-endpoints';
 import { readLocalRuntime, RUNTIME_FILE, type LocalRuntimeInfo } from '../shared/config/local-runtime-file';
 import { startHttpApi } from './http-api';
 import { startQueuePoller, type QueuePoller, type SqsHandler } from './queue-poller';
 import { startStandIns, WEBHOOK_SECRET_NAME, type StandIns, type StandInOptions } from './stand-ins';
 
-export const WEBHOOK_ROUTE = 'POST /gateway/public/sync';
-export const WEBHOOK_PATH = '/gateway/public/sync';
+const WEBHOOK_ROUTE = 'POST /gateway/public/sync';
+const WEBHOOK_PATH = '/gateway/public/sync';
 
 export interface LocalHubOptions extends StandInOptions {
   /** @default 0 (an ephemeral port) */

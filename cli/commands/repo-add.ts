@@ -2,8 +2,9 @@
 // token can read and adds the ones picked (on a terminal), matched (`--match`) or all (`--all`), with one stored token.
 import type { Command } from 'commander';
 import { BitbucketAuthError, BitbucketNotFoundError } from '../../shared/bitbucket/errors';
-import type { BitbucketClient, WorkspaceRepository } from '../../shared/bitbucket/bitbucket-client';
-import { DEFAULT_MODEL_PATTERN } from '../../shared/domain/repository-config';
+import type { BitbucketClient } from '../../shared/bitbucket/bitbucket-client';
+import type { WorkspaceRepository } from '../../shared/bitbucket/bitbucket-workspace';
+import { DEFAULT_MODEL_PATTERN } from '../../shared/models/model-selection';
 import { addCheckedRepository, checkRepositoryAccess, once, type AddedRepository, type AddOptions } from '../add-repository';
 import { explainBitbucketError } from '../bitbucket-errors';
 import type { CommandKit } from '../command-kit';

@@ -76,34 +76,7 @@ export class Monitoring extends Construct {
     const { stage, verifier, worker, reconciler, queue, deadLetterQueue } = props;
     const fiveMinutes = Duration.minutes(5);
 
-    // Always created, so every alarm has an action (Control Tower CT.CLOUDWATCH.PR.1) and an operator can subscribe
-    // later; the e-mail subscription is the optional part.
-    // CloudWatch cannot publish to a topic encrypted with the AWS managed key alias/aws/sns (its key policy
-    // cannot be changed), so the topic gets a customer managed key that allows CloudWatch to use it.
-    const key = new kms.Key(this, 'AlarmTopicKey', {
-      description: 'Encrypts the model hub alarm topic',
-      enableKeyRotation: true,
-      // The key only protects alarm notifications in transit; nothing needs it after the topic is gone.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
-    limitGrantsToAwsServices(key);
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: `${props.namePrefix} alarms`,
-      masterKey: key,
-      enforceSSL: true,
-    });
-    if (props.alarmEmail !== undefined) {
-      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
-    }
+    this.alarmTopic = this.createAlarmTopic(props);
 
     const alarm = (
       id: string,
@@ -172,6 +145,40 @@ export class Monitoring extends Construct {
 
     this.dashboard = this.createDashboard(props);
     this.queries = this.createQueries(props);
+  }
+
+  /**
+   * The topic every alarm notifies. Always created, so every alarm has an action (Control Tower CT.CLOUDWATCH.PR.1)
+   * and an operator can subscribe later; the e-mail subscription is the optional part.
+   */
+  private createAlarmTopic(props: MonitoringProps): sns.Topic {
+    // CloudWatch cannot publish to a topic encrypted with the AWS managed key alias/aws/sns (its key policy
+    // cannot be changed), so the topic gets a customer managed key that allows CloudWatch to use it.
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the model hub alarm topic',
+      enableKeyRotation: true,
+      // The key only protects alarm notifications in transit; nothing needs it after the topic is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    limitGrantsToAwsServices(key);
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `${props.namePrefix} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail !== undefined) {
+      topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    }
+    return topic;
   }
 
   private createDashboard(props: MonitoringProps): cloudwatch.Dashboard {

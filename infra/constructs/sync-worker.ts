@@ -7,7 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../../shared/aws/access-tokens';
-import { DEFAULT_BITBUCKET_API_URL } from '../../shared/bitbucket/bitbucket-client';
+import { DEFAULT_BITBUCKET_API_URL } from '../../shared/bitbucket/bitbucket-endpoints';
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../shared/domain/sync/derive-plan';
 import type { DataTables } from './data-tables';
 import { NodeFunction } from './node-function';

@@ -104,46 +104,14 @@ export class WebhookIngest extends Construct {
     super(scope, id);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      fifo: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // Long enough for someone to notice the alarm, investigate and redrive after a holiday.
-      retentionPeriod: Duration.days(14),
-    });
-
-    this.queue = new sqs.Queue(this, 'SyncQueue', {
-      fifo: true,
-      // The verifier sets MessageDeduplicationId itself, so deduplication follows its notion of "the same
-      // delivery" rather than a hash of the body (two pushes can produce identical bodies).
-      contentBasedDeduplication: false,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      visibilityTimeout: props.queueVisibilityTimeout,
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
-    });
+    const queues = this.createQueues(props.queueVisibilityTimeout);
+    this.queue = queues.queue;
+    this.deadLetterQueue = queues.deadLetterQueue;
 
     // A fixed, readable name: admins look it up by name, and Secret.secretName of a generated name cannot be
     // parsed reliably when the name contains hyphens.
     this.webhookSecretName = props.webhookSecretName ?? `${Stack.of(this).stackName}/webhook-secret`;
-    this.webhookSecret = new secretsmanager.Secret(this, 'WebhookSecret', {
-      secretName: this.webhookSecretName,
-      description: 'Bitbucket webhook HMAC secret. "current" signs new deliveries; "previous" is still accepted during a rotation.',
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ previous: '' }),
-        generateStringKey: 'current',
-        // Admins paste this into Bitbucket's form; punctuation invites quoting mistakes.
-        excludePunctuation: true,
-        passwordLength: 64,
-      },
-    });
-    Validations.of(this.webhookSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The webhook secret is shared with Bitbucket, where it must be changed by hand; an automatic rotation would break deliveries. ' +
-        'Rotation is manual: move "current" to "previous", set a new "current", update Bitbucket, then clear "previous".',
-    });
+    this.webhookSecret = this.createWebhookSecret(this.webhookSecretName);
 
     const tables = props.tables;
     this.verifier = new NodeFunction(this, 'Verifier', {
@@ -195,20 +163,7 @@ export class WebhookIngest extends Construct {
       detailedMetricsEnabled: false,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            userAgent: '$context.identity.userAgent',
-            requestTime: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            responseLength: '$context.responseLength',
-            integrationLatency: '$context.integrationLatency',
-            integrationError: '$context.integrationErrorMessage',
-            error: '$context.error.message',
-          }),
-        ),
+        format: accessLogFormat(),
       },
     });
 
@@ -234,4 +189,68 @@ export class WebhookIngest extends Construct {
     // The $default stage's URL ends with "/"; the route path starts with one.
     this.webhookUrl = `${this.stage.url}${WEBHOOK_ROUTE_PATH.slice(1)}`;
   }
+
+  /** The FIFO sync queue and its dead-letter queue. */
+  private createQueues(visibilityTimeout: Duration): { queue: sqs.Queue; deadLetterQueue: sqs.Queue } {
+    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      fifo: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Long enough for someone to notice the alarm, investigate and redrive after a holiday.
+      retentionPeriod: Duration.days(14),
+    });
+
+    const queue = new sqs.Queue(this, 'SyncQueue', {
+      fifo: true,
+      // The verifier sets MessageDeduplicationId itself, so deduplication follows its notion of "the same
+      // delivery" rather than a hash of the body (two pushes can produce identical bodies).
+      contentBasedDeduplication: false,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout,
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 5 },
+    });
+    return { queue, deadLetterQueue };
+  }
+
+  /** The webhook HMAC secret, generated at deploy time; rotated by hand (see the acknowledgement). */
+  private createWebhookSecret(secretName: string): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'WebhookSecret', {
+      secretName,
+      description: 'Bitbucket webhook HMAC secret. "current" signs new deliveries; "previous" is still accepted during a rotation.',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ previous: '' }),
+        generateStringKey: 'current',
+        // Admins paste this into Bitbucket's form; punctuation invites quoting mistakes.
+        excludePunctuation: true,
+        passwordLength: 64,
+      },
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The webhook secret is shared with Bitbucket, where it must be changed by hand; an automatic rotation would break deliveries. ' +
+        'Rotation is manual: move "current" to "previous", set a new "current", update Bitbucket, then clear "previous".',
+    });
+    return secret;
+  }
+}
+
+/** One JSON line per request in the stage's access log. */
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      userAgent: '$context.identity.userAgent',
+      requestTime: '$context.requestTime',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLength: '$context.responseLength',
+      integrationLatency: '$context.integrationLatency',
+      integrationError: '$context.integrationErrorMessage',
+      error: '$context.error.message',
+    }),
+  );
 }

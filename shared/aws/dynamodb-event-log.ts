@@ -11,11 +11,9 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { isAdminAction, type LoggedEvent } from '../domain/logged-event';
-import type { AcceptedDeliveries, EventRecorder } from '../domain/ports';
+import type { AcceptedDeliveries } from '../domain/ports';
 import { pages } from './dynamodb-paging';
 import { PARTITION_KEY, SORT_KEY } from './tables';
-
-export type { LoggedEvent };
 
 const DAY_SECONDS = 24 * 60 * 60;
 /** Partition for deliveries that name no trustworthy repository (e.g. a bad signature). */
@@ -29,7 +27,7 @@ export const ADMIN_ACTIONS = 'admin';
  * bodies (`pk = accepted#<sha256>`). Both expire through the table's TTL attribute `expiresAt`; reads and claims
  * also check it, since DynamoDB deletes expired items only eventually.
  */
-export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
+export class DynamoDbEventLog implements AcceptedDeliveries {
   private readonly tableName: string;
   private readonly client: DynamoDBClient;
   private readonly eventTtlSeconds: number;
@@ -46,6 +44,7 @@ export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
     this.acceptedTtlSeconds = Math.round((options.acceptedTtlDays ?? 7) * DAY_SECONDS);
   }
 
+  /** Adds a line; an event with the `eventId` of an earlier one replaces that line. */
   async record(event: LoggedEvent): Promise<void> {
     await this.client.send(
       new PutItemCommand({
@@ -63,7 +62,11 @@ export class DynamoDbEventLog implements EventRecorder, AcceptedDeliveries {
     );
   }
 
-  /** One atomic update of the minute's line: the first event's attributes are kept, `count` is added to. */
+  /**
+   * Counts the event on its minute's line for events like it (same kind, outcome and reason) instead of adding a
+   * line, so a flood of them (forged deliveries) takes one line a minute. One atomic update of the minute's line:
+   * the first event's attributes are kept, `count` is added to.
+   */
   async recordCounted(event: LoggedEvent): Promise<void> {
     const minute = new Date(Math.floor(Date.parse(event.at) / 60_000) * 60_000).toISOString();
     const likeness = createHash('sha256')

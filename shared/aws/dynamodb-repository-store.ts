@@ -8,7 +8,8 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../domain/repository-config';
+import type { RepositoryConfig } from '../domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../models/model-selection';
 import type { SyncState, SyncStateEraser, SyncStateStore } from '../domain/sync/ports';
 import { scanAll } from './dynamodb-paging';
 import { RepositoryExistsError, RepositoryNotAddedError } from '../domain/errors';

@@ -3,7 +3,7 @@
  * failure an adapter can report in one place. The errors of the domain's ports (a write conflict, a model too large or
  * unreadable, a repository already added) are the domain's own (`shared/domain/errors.ts`, `shared/domain/sync/errors.ts`).
  */
-import { ModelHubError } from '../domain/errors';
+import { ModelHubError } from '../util/model-hub-error';
 
 /** A stored secret does not have the expected shape. The message names the secret, never its value. */
 export class SecretFormatError extends ModelHubError {}

@@ -13,7 +13,7 @@ export class SqsSyncQueue implements SyncRequestQueue {
     this.client = options.client ?? new SQSClient({});
   }
 
-  async enqueue(request: SyncRequest, options: { groupId: string; deduplicationId: string; delaySeconds?: number }): Promise<void> {
+  async enqueue(request: SyncRequest, options: { groupId: string; deduplicationId: string }): Promise<void> {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
@@ -31,6 +31,3 @@ export class SqsSyncQueue implements SyncRequestQueue {
     );
   }
 }
-
-/** Kept here for callers that schedule retries through this adapter; the rule itself is the domain's. */
-export { retryBackoffSeconds } from '../domain/sync/process-sync-batch';

@@ -4,8 +4,6 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretFormatError } from './errors';
 import { WEBHOOK_SECRET_MAX_AGE_SECONDS } from './webhook-secret-cache';
 
-export { WEBHOOK_SECRET_MAX_AGE_SECONDS };
-
 /**
  * Returns a reader of the webhook secret, stored as JSON `{"current": "...", "previous": "..."}` (previous is empty
  * outside a rotation). The reader yields the non-empty values, current first, cached in memory for

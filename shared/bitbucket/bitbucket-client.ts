@@ -2,35 +2,13 @@
  * The Bitbucket Cloud client the worker and the CLI use: one object per token that composes the transport,
  * the repository reads and the webhook calls, so callers keep a single, stable API.
  */
-import {
-  DEFAULT_BITBUCKET_API_URL,
-  BITBUCKET_ENDPOINTS,
-  REPOSITORY_SCOPE,
-  WEBHOOK_SCOPE,
-  type RepositoryAddress,
-  type RepositoryRef,
-} from './bitbucket-endpoints';
+import type { RepositoryAddress } from './bitbucket-endpoints';
 import * as resources from './bitbucket-resources';
 import type { BitbucketApi, BitbucketRepositoryInfo, FileChange, TreeEntry } from './bitbucket-resources';
-import { BitbucketTransport, parseRetryAfter, type BitbucketClientStats, type BitbucketTransportOptions } from './bitbucket-transport';
+import { BitbucketTransport, type BitbucketClientStats, type BitbucketTransportOptions } from './bitbucket-transport';
 import * as webhooks from './bitbucket-webhooks';
 import type { BitbucketWebhook, BitbucketWebhookInput } from './bitbucket-webhooks';
 import { listWorkspaceRepositories, type WorkspaceRepository } from './bitbucket-workspace';
-
-// The client's public vocabulary, importable from here as before the split.
-export { BITBUCKET_ENDPOINTS, DEFAULT_BITBUCKET_API_URL, REPOSITORY_SCOPE, WEBHOOK_SCOPE, parseRetryAfter };
-export type { RepositoryAddress, RepositoryRef };
-export {
-  DIFFSTAT_PAGELEN,
-  type BitbucketRepositoryInfo,
-  type FileChange,
-  type FileChangeStatus,
-  type TreeEntry,
-  type TreeEntryKind,
-} from './bitbucket-resources';
-export type { BitbucketClientStats } from './bitbucket-transport';
-export type { BitbucketWebhook, BitbucketWebhookInput } from './bitbucket-webhooks';
-export type { WorkspaceRepository } from './bitbucket-workspace';
 
 const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
 
@@ -51,9 +29,9 @@ export interface BitbucketClientOptions extends BitbucketTransportOptions {
  * pagination through `next` links and redirects itself (the token only ever goes to `baseUrl`'s origin, so a
  * Git LFS redirect to Atlassian's media host is followed without it). Throws the errors in `./errors`.
  *
- * Repository methods take a name (`workspace/repo_slug`) or a {@link RepositoryRef}: one that knows the uuids of
- * the repository and its workspace is addressed by them (a renamed or transferred repository is still found),
- * and messages name it by its full name either way.
+ * Repository methods take a name (`workspace/repo_slug`) or a `RepositoryRef` (bitbucket-endpoints.ts): one that
+ * knows the uuids of the repository and its workspace is addressed by them (a renamed or transferred repository is
+ * still found), and messages name it by its full name either way.
  *
  * @example
  * const client = new BitbucketClient({ baseUrl: 'https://api.bitbucket.org/2.0', token });

@@ -6,15 +6,11 @@
  */
 import { SnapshotUnavailableError, SourceEntryNotAFileError, SourceFileMissingError, SourceFileTooLargeError } from '../domain/sync/errors';
 import type { SourceSnapshot } from '../domain/sync/ports';
-import {
-  fetchHeadSnapshot,
-  GitFetchError,
-  isRegularFile,
-  parseLfsPointer,
-  type GitHttpStats,
-  type GitTreeEntry,
-  type PackLimits,
-} from '../git';
+import { fetchHeadSnapshot, isRegularFile, type GitTreeEntry } from '../git/git-snapshot';
+import { GitFetchError } from '../git/errors';
+import { parseLfsPointer } from '../git/lfs-pointer';
+import type { GitHttpStats } from '../git/undici-http';
+import type { PackLimits } from '../git/pack-guard';
 
 /** How the git side of a source fetches. */
 export interface GitSnapshotOptions {

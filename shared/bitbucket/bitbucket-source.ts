@@ -10,9 +10,11 @@ import {
 } from '../domain/sync/errors';
 import type { PlannedChange } from '../domain/sync/plan';
 import type { SourceRepository, SourceSnapshot } from '../domain/sync/ports';
-import type { GitHttpStats } from '../git';
+import type { GitHttpStats } from '../git/undici-http';
 import { openGitSnapshot, type GitSnapshotOptions } from './bitbucket-snapshot';
-import type { BitbucketClient, RepositoryAddress, TreeEntry } from './bitbucket-client';
+import type { BitbucketClient } from './bitbucket-client';
+import type { RepositoryAddress } from './bitbucket-endpoints';
+import type { TreeEntry } from './bitbucket-resources';
 import {
   BitbucketDeadlineError,
   BitbucketDiffTooLargeError,

@@ -1,7 +1,8 @@
 // The use case of setting up a hub's `repo:push` webhook in a repository (create, find again, re-sign, delete),
 // over the Bitbucket client; the admin CLI's `repo` and `provider` commands run it.
 import { createHash } from 'node:crypto';
-import type { BitbucketClient, RepositoryAddress } from './index';
+import type { BitbucketClient } from './bitbucket-client';
+import type { RepositoryAddress } from './bitbucket-endpoints';
 
 // Taken from the client's methods, so this module depends only on the client's public surface.
 type BitbucketWebhook = Awaited<ReturnType<BitbucketClient['listWebhooks']>>[number];
@@ -32,7 +33,7 @@ export function isHubWebhook(hook: BitbucketWebhook, hub: HubIdentity): boolean 
 }
 
 /** The settings of the hub's hook: active, `repo:push` only, signed with `secret`. */
-export function hubWebhookInput(hub: HubIdentity, secret: string): BitbucketWebhookInput {
+function hubWebhookInput(hub: HubIdentity, secret: string): BitbucketWebhookInput {
   return { url: hub.webhookUrl, description: webhookDescription(hub), active: true, events: ['repo:push'], secret };
 }
 

@@ -1,7 +1,7 @@
 // Every worker setting read and checked in one place at cold start, so a misconfigured deployment fails with one
 // clear error instead of on the first message that needs the setting.
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../aws/access-tokens';
-import { DEFAULT_BITBUCKET_API_URL } from '../bitbucket/bitbucket-client';
+import { DEFAULT_BITBUCKET_API_URL } from '../bitbucket/bitbucket-endpoints';
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../domain/sync/derive-plan';
 import { DEFAULT_PACK_BUDGET_MIB } from '../git/pack-guard';
 import { isTokenSafeUrl, TOKEN_SAFE_URL_RULE } from '../util/token-destination';

@@ -2,12 +2,7 @@
  * Errors of the hub's domain. They carry no HTTP status: the verifier handler maps them to responses, and the
  * worker reuses the same domain without HTTP.
  */
-export class ModelHubError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { ModelHubError } from '../util/model-hub-error';
 
 /** A configuration value is missing or invalid; the function cannot start until an admin fixes it. */
 export class ConfigError extends ModelHubError {

@@ -17,7 +17,7 @@ export interface LoggedEvent {
   readonly attributed?: boolean;
   /** Identifies the line: recording an event with the same id replaces it (a delivery that failed after all). */
   readonly eventId?: string;
-  /** On a line that counts like events (EventRecorder.recordCounted): how many it stands for. */
+  /** On a line that counts like events (the events log's `recordCounted`): how many it stands for. */
   readonly count?: number;
 }
 

@@ -1,24 +1,14 @@
 /**
  * Ports of the webhook and reconciliation paths: what the domain needs from the queue and the events log.
- * The SQS and DynamoDB adapters implement them; the sync engine's own ports are in `sync/ports.ts`.
+ * The SQS and DynamoDB adapters implement them; the sync engine's own ports are in `sync/ports.ts`. Recording
+ * events is declared by each use case (`recordEvent` in `DeliveryPorts` and `SyncRequestPorts`), with the events
+ * it writes.
  */
-import type { LoggedEvent } from './logged-event';
 import type { SyncRequest } from './sync-request';
 
 /** The sync request queue: one FIFO message group per repository, so a repository's syncs never overlap. */
 export interface SyncRequestQueue {
   enqueue(request: SyncRequest, options: { groupId: string; deduplicationId: string }): Promise<void>;
-}
-
-/** The events log: one line per delivery, sync run or admin action. */
-export interface EventRecorder {
-  /** Adds a line; an event with the `eventId` of an earlier one replaces that line. */
-  record(event: LoggedEvent): Promise<void>;
-  /**
-   * Counts the event on its minute's line for events like it (same kind, outcome and reason) instead of adding
-   * a line: a flood of them (forged deliveries) takes one line a minute. The line keeps the first event it got.
-   */
-  recordCounted(event: LoggedEvent): Promise<void>;
 }
 
 /** Claims on the hashes of recently accepted webhook bodies (replay and retry protection). */

@@ -1,6 +1,6 @@
 /**
- * A repository added to the hub and the defaults of its model selection: domain vocabulary shared by the
- * stores, the sync engine and the CLI, so no adapter owns it.
+ * A repository added to the hub: domain vocabulary shared by the stores, the sync engine and the CLI, so no adapter
+ * owns it. The defaults of its model selection live with the selection (shared/models/model-selection.ts).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -36,8 +36,5 @@ export function newRepositoryGeneration(now: Date = new Date()): string {
   return `${now.toISOString()}-${randomBytes(6).toString('hex')}`;
 }
 
-/** Model files of a repository unless its admin set another pattern: Hackolade models at any depth (gitignore semantics). */
-export const DEFAULT_MODEL_PATTERN = '*.hck.json';
-
-/** Name of the optional file at the repository root that excludes paths from replication (gitignore syntax). */
-export const HUBIGNORE_FILE = '.hubignore';
+// derive-plan.ts still imports the name from here; switch it to ../models/model-selection and drop this line.
+export { HUBIGNORE_FILE } from '../models/model-selection';

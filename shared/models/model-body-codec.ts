@@ -1,7 +1,7 @@
 // Compression of model bodies, chosen by measurement: the stored encoding name lets the default change without
 // rewriting old records.
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
-import { ModelHubError } from '../domain/errors';
+import { ModelHubError } from '../util/model-hub-error';
 
 /**
  * How a stored model body is encoded. The name is stored with every record, so the default can change later
@@ -28,7 +28,7 @@ export type ModelBodyEncoding = 'br' | 'gzip' | 'identity';
 export const DEFAULT_MODEL_BODY_ENCODING: ModelBodyEncoding = 'br';
 
 /** Brotli quality used when encoding; decoding does not need it. See {@link DEFAULT_MODEL_BODY_ENCODING}. */
-export const BROTLI_QUALITY = 6;
+const BROTLI_QUALITY = 6;
 
 const GZIP_LEVEL = 6;
 
@@ -37,11 +37,6 @@ export class UnsupportedModelEncodingError extends ModelHubError {
   constructor(readonly encoding: string) {
     super(`unsupported model body encoding "${encoding}"`);
   }
-}
-
-/** Tells whether `value` names an encoding this code can read and write. */
-export function isModelBodyEncoding(value: string): value is ModelBodyEncoding {
-  return value === 'br' || value === 'gzip' || value === 'identity';
 }
 
 /**

@@ -1,7 +1,12 @@
 /** Decides which repository files are models: the repository's pattern minus its `.hubignore`. */
-import { DEFAULT_MODEL_PATTERN, HUBIGNORE_FILE } from '../domain/repository-config';
-import { ModelHubError } from '../domain/errors';
+import { ModelHubError } from '../util/model-hub-error';
 import { parseGitignore, SegmentedPath, type GitignoreRule } from './gitignore-rules';
+
+/** Model files of a repository unless its admin set another pattern: Hackolade models at any depth (gitignore semantics). */
+export const DEFAULT_MODEL_PATTERN = '*.hck.json';
+
+/** Name of the optional file at the repository root that excludes paths from replication (gitignore syntax). */
+export const HUBIGNORE_FILE = '.hubignore';
 
 /**
  * Largest `.hubignore` the hub applies, in bytes. Matching costs at most (rule length × path length) per rule

@@ -1,7 +1,7 @@
 // One Bitbucket simulator and client factory per test file, for the suites that drive BitbucketClient against it.
 import { Agent } from 'undici';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../local/bitbucket-simulator';
-import { BitbucketClient, type BitbucketClientOptions } from '../../shared/bitbucket';
+import { BitbucketClient, type BitbucketClientOptions } from '../../shared/bitbucket/bitbucket-client';
 
 export interface BitbucketClientBed {
   readonly sim: BitbucketSimulator;

@@ -1,5 +1,5 @@
 // The sync engine's own errors, so adapters translate Bitbucket or DynamoDB failures into what the engine acts on.
-import { ModelHubError } from '../errors';
+import { ModelHubError } from '../../util/model-hub-error';
 import type { ModelRecord } from '../../models/model-record';
 import type { ForeignGenerationRecord } from './ports';
 

@@ -4,7 +4,7 @@
  * (gitignore(5): not followed, so a tree and a checkout behave alike): its bytes are a link target or a commit
  * id, never rules. The run says so (`notice`), so nobody wonders why the file had no effect.
  */
-import { HUBIGNORE_FILE } from '../repository-config';
+import { HUBIGNORE_FILE } from '../../models/model-selection';
 import { SourceEntryNotAFileError, SourceFileMissingError } from './errors';
 import type { SourceRepository, SourceSnapshot } from './ports';
 

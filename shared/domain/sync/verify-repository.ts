@@ -5,9 +5,8 @@
  * found while the cursor equals the tree's commit is drift, which the sync engine alone never produces; a push
  * during the check is no drift (the check is made again once, else reported as not verified).
  */
-import { createModelSelector } from '../../models/model-selection';
+import { createModelSelector, HUBIGNORE_FILE } from '../../models/model-selection';
 import { gitBlobId } from '../../models/git-blob-id';
-import { HUBIGNORE_FILE } from '../repository-config';
 import { applyOps } from './apply-ops';
 import { readOptionalFile, snapshotHubignore } from './derive-plan';
 import {
@@ -38,7 +37,7 @@ import {
 } from './sync-types';
 
 /** Without git, a comparison downloads every model: worth it for small repositories only (as the git threshold). */
-export const DEFAULT_REST_VERIFY_MAX_MODELS = 100;
+const DEFAULT_REST_VERIFY_MAX_MODELS = 100;
 
 /**
  * Syncs the repository to its head, then verifies the stored models against the head's tree and repairs any

@@ -4,9 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LoggedEvent } from '../../../shared/domain/logged-event';
-import type { AcceptedDeliveries, EventRecorder } from '../../../shared/domain/ports';
+import type { AcceptedDeliveries } from '../../../shared/domain/ports';
 
-export interface EventLogUnderTest extends EventRecorder, AcceptedDeliveries {
+/** What the suite exercises: the accepted-delivery claims (a domain port) and the log's own reads and writes. */
+export interface EventLogUnderTest extends AcceptedDeliveries {
+  /** Adds a line; an event with the `eventId` of an earlier one replaces that line. */
+  record(event: LoggedEvent): Promise<void>;
+  /** Counts the event on its minute's line for events like it (same kind, outcome and reason) instead of adding a line. */
+  recordCounted(event: LoggedEvent): Promise<void>;
   list(options?: { repositoryUuid?: string; adminActions?: boolean; limit?: number; since?: string }): Promise<LoggedEvent[]>;
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { isAdminAction, type LoggedEvent } from '../../../shared/domain/logged-event';
-import type { AcceptedDeliveries, EventRecorder } from '../../../shared/domain/ports';
+import type { AcceptedDeliveries } from '../../../shared/domain/ports';
 
 const DAY_SECONDS = 24 * 60 * 60;
 const UNATTRIBUTED = 'unattributed';
@@ -18,7 +18,7 @@ interface Line {
   count?: number;
 }
 
-export class InMemoryEventLog implements EventRecorder, AcceptedDeliveries {
+export class InMemoryEventLog implements AcceptedDeliveries {
   /** Every event recorded or counted, in order (tests read it directly). */
   readonly recorded: LoggedEvent[] = [];
   private readonly partitions = new Map<string, Map<string, Line>>();

@@ -28,7 +28,7 @@ export class InMemorySyncQueue {
     this.failuresLeft = times;
   }
 
-  async enqueue(request: SyncRequest, options: { groupId: string; deduplicationId: string; delaySeconds?: number }): Promise<void> {
+  async enqueue(request: SyncRequest, options: { groupId: string; deduplicationId: string }): Promise<void> {
     if (this.failuresLeft > 0) {
       this.failuresLeft -= 1;
       throw Object.assign(new Error('the queue is unavailable (a fault injected by the test)'), { name: 'QueueUnavailable' });

@@ -1,6 +1,5 @@
 // A repository, its stored models and its sync state, all in memory: the world the sync engine's fast tests run in.
-import { DEFAULT_MODEL_PATTERN } from '../../../shared/domain/repository-config';
-import { createModelSelector } from '../../../shared/models/model-selection';
+import { DEFAULT_MODEL_PATTERN, createModelSelector } from '../../../shared/models/model-selection';
 import { InMemoryModelStore } from './in-memory-model-store';
 import { InMemoryRepositoryStore } from './in-memory-repository-store';
 import { InMemoryRepository } from './in-memory-source-repository';

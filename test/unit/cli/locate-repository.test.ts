@@ -1,7 +1,8 @@
 import { CliError } from '../../../cli/errors';
 import type { HubContext } from '../../../cli/hub-context';
 import { locateRepository } from '../../../cli/locate-repository';
-import type { BitbucketClient, BitbucketRepositoryInfo } from '../../../shared/bitbucket/bitbucket-client';
+import type { BitbucketClient } from '../../../shared/bitbucket/bitbucket-client';
+import type { BitbucketRepositoryInfo } from '../../../shared/bitbucket/bitbucket-resources';
 import { BitbucketNotFoundError } from '../../../shared/bitbucket/errors';
 import type { RepositoryConfig } from '../../../shared/domain/repository-config';
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { GIT_AUTH_REALM, parseGitRequestPath, publishRefs } from '../../../../local/bitbucket-simulator/git-http-backend';
-import { createBareRepository, git, startGitServer, type GitServer } from '../../../support/git-server';
+import { createBareRepository, git, startGitServer, type GitServer } from '../../../../local/git-server';
 import { generateRegisteredSecret } from '../../../support/secret-hygiene';
 
 const token = generateRegisteredSecret();

@@ -1,7 +1,8 @@
 import { request } from 'undici';
 import { startBitbucketSimulator, type BitbucketSimulator } from '../../../../local/bitbucket-simulator';
 import { BitbucketClient } from '../../../../shared/bitbucket/bitbucket-client';
-import { fetchHeadSnapshot, GitFetchError } from '../../../../shared/git';
+import { fetchHeadSnapshot } from '../../../../shared/git/git-snapshot';
+import { GitFetchError } from '../../../../shared/git/errors';
 import { generateRegisteredSecret } from '../../../support/secret-hygiene';
 
 let sim: BitbucketSimulator;

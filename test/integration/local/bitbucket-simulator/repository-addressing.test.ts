@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
-import { fetchHeadSnapshot, GitFetchError } from '../../../../shared/git';
+import { fetchHeadSnapshot } from '../../../../shared/git/git-snapshot';
+import { GitFetchError } from '../../../../shared/git/errors';
 
 /** The simulator names repositories by name or braced uuid, and renames and transfers them like Bitbucket. */
 describe('simulator repository addressing, renames and transfers', () => {

@@ -12,7 +12,7 @@ import {
   ModelWriteConflictError,
 } from '../../../../shared/domain/sync/errors';
 import { chunkSortKey } from '../../../../shared/aws/dynamodb-model-store-keys';
-import { generateLargeModel } from '../../../fixtures/hackolade-models/generate-large-model';
+import { generateLargeModel } from '../../../../local/generate-large-model';
 
 const FIXTURES = join(__dirname, '../../../fixtures/hackolade-models');
 const MODEL_FILES = readdirSync(FIXTURES)

@@ -1,6 +1,6 @@
 /** DynamoDbRepositoryStore on dynalite: the repository store contract the in-memory fake is held to. */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_MODEL_PATTERN } from '../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../shared/models/model-selection';
 import { DynamoDbRepositoryStore } from '../../../../shared/aws/dynamodb-repository-store';
 import { startStandIns, type StandIns } from '../../../../local/stand-ins';
 import { repositoryStoreContract } from '../../../support/contracts/sync-state-store.contract';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'undici';
 import { startBitbucketSimulator } from '../../../../local/bitbucket-simulator';
-import { BITBUCKET_ENDPOINTS, BitbucketClient } from '../../../../shared/bitbucket';
+import { BITBUCKET_ENDPOINTS } from '../../../../shared/bitbucket/bitbucket-endpoints';
+import { BitbucketClient } from '../../../../shared/bitbucket/bitbucket-client';
 import { BITBUCKET_OPENAPI_PATH, describeWithReference } from '../../../support/shared-reference';
 
 // Atlassian's OpenAPI document lives in the shared folder beside the repository root, never in the repository.

@@ -1,13 +1,9 @@
 // The repository reads (metadata, diffstat, listings, files) through BitbucketClient against the simulator.
 import { startBitbucketSimulator } from '../../../../local/bitbucket-simulator';
 import { useBitbucketClientBed } from '../../../support/bitbucket-client-bed';
-import {
-  BitbucketClient,
-  BitbucketDiffTooLargeError,
-  BitbucketFileTooLargeError,
-  BitbucketNotFoundError,
-  type FileChange,
-} from '../../../../shared/bitbucket';
+import { BitbucketClient } from '../../../../shared/bitbucket/bitbucket-client';
+import { BitbucketDiffTooLargeError, BitbucketFileTooLargeError, BitbucketNotFoundError } from '../../../../shared/bitbucket/errors';
+import type { FileChange } from '../../../../shared/bitbucket/bitbucket-resources';
 
 const bed = useBitbucketClientBed();
 const { newRepo, clientFor, requestsTo } = bed;

@@ -8,7 +8,7 @@ import {
   BitbucketNotFoundError,
   BitbucketRateLimitedError,
   BitbucketUnavailableError,
-} from '../../../../shared/bitbucket';
+} from '../../../../shared/bitbucket/errors';
 
 const bed = useBitbucketClientBed();
 const { newRepo, clientFor, requestsTo } = bed;

@@ -3,7 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { BitbucketClient, BitbucketError } from '../../../../shared/bitbucket';
+import { BitbucketClient } from '../../../../shared/bitbucket/bitbucket-client';
+import { BitbucketError } from '../../../../shared/bitbucket/errors';
 import { generateRegisteredSecret } from '../../../support/secret-hygiene';
 
 type Route = (request: IncomingMessage, response: ServerResponse) => void;

@@ -2,7 +2,9 @@ import Ajv from 'ajv';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { startBitbucketSimulator, type BitbucketSimulator } from '../../../../local/bitbucket-simulator';
-import { BITBUCKET_ENDPOINTS, BitbucketAuthError, BitbucketClient } from '../../../../shared/bitbucket';
+import { BITBUCKET_ENDPOINTS } from '../../../../shared/bitbucket/bitbucket-endpoints';
+import { BitbucketAuthError } from '../../../../shared/bitbucket/errors';
+import { BitbucketClient } from '../../../../shared/bitbucket/bitbucket-client';
 import {
   deleteHubWebhooks,
   ensureHubWebhook,

@@ -6,7 +6,7 @@ import { fetchHeadSnapshot, isRegularFile, type GitTreeEntry, type HeadSnapshot 
 import { GitFetchError } from '../../../../shared/git/errors';
 import { parseLfsPointer } from '../../../../shared/git/lfs-pointer';
 import { gitBlobId } from '../../../../shared/models/git-blob-id';
-import { createBareRepository, git, startGitServer, type GitServer } from '../../../support/git-server';
+import { createBareRepository, git, startGitServer, type GitServer } from '../../../../local/git-server';
 import { generateRegisteredSecret } from '../../../support/secret-hygiene';
 
 const token = generateRegisteredSecret();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitFetchError } from '../../../../shared/git/errors';
 import { guardUploadPack, type PackLimits } from '../../../../shared/git/pack-guard';
-import { createBareRepository, git } from '../../../support/git-server';
+import { createBareRepository, git } from '../../../../local/git-server';
 
 // Real packs made by git pack-objects, framed as git-upload-pack frames them (side-band-64k pkt-lines).
 let root: string;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readModelMetadata, type ModelMetadata } from '../../../../shared/models/hackolade-metadata';
-import { generateLargeModel } from '../../../fixtures/hackolade-models/generate-large-model';
+import { generateLargeModel } from '../../../../local/generate-large-model';
 
 const FIXTURES = join(__dirname, '../../../fixtures/hackolade-models');
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));

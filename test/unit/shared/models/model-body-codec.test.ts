@@ -10,7 +10,7 @@ import {
   splitIntoChunks,
   type ModelBodyEncoding,
 } from '../../../../shared/models/model-body-codec';
-import { generateLargeModel } from '../../../fixtures/hackolade-models/generate-large-model';
+import { generateLargeModel } from '../../../../local/generate-large-model';
 
 const FIXTURES = join(__dirname, '../../../fixtures/hackolade-models');
 const ENCODINGS: ModelBodyEncoding[] = ['br', 'gzip', 'identity'];

@@ -4,7 +4,8 @@ import { BitbucketClient } from '../../../../../shared/bitbucket/bitbucket-clien
 import { BitbucketSource } from '../../../../../shared/bitbucket/bitbucket-source';
 import { DynamoDbEventLog } from '../../../../../shared/aws/dynamodb-event-log';
 import { DynamoDbModelStore } from '../../../../../shared/aws/dynamodb-model-store';
-import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../../../../../shared/domain/repository-config';
+import type { RepositoryConfig } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import { addRepository, removeRepository } from '../../../../../shared/domain/repository-lifecycle';
 import { handleSyncRequest, newRequestUuid, type SyncRequestPorts } from '../../../../../shared/domain/sync/handle-sync-request';
 import type { SyncRequest } from '../../../../../shared/domain/sync-request';

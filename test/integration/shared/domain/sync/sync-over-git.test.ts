@@ -1,7 +1,7 @@
 import { BitbucketClient } from '../../../../../shared/bitbucket/bitbucket-client';
 import { BitbucketSource } from '../../../../../shared/bitbucket/bitbucket-source';
 import type { GitSnapshotOptions } from '../../../../../shared/bitbucket/bitbucket-snapshot';
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
 import { verifyRepository } from '../../../../../shared/domain/sync/verify-repository';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../../local/bitbucket-simulator';

@@ -1,10 +1,10 @@
 import { BitbucketClient } from '../../../../../shared/bitbucket/bitbucket-client';
 import { BitbucketSource } from '../../../../../shared/bitbucket/bitbucket-source';
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../../local/bitbucket-simulator';
 import { startStandIns, type StandIns } from '../../../../../local/stand-ins';
-import { generateLargeModel } from '../../../../fixtures/hackolade-models/generate-large-model';
+import { generateLargeModel } from '../../../../../local/generate-large-model';
 import { differences, expectedModels, orphanChunks, storedModels, storesFor } from '../../../../support/sync-harness';
 
 /** The sync engine against the Bitbucket simulator (real git, real HTTP) and dynalite. */

@@ -3,7 +3,7 @@
  * transports treat it as absent, so they select the same models, and the run says the file was not applied.
  * Before, the REST path failed for ever (SourceEntryNotAFileError) and the git path dropped it silently.
  */
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
 import { verifyRepository } from '../../../../../shared/domain/sync/verify-repository';
 import { expectReplicated, newWorld, type World } from '../../../../support/in-memory/sync-world';

@@ -174,9 +174,9 @@ describe("the worker's batch rules", () => {
 });
 
 describe('retry backoff', () => {
-  it('doubles from the base per receive, at most 15 minutes', () => {
-    expect([1, 2, 3, 6, 9].map((count) => retryBackoffSeconds(count))).toEqual([30, 60, 120, 900, 900]);
-    expect(retryBackoffSeconds(2, 5)).toBe(10);
+  it('doubles from the base per receive (a count of 0 waits as the first), at most 15 minutes', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 9].map((count) => retryBackoffSeconds(count))).toEqual([30, 30, 60, 120, 240, 480, 900, 900, 900]);
+    expect([1, 2, 3].map((count) => retryBackoffSeconds(count, 5))).toEqual([5, 10, 20]);
   });
 
   it('schedules only the failed messages, by their receive count, and none with a base of 0', () => {

@@ -1,7 +1,8 @@
 // `repo remove` racing a sync (issue 10, defect 4): in-flight, retried or queued work of a removed repository leaves
 // no model and no sync state, and a re-added repository syncs as new. In-memory ports; dynalite in test/integration.
 import { addRepository, removeRepository } from '../../../../../shared/domain/repository-lifecycle';
-import { DEFAULT_MODEL_PATTERN, type RepositoryConfig } from '../../../../../shared/domain/repository-config';
+import type { RepositoryConfig } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import { handleSyncRequest, newRequestUuid, type SyncRequestPorts } from '../../../../../shared/domain/sync/handle-sync-request';
 import type { SyncRequest } from '../../../../../shared/domain/sync-request';
 import { InMemoryEventLog } from '../../../../support/in-memory/in-memory-event-log';

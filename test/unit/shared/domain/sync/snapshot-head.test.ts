@@ -3,7 +3,7 @@
  * side that lands elsewhere (a tag named like the branch, a lagging replica) makes every kind of run read over
  * REST and say why, and a verification compare over REST, never report "no drift" at the wrong commit.
  */
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import type { SourceRepository } from '../../../../../shared/domain/sync/ports';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
 import { verifyRepository } from '../../../../../shared/domain/sync/verify-repository';

@@ -2,10 +2,9 @@
  * The sync engine reading a git snapshot (the in-memory source's snapshot capability): which runs use it, that a
  * full sync writes only what differs from the stored blob ids, the fallback to REST, and checkpointing.
  */
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN, createModelSelector } from '../../../../../shared/models/model-selection';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
 import type { StoredModelSummary } from '../../../../../shared/domain/sync/ports';
-import { createModelSelector } from '../../../../../shared/models/model-selection';
 import { InMemoryModelStore } from '../../../../support/in-memory/in-memory-model-store';
 import { InMemoryRepositoryStore } from '../../../../support/in-memory/in-memory-repository-store';
 import { InMemoryRepository } from '../../../../support/in-memory/in-memory-source-repository';

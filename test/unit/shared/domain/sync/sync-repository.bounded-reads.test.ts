@@ -2,7 +2,7 @@
  * What a sync holds in memory at once: a git snapshot's blobs are read in turn (each read inflates a whole blob in
  * this process; 8 reads of 31 MiB models at once peaked over 600 MB).
  */
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import type { SourceRepository } from '../../../../../shared/domain/sync/ports';
 import { syncRepository } from '../../../../../shared/domain/sync/sync-repository';
 import { expectReplicated, newWorld } from '../../../../support/in-memory/sync-world';

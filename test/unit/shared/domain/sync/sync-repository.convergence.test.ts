@@ -2,7 +2,7 @@
  * Regression tests of issue 10 ("the replica always converges") on the in-memory fakes: abandoned progress,
  * renames that edit content, and a failed checkpoint write. Each failed before its fix.
  */
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
 import type { ModelStore, SyncState, SyncStateStore } from '../../../../../shared/domain/sync/ports';
 import { expectReplicated, newWorld, type World } from '../../../../support/in-memory/sync-world';

@@ -2,9 +2,8 @@
  * A `.hubignore` over the hub's limits (size, rules): every run ends in a decision, "blocked" with the reason in the
  * sync state, writes nothing and keeps what is stored, over REST and over git; the push that fixes the file syncs.
  */
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN, MAX_HUBIGNORE_BYTES } from '../../../../../shared/models/model-selection';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
-import { MAX_HUBIGNORE_BYTES } from '../../../../../shared/models/model-selection';
 import { expectReplicated, newWorld, type World } from '../../../../support/in-memory/sync-world';
 
 async function sync(world: World, options: Partial<SyncOptions> & { git?: boolean } = {}) {

@@ -2,7 +2,7 @@
  * The sync engine on the in-memory fakes of its ports (held to the real adapters' contracts in
  * test/support/contracts): every behaviour of test/shared/domain/sync/sync-repository.test.ts, in milliseconds.
  */
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import { SyncStateConflictError } from '../../../../../shared/domain/sync/errors';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
 import type { SyncState } from '../../../../../shared/domain/sync/ports';

@@ -2,7 +2,7 @@
  * The sync engine on trees shaped like real repositories (issue 10 defects 6–8): symbolic links and submodules
  * named like models, folders named like models, paths longer than a DynamoDB key, files too large to store.
  */
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import { syncRepository } from '../../../../../shared/domain/sync/sync-repository';
 import { InMemoryModelStore } from '../../../../support/in-memory/in-memory-model-store';
 import { InMemoryRepositoryStore } from '../../../../support/in-memory/in-memory-repository-store';

@@ -3,7 +3,7 @@
  * Git LFS models (the tree names the pointer, the store the content), and a comparison that could read nothing,
  * on the in-memory fakes.
  */
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import { describeVerification } from '../../../../../shared/domain/sync/replica-drift';
 import { syncRepository } from '../../../../../shared/domain/sync/sync-repository';
 import type { VerifyOptions } from '../../../../../shared/domain/sync/sync-types';

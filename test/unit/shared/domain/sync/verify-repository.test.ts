@@ -3,7 +3,7 @@
  * behind the engine's back, legitimate pushes before and during the check, records without blob ids, git
  * unavailable, and a repair cut short by the deadline.
  */
-import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import type { SourceRepository, StoredModelSummary } from '../../../../../shared/domain/sync/ports';
 import { classifyOps, describeVerification } from '../../../../../shared/domain/sync/replica-drift';
 import type { VerifyOptions } from '../../../../../shared/domain/sync/sync-types';

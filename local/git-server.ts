@@ -1,12 +1,13 @@
 // A bare git repository made with the git CLI and a tiny HTTP server in front of it through the simulator's
-// `git http-backend` adapter: the real protocol, for the git source's tests and its benchmark.
+// `git http-backend` adapter: the real protocol, for the git source's tests and its benchmark (here in the local
+// runtime, which both may load; the benchmarks may not load the tests).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { checkGitAuth, parseGitRequestPath, serveGitRequest } from '../../local/bitbucket-simulator/git-http-backend';
+import { checkGitAuth, parseGitRequestPath, serveGitRequest } from './bitbucket-simulator/git-http-backend';
 
 const GIT_ENV = {
   ...process.env,
