@@ -244,8 +244,11 @@ export class BitbucketTransport {
     timeoutMs: number,
   ): Promise<{ status: number; headers: Fetched['headers']; body: Buffer }> {
     let current = new URL(url);
-    // The whole attempt (redirects and body included) ends by the deadline, not just each silence in it.
-    const signal = this.deadline.deadlineAt === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+    // The whole attempt (redirects and body included) ends by the deadline, not just each silence in it; a body
+    // that keeps arriving may take longer than `timeoutMs` (a large model on a slow link), which bounds only the
+    // silences (headersTimeout, bodyTimeout). Cut at `timeoutMs`, it would end every run as out of time, for ever.
+    const timeLeft = this.deadline.timeLeft();
+    const signal = Number.isFinite(timeLeft) ? AbortSignal.timeout(Math.max(1, timeLeft)) : undefined;
     for (let hop = 0; ; hop++) {
       if (this.nearLimit) {
         // Bitbucket says we are close to the hourly limit: spread the remaining calls out instead of hitting 429s.

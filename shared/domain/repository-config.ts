@@ -35,6 +35,3 @@ export interface RepositoryConfig {
 export function newRepositoryGeneration(now: Date = new Date()): string {
   return `${now.toISOString()}-${randomBytes(6).toString('hex')}`;
 }
-
-// derive-plan.ts still imports the name from here; switch it to ../models/model-selection and drop this line.
-export { HUBIGNORE_FILE } from '../models/model-selection';

@@ -3,8 +3,7 @@
  * the target commit (the diff, a reselection after a `.hubignore` change, or a full listing), and how the
  * repository is read: over REST, or from one git snapshot for full syncs and large diffs.
  */
-import { createModelSelector } from '../../models/model-selection';
-import { HUBIGNORE_FILE } from '../repository-config';
+import { createModelSelector, HUBIGNORE_FILE } from '../../models/model-selection';
 import { DiffUnavailableError, PlanDeadlineError, SnapshotUnavailableError, SourceDeadlineError, SourceEntryNotAFileError } from './errors';
 import { openHeadSnapshot } from './head-snapshot';
 import { planFromDiff, planFromListing, type SyncOp } from './plan';

@@ -1,4 +1,7 @@
 // Retries, backoff, Retry-After, NearLimit pacing and token redaction through BitbucketClient against the simulator.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BitbucketClient } from '../../../../shared/bitbucket/bitbucket-client';
 import { generateRegisteredSecret } from '../../../support/secret-hygiene';
 import type { SimulatedRepository } from '../../../../local/bitbucket-simulator';
 import { useBitbucketClientBed } from '../../../support/bitbucket-client-bed';
@@ -158,5 +161,41 @@ describe('BitbucketClient authentication errors', () => {
     expect(errors[0]).toBeInstanceOf(BitbucketUnavailableError);
     expect(errors[1]).toBeInstanceOf(BitbucketNotFoundError);
     for (const error of errors) expect(`${String(error)} ${(error as Error).stack ?? ''}`).not.toContain(repo.token);
+  });
+});
+
+describe('BitbucketClient timeouts', () => {
+  it('downloads a body that takes longer than the request timeout while it keeps arriving (the deadline is far)', async () => {
+    // A large model on a slow link: each chunk comes well within the inactivity timeout, the whole body does not.
+    // Before, the attempt's abort signal fired at the request timeout and the run ended as if out of time, for ever.
+    const chunks = 25;
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        response.write(`{"chunk":${sent}}\n`);
+        if (++sent === chunks) {
+          clearInterval(timer);
+          response.end();
+        }
+      }, 100);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = new BitbucketClient({
+        baseUrl: `http://127.0.0.1:${port}/2.0`,
+        token: generateRegisteredSecret(),
+        requestTimeoutMs: 1_000,
+        deadlineAt: Date.now() + 120_000,
+      });
+
+      const bytes = await client.getFile('acme/slow', 'a'.repeat(40), 'm.hck.json');
+
+      expect(bytes.toString().trim().split('\n')).toHaveLength(chunks);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
