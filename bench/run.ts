@@ -1,19 +1,21 @@
 /**
  * `npm run bench`: measures the hub against the Bitbucket Cloud simulator (with an injected round-trip latency),
- * dynalite and local-aws-sqs, prints a table and writes docs/BENCHMARKS.md with the machine and the date.
+ * dynalite and local-aws-sqs, prints a table and writes the regenerated document (with the machine and the date) to
+ * .bench/BENCHMARKS.md; docs/BENCHMARKS.md is rewritten only with `--write-docs`.
  *
  * Every figure is a ratio against a floor measured or computed on the same machine, so it holds on a noisy one,
- * and each is the median of several runs with min and max (settings in ./settings.ts). This file only picks the
- * sections and writes the result; each section lives in its own file.
- * Arguments name the sections to run (`npm run bench -- verifier bundles`); without any, all run. A partial run
- * replaces only its sections' rows in docs/BENCHMARKS.md and says so there.
+ * and each is the median of several runs with min and max (settings in ./settings.ts). This file only runs the
+ * sections and writes the result; each section lives in its own file, the arguments in ./arguments.ts
+ * (`npm run bench -- --help`). Arguments name the sections to run (`npm run bench -- verifier bundles`); without
+ * any, all run. A partial run replaces only its sections' rows of docs/BENCHMARKS.md and says so there.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startBitbucketSimulator } from '../local/bitbucket-simulator';
 import { startLocalHub } from '../local/runtime';
+import { documentPaths, helpText, parseArguments, SECTIONS, TRACKED_DOCUMENT, UNTRACKED_DOCUMENT, type SectionName } from './arguments';
 import { benchBoundedMemory } from './bounded-memory-benchmarks';
 import { benchHubignore, benchPathologicalModels } from './bounded-memory-models';
 import { benchBundles } from './bundle-benchmarks';
@@ -24,30 +26,13 @@ import { benchIncremental, benchOnePushInLargeRepository, benchStorage } from '.
 import { benchVerification } from './verification-benchmarks';
 import { benchVerifier } from './verifier-benchmarks';
 
-/** The sections, in the order they run and appear; each name is also its command-line argument. */
-const SECTIONS = {
-  verifier: 'Verifier',
-  bundles: 'Bundles',
-  incremental: 'Incremental sync',
-  'large-repository': '1 push into 2,000 models',
-  storage: 'Storage',
-  git: 'Bulk sync over git',
-  threshold: 'REST vs git by changed models',
-  verification: 'Verification',
-  'bounded-memory': 'Bounded memory',
-} as const;
-type SectionName = keyof typeof SECTIONS;
-
-/** The sections named on the command line (all when none is), or an error naming the valid ones. */
-function selectedSections(args: readonly string[]): ReadonlySet<SectionName> {
-  const names = Object.keys(SECTIONS) as SectionName[];
-  const unknown = args.filter((arg) => !names.includes(arg as SectionName));
-  if (unknown.length > 0) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; choose from: ${names.join(', ')}`);
-  return new Set(args.length > 0 ? (args as SectionName[]) : names);
-}
-
 async function main(): Promise<void> {
-  const sections = selectedSections(process.argv.slice(2));
+  const args = parseArguments(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(helpText());
+    return;
+  }
+  const { sections, writeDocs } = args;
   const started = Date.now();
   const loadBefore = loadavg()[0]!;
   const simulator = await startBitbucketSimulator();
@@ -90,10 +75,20 @@ async function main(): Promise<void> {
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
   const table = renderTable(rows);
   process.stdout.write(`${table}\n(${load})\n`);
-  const document = join(ROOT, 'docs', 'BENCHMARKS.md');
-  if (sections.size === Object.keys(SECTIONS).length) writeFileSync(document, renderDocument(table, seconds, load));
-  else writeFileSync(document, withSectionsReplaced(readFileSync(document, 'utf8'), SECTIONS, sections, seconds, load));
-  log(`wrote docs/BENCHMARKS.md (${seconds} s)`);
+  const document = regenerated(sections, table, seconds, load);
+  for (const path of documentPaths(writeDocs)) {
+    mkdirSync(dirname(join(ROOT, path)), { recursive: true });
+    writeFileSync(join(ROOT, path), document);
+  }
+  log(
+    `wrote ${UNTRACKED_DOCUMENT}${writeDocs ? ` and ${TRACKED_DOCUMENT}` : ` (${TRACKED_DOCUMENT} is rewritten only with --write-docs)`} (${seconds} s)`,
+  );
+}
+
+/** The whole document after a run of every section; after a partial run, the tracked one with those sections' rows replaced. */
+function regenerated(sections: ReadonlySet<SectionName>, table: string, seconds: number, load: string): string {
+  if (sections.size === Object.keys(SECTIONS).length) return renderDocument(table, seconds, load);
+  return withSectionsReplaced(readFileSync(join(ROOT, TRACKED_DOCUMENT), 'utf8'), SECTIONS, sections, seconds, load);
 }
 
 main().catch((error: unknown) => {

@@ -1,8 +1,7 @@
 /**
  * The bench's knobs and shared process plumbing, in one place so every section measures under the same settings
  * (injected round trips, number of runs) and starts child processes the same way.
- * Configuration (environment): BENCH_RTT_MS (default 20), BENCH_AWS_RTT_MS (default 5, the verifier's round trip
- * to DynamoDB and SQS), BENCH_RUNS (default 5; the slowest scenarios run ⌈BENCH_RUNS / 2⌉ + 1 times).
+ * Configuration (environment): the variables of {@link ENVIRONMENT}, which `npm run bench -- --help` lists.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -14,6 +13,20 @@ export const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 20);
 export const AWS_RTT_MS = Number(process.env.BENCH_AWS_RTT_MS ?? 5);
 export const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 export const SLOW_RUNS = Math.ceil(RUNS / 2) + 1;
+/** The size of the repository the verification section verifies. */
+export const VERIFY_MODELS = Number(process.env.BENCH_VERIFY_MODELS ?? 10_000);
+
+/** Every environment variable the bench reads, with its default and what it changes (for `--help`). */
+export const ENVIRONMENT: readonly { readonly name: string; readonly meaning: string }[] = [
+  { name: 'BENCH_RTT_MS', meaning: 'round trip injected on every Bitbucket answer, REST and git (default 20)' },
+  { name: 'BENCH_AWS_RTT_MS', meaning: "the verifier's round trip to DynamoDB and SQS in its first row (default 5)" },
+  { name: 'BENCH_RUNS', meaning: 'runs per figure (default 5; the slowest scenarios run ⌈BENCH_RUNS / 2⌉ + 1 times)' },
+  { name: 'BENCH_VERIFY_MODELS', meaning: 'models in the repository the verification section verifies (default 10000)' },
+  {
+    name: 'FETCH_CONCURRENCY, GIT_SYNC, …',
+    meaning: "the functions' own settings, passed on to them; FETCH_CONCURRENCY (default 8) is also the downloads' floor",
+  },
+];
 
 /** The functions' settings: their logs and metrics would only add noise (and time) to the measurements. */
 export const FUNCTION_SETTINGS = {

@@ -8,12 +8,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { BitbucketSimulator } from '../local/bitbucket-simulator';
 import type { LocalHub } from '../local/runtime';
 import { fmt, rows, show, stat } from './report';
-import { log, SLOW_RUNS } from './settings';
+import { log, SLOW_RUNS, VERIFY_MODELS } from './settings';
 import { requestsCell } from './sync-benchmarks';
 import { addedRepository, manyModels, modelsOf, modelsWritten, modelVersions, runWorker, type SyncMeasure } from './sync-world';
 
 const SECTION = 'Verification';
-const COUNT = Number(process.env.BENCH_VERIFY_MODELS ?? 10000);
+const COUNT = VERIFY_MODELS;
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
 
 /** Read units consumed by DynamoDB reads sent through `client` while `work` runs. */

@@ -268,14 +268,20 @@ function parseDiffTree(out: string): TreeChange[] {
 class BlobReader {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly waiting: Array<{ sha: string; resolve: (data: Buffer) => void; reject: (error: Error) => void }> = [];
-  private buffer: Buffer = Buffer.alloc(0);
+  /** Output not yet handed out, in the chunks it came in: joined only once the first waiter's blob is complete. */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Bytes the first waiter's header and blob take, once its header is read (0 until then). */
+  private needed = 0;
   private closed = false;
 
   constructor(gitDir: string) {
     this.child = spawn('git', [`--git-dir=${gitDir}`, 'cat-file', '--batch'], { env: GIT_ENV, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (chunk: Buffer) => {
-      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-      this.drain();
+      // Joining every 64 KiB chunk onto what came before copied a 31 MiB blob ~500 times (8 of them took minutes).
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+      if (this.buffered >= this.needed) this.drain();
     });
     this.child.stdin.on('error', () => undefined);
     this.child.on('close', () => {
@@ -298,24 +304,29 @@ class BlobReader {
   }
 
   private drain(): void {
+    let buffer = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
     for (;;) {
       const waiter = this.waiting[0];
-      const newline = this.buffer.indexOf(0x0a);
-      if (!waiter || newline < 0) return;
-      const header = this.buffer.subarray(0, newline).toString('utf8');
+      const newline = buffer.indexOf(0x0a);
+      if (!waiter || newline < 0) break;
+      const header = buffer.subarray(0, newline).toString('utf8');
       if (header.endsWith(' missing')) {
-        this.buffer = this.buffer.subarray(newline + 1);
+        buffer = buffer.subarray(newline + 1);
         this.waiting.shift();
         waiter.reject(new Error(`blob ${waiter.sha} is missing`));
         continue;
       }
       const size = Number(header.split(' ')[2]);
-      if (this.buffer.length < newline + 1 + size + 1) return; // content and its trailing newline not complete yet
-      const data = Buffer.from(this.buffer.subarray(newline + 1, newline + 1 + size));
-      this.buffer = this.buffer.subarray(newline + 1 + size + 1);
+      this.needed = newline + 1 + size + 1;
+      if (buffer.length < this.needed) break; // content and its trailing newline not complete yet
+      const data = Buffer.from(buffer.subarray(newline + 1, newline + 1 + size));
+      buffer = buffer.subarray(this.needed);
+      this.needed = 0;
       this.waiting.shift();
       waiter.resolve(data);
     }
+    this.chunks = buffer.length > 0 ? [buffer] : [];
+    this.buffered = buffer.length;
   }
 }
 

@@ -29,6 +29,25 @@ const change = (parent: string | undefined, partial: Partial<CommitChanges>): Co
 });
 
 describe('GitStore', () => {
+  it('reads large blobs asked for at once, each whole and in its own order, with a missing one among them', async () => {
+    // Arrange: blobs of several MiB arrive from `git cat-file --batch` in many pipe chunks, back to back.
+    const blobs = [3, 1, 5, 2].map((mib) => randomBytes(mib * 1024 * 1024 + 7));
+    const head = await store.commit(change(undefined, { writes: blobs.map((blob, n) => [`m/${n}.hck.json`, blob] as [string, Buffer]) }));
+    const tree = await store.tree(head);
+    const shas = blobs.map((_, n) => tree.get(`m/${n}.hck.json`)!.sha);
+
+    // Act
+    const reads = await Promise.allSettled([...shas.slice(0, 2), '0'.repeat(40), ...shas.slice(2)].map((sha) => store.readBlob(sha)));
+
+    // Assert
+    const expected = [blobs[0], blobs[1], undefined, blobs[2], blobs[3]];
+    expect(reads.map((read) => read.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((reads[2] as PromiseRejectedResult).reason).toEqual(new Error(`blob ${'0'.repeat(40)} is missing`));
+    reads.forEach((read, n) => {
+      if (read.status === 'fulfilled') expect(read.value.equals(expected[n]!)).toBe(true);
+    });
+  });
+
   it('lets a read that starts while another read publishes new objects wait for them (no "not a tree object")', async () => {
     // Each commit is followed by two concurrent reads: the first starts the checkpoint that publishes the commit,
     // the second must not go to git before that checkpoint is done. Repeated, so a lucky interleaving cannot hide it.
