@@ -18,6 +18,7 @@ import type { BitbucketSimulator, SimulatedRepository } from '../local/bitbucket
 import type { LocalHub } from '../local/runtime';
 import { TOKEN_SECRET_PREFIX } from '../local/stand-ins';
 import { childEnv, execFileAsync, ROOT } from './settings';
+import { WORKER_NODE_OPTIONS } from '../infra/constructs/worker-node-options';
 
 const SMALL_MODEL = readFileSync(join(ROOT, 'test', 'fixtures', 'hackolade-models', 'small-neo4j-bill-of-materials.hck.json'), 'utf8');
 
@@ -130,8 +131,12 @@ export async function runWorkerBundle(
   simulator.resetRequests();
   // Asynchronously: the stand-ins and the simulator live in this process and must keep answering.
   const output = JSON.parse(
-    (await execFileAsync(process.execPath, ['-e', script], { env: childEnv({ ...hub.environment, ...settings }), maxBuffer: 1 << 20 }))
-      .stdout,
+    (
+      await execFileAsync(process.execPath, ['-e', script], {
+        env: { ...childEnv({ ...hub.environment, ...settings }), NODE_OPTIONS: WORKER_NODE_OPTIONS },
+        maxBuffer: 1 << 20,
+      })
+    ).stdout,
   ) as { base: number; peak: number; ms: number; failed: number };
   if (output.failed > 0) throw new Error(`the worker bundle failed syncing ${repo.fullName}`);
   return { ms: output.ms, ...servedRequests(simulator), baseRss: output.base * 1024, peakRss: output.peak * 1024 };

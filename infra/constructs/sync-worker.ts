@@ -12,6 +12,7 @@ import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../shared/domain/sync/derive-
 import type { DataTables } from './data-tables';
 import { NodeFunction } from './node-function';
 import { grantTableAccess, TABLE_ACCESS } from './table-access';
+import { WORKER_NODE_OPTIONS } from './worker-node-options';
 
 /** Name prefix of the per-repository access-token secrets, which the admin CLI creates (the stack sets its own). */
 export { DEFAULT_TOKEN_SECRET_PREFIX };
@@ -108,6 +109,8 @@ export class SyncWorker extends Construct {
         GIT_MIN_CHANGED_MODELS: String(props.gitMinChangedModels ?? DEFAULT_GIT_MIN_CHANGED_MODELS),
         POWERTOOLS_SERVICE_NAME: 'model-hub-worker',
         POWERTOOLS_METRICS_NAMESPACE: 'ModelHub',
+        // Replaces the construct's default, so it keeps its source maps too.
+        NODE_OPTIONS: `--enable-source-maps ${WORKER_NODE_OPTIONS}`,
       },
     });
     const role = this.worker.role;

@@ -62,7 +62,7 @@ describe('functions', () => {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.LoggingConfig.LogFormat).toBe('JSON');
       expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.any(String) });
-      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toMatch(/^--enable-source-maps( |$)/);
     }
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     expect(logGroups.length).toBeGreaterThanOrEqual(4);
@@ -100,6 +100,7 @@ describe('functions', () => {
       GIT_MIN_CHANGED_MODELS: String(DEFAULT_GIT_MIN_CHANGED_MODELS),
       POWERTOOLS_SERVICE_NAME: 'model-hub-worker',
       POWERTOOLS_METRICS_NAMESPACE: 'ModelHub',
+      NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=16',
     });
   });
 
