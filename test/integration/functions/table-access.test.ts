@@ -2,7 +2,7 @@
 // calls their roles are granted (infra/constructs/table-access.ts; the infra test checks the template grants those).
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEventV2, Context, SQSRecord } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { TABLE_ACCESS, type TableAccess } from '../../../infra/constructs/table-access';
 import { startBitbucketSimulator, type BitbucketSimulator } from '../../../local/bitbucket-simulator';
 import { startStandIns, TOKEN_SECRET_PREFIX, WEBHOOK_SECRET_NAME, type StandIns } from '../../../local/stand-ins';
@@ -16,6 +16,7 @@ import { accessTokenSecretName } from '../../../shared/aws/access-tokens';
 import { signBody } from '../../../shared/domain/signature';
 import type { SyncRequest } from '../../../shared/domain/sync-request';
 import { generateSecret, readWebhookFixture } from '../../support/fixtures';
+import { sqsRecord } from '../../support/sqs-record';
 import { storesFor } from '../../support/sync-harness';
 
 const CLOUDBEERS = '{708c9715-0ecc-4a5d-87ed-63c4ba48ea06}';
@@ -55,27 +56,6 @@ function ungranted(made: TableAccess, granted: TableAccess): string[] {
   return Object.entries(made).flatMap(([table, calls]) =>
     (calls ?? []).filter((call) => !(granted[table as keyof TableAccess] ?? []).includes(call)).map((call) => `${table}: ${call}`),
   );
-}
-
-function sqsRecord(request: SyncRequest, id: string): SQSRecord {
-  return {
-    messageId: id,
-    receiptHandle: `handle-${id}`,
-    body: JSON.stringify(request),
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
-    awsRegion: 'us-east-1',
-    messageAttributes: {},
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: '0',
-      MessageGroupId: request.repository.uuid,
-      MessageDeduplicationId: id,
-    },
-  };
 }
 
 describe('the DynamoDB calls each function makes are the ones its role is granted', () => {

@@ -1,5 +1,5 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { Context, SQSRecord } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { accessTokenSecretName } from '../../../../shared/aws/access-tokens';
 import type { SyncRequest } from '../../../../shared/domain/sync-request';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../../local/bitbucket-simulator';
@@ -8,28 +8,8 @@ import { createWorkerDeps } from '../../../../functions/worker/deps';
 import { createWorkerHandler, type WorkerHandler } from '../../../../functions/worker/handler';
 import { retryBackoffSeconds } from '../../../../shared/domain/sync/process-sync-batch';
 import { receiveAll } from '../../../support/queue';
+import { sqsRecord } from '../../../support/sqs-record';
 import { storesFor } from '../../../support/sync-harness';
-
-function record(request: SyncRequest, id: string): SQSRecord {
-  return {
-    messageId: id,
-    receiptHandle: `handle-${id}`,
-    body: JSON.stringify(request),
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
-    awsRegion: 'us-east-1',
-    messageAttributes: {},
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: '0',
-      MessageGroupId: request.repository.uuid,
-      MessageDeduplicationId: id,
-    },
-  };
-}
 
 const context = { getRemainingTimeInMillis: () => 600_000, functionName: 'worker', awsRequestId: 'test' } as unknown as Context;
 
@@ -84,11 +64,11 @@ describe('worker handler', () => {
     const response = await handler(
       {
         Records: [
-          record(push(healthy, 'h1'), 'h1'),
-          record(push(broken, 'b1'), 'b1'),
-          record(push(healthy, 'h2'), 'h2'),
-          record(push(broken, 'b2'), 'b2'),
-          record(push(healthy, 'h3'), 'h3'),
+          sqsRecord(push(healthy, 'h1'), 'h1'),
+          sqsRecord(push(broken, 'b1'), 'b1'),
+          sqsRecord(push(healthy, 'h2'), 'h2'),
+          sqsRecord(push(broken, 'b2'), 'b2'),
+          sqsRecord(push(healthy, 'h3'), 'h3'),
         ],
       },
       context,
@@ -104,11 +84,11 @@ describe('worker handler', () => {
   it('fails a message that is not a sync request, without touching others', async () => {
     const healthy = await addRepository('acme/other', true);
     const bad = {
-      ...record(push(healthy, 'x'), 'bad'),
+      ...sqsRecord(push(healthy, 'x'), 'bad'),
       body: '{"not":"a request"}',
-      attributes: { ...record(push(healthy, 'x'), 'bad').attributes, MessageGroupId: 'other-group' },
+      attributes: { ...sqsRecord(push(healthy, 'x'), 'bad').attributes, MessageGroupId: 'other-group' },
     };
-    const response = await handler({ Records: [bad, record(push(healthy, 'ok'), 'ok')] }, context);
+    const response = await handler({ Records: [bad, sqsRecord(push(healthy, 'ok'), 'ok')] }, context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
   });
 
@@ -131,7 +111,7 @@ describe('worker handler', () => {
     const withBackoff = workerWith({ RETRY_BACKOFF_BASE_SECONDS: '30' });
     // Act
     const response = await withBackoff(
-      { Records: [{ ...record(push(broken, 'r1'), message!.MessageId!), receiptHandle: message!.ReceiptHandle! }] },
+      { Records: [{ ...sqsRecord(push(broken, 'r1'), message!.MessageId!), receiptHandle: message!.ReceiptHandle! }] },
       context,
     );
     // Assess: still invisible after the original second.
@@ -146,7 +126,7 @@ describe('worker handler', () => {
     simulator.resetRequests();
     const almostOut = { ...context, getRemainingTimeInMillis: () => 1_000 } as Context;
     const response = await workerWith({ SAFETY_MARGIN_SECONDS: '60' })(
-      { Records: [record(push(repo, 'l1'), 'l1'), record(push(repo, 'l2'), 'l2')] },
+      { Records: [sqsRecord(push(repo, 'l1'), 'l1'), sqsRecord(push(repo, 'l2'), 'l2')] },
       almostOut,
     );
     expect(response.batchItemFailures).toEqual([]);
@@ -164,7 +144,7 @@ describe('worker handler', () => {
     const timed = { ...context, getRemainingTimeInMillis: () => Math.max(0, endsAt - Date.now()) } as Context;
     // Act
     const response = await workerWith({ SAFETY_MARGIN_SECONDS: '4' })(
-      { Records: [record(push(down, 'o1'), 'o1'), record(push(next, 'o2'), 'o2')] },
+      { Records: [sqsRecord(push(down, 'o1'), 'o1'), sqsRecord(push(next, 'o2'), 'o2')] },
       timed,
     );
     const remainingAtReturn = timed.getRemainingTimeInMillis();
