@@ -19,6 +19,7 @@ import { documentPaths, helpText, parseArguments, SECTIONS, TRACKED_DOCUMENT, UN
 import { benchBoundedMemory } from './bounded-memory-benchmarks';
 import { benchHubignore, benchPathologicalModels } from './bounded-memory-models';
 import { benchBundles } from './bundle-benchmarks';
+import { benchEvents } from './event-benchmarks';
 import { benchBulkGit, benchRestVersusGit } from './git-benchmarks';
 import { renderDocument, renderTable, rows, withSectionsReplaced } from './report';
 import { FUNCTION_SETTINGS, log, ROOT, RTT_MS, AWS_RTT_MS } from './settings';
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
     bitbucketApiUrl: simulator.apiUrl,
     worker: false,
     reconcileEverySeconds: 0,
+    // The events section runs a pipe of its own; the runtime's would poll through every other section.
+    changeEvents: false,
     environment: FUNCTION_SETTINGS,
   });
   const bundleDir = mkdtempSync(join(tmpdir(), 'model-hub-bench-'));
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
       await benchPathologicalModels(simulator, hub, bundles.worker!);
       await benchHubignore(simulator, hub, bundles.worker!);
     }
+    if (sections.has('events')) await benchEvents(simulator, hub);
   } finally {
     await hub.close();
     await simulator.close();
