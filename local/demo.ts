@@ -7,7 +7,7 @@ import { DynamoDbModelStore } from '../shared/aws/dynamodb-model-store';
 import { DynamoDbRepositoryStore } from '../shared/aws/dynamodb-repository-store';
 import { DEFAULT_MODEL_PATTERN } from '../shared/models/model-selection';
 import { startBitbucketSimulator } from './bitbucket-simulator';
-import { startLocalHub } from './runtime';
+import { startLocalHub, type LocalHub } from './runtime';
 import { TOKEN_SECRET_PREFIX, WEBHOOK_SECRET_NAME } from './stand-ins';
 
 /** Where the demo finds real Hackolade models: the repository's fixtures, or the shared reference copy. */
@@ -101,12 +101,30 @@ export async function runDemo(
       const extra = event.kind === 'sync' ? ` ${JSON.stringify((event as { counts?: unknown }).counts ?? {})}` : '';
       print(`   ${event.at}  ${event.kind.padEnd(8)} ${String(event.outcome).padEnd(10)} ${event.reason ?? ''}${extra}`);
     }
+    await printChangeEvents(print, hub, repo.uuid, second);
     print(`Bitbucket API requests served by the simulator: ${simulator.requests.length}`);
     return { models: stored };
   } finally {
     await hub.close();
     await simulator.close();
   }
+}
+
+/** The change events of the sync to `commit`, as the local pipe delivered them (what the stack's bus gets). */
+async function printChangeEvents(print: (line: string) => void, hub: LocalHub, uuid: string, commit: string): Promise<void> {
+  await hub.changeEvents?.drained();
+  const events = (hub.changeEvents?.delivered() ?? []).filter((event) => {
+    const detail = event.detail as { repository: { uuid: string }; commit?: string; toCommit?: string };
+    return detail.repository.uuid === uuid && (detail.commit ?? detail.toCommit) === commit;
+  });
+  print(`7. Change events of ${commit.slice(0, 7)} (docs/EVENTS.md; \`npm run hub -- changes --follow\` while \`npm start\` runs):`);
+  for (const event of events) {
+    const detail = event.detail as { change?: string; path?: string; previousPath?: string; modelName?: string; idempotencyKey: string };
+    const what = detail.change ? `${detail.change} ${detail.previousPath ? `${detail.previousPath} -> ` : ''}${detail.path}` : 'synced';
+    print(`   ${event['detail-type'].padEnd(17)} ${what} ${detail.modelName ? `(${detail.modelName}) ` : ''}key ${detail.idempotencyKey}`);
+  }
+  const example = events.find((event) => event['detail-type'] === 'Model Changed');
+  if (example) print(`   One as delivered: ${JSON.stringify(example)}`);
 }
 
 function readSecret(hub: Awaited<ReturnType<typeof startLocalHub>>, name: string): string {

@@ -2,6 +2,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createAccessTokenReader } from '../../shared/aws/access-tokens';
 import { secretsProviderFor, type AwsClients } from '../../shared/aws/aws-clients';
+import { DynamoDbChangeStore } from '../../shared/aws/dynamodb-change-store';
 import { DynamoDbEventLog } from '../../shared/aws/dynamodb-event-log';
 import { DynamoDbModelStore } from '../../shared/aws/dynamodb-model-store';
 import { DynamoDbRepositoryStore } from '../../shared/aws/dynamodb-repository-store';
@@ -72,6 +73,7 @@ export function createWorkerDeps(env: Readonly<Record<string, string | undefined
       },
       models,
       state: repositories,
+      changes: { log: new DynamoDbChangeStore({ tableName: config.changesTable, client: clients.dynamodb }), records: models },
       recordEvent: (event) => events.record(event),
       enqueueContinuation: (request) =>
         queue.enqueue(request, { groupId: request.repository.uuid, deduplicationId: `continue-${newRequestUuid()}` }),

@@ -175,7 +175,40 @@ export function netChanges(intents: readonly ChangeIntent[], after: ReadonlyMap<
     const change = !before ? (now ? 'added' : undefined) : !now ? 'removed' : differs(before, now) ? 'modified' : undefined;
     if (change) changes.push({ change, path: intent.path, changeId: intent.changeId, before, after: now });
   }
-  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return withExactRenames(changes).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * A rename the sync wrote as a delete and a put (nothing proved the content unchanged when it planned): a removal
+ * and an addition of the same bytes, alone with that SHA-256 among the changes, are one `renamed`.
+ */
+function withExactRenames(changes: ModelChange[]): ModelChange[] {
+  const byHash = (kind: ModelChange['change']) => {
+    const found = new Map<string, ModelChange[]>();
+    for (const change of changes) {
+      const sha256 = (kind === 'removed' ? change.before : change.after)?.sha256;
+      if (change.change === kind && sha256) found.set(sha256, [...(found.get(sha256) ?? []), change]);
+    }
+    return found;
+  };
+  const added = byHash('added');
+  const merged = new Set<ModelChange>();
+  const renames: ModelChange[] = [];
+  for (const [sha256, removed] of byHash('removed')) {
+    const arrived = added.get(sha256);
+    if (removed.length !== 1 || arrived?.length !== 1) continue;
+    const [from, to] = [removed[0]!, arrived[0]!];
+    renames.push({
+      change: 'renamed',
+      path: to.path,
+      previousPath: from.path,
+      changeId: from.changeId,
+      before: from.before,
+      after: to.after,
+    });
+    merged.add(from).add(to);
+  }
+  return [...changes.filter((change) => !merged.has(change)), ...renames];
 }
 
 /** Whether a reader gets other bytes (or another kind of record) than before. */

@@ -18,5 +18,10 @@ describe('npm start -- --demo', () => {
     );
     // scratch/ is listed in the repository's .hubignore.
     expect(output).not.toContain('scratch/draft.hck.json');
+    // The second push's change events, as the stack's bus would get them.
+    expect(output).toMatch(/Model Changed +added models\/broken\.hck\.json key mc-/);
+    expect(output).toMatch(/Model Changed +renamed models\/large-mongodb-schema-design-patterns\.hck\.json -> models\/renamed\/large-/);
+    expect(output).toMatch(/Repository Synced +synced key rs-/);
+    expect(output).toMatch(/One as delivered: \{"version":"0".*"source":"model-hub-sync".*"schemaVersion":1/);
   }, 60_000);
 });

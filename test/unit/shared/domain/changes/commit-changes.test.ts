@@ -116,6 +116,35 @@ describe('change records of syncs', () => {
     expect(records.at(-1)!.detail).toMatchObject({ counts: { added: 0, modified: 1, removed: 1, renamed: 1 } });
   });
 
+  it('announces a rename the sync wrote as a delete and a put (over REST nothing proves it) as one rename', async () => {
+    const world = newWorld();
+    const changes = new InMemoryChangeStore();
+    await world.repo.commit({ 'a.hck.json': MODEL_A, 'b.hck.json': MODEL_B, 'c.hck.json': MODEL_B });
+    await sync(world, changes);
+    changes.feed.clear();
+    await world.repo.commit(
+      {},
+      {
+        renames: [
+          ['a.hck.json', 'moved/a.hck.json'],
+          ['b.hck.json', 'moved/b.hck.json'],
+        ],
+      },
+    );
+    await world.repo.commit({ 'c.hck.json': null });
+
+    await sync(world, changes);
+
+    // b's bytes are c's too: which of them moved cannot be told, so they stay a removal and an addition.
+    expect(summary(feed(changes))).toEqual([
+      'removed b.hck.json',
+      'removed c.hck.json',
+      'renamed a.hck.json→moved/a.hck.json',
+      'added moved/b.hck.json',
+    ]);
+    expect(modelChanges(feed(changes))[2]).toMatchObject({ sha256: sha256(MODEL_A), previous: { sha256: sha256(MODEL_A) } });
+  });
+
   it('announces nothing for a model rewritten with the bytes it had (a full resync)', async () => {
     const world = newWorld();
     const changes = new InMemoryChangeStore();
