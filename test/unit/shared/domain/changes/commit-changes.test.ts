@@ -8,12 +8,34 @@ import { ChangeCommitter } from '../../../../../shared/domain/changes/commit-cha
 import { recordingIntents } from '../../../../../shared/domain/changes/recording-intents';
 import type { ModelStore } from '../../../../../shared/domain/sync/ports';
 import { syncRepository, type SyncOptions } from '../../../../../shared/domain/sync/sync-repository';
+import { verifyRepository } from '../../../../../shared/domain/sync/verify-repository';
 import { DEFAULT_MODEL_PATTERN } from '../../../../../shared/models/model-selection';
 import { InMemoryChangeStore } from '../../../../support/in-memory/in-memory-change-store';
 import { newWorld, type World } from '../../../../support/in-memory/sync-world';
 
 const MODEL_A = '{"modelName":"Orders","dbVendor":"MongoDB","appTarget":"MONGODB","collections":[]}';
 const MODEL_B = '{"modelName":"Billing","dbVendor":"AWS DynamoDB","appTarget":"DYNAMODB"}';
+
+function verify(world: World, changes: InMemoryChangeStore) {
+  const target = { uuid: world.repo.uuid, fullName: world.repo.fullName, modelPattern: DEFAULT_MODEL_PATTERN };
+  const scope = { repositoryUuid: target.uuid };
+  return verifyRepository(
+    target,
+    { remainingTimeMs: () => 600_000, concurrency: 1, requestUuid: 'verify-1' },
+    {
+      source: world.repo.source({ git: true }),
+      models: recordingIntents(scope, world.models, changes, world.models),
+      state: world.state,
+      changes: new ChangeCommitter({
+        scope,
+        repository: { uuid: target.uuid, fullName: target.fullName },
+        log: changes,
+        records: world.models,
+        requestUuid: 'verify-1',
+      }),
+    },
+  );
+}
 
 function sync(world: World, changes: InMemoryChangeStore, options: Partial<SyncOptions> & { git?: boolean; models?: ModelStore } = {}) {
   const { git = false, models = world.models, ...syncOptions } = options;
@@ -207,5 +229,30 @@ describe('change records of syncs', () => {
 
     expect(feed(changes).map((record) => record.detailType)).toEqual(['Repository Synced']);
     expect(await world.models.listModels(world.repo.uuid)).toHaveLength(1);
+  });
+
+  it('announces drift a verification found, and the models its repair wrote back', async () => {
+    const world = newWorld();
+    const changes = new InMemoryChangeStore();
+    await world.repo.commit({ 'a.hck.json': MODEL_A, 'b.hck.json': MODEL_B });
+    await sync(world, changes);
+    changes.feed.clear();
+    // Drift: a model deleted behind the engine's back (no intent, no record).
+    await world.models.deleteModel(world.repo.uuid, 'b.hck.json');
+
+    const report = await verify(world, changes);
+    await verify(world, changes);
+
+    expect(report.verification).toMatchObject({ status: 'drift', repaired: 1 });
+    const records = feed(changes);
+    expect(records.map((record) => record.detailType)).toEqual(['Model Changed', 'Replica Drift']);
+    expect(summary(records)).toEqual(['added b.hck.json']);
+    expect(records[1]!.detail).toMatchObject({
+      commit: await world.repo.head(),
+      via: 'git',
+      drift: { count: 1, missing: 1, paths: ['b.hck.json'] },
+      repaired: 1,
+      repairIncomplete: false,
+    });
   });
 });
