@@ -5,6 +5,7 @@
 import type { SimulatedRepository } from '../../../../local/bitbucket-simulator';
 import type { ModelChangedDetail } from '../../../../shared/domain/changes/change-records';
 import type { ChangeListing } from '../../../../cli/commands/changes';
+import { resolveTarget } from '../../../../cli/target';
 import { startCliTestBed, type CliTestBed } from '../cli-harness';
 
 describe('changes (local hub + Bitbucket simulator)', () => {
@@ -76,5 +77,16 @@ describe('changes (local hub + Bitbucket simulator)', () => {
     const modified = events.find((event) => (event.detail as ModelChangedDetail).change === 'modified');
 
     expect(modified?.detail).toMatchObject({ path: 'a.hck.json', modelName: 'A2', previous: { modelName: 'A' } });
+  });
+
+  it('reads the changes feed where there is no local pipe (a deployed stack): the same records', async () => {
+    const delivered = (await bed.cli(['changes', '--json'])).json<ChangeListing[]>();
+
+    const run = await bed.cli(['changes', '--json'], {
+      deps: { resolveTarget: async (options, env) => ({ ...(await resolveTarget(options, env)), dataDir: undefined }) },
+    });
+
+    expect(run.code).toBe(0);
+    expect(run.json<ChangeListing[]>()).toEqual(delivered.map((event) => ({ 'detail-type': event['detail-type'], detail: event.detail })));
   });
 });
