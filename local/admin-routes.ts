@@ -15,8 +15,10 @@ export function localAdminRoutes(options: {
   consoleDir?: string;
 }): Record<string, HttpApiHandler> {
   let handler: AdminHandler | undefined;
+  // The console polls every second or two: its requests are not worth a log line each in the terminal of `npm start`.
+  const environment = () => ({ ...options.environment(), POWERTOOLS_LOG_LEVEL: 'WARN' });
   const admin: HttpApiHandler = (event) =>
-    (handler ??= createAdminHandler(createAdminDeps(options.environment(), options.clients, options.sessions.authorize)))(event);
+    (handler ??= createAdminHandler(createAdminDeps(environment(), options.clients, options.sessions.authorize)))(event);
   const files = consoleFiles(options.sessions, options.consoleDir);
   return {
     'ANY /gateway/admin/v1/{proxy+}': admin,
