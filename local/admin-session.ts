@@ -62,7 +62,7 @@ export function createAdminSessions(options: { dataDir?: string; now?: () => Dat
     if (!session || session.expiresAt <= now().getTime()) {
       if (sessionId) sessions.delete(sessionId);
       throw new AdminError('not signed in to the local console (no session, or it expired)', {
-        hint: 'open the login URL `npm start` printed (restart it for a new one)',
+        hint: 'open the login URL `npm start` printed, or get a new one with `npm run hub -- console-login`',
         code: 'unauthenticated',
       });
     }

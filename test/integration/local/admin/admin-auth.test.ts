@@ -42,7 +42,7 @@ describe('local admin console: login, sessions, CSRF and headers (npm start)', (
     expect(first.headers.location).toBe('/console/');
     expect(first.headers['set-cookie']).toMatch(/^model_hub_session=[\w-]{40,}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+$/);
     expect(again.status).toBe(401);
-    expect(again.text).toContain('Restart the local hub');
+    expect(again.text).toContain('npm run hub -- console-login');
     expect(existsSync(file)).toBe(false);
     const session = (await admin.api('GET', 'session')).json<SessionResponse>();
     expect(session).toEqual({
@@ -64,7 +64,7 @@ describe('local admin console: login, sessions, CSRF and headers (npm start)', (
       expect(answer.status).toBe(401);
       expect(answer.json<ErrorBody>().error).toEqual({
         message: 'not signed in to the local console (no session, or it expired)',
-        hint: 'open the login URL `npm start` printed (restart it for a new one)',
+        hint: 'open the login URL `npm start` printed, or get a new one with `npm run hub -- console-login`',
         code: 'unauthenticated',
       });
     },
