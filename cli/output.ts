@@ -54,8 +54,3 @@ export function formatTable(headers: readonly string[], rows: ReadonlyArray<Read
       .trimEnd();
   return [line(headers.map((header) => header.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
 }
-
-/** The first 7 characters of a commit hash, as Bitbucket shows them. */
-export function shortCommit(hash: string | undefined | null): string | undefined {
-  return hash ? hash.slice(0, 7) : undefined;
-}

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { version } from '../package.json';
 import { CommandKit, HubCommand } from './command-kit';
 import { registerChangesCommand } from './commands/changes';
+import { registerConsoleLoginCommand } from './commands/console-login';
 import { registerDlqCommands } from './commands/dlq';
 import { registerEventsCommand } from './commands/events';
 import { registerModelsCommands } from './commands/models';
@@ -49,5 +50,6 @@ export function buildProgram(deps: CliDeps): Command {
   registerChangesCommand(program, kit);
   registerModelsCommands(program, kit);
   registerDlqCommands(program, kit);
+  registerConsoleLoginCommand(program, kit);
   return program;
 }

@@ -1,46 +1,14 @@
 // Finds the hub the CLI administers, a running local hub or a deployed stack, and builds the SDK clients that reach it.
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-endpoints';
 import { readLocalRuntime } from '../shared/config/local-runtime-file';
 import { checkProfileExists } from './aws-profiles';
-import { CliError } from './errors';
+import { AdminError } from '../shared/admin/errors';
+import type { HubTarget } from '../shared/admin/hub-target';
 
 /** Where `npm start` keeps a local hub's data, unless `MODEL_HUB_DATA_DIR` says otherwise. */
 const DEFAULT_DATA_DIR = '.model-hub';
-
-/** The resources of one hub (local or deployed) and the clients that reach them. */
-export interface HubTarget {
-  readonly kind: 'local' | 'aws';
-  /** For messages: "local hub (pid 123, data dir /x/.model-hub)" or "stack ModelHubSync". */
-  readonly description: string;
-  /** The URL Bitbucket posts pushes to. */
-  readonly webhookUrl: string;
-  /** Secrets Manager id of the webhook secret (JSON `{current, previous}`). */
-  readonly webhookSecretId: string;
-  /** Name prefix of the per-repository access-token secrets. */
-  readonly tokenSecretPrefix: string;
-  readonly queueUrl: string;
-  readonly deadLetterQueueUrl: string;
-  readonly modelsTable: string;
-  readonly repositoriesTable: string;
-  readonly eventsTable: string;
-  /** Change records (the /changes feed); absent for a stack deployed before change events. */
-  readonly changesTable?: string;
-  /** The local hub's data dir (where its change events are delivered); absent for a stack. */
-  readonly dataDir?: string;
-  readonly bitbucketApiUrl: string;
-  readonly dynamodb: DynamoDBClient;
-  readonly sqs: SQSClient;
-  readonly secretsManager: SecretsManagerClient;
-  /** Who runs the command, for the events log: the AWS principal's ARN, or `local user <name>`. */
-  whoAmI(): Promise<string>;
-  /** Releases the clients' connections. */
-  close(): void;
-}
 
 /** Global options that choose the target. */
 export interface TargetOptions {
@@ -70,7 +38,7 @@ async function resolveLocal(dataDir: string, explicitApiUrl: string | undefined)
   const absolute = resolve(dataDir);
   const runtime = readLocalRuntime(absolute);
   if (!runtime) {
-    throw new CliError(`no local hub is running with data dir ${absolute}`, {
+    throw new AdminError(`no local hub is running with data dir ${absolute}`, {
       hint: 'start one with `npm start` (same MODEL_HUB_DATA_DIR), or pass --stack <name> to use a deployed hub',
     });
   }
@@ -80,7 +48,7 @@ async function resolveLocal(dataDir: string, explicitApiUrl: string | undefined)
   const need = (name: string): string => {
     const value = env[name];
     if (!value)
-      throw new CliError(`${absolute}/runtime.json has no ${name}`, {
+      throw new AdminError(`${absolute}/runtime.json has no ${name}`, {
         hint: 'restart the local hub (`npm start`) so it rewrites the file',
       });
     return value;
@@ -153,7 +121,7 @@ async function resolveStack(
     );
   } catch (error) {
     if (/does not exist/.test((error as Error).message ?? '')) {
-      throw new CliError(`stack ${stackName} does not exist in region ${await cloudformation.config.region().catch(() => '(unknown)')}`, {
+      throw new AdminError(`stack ${stackName} does not exist in region ${await cloudformation.config.region().catch(() => '(unknown)')}`, {
         hint: 'check --stack, and --region / --profile (or AWS_REGION / AWS_PROFILE) (the stack name is the `stackName` context value, default ModelHubSync)',
         cause: error,
       });
@@ -164,7 +132,7 @@ async function resolveStack(
   }
   const missing = REQUIRED_OUTPUTS.filter((name) => !outputs[name]);
   if (missing.length > 0) {
-    throw new CliError(`stack ${stackName} has no output ${missing.join(', ')}`, {
+    throw new AdminError(`stack ${stackName} has no output ${missing.join(', ')}`, {
       hint: 'is it a model-hub-sync stack? Deploy the current version with `npx cdk deploy`',
     });
   }

@@ -19,6 +19,8 @@ const BOUNDARIES: Boundary[] = [
   { from: 'infra', forbidden: APPLICATIONS },
   { from: 'shared/domain', forbidden: ['shared/aws', 'shared/bitbucket', 'shared/git', '@aws-sdk/'] },
   { from: 'shared/models', forbidden: ['shared/domain'] },
+  // The admin use cases serve the CLI and the admin API alike: no command-line parsing, no terminal.
+  { from: 'shared/admin', forbidden: ['commander', '@inquirer/', 'node:readline', 'node:tty'] },
   { from: 'bench', forbidden: ['test'] },
 ];
 // `from '…'` (import and export), `import('…')` (type imports too), `require('…')` and bare `import '…'`.
