@@ -12,9 +12,10 @@ import type {
 } from '../../shared/domain/changes/change-records';
 import { changesSince } from '../../shared/domain/read/changes-since';
 import type { CommandKit } from '../command-kit';
-import { CliError } from '../errors';
-import type { HubContext } from '../hub-context';
-import { formatTable, printable, shortCommit } from '../output';
+import { AdminError } from '../../shared/admin/errors';
+import type { HubContext } from '../../shared/admin/hub-context';
+import { shortCommit } from '../../shared/admin/sync-progress';
+import { formatTable, printable } from '../output';
 
 /** The local pipe's file in the data dir (see local/change-event-pipe.ts, which the CLI may not import). */
 const CHANGE_EVENTS_FILE = 'change-events.jsonl';
@@ -113,7 +114,7 @@ function changeSource(context: HubContext): { next(): Promise<ChangeListing[]> }
     };
   }
   if (!target.changesTable)
-    throw new CliError(`${target.description} has no changes table`, {
+    throw new AdminError(`${target.description} has no changes table`, {
       hint: 'deploy the current version of the stack (`npx cdk deploy`)',
     });
   const feed = new DynamoDbChangeStore({ tableName: target.changesTable, client: target.dynamodb });
