@@ -67,7 +67,8 @@ export async function getModelContent(ports: ReadPorts, request: ContentRequest)
       'start the download again without If-Match (its parts so far belong to the earlier version)',
       { etag: served.etag },
     );
-  if (request.range && (request.ifRange === undefined || request.ifRange === served.etag)) {
+  // Empty content has no satisfiable range (RFC 9110): it is served whole instead.
+  if (request.range && bytes.byteLength > 0 && (request.ifRange === undefined || request.ifRange === served.etag)) {
     const { start, end } = resolveRange(request.range, bytes.byteLength);
     const last = Math.min(end, start + request.maxBytes - 1);
     return { kind: 'content', ...served, bytes: bytes.subarray(start, last + 1), range: { start, end: last } };
