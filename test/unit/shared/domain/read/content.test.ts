@@ -56,6 +56,16 @@ describe('read: content', () => {
     });
   });
 
+  it('serves empty content whole to a ranged request (no range of nothing is satisfiable)', async () => {
+    const { ports, put } = await readWorld();
+    await put('empty.hck.json', Buffer.alloc(0));
+
+    const empty = await getModelContent(ports, ask({ path: 'empty.hck.json', range: { start: 0 } }));
+
+    expect(empty).toMatchObject({ kind: 'content', encoding: 'identity', totalBytes: 0 });
+    expect(empty.kind === 'content' && empty.bytes.byteLength === 0 && empty.range === undefined).toBe(true);
+  });
+
   it('tells a client without Range how to get a body over maxBytes: ranges, or br when that fits', async () => {
     const { ports, put } = await readWorld();
     await put('book.hck.json', BOOK);
