@@ -7,6 +7,7 @@ import { ReadError } from '../../shared/domain/read/errors';
 import { getModelDetails, listModels } from '../../shared/domain/read/models';
 import type { ReadPorts } from '../../shared/domain/read/ports';
 import { getRepository, listRepositories } from '../../shared/domain/read/repositories';
+import { changesRoute, searchRoute } from './feed-routes';
 import { acceptedEncodings, byteRange, entityTags, ifRangeTag, numberParameter, onlyParameters, type ReadRequest } from './http-request';
 
 /** A route's answer: a JSON document (schemaVersion is added on the way out), or a model's content. */
@@ -85,6 +86,8 @@ export const ROUTES: readonly Route[] = [
       return { content };
     },
   },
+  { pattern: 'search', run: ({ request, ports }) => searchRoute(request, ports) },
+  { pattern: 'changes', run: ({ request, ports }) => changesRoute(request, ports) },
 ];
 
 /** Runs the route the request names, or throws a ReadError: 404 for an unknown path, 405 for another method. */

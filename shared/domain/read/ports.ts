@@ -6,6 +6,8 @@ import type { RepositoryConfig } from '../repository-config';
 import type { LoggedEvent } from '../logged-event';
 import type { SyncState } from '../sync/ports';
 import type { ModelRecord } from '../../models/model-record';
+import type { ChangeFeed } from '../changes/ports';
+import type { EntitySearchSource } from './search-entities';
 
 /** The added repositories and where their replication stands. */
 export interface RepositoryDirectory {
@@ -50,11 +52,15 @@ export interface ModelCatalog {
   getStoredModel(repositoryUuid: string, path: string): Promise<StoredModel | undefined>;
 }
 
-/** Everything the read use cases read. Search and changes come with their own ports. */
+/** Everything the read use cases read. */
 export interface ReadPorts {
   readonly repositories: RepositoryDirectory;
   readonly events: RecentEvents;
   readonly models: ModelCatalog;
+  /** The entity indexes (search-entities.ts); absent where the hub has none to read. */
+  readonly search?: EntitySearchSource;
+  /** The change records (changes-since.ts); absent where the hub has none to read. */
+  readonly changes?: ChangeFeed;
   /** The clock, for the `rate-limited` status. */
   readonly now?: () => Date;
 }
