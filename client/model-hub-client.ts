@@ -7,9 +7,41 @@ import { createHash } from 'node:crypto';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { ModelDetails, ModelPage, ModelView } from '../shared/domain/read/models';
 import type { RepositoryView } from '../shared/domain/read/repositories';
+import type { EntityKind, NameMatch, SearchHit } from '../shared/domain/read/search-entities';
+import type { ChangeRecord } from '../shared/domain/changes/change-records';
 import { signedGet, type RawResponse, type SignedHttpOptions } from './signed-http';
 
-export type { ModelDetails, ModelPage, ModelView, RepositoryView };
+export type { ChangeRecord, ModelDetails, ModelPage, ModelView, RepositoryView, SearchHit };
+
+/** A search: `q` in container, entity and attribute names (case-insensitive), with optional filters. */
+export interface SearchQuery {
+  readonly q: string;
+  /** @default substring */
+  readonly match?: NameMatch;
+  /** A repository uuid. */
+  readonly repository?: string;
+  readonly type?: EntityKind;
+  /** `appTarget` or `dbVendor`, case-insensitive. */
+  readonly target?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export interface SearchPage {
+  readonly hits: readonly SearchHit[];
+  readonly nextCursor: string | null;
+  /** Models passed over that have no index yet (written before indexing; they get one on their next sync). */
+  readonly notIndexed: number;
+  /** Models whose index is cut short (over the per-model caps). */
+  readonly truncated: number;
+}
+
+export interface ChangesPage {
+  /** Oldest first. */
+  readonly items: readonly ChangeRecord[];
+  /** Always set: keep it and call again later (fewer items than the limit mean the feed was read up to now). */
+  readonly nextCursor: string;
+}
 
 /** The read contract this client speaks. */
 export const SCHEMA_VERSION = 1;
@@ -74,14 +106,8 @@ export class ModelHubClient {
 
   /** One page of a repository's models; pass the previous page's `nextCursor` as `cursor` for the next. */
   async listModelPage(repository: string, options: ModelFilters & { limit?: number; cursor?: string } = {}): Promise<ModelPage> {
-    const given = {
-      prefix: options.prefix,
-      vendor: options.vendor,
-      target: options.target,
-      limit: options.limit?.toString(),
-      cursor: options.cursor,
-    };
-    const query = Object.fromEntries(Object.entries(given).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    const { prefix, vendor, target, cursor } = options;
+    const query = definedOnly({ prefix, vendor, target, cursor, limit: options.limit?.toString() });
     return this.json<ModelPage>(['repositories', repository, 'models'], query);
   }
 
@@ -97,6 +123,16 @@ export class ModelHubClient {
 
   async getModel(repository: string, path: string): Promise<ModelDetails> {
     return (await this.json<{ model: ModelDetails }>(['repositories', repository, 'model'], { path })).model;
+  }
+
+  /** One page of search hits; pass `nextCursor` as `cursor` for the next. */
+  async search(query: SearchQuery): Promise<SearchPage> {
+    return this.json<SearchPage>(['search'], definedOnly({ ...query, limit: query.limit?.toString() }));
+  }
+
+  /** The change records after `cursor` (from the oldest kept without one); keep `nextCursor` and poll again. */
+  async changes(options: { cursor?: string; limit?: number } = {}): Promise<ChangesPage> {
+    return this.json<ChangesPage>(['changes'], definedOnly({ cursor: options.cursor, limit: options.limit?.toString() }));
   }
 
   /**
@@ -176,6 +212,11 @@ export class ModelHubClient {
     url.pathname = `${this.base.pathname}/${segments.map(encodeURIComponent).join('/')}`;
     return signedGet(this.options, url, query, headers);
   }
+}
+
+/** The query parameters that have a value. */
+function definedOnly(parameters: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(parameters).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 function headerOf(response: RawResponse, name: string): string {
