@@ -6,6 +6,7 @@ import { DynamoDbModelReader } from '../../shared/aws/dynamodb-model-reader';
 import { DynamoDbRepositoryStore } from '../../shared/aws/dynamodb-repository-store';
 import { loadReaderConfig } from '../../shared/config/reader-config';
 import type { ReadPorts } from '../../shared/domain/read/ports';
+import { StoredModelCache } from '../../shared/domain/read/stored-model-cache';
 import { createLogger } from '../../shared/observability/logger';
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -15,6 +16,9 @@ type Environment = Readonly<Record<string, string | undefined>>;
  * (4 MiB become 5.6 MB), with room left for the headers.
  */
 export const MAX_CONTENT_BYTES_PER_RESPONSE = 4 * 1024 * 1024;
+
+/** Bodies a container keeps for the parts of ranged downloads: two 32 MiB models with their stored brotli. */
+const STORED_MODEL_CACHE_BYTES = 72 * 1024 * 1024;
 
 /** What one reader container keeps between invocations. */
 export interface ReaderDeps {
@@ -38,5 +42,6 @@ export function createReaderPorts(env: Environment = process.env, clients: AwsCl
     repositories: new DynamoDbRepositoryStore({ tableName: config.repositoriesTable, client: clients.dynamodb }),
     events: { list: (options) => events.list(options) },
     models: new DynamoDbModelReader({ tableName: config.modelsTable, client: clients.dynamodb }),
+    storedModels: new StoredModelCache(STORED_MODEL_CACHE_BYTES),
   };
 }
