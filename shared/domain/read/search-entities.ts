@@ -73,8 +73,39 @@ export interface SearchableModel {
   readonly modelName?: string;
   readonly dbVendor?: string;
   readonly appTarget?: string;
-  /** `indexed`: an index was written with this version; `none`: no body to index (too large); `missing`: written before indexes. */
+  /**
+   * `indexed`: an index was written with this version; `none`: nothing to index (invalid or too large);
+   * `missing`: a valid model written before indexes were kept.
+   */
   readonly index: 'indexed' | 'none' | 'missing';
+  /** How the source stores the index (`ModelRecord.indexChunks`, `indexTruncated`): the source's own business. */
+  readonly indexChunks?: number;
+  readonly indexTruncated?: boolean;
+}
+
+/** How search sees a stored model record. */
+export function searchableModel(record: {
+  readonly path: string;
+  readonly version: string;
+  readonly status: string;
+  readonly modelName?: string;
+  readonly dbVendor?: string;
+  readonly appTarget?: string;
+  readonly indexChunks?: number;
+  readonly indexTruncated?: boolean;
+}): SearchableModel {
+  const { path, version, modelName, dbVendor, appTarget, indexChunks, indexTruncated } = record;
+  const index = record.status !== 'valid' ? 'none' : indexChunks === undefined ? 'missing' : 'indexed';
+  return {
+    path,
+    version,
+    index,
+    ...(modelName !== undefined ? { modelName } : {}),
+    ...(dbVendor !== undefined ? { dbVendor } : {}),
+    ...(appTarget !== undefined ? { appTarget } : {}),
+    ...(indexChunks !== undefined ? { indexChunks } : {}),
+    ...(indexTruncated ? { indexTruncated } : {}),
+  };
 }
 
 /** Where search reads from. */
@@ -83,8 +114,9 @@ export interface EntitySearchSource {
   /** The current model records of a repository, in path order (UTF-8 byte order, as DynamoDB sorts keys). */
   listModels(repositoryUuid: string): Promise<readonly SearchableModel[]>;
   /**
-   * The indexes of `models` (all `indexed`), in the same order; undefined for a model rewritten or removed since it
-   * was listed (its index went with its version).
+   * The indexes of `models` (all `indexed`), in the same order: each exactly its listed version's. A model rewritten
+   * or removed since it was listed gets undefined (its index went with its version), or its listed version's index
+   * from a cache (an index never changes under its version).
    */
   loadIndexes(repositoryUuid: string, models: readonly SearchableModel[]): Promise<ReadonlyArray<SearchableEntityIndex | undefined>>;
 }
