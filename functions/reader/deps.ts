@@ -1,6 +1,7 @@
 /** Builds the reader's adapters from its environment, so the handler file only wires requests to the read use cases. */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AwsClients } from '../../shared/aws/aws-clients';
+import { DynamoDbEntitySearchSource } from '../../shared/aws/dynamodb-entity-search-source';
 import { DynamoDbEventLog } from '../../shared/aws/dynamodb-event-log';
 import { DynamoDbModelReader } from '../../shared/aws/dynamodb-model-reader';
 import { DynamoDbRepositoryStore } from '../../shared/aws/dynamodb-repository-store';
@@ -38,8 +39,15 @@ export function createReaderDeps(env: Environment = process.env, clients: AwsCli
 export function createReaderPorts(env: Environment = process.env, clients: AwsClients = {}): ReadPorts {
   const config = loadReaderConfig(env);
   const events = new DynamoDbEventLog({ tableName: config.eventsTable, client: clients.dynamodb });
+  const repositories = new DynamoDbRepositoryStore({ tableName: config.repositoriesTable, client: clients.dynamodb });
+  const search = new DynamoDbEntitySearchSource({
+    tableName: config.modelsTable,
+    client: clients.dynamodb,
+    listRepositories: async () => (await repositories.listRepositories()).map(({ uuid, fullName }) => ({ uuid, fullName })),
+  });
   return {
-    repositories: new DynamoDbRepositoryStore({ tableName: config.repositoriesTable, client: clients.dynamodb }),
+    repositories,
+    search,
     events: { list: (options) => events.list(options) },
     models: new DynamoDbModelReader({ tableName: config.modelsTable, client: clients.dynamodb }),
     storedModels: new StoredModelCache(STORED_MODEL_CACHE_BYTES),

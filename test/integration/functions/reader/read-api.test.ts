@@ -100,6 +100,20 @@ describe('read API on the local runtime (typed client, SigV4)', () => {
     expect(plain.notModified === false && plain.bytes.equals(LARGE)).toBe(true);
   });
 
+  it('finds entities of the synced models by name, each hit naming its model path exactly', async () => {
+    const page = await client.search({ q: 'pet ', match: 'prefix', type: 'entity', target: 'polyglot', repository: uuid });
+
+    expect(page.hits.map((hit) => [hit.model.path, hit.name])).toEqual([
+      ['odd/a b #1 +%20 50%.hck.json', 'Pet'],
+      ['odd/a b #1 +%20 50%.hck.json', 'Pet Color'],
+      ['odd/a b #1 +%20 50%.hck.json', 'Pet Vaccination'],
+      ['odd/a b #1 +%20 50%.hck.json', 'Pet Breed'],
+      ['odd/a b #1 +%20 50%.hck.json', 'Pet Image'],
+    ]);
+    expect(page).toMatchObject({ nextCursor: null, notIndexed: 0 });
+    await expect(client.search({ q: ' ' })).rejects.toMatchObject({ status: 400, code: 'invalid-parameter' });
+  });
+
   it('answers 304 to the current ETag, and the new bytes after a push changed the model', async () => {
     const path = 'books/medium-dynamodb-book.hck.json';
     const first = await client.download(uuid, path);
