@@ -3,6 +3,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { HubConfig } from './config';
+import { ChangeEvents } from './constructs/change-events';
 import { DataTables } from './constructs/data-tables';
 import { createLogEncryptionKey } from './constructs/log-encryption-key';
 import { Monitoring } from './constructs/monitoring';
@@ -21,6 +22,8 @@ export interface HandlerEntries {
   readonly worker: string;
   /** Entry of the reconciler. */
   readonly reconciler: string;
+  /** Entry of the change-events pipe's enrichment. @default functions/change-events/handler.ts */
+  readonly changeEvents?: string;
 }
 
 /** The application's handler files, each exporting `handler`. */
@@ -28,6 +31,7 @@ export const DEFAULT_HANDLER_ENTRIES: HandlerEntries = {
   verifier: join(PROJECT_ROOT, 'functions', 'verifier', 'handler.ts'),
   worker: join(PROJECT_ROOT, 'functions', 'worker', 'handler.ts'),
   reconciler: join(PROJECT_ROOT, 'functions', 'reconciler', 'handler.ts'),
+  changeEvents: join(PROJECT_ROOT, 'functions', 'change-events', 'handler.ts'),
 };
 
 /** Worker timeout; the queue's visibility timeout is derived from it. */
@@ -61,6 +65,8 @@ export class ModelHubStack extends Stack {
   public readonly reconciliation: ReconciliationSchedule;
   /** Alarms, dashboard and saved queries. */
   public readonly monitoring: Monitoring;
+  /** The change-events bus and the pipe that feeds it from the changes table. */
+  public readonly changeEvents: ChangeEvents;
 
   constructor(scope: Construct, id: string, props: ModelHubStackProps) {
     super(scope, id, { description: 'Model hub: replicates Hackolade models from Bitbucket Cloud into DynamoDB', ...props });
@@ -119,6 +125,15 @@ export class ModelHubStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
+    this.changeEvents = new ChangeEvents(this, 'ChangeEvents', {
+      table: this.tables.changes,
+      entry: entries.changeEvents ?? DEFAULT_HANDLER_ENTRIES.changeEvents!,
+      projectRoot,
+      alarmTopic: this.monitoring.alarmTopic,
+      logRetention,
+      logEncryptionKey,
+    });
+
     this.createOutputs();
   }
 
@@ -148,6 +163,9 @@ export class ModelHubStack extends Stack {
     output('ModelsTableName', this.tables.models.tableName, 'DynamoDB table of replicated models');
     output('RepositoriesTableName', this.tables.repositories.tableName, 'DynamoDB table of added repositories');
     output('EventsTableName', this.tables.events.tableName, 'DynamoDB table of deliveries and sync runs');
+    output('ChangeEventBusName', this.changeEvents.bus.eventBusName, 'EventBridge bus of the change events (docs/EVENTS.md)');
+    output('ChangeEventBusArn', this.changeEvents.bus.eventBusArn, 'ARN of the change-events bus (for rules of consumers)');
+    output('ChangesTableName', this.tables.changes.tableName, 'DynamoDB table of the change records (the /changes feed)');
     output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
     output(
       'AlarmTopicArn',

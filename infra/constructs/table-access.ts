@@ -8,7 +8,7 @@ import type { DataTables } from './data-tables';
 export type TableCall = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'Scan' | 'BatchGetItem' | 'BatchWriteItem';
 
 /** The calls a function makes on each table it uses (a table not named is not granted at all). */
-export type TableAccess = Readonly<Partial<Record<'models' | 'repositories' | 'events', readonly TableCall[]>>>;
+export type TableAccess = Readonly<Partial<Record<'models' | 'repositories' | 'events' | 'changes', readonly TableCall[]>>>;
 
 export const TABLE_ACCESS = {
   /** Reads the repository of a delivery; claims, releases and logs deliveries, counting forged ones on one line. */
@@ -18,6 +18,8 @@ export const TABLE_ACCESS = {
     models: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem', 'BatchWriteItem'],
     repositories: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
     events: ['PutItem'],
+    /** Intents before model writes, commit marks, change records (`dynamodb-change-store.ts`). */
+    changes: ['PutItem', 'DeleteItem', 'Query', 'BatchWriteItem'],
   },
   /** Lists the added repositories; it logs nothing in the events table. */
   reconciler: { repositories: ['Scan'] },

@@ -56,7 +56,7 @@ describe('cdk synth', () => {
         Resources: Record<string, { Type: string; Properties: Record<string, any> }>;
       };
       const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-      expect(functions).toHaveLength(3);
+      expect(functions).toHaveLength(4);
       const assetDirs = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
       expect(assetDirs.length).toBeGreaterThanOrEqual(3);
       for (const dir of assetDirs) {

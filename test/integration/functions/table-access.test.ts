@@ -22,10 +22,10 @@ import { storesFor } from '../../support/sync-harness';
 const CLOUDBEERS = '{708c9715-0ecc-4a5d-87ed-63c4ba48ea06}';
 const context = { getRemainingTimeInMillis: () => 600_000, functionName: 'worker', awsRequestId: 'test' } as unknown as Context;
 
-/** The calls a DynamoDB client makes, by table (`models`, `repositories`, `events`), as IAM names them. */
+/** The calls a DynamoDB client makes, by table (`models`, `repositories`, `events`, `changes`), as IAM names them. */
 function recordingClient(standIns: StandIns) {
   const tables = new Map(
-    (['models', 'repositories', 'events'] as const).map((name) => [standIns.env[`${name.toUpperCase()}_TABLE`]!, name] as const),
+    (['models', 'repositories', 'events', 'changes'] as const).map((name) => [standIns.env[`${name.toUpperCase()}_TABLE`]!, name] as const),
   );
   const calls: Record<string, Set<string>> = {};
   const client = new DynamoDBClient({
@@ -144,7 +144,7 @@ describe('the DynamoDB calls each function makes are the ones its role is grante
     // Granted beyond these paths, by reading the code: models UpdateItem (moveModel, a rename of unchanged content)
     // and repositories DeleteItem (deleteSyncState, when a repository was removed and added again meanwhile).
     expect(ungranted(made(), TABLE_ACCESS.worker)).toEqual([]);
-    expect(Object.keys(made()).sort()).toEqual(['events', 'models', 'repositories']);
+    expect(Object.keys(made()).sort()).toEqual(['changes', 'events', 'models', 'repositories']);
   });
 
   it('reconciler: a scheduled run and a verification run', async () => {
