@@ -1,6 +1,7 @@
 /** Builds the reader's adapters from its environment, so the handler file only wires requests to the read use cases. */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AwsClients } from '../../shared/aws/aws-clients';
+import { DynamoDbChangeStore } from '../../shared/aws/dynamodb-change-store';
 import { DynamoDbEntitySearchSource } from '../../shared/aws/dynamodb-entity-search-source';
 import { DynamoDbEventLog } from '../../shared/aws/dynamodb-event-log';
 import { DynamoDbModelReader } from '../../shared/aws/dynamodb-model-reader';
@@ -48,6 +49,7 @@ export function createReaderPorts(env: Environment = process.env, clients: AwsCl
   return {
     repositories,
     search,
+    ...(config.changesTable ? { changes: new DynamoDbChangeStore({ tableName: config.changesTable, client: clients.dynamodb }) } : {}),
     events: { list: (options) => events.list(options) },
     models: new DynamoDbModelReader({ tableName: config.modelsTable, client: clients.dynamodb }),
     storedModels: new StoredModelCache(STORED_MODEL_CACHE_BYTES),
