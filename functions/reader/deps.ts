@@ -53,5 +53,6 @@ export function createReaderPorts(env: Environment = process.env, clients: AwsCl
     events: { list: (options) => events.list(options) },
     models: new DynamoDbModelReader({ tableName: config.modelsTable, client: clients.dynamodb }),
     storedModels: new StoredModelCache(STORED_MODEL_CACHE_BYTES),
+    modelCounts: new Map(),
   };
 }

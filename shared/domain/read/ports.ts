@@ -64,6 +64,8 @@ export interface ReadPorts {
   readonly changes?: ChangeFeed;
   /** Bodies kept between requests of one container (ranged downloads read a body once). */
   readonly storedModels?: StoredModelCache;
+  /** Model counts a container keeps, by repository, generation and sync state revision (see repositories.ts). */
+  readonly modelCounts?: Map<string, number>;
   /** The clock, for the `rate-limited` status. */
   readonly now?: () => Date;
 }
