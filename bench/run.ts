@@ -20,6 +20,7 @@ import { benchBoundedMemory } from './bounded-memory-benchmarks';
 import { benchHubignore, benchPathologicalModels } from './bounded-memory-models';
 import { benchBundles } from './bundle-benchmarks';
 import { benchBulkGit, benchRestVersusGit } from './git-benchmarks';
+import { benchSearch } from './search-benchmarks';
 import { renderDocument, renderTable, rows, withSectionsReplaced } from './report';
 import { FUNCTION_SETTINGS, log, ROOT, RTT_MS, AWS_RTT_MS } from './settings';
 import { benchIncremental, benchOnePushInLargeRepository, benchStorage } from './sync-benchmarks';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       await benchPathologicalModels(simulator, hub, bundles.worker!);
       await benchHubignore(simulator, hub, bundles.worker!);
     }
+    if (sections.has('search')) await benchSearch(hub);
   } finally {
     await hub.close();
     await simulator.close();
