@@ -124,6 +124,8 @@ export interface EntitySearchSource {
 export const MAX_QUERY_LENGTH = 200;
 export const DEFAULT_SEARCH_LIMIT = 20;
 export const MAX_SEARCH_LIMIT = 100;
+/** Repositories whose records are listed at once (the DynamoDB adapter: one Query each). */
+const LIST_AHEAD = 4;
 /** Indexes asked of the source at a time (the DynamoDB adapter reads a batch in one BatchGetItem). */
 const LOAD_BATCH = 100;
 const KINDS: readonly EntityKind[] = ['container', 'entity', 'attribute'];
@@ -143,12 +145,34 @@ export async function searchEntities(source: EntitySearchSource, query: SearchEn
     .filter((repository) => input.repository === undefined || repository.uuid === input.repository)
     .filter((repository) => start === undefined || compareUtf8(repository.uuid, start.repositoryUuid) >= 0)
     .sort((a, b) => compareUtf8(a.uuid, b.uuid));
-  for (const repository of repositories) {
+  const listing = ahead(repositories, (repository) => source.listModels(repository.uuid), LIST_AHEAD);
+  for (const [i, repository] of repositories.entries()) {
     const from = start?.repositoryUuid === repository.uuid ? start : undefined;
-    const next = await searchRepository(source, repository, input, from, hits, counts);
+    const next = await searchRepository(source, repository, await listing(i), input, from, hits, counts);
     if (next) return { hits, cursor: encodeSearchCursor(next, fingerprint), ...counts };
   }
   return { hits, ...counts };
+}
+
+/**
+ * `load(items[i])` for each `i` asked, with the loads of the next `window - 1` items already started: listings of
+ * several repositories overlap instead of queueing, and stopping early wastes at most that many.
+ */
+function ahead<T, R>(items: readonly T[], load: (item: T) => Promise<R>, window: number): (i: number) => Promise<R> {
+  const started = new Map<number, Promise<R>>();
+  const start = (i: number) => {
+    if (i >= items.length || started.has(i)) return;
+    const promise = load(items[i]!);
+    // A load started ahead and never asked for must not become an unhandled rejection.
+    promise.catch(() => undefined);
+    started.set(i, promise);
+  };
+  return (i) => {
+    for (let j = i; j < i + window; j++) start(j);
+    const promise = started.get(i)!;
+    started.delete(i);
+    return promise;
+  };
 }
 
 type ValidatedQuery = Required<Pick<SearchEntitiesQuery, 'match' | 'limit'>> & {
@@ -162,12 +186,13 @@ type ValidatedQuery = Required<Pick<SearchEntitiesQuery, 'match' | 'limit'>> & {
 async function searchRepository(
   source: EntitySearchSource,
   repository: SearchRepository,
+  listed: readonly SearchableModel[],
   input: ValidatedQuery,
   from: SearchPosition | undefined,
   hits: SearchHit[],
   counts: { notIndexed: number; truncated: number },
 ): Promise<SearchPosition | undefined> {
-  const models = (await source.listModels(repository.uuid)).filter(
+  const models = listed.filter(
     (model) => matchesTarget(model, input.target) && (from === undefined || compareUtf8(model.path, from.path) >= 0),
   );
   counts.notIndexed += models.filter((model) => model.index === 'missing').length;

@@ -150,6 +150,20 @@ describe('searchEntities', () => {
     expect((error as SearchInputError).hint).toEqual(expect.any(String));
   });
 
+  it('lists repositories ahead without failing on a listing it never needs, and fails on one it needs', async () => {
+    const { source } = await world();
+    const failing = Object.assign(Object.create(source) as typeof source, {
+      listModels: async (uuid: string) => {
+        if (uuid === ZOO) throw new Error('throttled');
+        return source.listModels(uuid);
+      },
+    });
+    await expect(searchEntities(failing, { q: 'id', limit: 1 })).resolves.toMatchObject({
+      hits: [expect.objectContaining({ repository: expect.objectContaining({ uuid: SHOP }) })],
+    });
+    await expect(searchEntities(failing, { q: 'no-such-name' })).rejects.toThrow('throttled');
+  });
+
   it('refuses the cursor of another query', async () => {
     const { search } = await world();
     const { cursor } = await search({ q: 'id', limit: 1 });
