@@ -137,3 +137,26 @@ describe('reader handler', () => {
     });
   });
 });
+
+describe('reader handler: answers Lambda could not carry', () => {
+  it('refuses a JSON answer over what one response carries with 413 and a hint, instead of failing in Lambda', async () => {
+    const world = await readWorld();
+    const huge = 'x'.repeat(1000);
+    const repositories = Array.from({ length: 6000 }, (_, i) => ({ uuid: `{${i}}`, fullName: huge, modelPattern: '*', addedAt: '' }));
+    const ports = {
+      ...world.ports,
+      repositories: Object.assign(Object.create(world.repositories) as typeof world.repositories, {
+        listRepositories: async () => repositories,
+      }),
+    };
+    const handler = createReaderHandler({ logger: createLogger('reader-test', { POWERTOOLS_LOG_LEVEL: 'SILENT' }), ports: () => ports });
+
+    const response = await handler(get('repositories'));
+
+    expect([response.statusCode, bodyOf(response).error.code, bodyOf(response).error.hint]).toEqual([
+      413,
+      'response-too-large',
+      'ask for fewer items with a smaller limit',
+    ]);
+  });
+});
