@@ -17,6 +17,8 @@ export const SECTIONS = {
   verification: 'Verification',
   'bounded-memory': 'Bounded memory',
   events: 'Events',
+  search: 'Search',
+  download: 'Model download',
 } as const;
 export type SectionName = keyof typeof SECTIONS;
 

@@ -20,7 +20,9 @@ import { benchBoundedMemory } from './bounded-memory-benchmarks';
 import { benchHubignore, benchPathologicalModels } from './bounded-memory-models';
 import { benchBundles } from './bundle-benchmarks';
 import { benchEvents } from './event-benchmarks';
+import { benchModelDownload } from './download-benchmarks';
 import { benchBulkGit, benchRestVersusGit } from './git-benchmarks';
+import { benchSearch } from './search-benchmarks';
 import { renderDocument, renderTable, rows, withSectionsReplaced } from './report';
 import { FUNCTION_SETTINGS, log, ROOT, RTT_MS, AWS_RTT_MS } from './settings';
 import { benchIncremental, benchOnePushInLargeRepository, benchStorage } from './sync-benchmarks';
@@ -70,6 +72,8 @@ async function main(): Promise<void> {
       await benchHubignore(simulator, hub, bundles.worker!);
     }
     if (sections.has('events')) await benchEvents(simulator, hub);
+    if (sections.has('search')) await benchSearch(hub);
+    if (sections.has('download')) await benchModelDownload(hub);
   } finally {
     await hub.close();
     await simulator.close();

@@ -7,6 +7,7 @@ import { DynamoDbModelStore } from '../shared/aws/dynamodb-model-store';
 import { DynamoDbRepositoryStore } from '../shared/aws/dynamodb-repository-store';
 import { DEFAULT_MODEL_PATTERN } from '../shared/models/model-selection';
 import { startBitbucketSimulator } from './bitbucket-simulator';
+import { printReadApi } from './demo-read-api';
 import { startLocalHub, type LocalHub } from './runtime';
 import { TOKEN_SECRET_PREFIX, WEBHOOK_SECRET_NAME } from './stand-ins';
 
@@ -102,6 +103,7 @@ export async function runDemo(
       print(`   ${event.at}  ${event.kind.padEnd(8)} ${String(event.outcome).padEnd(10)} ${event.reason ?? ''}${extra}`);
     }
     await printChangeEvents(print, hub, repo.uuid, second);
+    await printReadApi(print, hub, repo.uuid);
     print(`Bitbucket API requests served by the simulator: ${simulator.requests.length}`);
     return { models: stored };
   } finally {

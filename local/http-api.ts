@@ -10,7 +10,8 @@ const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 const TEXTUAL_CONTENT_TYPE = /^(application\/(json|[\w.+-]*\+json|x-www-form-urlencoded)|text\/)/i;
 
 /**
- * A local stand-in for an API Gateway HTTP API: routes `METHOD /path` to a handler with a payload-format-2.0
+ * A local stand-in for an API Gateway HTTP API: routes `METHOD /path` (or `METHOD|ANY /prefix/{proxy+}`, a greedy
+ * path below the prefix) to a handler with a payload-format-2.0
  * event, the way API Gateway builds it (lower-cased headers, repeated headers joined by commas, a base64 body
  * unless the content is textual UTF-8).
  */

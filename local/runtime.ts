@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createReaderDeps } from '../functions/reader/deps';
+import { createReaderHandler, type ReaderHandler } from '../functions/reader/handler';
 import { createReconcilerDeps } from '../functions/reconciler/deps';
 import { createReconcilerHandler, type ReconcilerHandler } from '../functions/reconciler/handler';
 import { createVerifierDeps } from '../functions/verifier/deps';
@@ -16,11 +18,14 @@ import { startChangeEventPipe, type ChangeEventPipe } from './change-event-pipe'
 import { createAdminSessions, type AdminSessions } from './admin-session';
 import { localAdminRoutes } from './admin-routes';
 import { startHttpApi } from './http-api';
+import { requireSigV4 } from './read-api-auth';
 import { startQueuePoller, type QueuePoller, type SqsHandler } from './queue-poller';
 import { startStandIns, WEBHOOK_SECRET_NAME, type StandIns, type StandInOptions } from './stand-ins';
 
 const WEBHOOK_ROUTE = 'POST /gateway/public/sync';
 const WEBHOOK_PATH = '/gateway/public/sync';
+const READ_API_ROUTE = 'ANY /gateway/api/v1/{proxy+}';
+const READ_API_PATH = '/gateway/api/v1';
 
 export interface LocalHubOptions extends StandInOptions {
   /** @default 0 (an ephemeral port) */
@@ -60,10 +65,13 @@ export interface LocalFunctions {
   readonly verifier: VerifierHandler;
   readonly worker: WorkerHandler;
   readonly reconciler: ReconcilerHandler;
+  readonly reader: ReaderHandler;
 }
 
 export interface LocalHub {
   readonly webhookUrl: string;
+  /** Base URL of the read API (SigV4, service execute-api, with the data dir's credentials; docs/CONSUMERS.md). */
+  readonly readApiUrl: string;
   readonly standIns: StandIns;
   readonly poller: QueuePoller | undefined;
   /** The local change-events pipe (`change-event-pipe.ts`), unless turned off. */
@@ -118,6 +126,7 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     verifier: (event, context) => containers.verifier()(event, context),
     worker: (event, context) => containers.worker()(event, context),
     reconciler: (event, context) => containers.reconciler()(event, context),
+    reader: (event, context) => containers.reader()(event, context),
   };
   const adminSessions = createAdminSessions({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   const adminEnvironment = () => ({
@@ -126,7 +135,15 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     HUB_DESCRIPTION: `local hub (pid ${process.pid}${options.dataDir ? `, data dir ${options.dataDir}` : ''})`,
   });
   const adminRoutes = localAdminRoutes({ sessions: adminSessions, clients, environment: adminEnvironment, consoleDir: options.consoleDir });
-  const api = await startHttpApi({ [WEBHOOK_ROUTE]: (event) => functions.verifier(event), ...adminRoutes }, { port: options.port ?? 0 });
+  const credentials = { accessKeyId: environment.AWS_ACCESS_KEY_ID!, secretAccessKey: environment.AWS_SECRET_ACCESS_KEY! };
+  const api = await startHttpApi(
+    {
+      [WEBHOOK_ROUTE]: (event) => functions.verifier(event),
+      [READ_API_ROUTE]: requireSigV4((event) => functions.reader(event), credentials),
+      ...adminRoutes,
+    },
+    { port: options.port ?? 0 },
+  );
 
   const poller =
     options.worker === false
@@ -171,6 +188,7 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
 
   return {
     webhookUrl,
+    readApiUrl: `${api.url}${READ_API_PATH}`,
     standIns,
     poller,
     changeEvents,
@@ -201,11 +219,14 @@ function localContainers(environment: Record<string, string>, clients: AwsClient
   let verifier: VerifierHandler | undefined;
   let worker: WorkerHandler | undefined;
   let reconciler: ReconcilerHandler | undefined;
+  let reader: ReaderHandler | undefined;
   return {
     verifier: () => (verifier ??= createVerifierHandler(createVerifierDeps(environment, clients))),
     worker: () => (worker ??= createWorkerHandler(createWorkerDeps(environment, clients))),
     reconciler: () => (reconciler ??= createReconcilerHandler(createReconcilerDeps(environment, clients))),
+    reader: () => (reader ??= createReaderHandler(createReaderDeps(environment, clients))),
     restart() {
+      reader = undefined;
       verifier = undefined;
       worker = undefined;
       reconciler = undefined;

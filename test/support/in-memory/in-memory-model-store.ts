@@ -12,7 +12,11 @@ import {
 } from '../../../shared/domain/sync/errors';
 import { generationConflict } from '../../../shared/domain/sync/record-generation';
 import type { ModelStore, ReadBackModel } from '../../../shared/domain/sync/ports';
+import type { StoredModel } from '../../../shared/domain/read/ports';
+import type { EntityIndexDocument } from '../../../shared/models/entity-index';
+import { extractEntityIndex } from '../../../shared/models/entity-index-extractor';
 import { gitBlobId } from '../../../shared/models/git-blob-id';
+import { encodeModelBody, type ModelBodyEncoding } from '../../../shared/models/model-body-codec';
 import { readModelSummary } from '../../../shared/models/hackolade-metadata';
 import {
   MAX_MODEL_BYTES,
@@ -29,15 +33,20 @@ const MAX_PARSE_ERROR_LENGTH = 500;
 interface Stored {
   readonly record: ModelRecord;
   readonly body?: Buffer;
+  /** The version's entity index (a move carries it along, as the real store shares its pieces). */
+  readonly index?: EntityIndexDocument;
 }
 
 export class InMemoryModelStore implements ModelStore {
   /** Records by repository, then path. */
   private readonly partitions = new Map<string, Map<string, Stored>>();
   private readonly maxModelBytes: number;
+  private readonly bodyEncoding: ModelBodyEncoding;
 
-  constructor(options: { maxModelBytes?: number } = {}) {
+  /** `bodyEncoding`: how `getStoredModel` says bodies are stored (the real store's default is `br`). @default identity */
+  constructor(options: { maxModelBytes?: number; bodyEncoding?: ModelBodyEncoding } = {}) {
     this.maxModelBytes = options.maxModelBytes ?? MAX_MODEL_BYTES;
+    this.bodyEncoding = options.bodyEncoding ?? 'identity';
   }
 
   async putModel(input: {
@@ -52,6 +61,7 @@ export class InMemoryModelStore implements ModelStore {
     const { repositoryUuid, path, commit, bytes } = input;
     if (bytes.byteLength > this.maxModelBytes) throw new ModelTooLargeError(path, bytes.byteLength, this.maxModelBytes);
     const { metadata: parsed, entityNames } = readModelSummary(bytes);
+    const index = parsed.valid ? extractEntityIndex(bytes) : undefined;
     const record: ModelRecord = {
       repositoryUuid,
       path,
@@ -64,18 +74,19 @@ export class InMemoryModelStore implements ModelStore {
       ...(parsed.valid ? clipMetadata(parsed.metadata) : { parseError: parsed.error.slice(0, MAX_PARSE_ERROR_LENGTH) }),
       ...(entityNames.length > 0 ? { entityNames } : {}),
       version: newRecordVersion(),
-      encoding: 'identity',
+      encoding: this.bodyEncoding,
       storage: 'inline',
       chunkCount: 0,
       storedBytes: bytes.byteLength,
       ...(input.generation !== undefined ? { generation: input.generation } : {}),
+      ...(index ? indexFields(index) : {}),
     };
     const previous = this.partition(repositoryUuid).get(path);
     const fenced = generationConflict(repositoryUuid, path, previous?.record, input.generation);
     if (fenced) throw fenced;
     if (input.expectedVersion !== undefined && (previous?.record.version ?? null) !== input.expectedVersion)
       throw new ModelWriteConflictError(repositoryUuid, path);
-    this.partition(repositoryUuid).set(path, { record, body: Buffer.from(bytes) });
+    this.partition(repositoryUuid).set(path, { record, body: Buffer.from(bytes), ...(index ? { index } : {}) });
     return record;
   }
 
@@ -107,6 +118,31 @@ export class InMemoryModelStore implements ModelStore {
     return { record: stored.record, body: Buffer.from(stored.body) };
   }
 
+  /** {@link getModel} with the body as stored, encoded with the store's `bodyEncoding`. */
+  async getStoredModel(repositoryUuid: string, path: string): Promise<StoredModel | undefined> {
+    const model = await this.getModel(repositoryUuid, path);
+    if (!model) return undefined;
+    return { ...model, stored: { encoding: this.bodyEncoding, bytes: encodeModelBody(model.body, this.bodyEncoding) } };
+  }
+
+  /** Up to `limit` records under `prefix` after `afterPath`, in the real store's order. */
+  async listModelPage(
+    repositoryUuid: string,
+    options: { prefix?: string; afterPath?: string; limit: number },
+  ): Promise<{ records: ModelRecord[]; more: boolean }> {
+    const after = options.afterPath === undefined ? undefined : Buffer.from(options.afterPath, 'utf8');
+    const remaining = (await this.listModels(repositoryUuid)).filter(
+      (record) =>
+        record.path.startsWith(options.prefix ?? '') &&
+        (after === undefined || Buffer.compare(Buffer.from(record.path, 'utf8'), after) > 0),
+    );
+    return { records: remaining.slice(0, options.limit), more: remaining.length > options.limit };
+  }
+
+  async countModels(repositoryUuid: string): Promise<number> {
+    return this.partitions.get(repositoryUuid)?.size ?? 0;
+  }
+
   /** Every record with the ids of the body a reader gets, as the real store reads them back. */
   async readBackModels(repositoryUuid: string): Promise<ReadBackModel[]> {
     return (await this.listModels(repositoryUuid)).map((record) => {
@@ -118,11 +154,28 @@ export class InMemoryModelStore implements ModelStore {
     });
   }
 
+  /** The record with its entity index (absent when it has none: not a valid model, or seeded without one). */
+  async getEntityIndex(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; index?: EntityIndexDocument } | undefined> {
+    const stored = this.partitions.get(repositoryUuid)?.get(path);
+    return stored && { record: stored.record, ...(stored.index ? { index: stored.index } : {}) };
+  }
+
+  /**
+   * Test hook: stores a record as a store that predates entity indexes wrote it (the same record without index
+   * fields, and no index), as in a table written before indexes were kept.
+   */
+  forgetEntityIndex(repositoryUuid: string, path: string): void {
+    const stored = this.partitions.get(repositoryUuid)?.get(path);
+    if (!stored) throw new Error(`no record at ${path}`);
+    const { indexChunks: _chunks, indexEntries: _entries, indexTruncated: _truncated, ...record } = stored.record;
+    this.partition(repositoryUuid).set(path, { record, ...(stored.body ? { body: stored.body } : {}) });
+  }
+
   /** Test hook: replaces the body behind the store's back, its record untouched (as an edit of the table would). */
   tamperBody(repositoryUuid: string, path: string, bytes: Buffer): void {
     const stored = this.partitions.get(repositoryUuid)?.get(path);
     if (!stored?.body) throw new Error(`no stored body at ${path}`);
-    this.partition(repositoryUuid).set(path, { record: stored.record, body: Buffer.from(bytes) });
+    this.partition(repositoryUuid).set(path, { ...stored, body: Buffer.from(bytes) });
   }
 
   async existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>> {
@@ -172,7 +225,7 @@ export class InMemoryModelStore implements ModelStore {
       syncedAt: new Date().toISOString(),
       ...(options.generation !== undefined ? { generation: options.generation } : {}),
     };
-    partition.set(toPath, { record: moved, body: source.body });
+    partition.set(toPath, { ...source, record: moved });
     partition.delete(fromPath);
     return moved;
   }
@@ -200,6 +253,15 @@ export class InMemoryModelStore implements ModelStore {
 function matchesRecord(stored: Stored): boolean {
   const body = stored.body!;
   return body.byteLength === stored.record.size && createHash('sha256').update(body).digest('hex') === stored.record.sha256;
+}
+
+/** The real store's index fields; its piece count depends on its chunk size, so here one piece holds any index. */
+function indexFields(index: EntityIndexDocument): Pick<ModelRecord, 'indexChunks' | 'indexEntries' | 'indexTruncated'> {
+  return {
+    indexChunks: index.entries.length === 0 ? 0 : 1,
+    indexEntries: index.entries.length,
+    ...(index.truncated ? { indexTruncated: true } : {}),
+  };
 }
 
 function clipMetadata<T extends object>(metadata: T): T {
