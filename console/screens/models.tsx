@@ -1,0 +1,195 @@
+// The Models tab: repository → folder tree → model (its metadata, its entities, a download of the exact bytes the
+// hub replicated), and a search over models and their entities; all read through the read API.
+import { useState } from 'preact/hooks';
+import type { RepositoriesResponse } from '../../shared/admin/api-types';
+import { READ_BASE_PATH, type ModelDetailsJson, type ModelPageJson, type SearchHitJson, type SearchResultsJson } from '../api/read-types';
+import { ErrorNotice } from '../components/error-notice';
+import { shortCommit, shownBytes, shownTime } from '../format';
+import { useLoad } from '../hooks';
+import { baseName, buildTree, type TreeFolder } from '../model-tree';
+import { href, navigate } from '../router';
+
+/** Most models listed for one repository's tree (pages of 200). */
+const MAX_TREE_PAGES = 10;
+/** A read route as the admin API client names it (relative to the admin base path). */
+const read = (path: string) => `/read${path}`;
+const repositoryPath = (uuid: string) => `/repositories/${encodeURIComponent(uuid)}`;
+
+export function Models({ uuid, path, q }: { uuid?: string; path?: string; q?: string }) {
+  const repositories = useLoad((api) => api.get<RepositoriesResponse>('/repositories'), 'model-repositories');
+  const [query, setQuery] = useState(q ?? '');
+  return (
+    <section aria-labelledby="models-title">
+      <h1 id="models-title">Models</h1>
+      <form
+        class="filters"
+        role="search"
+        onSubmit={(event) => {
+          event.preventDefault();
+          navigate({ screen: 'models', uuid, q: query.trim() || undefined });
+        }}
+      >
+        <label for="model-search">Search models and entities</label>
+        <input id="model-search" type="search" value={query} onInput={(event) => setQuery(event.currentTarget.value)} />
+        <button type="submit">Search</button>
+        <label>
+          Repository{' '}
+          <select value={uuid ?? ''} onChange={(event) => navigate({ screen: 'models', uuid: event.currentTarget.value || undefined })}>
+            <option value="">Choose a repository…</option>
+            {repositories.data?.repositories.map((repository) => (
+              <option key={repository.uuid} value={repository.uuid}>
+                {repository.repository} ({repository.models})
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      <ErrorNotice error={repositories.error} />
+      {q && <SearchResults q={q} uuid={uuid} />}
+      {uuid && !q && (
+        <div class="models-layout">
+          <ModelTree uuid={uuid} selected={path} />
+          {path ? <ModelDetails uuid={uuid} path={path} /> : <p class="muted">Choose a model in the tree.</p>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function ModelTree({ uuid, selected }: { uuid: string; selected?: string }) {
+  const listing = useLoad(async (api) => {
+    const models: ModelPageJson['models'][number][] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_TREE_PAGES; page++) {
+      const answer = await api.get<ModelPageJson>(read(`${repositoryPath(uuid)}/models`), { limit: 200, cursor });
+      models.push(...answer.models);
+      if (!answer.nextCursor) return { models, complete: true };
+      cursor = answer.nextCursor;
+    }
+    return { models, complete: false };
+  }, `tree|${uuid}`);
+  return (
+    <nav class="model-tree" aria-label="Models by folder">
+      <ErrorNotice error={listing.error} />
+      {listing.data && listing.data.models.length === 0 && <p>No model replicated yet.</p>}
+      {listing.data && <Folder folder={buildTree(listing.data.models.map((model) => model.path))} uuid={uuid} selected={selected} />}
+      {listing.data && !listing.data.complete && (
+        <p class="muted">Only the first {listing.data.models.length} models are shown; search to find others.</p>
+      )}
+    </nav>
+  );
+}
+
+function Folder({ folder, uuid, selected }: { folder: TreeFolder; uuid: string; selected?: string }) {
+  return (
+    <ul role={folder.path ? 'group' : undefined}>
+      {folder.folders.map((child) => (
+        <li key={child.path}>
+          <details open>
+            <summary>{child.name}/</summary>
+            <Folder folder={child} uuid={uuid} selected={selected} />
+          </details>
+        </li>
+      ))}
+      {folder.files.map((path) => (
+        <li key={path}>
+          <a href={href({ screen: 'models', uuid, path })} aria-current={path === selected ? 'page' : undefined}>
+            {baseName(path)}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ModelDetails({ uuid, path }: { uuid: string; path: string }) {
+  const details = useLoad((api) => api.get<ModelDetailsJson>(read(`${repositoryPath(uuid)}/model`), { path }), `model|${uuid}|${path}`);
+  const model = details.data?.model;
+  const download = `${READ_BASE_PATH}${repositoryPath(uuid)}/content?${new URLSearchParams({ path }).toString()}`;
+  return (
+    <article class="model-details" aria-labelledby="model-title">
+      <h2 id="model-title">{model?.modelName ?? baseName(path)}</h2>
+      <ErrorNotice error={details.error} />
+      {model && (
+        <>
+          <dl class="facts">
+            <dt>Path</dt>
+            <dd>
+              <code>{model.path}</code>
+            </dd>
+            <dt>Status</dt>
+            <dd>{model.status === 'invalid' ? `invalid: ${model.parseError ?? ''}` : model.status}</dd>
+            <dt>Vendor</dt>
+            <dd>{[model.dbVendor, model.dbVersion, model.appTarget && `(${model.appTarget})`].filter(Boolean).join(' ')}</dd>
+            <dt>Commit</dt>
+            <dd>
+              <code>{shortCommit(model.commit)}</code> synced {shownTime(model.syncedAt)}
+            </dd>
+            <dt>Size</dt>
+            <dd>{shownBytes(model.size)}</dd>
+            <dt>SHA-256</dt>
+            <dd>
+              <code class="hash">{model.sha256 ?? ''}</code>
+            </dd>
+            {model.counts && (
+              <>
+                <dt>Contents</dt>
+                <dd>
+                  {model.counts.containers} containers, {model.counts.entities} entities, {model.counts.relationships} relationships,{' '}
+                  {model.counts.views} views
+                </dd>
+              </>
+            )}
+          </dl>
+          {model.status !== 'too-large' && (
+            <a class="button" href={download} download={baseName(path)}>
+              Download the exact bytes
+            </a>
+          )}
+          <h3>Entities</h3>
+          {model.entityNames.length === 0 ? (
+            <p>None.</p>
+          ) : (
+            <ul class="entity-list" aria-label="Entities">
+              {model.entityNames.map((name) => (
+                <li key={name}>{name}</li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </article>
+  );
+}
+
+function hitRepository(hit: SearchHitJson): { uuid?: string; name: string } {
+  if (typeof hit.repository === 'object' && hit.repository) return { uuid: hit.repository.uuid, name: hit.repository.fullName };
+  return { uuid: hit.repositoryUuid, name: typeof hit.repository === 'string' ? hit.repository : '' };
+}
+
+function SearchResults({ q, uuid }: { q: string; uuid?: string }) {
+  const search = useLoad(
+    (api) => api.get<SearchResultsJson>(read('/search'), { q, repository: uuid, limit: 50 }),
+    `search|${q}|${uuid ?? ''}`,
+  );
+  const hits = search.data?.results ?? search.data?.hits ?? [];
+  return (
+    <section aria-labelledby="search-title">
+      <h2 id="search-title">Results for “{q}”</h2>
+      <ErrorNotice error={search.error} />
+      {search.data && hits.length === 0 && <p>Nothing matches.</p>}
+      <ul class="search-results">
+        {hits.map((hit, index) => {
+          const repository = hitRepository(hit);
+          return (
+            <li key={index}>
+              {hit.type && <span class="badge">{hit.type}</span>} <strong>{hit.name ?? hit.modelName ?? baseName(hit.path)}</strong> in{' '}
+              {repository.uuid ? <a href={href({ screen: 'models', uuid: repository.uuid, path: hit.path })}>{hit.path}</a> : hit.path}
+              {repository.name && <span class="muted"> · {repository.name}</span>}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
