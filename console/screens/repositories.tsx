@@ -28,7 +28,7 @@ export function Repositories() {
       )}
       {repositories && repositories.length > 0 && (
         <div class="table-scroll">
-          <table aria-label="Repositories">
+          <table aria-label="Repositories" class="stack-on-phone">
             <thead>
               <tr>
                 <th scope="col">Repository</th>
@@ -60,16 +60,16 @@ function RepositoryRow({ repository, onChanged }: { repository: RepositoryListin
       <th scope="row">
         <a href={href({ screen: 'repository', uuid: repository.uuid })}>{repository.repository}</a>
       </th>
-      <td>{repository.branch ?? ''}</td>
-      <td>
+      <td data-label="Synced branch">{repository.branch ?? ''}</td>
+      <td data-label="Commit">
         <code>{shortCommit(repository.syncedCommit)}</code>
       </td>
-      <td>
+      <td data-label="Status">
         <StatusBadge repository={repository} />
       </td>
-      <td>{shownTime(repository.lastSyncAt)}</td>
-      <td>{repository.models}</td>
-      <td>
+      <td data-label="Last sync">{shownTime(repository.lastSyncAt)}</td>
+      <td data-label="Models">{repository.models}</td>
+      <td class="row-actions">
         <RepositoryActions target={repository} onChanged={onChanged} />
       </td>
     </tr>
