@@ -33,20 +33,24 @@ export interface ModelDetailsJson {
   readonly model: ModelViewJson & { readonly entityNames: readonly string[] };
 }
 
-/** One hit of GET …/search?q= (fields the entity index may add are shown as they come). */
+/** One object found by GET …/search?q= (docs/CONSUMERS.md). */
 export interface SearchHitJson {
-  readonly repository?: { readonly uuid: string; readonly fullName: string } | string;
-  readonly repositoryUuid?: string;
-  readonly path: string;
-  readonly modelName?: string | null;
+  readonly repository: { readonly uuid: string; readonly fullName: string };
+  readonly model: { readonly path: string; readonly name?: string; readonly vendor?: string; readonly target?: string };
+  /** container, entity or attribute */
+  readonly kind: string;
+  readonly name: string;
   readonly type?: string;
-  readonly name?: string;
-  readonly [other: string]: unknown;
+  readonly description?: string;
+  /** Names from the container down to the object. */
+  readonly pathInModel: readonly string[];
 }
 
 /** GET …/search?q= */
 export interface SearchResultsJson {
-  readonly results?: readonly SearchHitJson[];
-  readonly hits?: readonly SearchHitJson[];
-  readonly nextCursor?: string | null;
+  readonly hits: readonly SearchHitJson[];
+  readonly nextCursor: string | null;
+  /** Models passed over that have no index yet (their next sync indexes them). */
+  readonly notIndexed?: number;
+  readonly truncated?: boolean;
 }

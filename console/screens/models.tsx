@@ -2,7 +2,7 @@
 // hub replicated), and a search over models and their entities; all read through the read API.
 import { useState } from 'preact/hooks';
 import type { RepositoriesResponse } from '../../shared/admin/api-types';
-import { READ_BASE_PATH, type ModelDetailsJson, type ModelPageJson, type SearchHitJson, type SearchResultsJson } from '../api/read-types';
+import { READ_BASE_PATH, type ModelDetailsJson, type ModelPageJson, type SearchResultsJson } from '../api/read-types';
 import { ErrorNotice } from '../components/error-notice';
 import { shortCommit, shownBytes, shownTime } from '../format';
 import { useLoad } from '../hooks';
@@ -162,33 +162,35 @@ function ModelDetails({ uuid, path }: { uuid: string; path: string }) {
   );
 }
 
-function hitRepository(hit: SearchHitJson): { uuid?: string; name: string } {
-  if (typeof hit.repository === 'object' && hit.repository) return { uuid: hit.repository.uuid, name: hit.repository.fullName };
-  return { uuid: hit.repositoryUuid, name: typeof hit.repository === 'string' ? hit.repository : '' };
-}
-
 function SearchResults({ q, uuid }: { q: string; uuid?: string }) {
   const search = useLoad(
     (api) => api.get<SearchResultsJson>(read('/search'), { q, repository: uuid, limit: 50 }),
     `search|${q}|${uuid ?? ''}`,
   );
-  const hits = search.data?.results ?? search.data?.hits ?? [];
+  const hits = search.data?.hits ?? [];
   return (
     <section aria-labelledby="search-title">
       <h2 id="search-title">Results for “{q}”</h2>
       <ErrorNotice error={search.error} />
       {search.data && hits.length === 0 && <p>Nothing matches.</p>}
-      <ul class="search-results">
-        {hits.map((hit, index) => {
-          const repository = hitRepository(hit);
-          return (
-            <li key={index}>
-              {hit.type && <span class="badge">{hit.type}</span>} <strong>{hit.name ?? hit.modelName ?? baseName(hit.path)}</strong> in{' '}
-              {repository.uuid ? <a href={href({ screen: 'models', uuid: repository.uuid, path: hit.path })}>{hit.path}</a> : hit.path}
-              {repository.name && <span class="muted"> · {repository.name}</span>}
-            </li>
-          );
-        })}
+      {search.data?.notIndexed ? (
+        <p class="muted">{search.data.notIndexed} models have no search index yet: their next sync indexes them.</p>
+      ) : null}
+      <ul class="search-results" aria-label="Search results">
+        {hits.map((hit, index) => (
+          <li key={index}>
+            <span class="badge">{hit.kind}</span> <strong>{hit.pathInModel.join(' › ') || hit.name}</strong>
+            {hit.type && <span class="muted"> ({hit.type})</span>} in{' '}
+            <a href={href({ screen: 'models', uuid: hit.repository.uuid, path: hit.model.path })}>
+              {hit.model.name ?? baseName(hit.model.path)}
+            </a>
+            <span class="muted">
+              {' '}
+              · {hit.repository.fullName}/{hit.model.path}
+            </span>
+            {hit.description && <div class="muted">{hit.description}</div>}
+          </li>
+        ))}
       </ul>
     </section>
   );
