@@ -3,7 +3,7 @@ import { Command, type OutputConfiguration } from 'commander';
 import type { CliDeps } from './deps';
 import { explainError } from './errors';
 import { printable, printableOutput } from './output';
-import type { HubContext } from './hub-context';
+import type { HubContext } from '../shared/admin/hub-context';
 import { resolveTarget, type TargetOptions } from './target';
 import { WEBHOOK_SECRET_MAX_AGE_SECONDS } from '../shared/aws/webhook-secret-cache';
 
@@ -91,7 +91,7 @@ export class CommandKit {
           ...(globals.bitbucketApiUrl ? { bitbucketApiUrl: globals.bitbucketApiUrl } : {}),
         };
         // Loaded here, not at start-up: the adapters bring the AWS SDK and undici, which `--help` never needs.
-        const { createHubContext } = await import('./hub-context.ts');
+        const { createHubContext } = await import('../shared/admin/hub-context.ts');
         const opened = createHubContext(await (this.deps.resolveTarget ?? resolveTarget)(options, this.deps.env));
         context = opened;
         await action(opened);

@@ -56,6 +56,4 @@ export function formatTable(headers: readonly string[], rows: ReadonlyArray<Read
 }
 
 /** The first 7 characters of a commit hash, as Bitbucket shows them. */
-export function shortCommit(hash: string | undefined | null): string | undefined {
-  return hash ? hash.slice(0, 7) : undefined;
-}
+export { shortCommit } from '../shared/admin/sync-progress';

@@ -1,42 +1,16 @@
 // Finds the hub the CLI administers, a running local hub or a deployed stack, and builds the SDK clients that reach it.
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-endpoints';
 import { readLocalRuntime } from '../shared/config/local-runtime-file';
 import { checkProfileExists } from './aws-profiles';
 import { CliError } from './errors';
+import type { HubTarget } from '../shared/admin/hub-target';
 
 /** Where `npm start` keeps a local hub's data, unless `MODEL_HUB_DATA_DIR` says otherwise. */
 const DEFAULT_DATA_DIR = '.model-hub';
 
-/** The resources of one hub (local or deployed) and the clients that reach them. */
-export interface HubTarget {
-  readonly kind: 'local' | 'aws';
-  /** For messages: "local hub (pid 123, data dir /x/.model-hub)" or "stack ModelHubSync". */
-  readonly description: string;
-  /** The URL Bitbucket posts pushes to. */
-  readonly webhookUrl: string;
-  /** Secrets Manager id of the webhook secret (JSON `{current, previous}`). */
-  readonly webhookSecretId: string;
-  /** Name prefix of the per-repository access-token secrets. */
-  readonly tokenSecretPrefix: string;
-  readonly queueUrl: string;
-  readonly deadLetterQueueUrl: string;
-  readonly modelsTable: string;
-  readonly repositoriesTable: string;
-  readonly eventsTable: string;
-  readonly bitbucketApiUrl: string;
-  readonly dynamodb: DynamoDBClient;
-  readonly sqs: SQSClient;
-  readonly secretsManager: SecretsManagerClient;
-  /** Who runs the command, for the events log: the AWS principal's ARN, or `local user <name>`. */
-  whoAmI(): Promise<string>;
-  /** Releases the clients' connections. */
-  close(): void;
-}
+export type { HubTarget };
 
 /** Global options that choose the target. */
 export interface TargetOptions {

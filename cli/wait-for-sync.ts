@@ -4,11 +4,10 @@ import { InvalidArgumentError } from 'commander';
 import type { RepositoryConfig } from '../shared/domain/repository-config';
 import type { SyncRequest } from '../shared/domain/sync-request';
 import type { CommandKit } from './command-kit';
-import type { HubContext } from './hub-context';
-import { recordAdminAction } from './admin-trail';
+import type { HubContext } from '../shared/admin/hub-context';
 import { CliError } from './errors';
 import { shortCommit } from './output';
-import { queueSync, waitForSync, type SyncAction, type SyncResult } from './sync-progress';
+import { requestSync, waitForSync, type SyncAction, type SyncResult } from '../shared/admin/sync-progress';
 
 /** `--timeout <seconds>` of the waiting commands. */
 export function parseTimeout(value: string): number {
@@ -33,9 +32,7 @@ export async function syncAndMaybeWait(
   flags: WaitFlags,
   label: string,
 ): Promise<{ requestUuid: string; result?: SyncResult }> {
-  const request = await queueSync(context, repository, action, kit.now());
-  await recordAdminAction(kit, context, 'sync', { repository, requestUuid: request.requestUuid, ...action });
-  kit.note(`${label} of ${repository.fullName} queued (request ${request.requestUuid}).`);
+  const request = await requestSync(kit, context, repository, action, label);
   if (!flags.wait) return { requestUuid: request.requestUuid };
   return { requestUuid: request.requestUuid, result: await reportSync(kit, context, repository, request, flags) };
 }

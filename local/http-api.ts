@@ -43,7 +43,7 @@ export async function startHttpApi(
 async function route(routes: Record<string, HttpApiHandler>, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const routeKey = `${request.method} ${url.pathname}`;
-  const handler = routes[routeKey];
+  const handler = routes[routeKey] ?? greedyRoute(routes, request.method ?? 'GET', url.pathname);
   if (!handler)
     return send(response, {
       statusCode: 404,
@@ -99,9 +99,20 @@ async function route(routes: Record<string, HttpApiHandler>, request: IncomingMe
   send(response, await handler(event));
 }
 
+/** A `METHOD /prefix/{proxy+}` (or `ANY /prefix/{proxy+}`) route covering the path, as API Gateway's greedy path variable. */
+function greedyRoute(routes: Record<string, HttpApiHandler>, method: string, path: string): HttpApiHandler | undefined {
+  for (const [key, handler] of Object.entries(routes)) {
+    const [routeMethod, routePath] = key.split(' ');
+    if (!routePath?.endsWith('/{proxy+}') || (routeMethod !== method && routeMethod !== 'ANY')) continue;
+    const prefix = routePath.slice(0, -'{proxy+}'.length);
+    if (path.startsWith(prefix) && path.length > prefix.length) return handler;
+  }
+  return undefined;
+}
+
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   response.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string> | undefined) });
-  response.end(result.body ?? '');
+  response.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
 }
 
 function isUtf8(bytes: Buffer): boolean {

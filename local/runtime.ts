@@ -11,6 +11,8 @@ import { createWorkerHandler, type WorkerHandler } from '../functions/worker/han
 import type { AwsClients } from '../shared/aws/aws-clients';
 import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-endpoints';
 import { readLocalRuntime, RUNTIME_FILE, type LocalRuntimeInfo } from '../shared/config/local-runtime-file';
+import { createAdminSessions, type AdminSessions } from './admin-session';
+import { localAdminRoutes } from './admin-routes';
 import { startHttpApi } from './http-api';
 import { startQueuePoller, type QueuePoller, type SqsHandler } from './queue-poller';
 import { startStandIns, WEBHOOK_SECRET_NAME, type StandIns, type StandInOptions } from './stand-ins';
@@ -39,6 +41,8 @@ export interface LocalHubOptions extends StandInOptions {
   readonly pollWaitSeconds?: number;
   /** Told about handler errors of the local event source (failed batches are retried as on Lambda). */
   readonly onWorkerError?: (error: unknown) => void;
+  /** The built console's folder. @default dist/console */
+  readonly consoleDir?: string;
   /**
    * The functions' settings, as the stack's function environment gives them (FETCH_CONCURRENCY,
    * POWERTOOLS_LOG_LEVEL, ...); the stand-ins' endpoints, credentials and resource names take precedence.
@@ -64,6 +68,10 @@ export interface LocalHub {
   readonly environment: Readonly<Record<string, string>>;
   /** The functions the local HTTP API, the queue poller and the schedule invoke. */
   readonly functions: LocalFunctions;
+  /** The admin console's sessions and one-time login token. */
+  readonly adminSessions: AdminSessions;
+  /** The one-time URL that opens the admin console (a new token once the last was used). */
+  consoleLoginUrl(): string;
   /** Builds the functions' adapters and caches anew on their next invocation, as new Lambda containers would. */
   restartFunctions(): void;
   /** Queues a reconciliation of every added repository now; resolves to how many were queued. */
@@ -105,7 +113,14 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     worker: (event, context) => containers.worker()(event, context),
     reconciler: (event, context) => containers.reconciler()(event, context),
   };
-  const api = await startHttpApi({ [WEBHOOK_ROUTE]: (event) => functions.verifier(event) }, { port: options.port ?? 0 });
+  const adminSessions = createAdminSessions({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const adminEnvironment = () => ({
+    ...environment,
+    WEBHOOK_URL: webhookUrl,
+    HUB_DESCRIPTION: `local hub (pid ${process.pid}${options.dataDir ? `, data dir ${options.dataDir}` : ''})`,
+  });
+  const adminRoutes = localAdminRoutes({ sessions: adminSessions, clients, environment: adminEnvironment, consoleDir: options.consoleDir });
+  const api = await startHttpApi({ [WEBHOOK_ROUTE]: (event) => functions.verifier(event), ...adminRoutes }, { port: options.port ?? 0 });
 
   const poller =
     options.worker === false
@@ -145,6 +160,8 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     generatedSecret,
     environment,
     functions,
+    adminSessions,
+    consoleLoginUrl: () => `${api.url}/console/login?token=${adminSessions.loginToken()}`,
     restartFunctions: () => containers.restart(),
     reconcile: () => functions.reconciler().then(({ queued }) => queued),
     verify: () => functions.reconciler({ verify: true }).then(({ queued }) => queued),

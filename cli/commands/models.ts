@@ -4,7 +4,7 @@ import { ModelBodyInconsistentError, ModelBodyNotStoredError } from '../../share
 import type { ModelRecord } from '../../shared/models/model-record';
 import type { CommandKit } from '../command-kit';
 import { CliError, usageError } from '../errors';
-import { parseRepositoryName } from '../repository-name';
+import { parseRepositoryName } from '../../shared/admin/repository-name';
 import { formatTable, printJson, shortCommit } from '../output';
 
 /** One line of `models list --json`. */

@@ -1,22 +1,25 @@
 // `repo add <workspace/slug>` adds one repository; `repo add <workspace>` lists the workspace's repositories the
 // token can read and adds the ones picked (on a terminal), matched (`--match`) or all (`--all`), with one stored token.
 import type { Command } from 'commander';
-import { BitbucketAuthError, BitbucketNotFoundError } from '../../shared/bitbucket/errors';
-import type { BitbucketClient } from '../../shared/bitbucket/bitbucket-client';
-import type { WorkspaceRepository } from '../../shared/bitbucket/bitbucket-workspace';
 import { DEFAULT_MODEL_PATTERN } from '../../shared/models/model-selection';
-import { addCheckedRepository, checkRepositoryAccess, once, type AddedRepository, type AddOptions } from '../add-repository';
-import { explainBitbucketError } from '../bitbucket-errors';
+import {
+  addCheckedRepository,
+  checkRepositoryAccess,
+  once,
+  type AddedRepository,
+  type AddOptions,
+} from '../../shared/admin/add-repository';
 import type { CommandKit } from '../command-kit';
 import { CliError, explainError, usageError } from '../errors';
-import type { HubContext } from '../hub-context';
-import { parseRepositoryName } from '../repository-name';
+import type { HubContext } from '../../shared/admin/hub-context';
+import { parseRepositoryName } from '../../shared/admin/repository-name';
 import { formatTable, printJson } from '../output';
-import { storeAccessToken } from '../stored-tokens';
+import { storeAccessToken } from '../../shared/admin/stored-tokens';
 import { readAccessToken } from '../token-input';
 import { parseTimeout, reportSync, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync';
-import { queueSync, type SyncResult } from '../sync-progress';
-import { candidatesOf, globToRegExp, matchCandidates, type Candidate } from '../workspace-selection';
+import { queueSync, type SyncResult } from '../../shared/admin/sync-progress';
+import { globToRegExp, matchCandidates, type Candidate } from '../../shared/admin/workspace-selection';
+import { checkWorkspaceName, listWorkspaceCandidates } from '../../shared/admin/workspace-listing';
 
 type AddFlags = AddOptions & WaitFlags & { match?: string; all?: boolean };
 
@@ -30,8 +33,6 @@ export interface WorkspaceAddResult {
   webhook?: { action: string; uuid: string; url: string } | null;
   sync?: ({ requestUuid: string } & (SyncResult | { outcome: string })) | null;
 }
-
-const WORKSPACE_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** Registers `repo add` under `repo`. */
 export function registerRepoAddCommand(repo: Command, kit: CommandKit): void {
@@ -56,8 +57,7 @@ export function registerRepoAddCommand(repo: Command, kit: CommandKit): void {
         if (workspace === undefined) {
           parseRepositoryName(target);
           if (options.match !== undefined || options.all) throw usageError('--match and --all take a workspace, not workspace/slug');
-        } else if (!WORKSPACE_NAME.test(workspace))
-          throw usageError(`workspace must be a name as in bitbucket.org/<workspace>, got ${JSON.stringify(workspace)}`);
+        } else checkWorkspaceName(workspace);
         if (options.match !== undefined && options.all) throw usageError('give either --match or --all, not both');
         if (options.match !== undefined)
           try {
@@ -105,16 +105,7 @@ async function addOne(kit: CommandKit, context: HubContext, fullName: string, to
 /** `repo add <workspace>`: list, pick, then add each picked repository, going on past failures. */
 async function addFromWorkspace(kit: CommandKit, context: HubContext, workspace: string, token: string, options: AddFlags): Promise<void> {
   const client = context.bitbucket(token);
-  const listing = await listReadable(client, workspace, context.target.bitbucketApiUrl);
-  const candidates = candidatesOf(listing, await context.repositories.listRepositories(), workspace);
-  if (candidates.length === 0)
-    throw new CliError(`the token can read no repository of workspace ${workspace}`, {
-      hint: `check the workspace name; a project access token reads only its project's repositories, a repository access token only its own (add that one with \`repo add ${workspace}/<slug>\`)`,
-    });
-  if (candidates.length === 1)
-    kit.note(
-      `The token can read only one repository of ${workspace}: ${candidates[0]!.repository.fullName}. A repository access token reads only its own repository; to pick among several, use a project or workspace access token, or add each repository with its own token (\`repo add ${workspace}/<slug>\`).`,
-    );
+  const candidates = await listWorkspaceCandidates(kit, context, client, workspace);
   const picked = await pick(kit, candidates, workspace, options);
   const skipped = picked.filter((candidate) => candidate.added);
   const toAdd = picked.filter((candidate) => !candidate.added);
@@ -168,30 +159,6 @@ async function addFromWorkspace(kit: CommandKit, context: HubContext, workspace:
         hint: 'fix the cause named above, then run the same command again (repositories already added are skipped)',
       },
     );
-}
-
-/** The workspace listing, with Bitbucket's refusals explained for the workspace case. */
-async function listReadable(client: BitbucketClient, workspace: string, apiUrl: string): Promise<WorkspaceRepository[]> {
-  try {
-    return await client.listWorkspaceRepositories(workspace);
-  } catch (error) {
-    if (error instanceof BitbucketNotFoundError)
-      throw new CliError(`Bitbucket has no workspace ${workspace} at ${apiUrl} that this token can see (HTTP 404)`, {
-        hint: 'check the workspace name, as in bitbucket.org/<workspace>',
-        cause: error,
-      });
-    if (error instanceof BitbucketAuthError && error.status === 403) {
-      const missing = error.missingScopes?.includes('repository');
-      throw new CliError(
-        `Bitbucket refused to list the repositories of ${workspace} with this token (HTTP 403)${missing ? ': it lacks the scope Repositories: Read' : ''}`,
-        {
-          hint: `adding a workspace's repositories needs a workspace access token (or a project access token, for its project's repositories) with the scope Repositories: Read${missing ? '' : ' of this workspace'}; a repository access token reads only its own repository: add that one with \`repo add ${workspace}/<slug>\``,
-          cause: error,
-        },
-      );
-    }
-    throw explainBitbucketError(error, workspace, apiUrl);
-  }
 }
 
 /** The candidates to add: `--all`, `--match`, the terminal's multi-select, or (none of those) a usage error listing them. */

@@ -3,9 +3,9 @@
 import { Option, type Command } from 'commander';
 import type { CommandKit } from '../command-kit';
 import { usageError } from '../errors';
-import { parseRepositoryName } from '../repository-name';
+import { parseRepositoryName } from '../../shared/admin/repository-name';
 import { printJson } from '../output';
-import type { SyncAction } from '../sync-progress';
+import type { SyncAction } from '../../shared/admin/sync-progress';
 import { parseTimeout, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync';
 
 /** Registers `sync <workspace/slug> [--full | --from <commit>]`. */

@@ -19,6 +19,8 @@ const BOUNDARIES: Boundary[] = [
   { from: 'infra', forbidden: APPLICATIONS },
   { from: 'shared/domain', forbidden: ['shared/aws', 'shared/bitbucket', 'shared/git', '@aws-sdk/'] },
   { from: 'shared/models', forbidden: ['shared/domain'] },
+  // The admin use cases serve the CLI and the admin API alike: no command-line parsing, no terminal.
+  { from: 'shared/admin', forbidden: ['commander', '@inquirer/', 'node:readline', 'node:tty'] },
   { from: 'bench', forbidden: ['test'] },
   // The console runs in a browser: it shares only the admin API's wire types with the rest of the code.
   { from: 'console', forbidden: [...APPLICATIONS, 'functions', 'infra', 'shared/aws', 'shared/bitbucket', 'shared/git', 'shared/domain'] },

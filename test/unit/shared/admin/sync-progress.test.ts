@@ -1,4 +1,4 @@
-import { syncFailureHint } from '../../../cli/sync-progress';
+import { syncFailureHint } from '../../../../shared/admin/sync-progress';
 
 describe('syncFailureHint: the next step for a failed sync matches its cause', () => {
   it.each([

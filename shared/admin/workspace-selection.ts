@@ -1,7 +1,7 @@
 // Which repositories of a workspace `repo add <workspace>` offers and picks: the listing marked with what is
 // added already, and the `--match <glob>` / `--all` selections. Pure, so it is tested without a terminal.
-import type { WorkspaceRepository } from '../shared/bitbucket/bitbucket-workspace';
-import type { RepositoryConfig } from '../shared/domain/repository-config';
+import type { WorkspaceRepository } from '../bitbucket/bitbucket-workspace';
+import type { RepositoryConfig } from '../domain/repository-config';
 
 /** One repository of the listing, and whether it is added to the hub already (matched by uuid). */
 export interface Candidate {

@@ -1,15 +1,16 @@
-// The shared/ adapters of the hub a command talks to, built once per command over the target's clients.
+// The shared/ adapters of the hub an admin use case talks to, built once per CLI command (or admin API request)
+// over the target's clients.
 import { Agent } from 'undici';
-import { DynamoDbEventLog } from '../shared/aws/dynamodb-event-log';
-import { DynamoDbModelStore } from '../shared/aws/dynamodb-model-store';
-import { DynamoDbRepositoryStore } from '../shared/aws/dynamodb-repository-store';
-import type { RepositoryConfig } from '../shared/domain/repository-config';
-import { SqsSyncQueue } from '../shared/aws/sqs-sync-queue';
-import { BitbucketClient } from '../shared/bitbucket/bitbucket-client';
-import { CliError } from './errors';
+import { DynamoDbEventLog } from '../aws/dynamodb-event-log';
+import { DynamoDbModelStore } from '../aws/dynamodb-model-store';
+import { DynamoDbRepositoryStore } from '../aws/dynamodb-repository-store';
+import type { RepositoryConfig } from '../domain/repository-config';
+import { SqsSyncQueue } from '../aws/sqs-sync-queue';
+import { BitbucketClient } from '../bitbucket/bitbucket-client';
+import { AdminError } from './errors';
 import { parseRepositoryName } from './repository-name';
-import { HubSecrets } from '../shared/aws/hub-secrets';
-import type { HubTarget } from './target';
+import { HubSecrets } from '../aws/hub-secrets';
+import type { HubTarget } from './hub-target';
 
 /** The adapters of one hub, built over the target's clients: the same code the functions run. */
 export interface HubContext {
@@ -21,8 +22,10 @@ export interface HubContext {
   readonly secrets: HubSecrets;
   /** A Bitbucket client with the given repository access token (few retries: a person is waiting). */
   bitbucket(token: string): BitbucketClient;
-  /** The added repository called `workspace/slug` (case-insensitive), or a CliError naming what to do. */
+  /** The added repository called `workspace/slug` (case-insensitive), or an AdminError naming what to do. */
   findRepository(fullName: string): Promise<RepositoryConfig>;
+  /** The added repository of this uuid (braces optional), or a `not-found` AdminError. */
+  findRepositoryByUuid(uuid: string): Promise<RepositoryConfig>;
   close(): Promise<void>;
 }
 
@@ -52,8 +55,19 @@ export function createHubContext(target: HubTarget): HubContext {
       const wanted = fullName.toLowerCase();
       const found = (await repositories.listRepositories()).find((repository) => repository.fullName.toLowerCase() === wanted);
       if (!found)
-        throw new CliError(`repository ${fullName} is not added to ${target.description}`, {
+        throw new AdminError(`repository ${fullName} is not added to ${target.description}`, {
           hint: 'see `repo list`, or add it with `repo add`',
+          code: 'not-found',
+        });
+      return found;
+    },
+    async findRepositoryByUuid(uuid) {
+      const braced = uuid.startsWith('{') ? uuid : `{${uuid}}`;
+      const found = /^\{[0-9a-f-]{1,64}\}$/i.test(braced) ? await repositories.getRepository(braced.toLowerCase()) : undefined;
+      if (!found)
+        throw new AdminError(`no repository ${braced} is added to ${target.description}`, {
+          hint: 'see `repo list`, or add it with `repo add`',
+          code: 'not-found',
         });
       return found;
     },

@@ -1,5 +1,5 @@
-import { candidatesOf, globToRegExp, matchCandidates } from '../../../cli/workspace-selection';
-import type { WorkspaceRepository } from '../../../shared/bitbucket/bitbucket-workspace';
+import { candidatesOf, globToRegExp, matchCandidates } from '../../../../shared/admin/workspace-selection';
+import type { WorkspaceRepository } from '../../../../shared/bitbucket/bitbucket-workspace';
 
 const repository = (fullName: string, uuid = `{${fullName}}`): WorkspaceRepository => {
   const slug = fullName.split('/')[1]!;

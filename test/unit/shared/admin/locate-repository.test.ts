@@ -1,10 +1,10 @@
-import { CliError } from '../../../cli/errors';
-import type { HubContext } from '../../../cli/hub-context';
-import { locateRepository } from '../../../cli/locate-repository';
-import type { BitbucketClient } from '../../../shared/bitbucket/bitbucket-client';
-import type { BitbucketRepositoryInfo } from '../../../shared/bitbucket/bitbucket-resources';
-import { BitbucketNotFoundError } from '../../../shared/bitbucket/errors';
-import type { RepositoryConfig } from '../../../shared/domain/repository-config';
+import { AdminError as CliError } from '../../../../shared/admin/errors';
+import type { HubContext } from '../../../../shared/admin/hub-context';
+import { locateRepository } from '../../../../shared/admin/locate-repository';
+import type { BitbucketClient } from '../../../../shared/bitbucket/bitbucket-client';
+import type { BitbucketRepositoryInfo } from '../../../../shared/bitbucket/bitbucket-resources';
+import { BitbucketNotFoundError } from '../../../../shared/bitbucket/errors';
+import type { RepositoryConfig } from '../../../../shared/domain/repository-config';
 
 const added = { uuid: '{11111111-1111-4111-8111-111111111111}', fullName: 'acme/models', workspaceUuid: '{w}' } as RepositoryConfig;
 const context = {

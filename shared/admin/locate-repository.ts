@@ -1,12 +1,12 @@
 // `repo update`'s lookup of an added repository with a new token: the hub may know it by an outdated name (renamed
 // or transferred in Bitbucket with no push since), so it is read by its uuids, or by the name the admin gives now.
-import { BitbucketNotFoundError } from '../shared/bitbucket/errors';
-import type { BitbucketClient } from '../shared/bitbucket/bitbucket-client';
-import type { BitbucketRepositoryInfo } from '../shared/bitbucket/bitbucket-resources';
-import type { RepositoryConfig } from '../shared/domain/repository-config';
+import { BitbucketNotFoundError } from '../bitbucket/errors';
+import type { BitbucketClient } from '../bitbucket/bitbucket-client';
+import type { BitbucketRepositoryInfo } from '../bitbucket/bitbucket-resources';
+import type { RepositoryConfig } from '../domain/repository-config';
 import { explainBitbucketError } from './bitbucket-errors';
-import type { CommandKit } from './command-kit';
-import { CliError } from './errors';
+import type { AdminRun } from './admin-run';
+import { AdminError } from './errors';
 import type { HubContext } from './hub-context';
 
 /** An added repository and what Bitbucket says of it now, read with the new token. */
@@ -23,22 +23,22 @@ export interface LocatedRepository {
 export async function locateRepository(context: HubContext, client: BitbucketClient, fullName: string): Promise<LocatedRepository> {
   const apiUrl = context.target.bitbucketApiUrl;
   const stored = await context.findRepository(fullName).catch((error: unknown) => {
-    if (error instanceof CliError) return error;
+    if (error instanceof AdminError) return error;
     throw error;
   });
-  if (!(stored instanceof CliError)) {
+  if (!(stored instanceof AdminError)) {
     const info = await client.getRepository(stored).catch(async (error: unknown) => {
       if (error instanceof BitbucketNotFoundError) {
         const sameName = await client.getRepository(stored.fullName).catch(() => undefined);
         if (sameName && sameName.uuid !== stored.uuid)
-          throw new CliError(
+          throw new AdminError(
             `Bitbucket's ${sameName.fullName} is another repository (${sameName.uuid}) than the added one (${stored.uuid}): it was deleted and created again`,
             {
               hint: `remove the old one and add the new one: \`repo remove ${stored.fullName}\`, then \`repo add ${sameName.fullName}\` with a token of the new repository`,
               cause: error,
             },
           );
-        throw new CliError(`Bitbucket has no repository ${stored.fullName} ${stored.uuid} at ${apiUrl} (HTTP 404)`, {
+        throw new AdminError(`Bitbucket has no repository ${stored.fullName} ${stored.uuid} at ${apiUrl} (HTTP 404)`, {
           hint: 'transferred to another workspace? Then name it as it is called now, `repo update <workspace>/<slug>`, with a token of its new workspace; else check that the token belongs to this repository',
           cause: error,
         });
@@ -46,7 +46,7 @@ export async function locateRepository(context: HubContext, client: BitbucketCli
       throw explainBitbucketError(error, stored.fullName, apiUrl);
     });
     if (info.uuid !== stored.uuid) {
-      throw new CliError(`the token reads ${info.fullName} ${info.uuid}, not the added ${stored.fullName} ${stored.uuid}`, {
+      throw new AdminError(`the token reads ${info.fullName} ${info.uuid}, not the added ${stored.fullName} ${stored.uuid}`, {
         hint: 'was the repository deleted and created again? Then `repo remove` it and `repo add` it anew',
       });
     }
@@ -64,13 +64,13 @@ export async function locateRepository(context: HubContext, client: BitbucketCli
  * older record's workspace uuid); touches nothing else. Returns the configuration as stored.
  */
 export async function recordCurrentName(
-  kit: CommandKit,
+  run: AdminRun,
   context: HubContext,
   { repository, info }: LocatedRepository,
 ): Promise<RepositoryConfig> {
   const workspaceUuid = info.workspaceUuid ?? repository.workspaceUuid;
   if (info.fullName === repository.fullName && workspaceUuid === repository.workspaceUuid) return repository;
   await context.repositories.renameRepository(repository.uuid, info.fullName, workspaceUuid);
-  if (info.fullName !== repository.fullName) kit.note(`${repository.fullName} is now called ${info.fullName} in Bitbucket.`);
+  if (info.fullName !== repository.fullName) run.note(`${repository.fullName} is now called ${info.fullName} in Bitbucket.`);
   return { ...repository, fullName: info.fullName, ...(workspaceUuid ? { workspaceUuid } : {}) };
 }

@@ -1,7 +1,7 @@
 // One secret per Bitbucket access token, referenced by every repository it serves: find a token already stored,
 // store a new one, repoint repositories to another, and delete a token with its last user.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RepositoryConfig } from '../shared/domain/repository-config';
+import type { RepositoryConfig } from '../domain/repository-config';
 import type { HubContext } from './hub-context';
 
 /** A stored token: its id, whether it was stored already, and the added repositories that use it. */
@@ -30,7 +30,7 @@ export async function storeAccessToken(context: HubContext, token: string): Prom
       return { tokenId, reused: true, users: all.filter((repository) => repository.tokenId === tokenId) };
   }
   // Loaded here: the module reads tokens through Powertools, which the CLI's start-up does without.
-  const { newTokenId } = await import('../shared/aws/access-tokens.ts');
+  const { newTokenId } = await import('../aws/access-tokens.ts');
   const tokenId = newTokenId();
   await context.secrets.putToken({ tokenId }, token);
   return { tokenId, reused: false, users: [] };

@@ -1,11 +1,13 @@
 // Admin syncs: queue a sync request the way the verifier does, then follow the worker's progress in the events log.
 import { randomUUID } from 'node:crypto';
-import type { RepositoryConfig } from '../shared/domain/repository-config';
-import type { SyncRunEvent } from '../shared/domain/logged-event';
-import type { SyncRequest } from '../shared/domain/sync-request';
-import { CliError } from './errors';
+import type { RepositoryConfig } from '../domain/repository-config';
+import type { SyncRunEvent } from '../domain/logged-event';
+import type { SyncRequest } from '../domain/sync-request';
+import type { SyncState } from '../domain/sync/ports';
+import type { AdminRun } from './admin-run';
+import { recordAdminAction } from './admin-trail';
+import { AdminError } from './errors';
 import type { HubContext } from './hub-context';
-import { shortCommit, type CliOutput } from './output';
 
 /** What an admin sync asks for: recent changes (default), the entire repository, or everything since a commit. */
 export interface SyncAction {
@@ -32,6 +34,25 @@ export async function queueSync(context: HubContext, repository: RepositoryConfi
   return request;
 }
 
+/** The first 7 characters of a commit hash, as Bitbucket shows them. */
+export function shortCommit(hash: string | undefined | null): string | undefined {
+  return hash ? hash.slice(0, 7) : undefined;
+}
+
+/** Queues an admin sync, records who asked for it, and says so (`label`: "A full sync", …). */
+export async function requestSync(
+  run: AdminRun,
+  context: HubContext,
+  repository: RepositoryConfig,
+  action: SyncAction,
+  label: string,
+): Promise<SyncRequest> {
+  const request = await queueSync(context, repository, action, run.now());
+  await recordAdminAction(run, context, 'sync', { repository, requestUuid: request.requestUuid, ...action });
+  run.note(`${label} of ${repository.fullName} queued (request ${request.requestUuid}).`);
+  return request;
+}
+
 /** How a waited-for sync ended. */
 export interface SyncResult {
   readonly outcome: string;
@@ -47,7 +68,8 @@ export interface SyncResult {
 
 /** Options of {@link waitForSync}. */
 export interface WaitOptions {
-  readonly progress: CliOutput;
+  /** Where progress lines go (the CLI's standard error). */
+  readonly progress: { write(chunk: string): unknown };
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => Date;
   readonly pollIntervalMs: number;
@@ -61,34 +83,30 @@ const FINAL_OUTCOMES = new Set(['synced', 'up-to-date', 'no-branch', 'blocked', 
 
 /**
  * Follows a queued sync until the worker records its end: prints a progress line (files done / total) whenever
- * it changes, and resolves with the run's outcome. A failed, parked or skipped run becomes a CliError with its
+ * it changes, and resolves with the run's outcome. A failed, parked or skipped run becomes an AdminError with its
  * reason. The runs are found by the request id the worker copies into every sync event of the request.
  */
 export async function waitForSync(context: HubContext, request: SyncRequest, options: WaitOptions): Promise<SyncResult> {
-  const { uuid, fullName } = request.repository;
+  const { fullName } = request.repository;
   const since = new Date(Date.parse(request.requestedAt) - CLOCK_SKEW_MS).toISOString();
   const deadline = options.now().getTime() + options.timeoutMs;
   let shown = '';
   for (;;) {
-    const state = await context.repositories.getSyncState(uuid);
-    const progress = state.progress;
+    const look = await lookAtSync(context, request.repository.uuid, request.requestUuid, since);
+    const progress = look.progress;
     if (progress?.total !== undefined) {
       const line = `  ${progress.done ?? 0}/${progress.total} files (${progress.mode} sync to ${shortCommit(progress.toCommit)})`;
       if (line !== shown) options.progress.write(`${line}\n`);
       shown = line;
     }
-    const runs = (await context.events.list({ repositoryUuid: uuid, since, limit: 100 }))
-      .filter((event): event is SyncRunEvent => event.kind === 'sync' && event.requestUuid === request.requestUuid)
-      .reverse();
-    const last = runs.find((run) => FINAL_OUTCOMES.has(run.outcome ?? ''));
-    if (last) {
+    if (look.last) {
       // A run can start and end between two looks: still show how many files it took.
-      const files = runs.reduce((sum, run) => sum + (run.opsApplied ?? 0), 0);
-      if (files > 0 && !shown.startsWith(`  ${files}/${files} `)) options.progress.write(`  ${files}/${files} files\n`);
-      return finish(last, fullName, files);
+      if (look.files > 0 && !shown.startsWith(`  ${look.files}/${look.files} `))
+        options.progress.write(`  ${look.files}/${look.files} files\n`);
+      return finish(look.last, fullName, look.files);
     }
     if (options.now().getTime() >= deadline) {
-      throw new CliError(
+      throw new AdminError(
         `the sync of ${fullName} has not finished within ${Math.round(options.timeoutMs / 1000)} s (request ${request.requestUuid})`,
         {
           hint: 'it goes on in the hub: follow it with `repo list` and `events --repo ' + fullName + '`; is the worker running?',
@@ -97,6 +115,30 @@ export async function waitForSync(context: HubContext, request: SyncRequest, opt
     }
     await options.sleep(options.pollIntervalMs);
   }
+}
+
+/** One look at a queued sync: the repository's running sync, the request's runs so far, and its final run if any. */
+export interface SyncLook {
+  readonly progress: SyncState['progress'];
+  readonly runs: readonly SyncRunEvent[];
+  readonly last: SyncRunEvent | undefined;
+  /** Files the request's runs applied. */
+  readonly files: number;
+}
+
+/** Looks once at a queued sync, by the request id the worker copies into every sync event of the request. */
+export async function lookAtSync(context: HubContext, repositoryUuid: string, requestUuid: string, since?: string): Promise<SyncLook> {
+  const state = await context.repositories.getSyncState(repositoryUuid);
+  const runs = (await context.events.list({ repositoryUuid, ...(since ? { since } : {}), limit: 100 }))
+    .filter((event): event is SyncRunEvent => event.kind === 'sync' && event.requestUuid === requestUuid)
+    .reverse();
+  const last = runs.find((run) => FINAL_OUTCOMES.has(run.outcome ?? ''));
+  return { progress: state.progress, runs, last, files: runs.reduce((sum, run) => sum + (run.opsApplied ?? 0), 0) };
+}
+
+/** How a sync run ended, as a result, or the AdminError of a failed, parked, blocked or skipped run. */
+export function syncOutcome(run: SyncRunEvent, fullName: string, files: number): SyncResult {
+  return finish(run, fullName, files);
 }
 
 /**
@@ -130,22 +172,22 @@ function finish(run: SyncRunEvent, fullName: string, files: number): SyncResult 
   };
   switch (run.outcome) {
     case 'failed':
-      throw new CliError(`the sync of ${fullName} failed: ${run.reason ?? 'no reason recorded'}`, {
+      throw new AdminError(`the sync of ${fullName} failed: ${run.reason ?? 'no reason recorded'}`, {
         hint: syncFailureHint(run.reason ?? '', fullName),
       });
     case 'deferred':
-      throw new CliError(
+      throw new AdminError(
         `the sync of ${fullName} is parked by Bitbucket's rate limit (retry in about ${Math.ceil((run.retryAfterMs ?? 60_000) / 1000)} s)`,
         {
           hint: 'the reconciler resumes it; or run `sync` again after that time',
         },
       );
     case 'blocked':
-      throw new CliError(`the sync of ${fullName} is blocked: ${run.reason ?? 'no reason recorded'}`, {
+      throw new AdminError(`the sync of ${fullName} is blocked: ${run.reason ?? 'no reason recorded'}`, {
         hint: 'fix the file in the repository and push; that push syncs (the stored models stay as they are until then)',
       });
     case 'skipped':
-      throw new CliError(`the worker skipped ${fullName}: ${run.reason ?? 'repository is not added'}`, {
+      throw new AdminError(`the worker skipped ${fullName}: ${run.reason ?? 'repository is not added'}`, {
         hint: 'add it again with `repo add`',
       });
     default:

@@ -1,9 +1,9 @@
 // `repo update`'s token replacement: a token shared by several repositories is replaced for every one of them the
 // new token can read; the ones it cannot read keep the previous token, and the admin is told which is which.
-import { BitbucketAuthError, BitbucketNotFoundError } from '../shared/bitbucket/errors';
-import type { BitbucketClient } from '../shared/bitbucket/bitbucket-client';
-import type { RepositoryConfig } from '../shared/domain/repository-config';
-import type { CommandKit } from './command-kit';
+import { BitbucketAuthError, BitbucketNotFoundError } from '../bitbucket/errors';
+import type { BitbucketClient } from '../bitbucket/bitbucket-client';
+import type { RepositoryConfig } from '../domain/repository-config';
+import type { AdminRun } from './admin-run';
 import type { HubContext } from './hub-context';
 import { storeAccessToken, usersOfToken } from './stored-tokens';
 
@@ -19,7 +19,7 @@ export interface TokenReplacement {
  * otherwise the readers are pointed at the new token (stored once) and the previous one stays for the rest.
  */
 export async function replaceAccessToken(
-  kit: CommandKit,
+  run: AdminRun,
   context: HubContext,
   repository: RepositoryConfig,
   client: BitbucketClient,
@@ -36,13 +36,13 @@ export async function replaceAccessToken(
     for (const user of updated) await context.repositories.setTokenId(user.uuid, stored.tokenId);
   }
   const names = (list: readonly RepositoryConfig[]) => list.map((user) => user.fullName).join(', ');
-  kit.note(
+  run.note(
     updated.length === 1
       ? `Token of ${repository.fullName} replaced; the worker uses it within 5 minutes (it caches tokens).`
       : `Token replaced for the ${updated.length} repositories using it: ${names(updated)}; the worker uses it within 5 minutes (it caches tokens).`,
   );
   if (kept.length > 0)
-    kit.note(
+    run.note(
       `The new token cannot read ${names(kept)}: ${kept.length === 1 ? 'it keeps' : 'they keep'} the previous token (replace it there with \`repo update ${kept[0]!.fullName}\`).`,
     );
   return { updated, kept };

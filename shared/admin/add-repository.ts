@@ -1,15 +1,15 @@
 // What `repo add` does for one repository, whether named (`ws/slug`) or picked from a workspace listing: check the
 // token against it, store the repository with a reference to the (shared) token, and create its webhook.
-import type { BitbucketClient } from '../shared/bitbucket/bitbucket-client';
-import type { BitbucketRepositoryInfo } from '../shared/bitbucket/bitbucket-resources';
-import { ensureHubWebhook, hubIdentity, type EnsuredWebhook } from '../shared/bitbucket/webhook-setup';
-import type { RepositoryConfig } from '../shared/domain/repository-config';
-import { DEFAULT_MODEL_PATTERN } from '../shared/models/model-selection';
-import { addRepository } from '../shared/domain/repository-lifecycle';
+import type { BitbucketClient } from '../bitbucket/bitbucket-client';
+import type { BitbucketRepositoryInfo } from '../bitbucket/bitbucket-resources';
+import { ensureHubWebhook, hubIdentity, type EnsuredWebhook } from '../bitbucket/webhook-setup';
+import type { RepositoryConfig } from '../domain/repository-config';
+import { DEFAULT_MODEL_PATTERN } from '../models/model-selection';
+import { addRepository } from '../domain/repository-lifecycle';
 import { recordAdminAction } from './admin-trail';
 import { explainBitbucketError } from './bitbucket-errors';
-import type { CommandKit } from './command-kit';
-import { CliError } from './errors';
+import type { AdminRun } from './admin-run';
+import { AdminError } from './errors';
 import type { HubContext } from './hub-context';
 import { releaseAccessToken, type StoredToken } from './stored-tokens';
 
@@ -34,7 +34,7 @@ export interface AddedRepository {
  * anything is stored, so a token lacking a scope changes nothing.
  */
 export async function checkRepositoryAccess(
-  kit: CommandKit,
+  run: AdminRun,
   context: HubContext,
   client: BitbucketClient,
   fullName: string,
@@ -44,7 +44,7 @@ export async function checkRepositoryAccess(
   const info = await client.getRepository(fullName).catch((error: unknown) => {
     throw explainBitbucketError(error, fullName, apiUrl);
   });
-  kit.note(
+  run.note(
     `Bitbucket: ${info.fullName} ${info.uuid}, default branch ${info.mainBranch ?? '(none yet: the repository is empty)'}; the token can read it.`,
   );
   if (options.createWebhook) {
@@ -53,7 +53,7 @@ export async function checkRepositoryAccess(
     });
     const webhookUrl = options.webhookUrl ?? context.target.webhookUrl;
     if (isLoopback(webhookUrl) && !isLoopback(apiUrl)) {
-      kit.note(
+      run.note(
         `warning: Bitbucket Cloud cannot reach ${webhookUrl}; expose the local hub through a tunnel and pass its public URL with --webhook-url.`,
       );
     }
@@ -67,7 +67,7 @@ export async function checkRepositoryAccess(
  * per command, so repositories added together share one stored token.
  */
 export async function addCheckedRepository(
-  kit: CommandKit,
+  run: AdminRun,
   context: HubContext,
   client: BitbucketClient,
   info: BitbucketRepositoryInfo,
@@ -81,14 +81,14 @@ export async function addCheckedRepository(
     fullName: info.fullName,
     ...(info.workspaceUuid ? { workspaceUuid: info.workspaceUuid } : {}),
     modelPattern: existing && options.pattern === DEFAULT_MODEL_PATTERN ? existing.modelPattern : options.pattern,
-    addedAt: existing?.addedAt ?? kit.now().toISOString(),
+    addedAt: existing?.addedAt ?? run.now().toISOString(),
     tokenId: token.tokenId,
   };
   // Re-adding keeps the generation; a new repository gets one (and anything an earlier, removed one left is swept).
   if (existing)
     await context.repositories.updateRepository({ ...config, ...(existing.generation ? { generation: existing.generation } : {}) });
-  else await addRepository(context, config, kit.now());
-  await recordAdminAction(kit, context, existing ? 'update' : 'add', {
+  else await addRepository(context, config, run.now());
+  await recordAdminAction(run, context, existing ? 'update' : 'add', {
     repository: config,
     modelPattern: config.modelPattern,
     tokenId: config.tokenId,
@@ -99,14 +99,14 @@ export async function addCheckedRepository(
   const stored = token.reused
     ? `it uses the token already stored as secret ${secretName}${sharedWith.length > 0 ? ` (shared with ${sharedWith.join(', ')})` : ''}`
     : `its token is stored as secret ${secretName}`;
-  kit.note(
+  run.note(
     existing
       ? `${info.fullName} was already added (since ${existing.addedAt}): its token is replaced (${stored}), pattern ${config.modelPattern}.`
       : `Added ${info.fullName} (pattern ${config.modelPattern}); ${stored}.`,
   );
   if (existing && existing.tokenId !== config.tokenId) {
     const stillUsing = await releaseAccessToken(context, existing);
-    if (stillUsing.length > 0) kit.note(`Its previous token stays stored for ${stillUsing.map((user) => user.fullName).join(', ')}.`);
+    if (stillUsing.length > 0) run.note(`Its previous token stays stored for ${stillUsing.map((user) => user.fullName).join(', ')}.`);
   }
 
   const webhookUrl = options.webhookUrl ?? context.target.webhookUrl;
@@ -114,7 +114,7 @@ export async function addCheckedRepository(
   if (options.createWebhook) {
     const secret = await context.secrets.readWebhookSecret();
     if (!secret?.current)
-      throw new CliError(`the hub's webhook secret ${context.target.webhookSecretId} is missing or empty`, {
+      throw new AdminError(`the hub's webhook secret ${context.target.webhookSecretId} is missing or empty`, {
         hint: 'create one with `provider rotate-secret`, then run this command again',
       });
     webhook = await ensureHubWebhook(client, info, hubIdentity(webhookUrl, context.target.webhookSecretId), secret.current).catch(
@@ -122,21 +122,21 @@ export async function addCheckedRepository(
         throw explainBitbucketError(error, info.fullName, context.target.bitbucketApiUrl);
       },
     );
-    kit.note(
+    run.note(
       `Webhook ${webhook.action}: ${webhook.hook.url} (repo:push, signed with the hub's secret)${webhook.action === 'updated' ? ' — the existing hub webhook was reused' : ''}.`,
     );
     for (const other of webhook.others)
-      kit.note(
+      run.note(
         `warning: ${info.fullName} has another webhook that looks like the hub's: ${other.url} ${other.uuid}; delete it in Bitbucket if it is stale.`,
       );
     const rotation =
-      secret.previous && secret.rotatedAt ? kit.secretCacheSeconds * 1000 - (kit.now().getTime() - Date.parse(secret.rotatedAt)) : 0;
+      secret.previous && secret.rotatedAt ? run.secretCacheSeconds * 1000 - (run.now().getTime() - Date.parse(secret.rotatedAt)) : 0;
     if (rotation > 0)
-      kit.note(
-        `warning: the webhook secret was rotated less than ${kit.secretCacheSeconds} s ago; deliveries may be refused for up to ${Math.ceil(rotation / 1000)} s more (the reconciler catches up).`,
+      run.note(
+        `warning: the webhook secret was rotated less than ${run.secretCacheSeconds} s ago; deliveries may be refused for up to ${Math.ceil(rotation / 1000)} s more (the reconciler catches up).`,
       );
   } else if (!existing) {
-    kit.note(
+    run.note(
       `No webhook created: pass --create-webhook, or add one in Bitbucket to ${webhookUrl} (repo:push, with the secret from \`provider show\`'s instructions).`,
     );
   }
