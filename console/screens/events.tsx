@@ -78,13 +78,18 @@ export function Events({ repository, request }: { repository?: string; request?:
         </label>
       </form>
       <ErrorNotice error={events.error} />
-      {request && <RequestDetails requestUuid={request} repository={repository} />}
-      {events.data && <EventTable events={events.data.events} repository={repository} />}
+      {request && repository && <RequestDetails requestUuid={request} repository={repository} />}
+      {events.data && <EventTable events={events.data.events} uuids={uuidsByName(repositories.data)} />}
     </section>
   );
 }
 
-function EventTable({ events, repository }: { events: readonly EventListingJson[]; repository?: string }) {
+/** Repository uuids by name: a request's details are asked for by the uuid of its repository. */
+function uuidsByName(listing: RepositoriesResponse | undefined): ReadonlyMap<string, string> {
+  return new Map((listing?.repositories ?? []).map((each) => [each.repository, each.uuid]));
+}
+
+function EventTable({ events, uuids }: { events: readonly EventListingJson[]; uuids: ReadonlyMap<string, string> }) {
   if (events.length === 0) return <p>No event matches these filters.</p>;
   return (
     <div class="table-scroll">
@@ -107,9 +112,9 @@ function EventTable({ events, repository }: { events: readonly EventListingJson[
               <td>{event.kind}</td>
               <td>{shownRepository(event)}</td>
               <td>
-                {event.requestUuid ? (
+                {event.requestUuid && event.repository && uuids.has(event.repository) ? (
                   <a
-                    href={href({ screen: 'events', repository, request: event.requestUuid })}
+                    href={href({ screen: 'events', repository: uuids.get(event.repository), request: event.requestUuid })}
                     aria-label={`${event.kind} ${event.outcome ?? ''}: details`}
                   >
                     {event.outcome ?? ''}
@@ -132,9 +137,9 @@ function EventTable({ events, repository }: { events: readonly EventListingJson[
 }
 
 /** Every event of one request (its delivery, its runs, the admin action that queued it), details included. */
-function RequestDetails({ requestUuid, repository }: { requestUuid: string; repository?: string }) {
+function RequestDetails({ requestUuid, repository }: { requestUuid: string; repository: string }) {
   const path = `/events/requests/${encodeURIComponent(requestUuid)}`;
-  const details = useLoad((api) => api.get<RequestEventsResponse>(path, { repository }), `${path}|${repository ?? ''}`);
+  const details = useLoad((api) => api.get<RequestEventsResponse>(path, { repository }), `${path}|${repository}`);
   return (
     <section class="panel" aria-labelledby="request-title">
       <div class="screen-header">

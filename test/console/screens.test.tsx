@@ -180,12 +180,29 @@ describe('the Dashboard and Events', () => {
     });
     const scripted = scriptedApi({
       'GET /events': { events: [event('sync', 'synced', { toCommit: 'f6e5d4c3b2', counts: { added: 2 } }), event('delivery', 'queued')] },
-      'GET /repositories': { repositories: [] },
+      'GET /repositories': {
+        repositories: [
+          {
+            repository: 'acme/a',
+            uuid: '{u}',
+            branch: 'main',
+            syncedCommit: null,
+            status: 'synced',
+            lastSyncAt: null,
+            models: 0,
+            modelPattern: '*',
+          },
+        ],
+      },
       'GET /events/requests/r-7': { requestUuid: 'r-7', events: [event('delivery', 'queued', { commit: 'f6e5d4c3b2', attempt: 1 })] },
     });
-    const view = await renderWith(scripted, <Events request="r-7" />);
+    const view = await renderWith(scripted, <Events request="r-7" repository="{u}" />);
 
     expect(view.container.querySelector('table[aria-label=Events]')!.textContent).toContain('+2');
+    expect(view.container.querySelector('table[aria-label=Events] a')!.getAttribute('href')).toBe(
+      '#/events?repository=%7Bu%7D&request=r-7',
+    );
+    expect(scripted.calls.find((call) => call.route === 'GET /events/requests/r-7')!.query).toEqual({ repository: '{u}' });
     expect(view.container.querySelector('[aria-labelledby=request-title]')!.textContent).toContain('commitf6e5d4c3b2');
     const failedOnly = byText(view.container, 'label', /Failed only/).querySelector('input')!;
     await click(failedOnly);
