@@ -1,5 +1,8 @@
 // The admin console end to end in Debian's Chromium: the local hub (`npm start`'s runtime, in process) and the
 // Bitbucket simulator, driven as an admin would, from the login URL to a removed repository.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../bin/build-console';
 import { launchChromium } from '../../local/chromium';
@@ -31,7 +34,7 @@ beforeAll(async () => {
   world = await startConsoleWorld();
   registerSecret(world.workspaceToken);
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();
   page.on('request', (request) => origins.add(new URL(request.url()).origin));
   page.on('console', (message) => message.type() === 'error' && pageProblems.push(message.text()));
@@ -123,6 +126,44 @@ describe('the admin console in a browser', () => {
     await page.reload();
     await page.getByText(/^Rotation in progress since /).waitFor();
     expect(await page.content()).not.toContain(secret);
+  });
+
+  /**
+   * The Models screen reads through the read API (shared/admin/read-proxy.ts): these run where the tree has the read
+   * API's handler (functions/reader, the read-api branch), which local/runtime.ts hands to the admin routes.
+   */
+  const hasReadApi = existsSync(join(__dirname, '..', '..', 'functions', 'reader', 'handler.ts'));
+  const withReadApi = (title: string, test: () => Promise<void>) =>
+    hasReadApi
+      ? it(title, test)
+      : it.skip(`${title} (skipped: no read API in this tree, functions/reader comes with the read-api branch)`, test);
+
+  withReadApi('walks Models: repository → folder → model, and downloads the exact bytes Bitbucket has', async () => {
+    await openTab(page, 'Models');
+    await page.getByLabel('Repository').selectOption(world.repositories.dataModels.uuid);
+    const tree = page.getByRole('navigation', { name: 'Models by folder' });
+    await tree.getByText('archive/').waitFor();
+    await tree.getByRole('link', { name: 'small-neo4j-bill-of-materials.hck.json' }).click();
+    await page.getByRole('list', { name: 'Entities' }).getByText('Component', { exact: true }).waitFor();
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download the exact bytes' }).click(),
+    ]);
+    const repository = world.repositories.dataModels;
+    const expected = (await repository.readFiles(await repository.head())).get('models/archive/small-neo4j-bill-of-materials.hck.json')!;
+    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    expect(sha256(readFileSync((await download.path())!))).toBe(sha256(expected));
+    expect(download.suggestedFilename()).toBe('small-neo4j-bill-of-materials.hck.json');
+  });
+
+  withReadApi('finds an entity by name and opens its model', async () => {
+    await openTab(page, 'Models');
+    await page.getByLabel('Search models and entities').fill('Component');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const results = page.getByRole('list', { name: 'Search results' });
+    await results.getByRole('listitem').filter({ hasText: 'Component' }).first().getByRole('link').click();
+    await page.getByRole('list', { name: 'Entities' }).waitFor();
   });
 
   it('removes a repository only after its name is typed', async () => {
