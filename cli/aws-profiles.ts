@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CliError } from './errors';
+import { AdminError } from '../shared/admin/errors';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -31,14 +31,14 @@ export function profileNames(ini: string, kind: 'config' | 'credentials'): strin
   });
 }
 
-/** Throws a CliError naming the profile when neither shared file has it. */
+/** Throws a AdminError naming the profile when neither shared file has it. */
 export function checkProfileExists(profile: string, env: Env): void {
   const files = sharedAwsFiles(env);
   const known = (['config', 'credentials'] as const).flatMap((kind) =>
     existsSync(files[kind]) ? profileNames(readFileSync(files[kind], 'utf8'), kind) : [],
   );
   if (known.includes(profile)) return;
-  throw new CliError(`AWS profile ${profile} (from --profile or AWS_PROFILE) is in neither ${files.config} nor ${files.credentials}`, {
+  throw new AdminError(`AWS profile ${profile} (from --profile or AWS_PROFILE) is in neither ${files.config} nor ${files.credentials}`, {
     hint:
       known.length > 0
         ? `use one of the profiles there (${[...new Set(known)].join(', ')}), or create it with \`aws configure --profile ${profile}\``

@@ -1,7 +1,7 @@
 // The plumbing every command shares: usage errors with exit code 2, output streams, and running against the hub.
 import { Command, type OutputConfiguration } from 'commander';
 import type { CliDeps } from './deps';
-import { explainError } from './errors';
+import { explainError } from '../shared/admin/errors';
 import { printable, printableOutput } from './output';
 import type { HubContext } from '../shared/admin/hub-context';
 import { resolveTarget, type TargetOptions } from './target';

@@ -1,5 +1,6 @@
 // The CLI's seam to its surroundings (environment, streams, stdin, clock), so tests can run it in-process.
-import type { HubTarget, TargetOptions } from './target';
+import type { HubTarget } from '../shared/admin/hub-target';
+import type { TargetOptions } from './target';
 import type { CliOutput } from './output';
 
 /**

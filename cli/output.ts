@@ -54,6 +54,3 @@ export function formatTable(headers: readonly string[], rows: ReadonlyArray<Read
       .trimEnd();
   return [line(headers.map((header) => header.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
 }
-
-/** The first 7 characters of a commit hash, as Bitbucket shows them. */
-export { shortCommit } from '../shared/admin/sync-progress';

@@ -4,13 +4,11 @@ import { resolve } from 'node:path';
 import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-endpoints';
 import { readLocalRuntime } from '../shared/config/local-runtime-file';
 import { checkProfileExists } from './aws-profiles';
-import { CliError } from './errors';
+import { AdminError } from '../shared/admin/errors';
 import type { HubTarget } from '../shared/admin/hub-target';
 
 /** Where `npm start` keeps a local hub's data, unless `MODEL_HUB_DATA_DIR` says otherwise. */
 const DEFAULT_DATA_DIR = '.model-hub';
-
-export type { HubTarget };
 
 /** Global options that choose the target. */
 export interface TargetOptions {
@@ -40,7 +38,7 @@ async function resolveLocal(dataDir: string, explicitApiUrl: string | undefined)
   const absolute = resolve(dataDir);
   const runtime = readLocalRuntime(absolute);
   if (!runtime) {
-    throw new CliError(`no local hub is running with data dir ${absolute}`, {
+    throw new AdminError(`no local hub is running with data dir ${absolute}`, {
       hint: 'start one with `npm start` (same MODEL_HUB_DATA_DIR), or pass --stack <name> to use a deployed hub',
     });
   }
@@ -50,7 +48,7 @@ async function resolveLocal(dataDir: string, explicitApiUrl: string | undefined)
   const need = (name: string): string => {
     const value = env[name];
     if (!value)
-      throw new CliError(`${absolute}/runtime.json has no ${name}`, {
+      throw new AdminError(`${absolute}/runtime.json has no ${name}`, {
         hint: 'restart the local hub (`npm start`) so it rewrites the file',
       });
     return value;
@@ -121,7 +119,7 @@ async function resolveStack(
     );
   } catch (error) {
     if (/does not exist/.test((error as Error).message ?? '')) {
-      throw new CliError(`stack ${stackName} does not exist in region ${await cloudformation.config.region().catch(() => '(unknown)')}`, {
+      throw new AdminError(`stack ${stackName} does not exist in region ${await cloudformation.config.region().catch(() => '(unknown)')}`, {
         hint: 'check --stack, and --region / --profile (or AWS_REGION / AWS_PROFILE) (the stack name is the `stackName` context value, default ModelHubSync)',
         cause: error,
       });
@@ -132,7 +130,7 @@ async function resolveStack(
   }
   const missing = REQUIRED_OUTPUTS.filter((name) => !outputs[name]);
   if (missing.length > 0) {
-    throw new CliError(`stack ${stackName} has no output ${missing.join(', ')}`, {
+    throw new AdminError(`stack ${stackName} has no output ${missing.join(', ')}`, {
       hint: 'is it a model-hub-sync stack? Deploy the current version with `npx cdk deploy`',
     });
   }

@@ -1,6 +1,6 @@
 // Reads a repository access token from the environment, standard input or a hidden prompt, never from an argument.
 import type { CliDeps } from './deps';
-import { usageError } from './errors';
+import { usageError } from '../shared/admin/errors';
 
 /** Environment variable the CLI reads a repository access token from (never from an argument). */
 export const TOKEN_ENV_VAR = 'BITBUCKET_ACCESS_TOKEN';

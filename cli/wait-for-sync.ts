@@ -5,9 +5,8 @@ import type { RepositoryConfig } from '../shared/domain/repository-config';
 import type { SyncRequest } from '../shared/domain/sync-request';
 import type { CommandKit } from './command-kit';
 import type { HubContext } from '../shared/admin/hub-context';
-import { CliError } from './errors';
-import { shortCommit } from './output';
-import { requestSync, waitForSync, type SyncAction, type SyncResult } from '../shared/admin/sync-progress';
+import { AdminError } from '../shared/admin/errors';
+import { requestSync, shortCommit, waitForSync, type SyncAction, type SyncResult } from '../shared/admin/sync-progress';
 
 /** `--timeout <seconds>` of the waiting commands. */
 export function parseTimeout(value: string): number {
@@ -71,7 +70,7 @@ export async function reportSync(
   if (verification) {
     // The run's reason starts with the verification's own summary (see describeVerification).
     if (verification.status === 'not-verified')
-      throw new CliError(`${repository.fullName} is synced but ${result.reason ?? 'not verified'}`, {
+      throw new AdminError(`${repository.fullName} is synced but ${result.reason ?? 'not verified'}`, {
         hint: 'run `sync --verify` again later; `events --repo ' + repository.fullName + '` shows the runs',
       });
     kit.note(`${repository.fullName} ${result.reason ?? verification.status}.`);

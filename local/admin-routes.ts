@@ -18,8 +18,10 @@ export function localAdminRoutes(options: {
   reader?: HttpApiHandler;
 }): Record<string, HttpApiHandler> {
   let handler: AdminHandler | undefined;
+  // The console polls every second or two: its requests are not worth a log line each in the terminal of `npm start`.
+  const environment = () => ({ ...options.environment(), POWERTOOLS_LOG_LEVEL: 'WARN' });
   const adminApi: HttpApiHandler = (event) =>
-    (handler ??= createAdminHandler(createAdminDeps(options.environment(), options.clients, options.sessions.authorize)))(event);
+    (handler ??= createAdminHandler(createAdminDeps(environment(), options.clients, options.sessions.authorize)))(event);
   const admin = options.reader ? withReadProxy(adminApi, { authorize: options.sessions.authorize, reader: options.reader }) : adminApi;
   const files = consoleFiles(options.sessions, options.consoleDir);
   return {

@@ -4,8 +4,6 @@ import type { CommandKit } from '../command-kit';
 import { listEvents, shownCommits, shownCounts, sinceTime, type EventListing } from '../../shared/admin/event-listing';
 import { formatTable, printJson } from '../output';
 
-export { removedRepositories, shownCommits, shownCounts, toListing, type EventListing } from '../../shared/admin/event-listing';
-
 /** `--since`: an ISO time, or an age like 30m, 2h, 7d. */
 export function parseSince(value: string, now: Date = new Date()): string {
   try {

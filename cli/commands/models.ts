@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { ModelBodyInconsistentError, ModelBodyNotStoredError } from '../../shared/domain/sync/errors';
 import type { ModelRecord } from '../../shared/models/model-record';
 import type { CommandKit } from '../command-kit';
-import { CliError, usageError } from '../errors';
+import { AdminError, usageError } from '../../shared/admin/errors';
 import { parseRepositoryName } from '../../shared/admin/repository-name';
-import { formatTable, printJson, shortCommit } from '../output';
+import { formatTable, printJson } from '../output';
+import { shortCommit } from '../../shared/admin/sync-progress';
 
 /** One line of `models list --json`. */
 export interface ModelListing {
@@ -86,13 +87,13 @@ export function registerModelsCommands(program: Command, kit: CommandKit): void 
           model = await context.models.getModel(repository.uuid, path.replace(/^\/+/, ''));
         } catch (error) {
           if (error instanceof ModelBodyNotStoredError) {
-            throw new CliError(
+            throw new AdminError(
               `${path} in ${repository.fullName} is ${error.record.size} bytes, over the hub's size limit: only its record is kept, not its content`,
               { hint: 'read it from Bitbucket' },
             );
           }
           if (error instanceof ModelBodyInconsistentError) {
-            throw new CliError(
+            throw new AdminError(
               `the stored body of ${path} in ${repository.fullName} does not match its record (damaged or edited in the table)`,
               {
                 hint: `\`sync ${repository.fullName} --verify\` rewrites it from Bitbucket`,
@@ -103,7 +104,7 @@ export function registerModelsCommands(program: Command, kit: CommandKit): void 
           throw error;
         }
         if (!model)
-          throw new CliError(`${repository.fullName} has no replicated model at ${path}`, {
+          throw new AdminError(`${repository.fullName} has no replicated model at ${path}`, {
             hint: `see \`models list ${repository.fullName}\` for the paths`,
           });
         kit.deps.stdout.write(model.body);

@@ -14,11 +14,13 @@ import {
 } from '../../shared/admin/provider';
 import { formatTable, printJson } from '../output';
 
-/** What `provider update-webhooks` did for one repository. */
-export type WebhookUpdate = WebhookUpdateJson;
-
 /** Sets the current secret on every hub webhook, first sleeping out the verifiers' secret cache (with a note). */
-function updateWebhooks(kit: CommandKit, context: HubContext, state: WebhookSecretState, skipCacheWait: boolean): Promise<WebhookUpdate[]> {
+function updateWebhooks(
+  kit: CommandKit,
+  context: HubContext,
+  state: WebhookSecretState,
+  skipCacheWait: boolean,
+): Promise<WebhookUpdateJson[]> {
   return updateAllWebhooks(kit, context, state, {
     skipCacheWait,
     waitOut: async (wait) => {
@@ -30,7 +32,7 @@ function updateWebhooks(kit: CommandKit, context: HubContext, state: WebhookSecr
   });
 }
 
-function failIfAnyFailed(updates: readonly WebhookUpdate[]): void {
+function failIfAnyFailed(updates: readonly WebhookUpdateJson[]): void {
   const problem = webhookUpdateProblem(updates);
   if (problem) throw problem;
 }

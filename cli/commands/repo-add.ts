@@ -10,7 +10,7 @@ import {
   type AddOptions,
 } from '../../shared/admin/add-repository';
 import type { CommandKit } from '../command-kit';
-import { CliError, explainError, usageError } from '../errors';
+import { AdminError, explainError, usageError } from '../../shared/admin/errors';
 import type { HubContext } from '../../shared/admin/hub-context';
 import { parseRepositoryName } from '../../shared/admin/repository-name';
 import { formatTable, printJson } from '../output';
@@ -153,7 +153,7 @@ async function addFromWorkspace(kit: CommandKit, context: HubContext, workspace:
   );
   if (options.json) printJson(kit.deps.stdout, results);
   if (failed.length > 0)
-    throw new CliError(
+    throw new AdminError(
       `${failed.length} of ${toAdd.length} repositories could not be added: ${failed.map((result) => result.repository).join(', ')}`,
       {
         hint: 'fix the cause named above, then run the same command again (repositories already added are skipped)',
@@ -167,7 +167,7 @@ async function pick(kit: CommandKit, candidates: readonly Candidate[], workspace
   if (options.match !== undefined) {
     const matched = matchCandidates(candidates, options.match);
     if (matched.length === 0)
-      throw new CliError(`no repository of ${workspace} that the token can read has a slug matching ${JSON.stringify(options.match)}`, {
+      throw new AdminError(`no repository of ${workspace} that the token can read has a slug matching ${JSON.stringify(options.match)}`, {
         hint: `the readable ones are: ${candidates.map((candidate) => candidate.repository.slug).join(', ')}`,
       });
     return matched;

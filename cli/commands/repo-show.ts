@@ -2,11 +2,10 @@
 // and who shares it, the hub webhook as Bitbucket has it now, sync state, last runs, models), so an operator need
 // not piece it together from five commands and the Bitbucket UI.
 import type { Command } from 'commander';
-import { repositoryDetails, type RepositoryDetails, type WebhookCheck } from '../../shared/admin/repository-details';
+import { repositoryDetails, type RepositoryDetails } from '../../shared/admin/repository-details';
 import type { CommandKit } from '../command-kit';
-import { formatTable, printJson, shortCommit } from '../output';
-
-export type { RepositoryDetails, WebhookCheck };
+import { formatTable, printJson } from '../output';
+import { shortCommit } from '../../shared/admin/sync-progress';
 
 /** Registers `repo show`. */
 export function registerRepoShowCommand(repo: Command, kit: CommandKit): void {

@@ -4,13 +4,12 @@ import { describeRepository, type RepositoryListing } from '../../shared/admin/r
 import { changeAccessToken, changeModelPattern, removeAddedRepository } from '../../shared/admin/repository-changes';
 import type { CommandKit } from '../command-kit';
 import { parseRepositoryName } from '../../shared/admin/repository-name';
-import { formatTable, printJson, shortCommit } from '../output';
+import { formatTable, printJson } from '../output';
+import { shortCommit } from '../../shared/admin/sync-progress';
 import { readAccessToken } from '../token-input';
 import { parseTimeout, syncAndMaybeWait, type WaitFlags } from '../wait-for-sync';
 import { registerRepoAddCommand } from './repo-add';
 import { registerRepoShowCommand } from './repo-show';
-
-export type { RepositoryListing };
 
 /** Registers `repo add | list | update | remove`. */
 export function registerRepoCommands(program: Command, kit: CommandKit): void {

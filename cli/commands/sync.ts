@@ -2,7 +2,7 @@
 // `--verify`, followed by a comparison of every stored model with the head's tree (and a repair of what differs).
 import { Option, type Command } from 'commander';
 import type { CommandKit } from '../command-kit';
-import { usageError } from '../errors';
+import { usageError } from '../../shared/admin/errors';
 import { parseRepositoryName } from '../../shared/admin/repository-name';
 import { printJson } from '../output';
 import type { SyncAction } from '../../shared/admin/sync-progress';

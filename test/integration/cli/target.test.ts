@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
-import { CliError } from '../../../cli/errors';
+import { AdminError as CliError } from '../../../shared/admin/errors';
 import { buildProgram } from '../../../cli/program';
 import { resolveTarget } from '../../../cli/target';
 

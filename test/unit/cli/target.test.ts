@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliError } from '../../../cli/errors';
+import { AdminError as CliError } from '../../../shared/admin/errors';
 import { resolveTarget } from '../../../cli/target';
 
 describe('resolveTarget: the local hub of a data dir', () => {

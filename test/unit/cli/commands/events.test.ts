@@ -1,13 +1,5 @@
-import {
-  parseSince,
-  removedRepositories,
-  shownCommits,
-  shownCounts,
-  shownDetail,
-  shownRepository,
-  shownTransport,
-  toListing,
-} from '../../../../cli/commands/events';
+import { parseSince, shownDetail, shownRepository, shownTransport } from '../../../../cli/commands/events';
+import { removedRepositories, shownCommits, shownCounts, toListing } from '../../../../shared/admin/event-listing';
 import type { RepositoryConfig } from '../../../../shared/domain/repository-config';
 
 describe('parseSince', () => {

@@ -1,4 +1,4 @@
-import { CliError, explainError } from '../../../cli/errors';
+import { AdminError as CliError, explainError } from '../../../../shared/admin/errors';
 
 describe('explainError', () => {
   it.each([
