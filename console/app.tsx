@@ -22,15 +22,21 @@ const TABS: ReadonlyArray<{ label: string; route: Route; screens: readonly Route
   { label: 'Models', route: { screen: 'models' }, screens: ['models'] },
 ];
 
-export function App({ api }: { api: AdminApi }) {
+/** The deployed console's own sign-in (console/api/oidc.ts); absent locally, where the login URL opened a session. */
+export interface ConsoleAuth {
+  signIn(): Promise<void>;
+  signOut(): Promise<void>;
+}
+
+export function App({ api, auth }: { api: AdminApi; auth?: ConsoleAuth }) {
   return (
     <ApiContext.Provider value={api}>
-      <Shell />
+      <Shell auth={auth} />
     </ApiContext.Provider>
   );
 }
 
-function Shell() {
+function Shell({ auth }: { auth?: ConsoleAuth }) {
   const route = useRoute();
   const session = useLoad((api) => api.session(), 'session');
   return (
@@ -51,11 +57,18 @@ function Shell() {
             ))}
           </ul>
         </nav>
-        {session.data && <SessionBadge session={session.data} />}
+        {session.data && <SessionBadge session={session.data} auth={auth} />}
       </header>
       <main id="main" tabIndex={-1}>
         {session.error ? (
-          <ErrorNotice error={session.error} />
+          <>
+            <ErrorNotice error={session.error} />
+            {auth && session.error.code === 'unauthenticated' && (
+              <button type="button" class="primary" onClick={() => void auth.signIn()}>
+                Sign in
+              </button>
+            )}
+          </>
         ) : (
           session.data && (
             <>
@@ -69,7 +82,7 @@ function Shell() {
   );
 }
 
-function SessionBadge({ session }: { session: SessionResponse }) {
+function SessionBadge({ session, auth }: { session: SessionResponse; auth?: ConsoleAuth }) {
   const api = useApi();
   const logout = useAction();
   return (
@@ -79,7 +92,7 @@ function SessionBadge({ session }: { session: SessionResponse }) {
         type="button"
         class="link-button"
         disabled={logout.busy}
-        onClick={() => void logout.run(() => api.post('/session/logout')).then(() => window.location.reload())}
+        onClick={() => void (auth ? auth.signOut() : logout.run(() => api.post('/session/logout')).then(() => window.location.reload()))}
       >
         Sign out
       </button>

@@ -23,6 +23,8 @@ export interface AdminApi {
   get<T>(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
   patch<T>(path: string, body: unknown): Promise<T>;
+  /** A GET answered with bytes (a model's exact content), as a Blob. */
+  bytes(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<Blob>;
   /** The signed-in session (asked once, then kept; its CSRF token goes on every state-changing call). */
   session(): Promise<SessionResponse>;
 }
@@ -59,12 +61,21 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   );
 }
 
-/** The admin API client over `fetch` (the browser's, or a test's). */
-export function createAdminApi(fetchImpl: Fetch = (input, init) => fetch(input, init), base = ADMIN_API_BASE_PATH): AdminApi {
+/**
+ * The admin API client over `fetch` (the browser's, or a test's). `bearer` gives the deployed console's access token
+ * (console/api/oidc.ts); locally there is none and the session cookie authenticates.
+ */
+export function createAdminApi(
+  fetchImpl: Fetch = (input, init) => fetch(input, init),
+  base = ADMIN_API_BASE_PATH,
+  bearer: () => string | undefined = () => undefined,
+): AdminApi {
   let session: Promise<SessionResponse> | undefined;
 
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: string, path: string, body?: unknown, read: 'json' | 'bytes' = 'json'): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
+    const token = bearer();
+    if (token) headers.authorization = `Bearer ${token}`;
     if (method !== 'GET') {
       headers['content-type'] = 'application/json';
       const csrf = (await api.session()).csrfToken;
@@ -89,6 +100,7 @@ export function createAdminApi(fetchImpl: Fetch = (input, init) => fetch(input, 
     if (response.status === 401) session = undefined;
     if (!response.ok) throw await errorFromResponse(response);
     if (response.status === 204) return undefined as T;
+    if (read === 'bytes') return (await response.blob()) as T;
     return (await response.json().catch(() => {
       throw new ApiError(
         'the hub sent an answer the console cannot read',
@@ -103,6 +115,7 @@ export function createAdminApi(fetchImpl: Fetch = (input, init) => fetch(input, 
     get: (path, query) => call('GET', `${path}${queryString(query)}`),
     post: (path, body) => call('POST', path, body),
     patch: (path, body) => call('PATCH', path, body),
+    bytes: (path, query) => call('GET', `${path}${queryString(query)}`, undefined, 'bytes'),
     session() {
       session ??= call<SessionResponse>('GET', '/session').catch((error: unknown) => {
         session = undefined;

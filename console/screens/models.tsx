@@ -2,10 +2,10 @@
 // hub replicated), and a search over models and their entities; all read through the read API.
 import { useState } from 'preact/hooks';
 import type { RepositoriesResponse } from '../../shared/admin/api-types';
-import { READ_BASE_PATH, type ModelDetailsJson, type ModelPageJson, type SearchResultsJson } from '../api/read-types';
+import { type ModelDetailsJson, type ModelPageJson, type SearchResultsJson } from '../api/read-types';
 import { ErrorNotice } from '../components/error-notice';
 import { shortCommit, shownBytes, shownTime } from '../format';
-import { useLoad } from '../hooks';
+import { useAction, useApi, useLoad } from '../hooks';
 import { baseName, buildTree, type TreeFolder } from '../model-tree';
 import { href, navigate } from '../router';
 
@@ -105,7 +105,6 @@ function Folder({ folder, uuid, selected }: { folder: TreeFolder; uuid: string; 
 function ModelDetails({ uuid, path }: { uuid: string; path: string }) {
   const details = useLoad((api) => api.get<ModelDetailsJson>(read(`${repositoryPath(uuid)}/model`), { path }), `model|${uuid}|${path}`);
   const model = details.data?.model;
-  const download = `${READ_BASE_PATH}${repositoryPath(uuid)}/content?${new URLSearchParams({ path }).toString()}`;
   return (
     <article class="model-details" aria-labelledby="model-title">
       <h2 id="model-title">{model?.modelName ?? baseName(path)}</h2>
@@ -141,11 +140,7 @@ function ModelDetails({ uuid, path }: { uuid: string; path: string }) {
               </>
             )}
           </dl>
-          {model.status !== 'too-large' && (
-            <a class="button" href={download} download={baseName(path)}>
-              Download the exact bytes
-            </a>
-          )}
+          {model.status !== 'too-large' && <DownloadButton uuid={uuid} path={path} />}
           <h3>Entities</h3>
           {model.entityNames.length === 0 ? (
             <p>None.</p>
@@ -159,6 +154,34 @@ function ModelDetails({ uuid, path }: { uuid: string; path: string }) {
         </>
       )}
     </article>
+  );
+}
+
+/**
+ * Downloads the exact bytes through the admin API's client (the deployed console's bearer token cannot ride on a
+ * plain link), then hands them to the browser as a file named like the model's.
+ */
+function DownloadButton({ uuid, path }: { uuid: string; path: string }) {
+  const api = useApi();
+  const action = useAction();
+  const download = async () => {
+    const blob = await action.run(() => api.bytes(read(`${repositoryPath(uuid)}/content`), { path }));
+    if (!blob) return;
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = baseName(path);
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  };
+  return (
+    <>
+      <button type="button" disabled={action.busy} onClick={() => void download()}>
+        {action.busy ? 'Downloading…' : 'Download the exact bytes'}
+      </button>
+      <ErrorNotice error={action.error} />
+    </>
   );
 }
 

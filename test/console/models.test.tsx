@@ -1,5 +1,5 @@
 import { Models } from '../../console/screens/models';
-import { renderWith, scriptedApi } from './support';
+import { byText, click, renderWith, scriptedApi } from './support';
 
 const model = (path: string) => ({
   path,
@@ -55,7 +55,7 @@ describe('the Models tab', () => {
     view.unmount();
   });
 
-  it('shows a model’s metadata and entities, and links its exact bytes by path', async () => {
+  it('shows a model’s metadata and entities, and downloads its exact bytes by path', async () => {
     const scripted = api();
     const view = await renderWith(scripted, <Models uuid="{u}" path="models/a b/#1.hck.json" />);
 
@@ -68,9 +68,20 @@ describe('the Models tab', () => {
       'Author',
       'Order',
     ]);
-    const download = view.container.querySelector<HTMLAnchorElement>('a[download]')!;
-    expect(download.getAttribute('href')).toBe('/gateway/admin/v1/read/repositories/%7Bu%7D/content?path=models%2Fa+b%2F%231.hck.json');
-    expect(download.getAttribute('download')).toBe('#1.hck.json');
+    const saved: Array<{ href: string; download: string }> = [];
+    URL.createObjectURL = () => 'blob:model-bytes';
+    URL.revokeObjectURL = () => undefined;
+    const clickLink = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push({ href: this.href, download: this.download });
+    });
+    scripted.answer('GET /read/repositories/%7Bu%7D/content', new Blob(['{"modelName":"Book store"}']));
+    await click(byText(view.container, 'button', 'Download the exact bytes'));
+
+    expect(scripted.calls.find((call) => call.route === 'GET /read/repositories/%7Bu%7D/content')!.query).toEqual({
+      path: 'models/a b/#1.hck.json',
+    });
+    expect(saved).toEqual([{ href: 'blob:model-bytes', download: '#1.hck.json' }]);
+    clickLink.mockRestore();
     view.unmount();
   });
 

@@ -42,6 +42,7 @@ export function scriptedApi(answers: Record<string, Answer> = {}): ScriptedApi {
     get: (path, query) => respond(`GET ${path}`, undefined, query),
     post: (path, body) => respond(`POST ${path}`, body),
     patch: (path, body) => respond(`PATCH ${path}`, body),
+    bytes: (path, query) => respond(`GET ${path}`, undefined, query),
     session: async () => SESSION,
   };
 }

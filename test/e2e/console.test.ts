@@ -175,7 +175,7 @@ describe('the admin console in a browser', () => {
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Download the exact bytes' }).click(),
+      page.getByRole('button', { name: 'Download the exact bytes' }).click(),
     ]);
     const repository = world.repositories.dataModels;
     const expected = (await repository.readFiles(await repository.head())).get('models/archive/small-neo4j-bill-of-materials.hck.json')!;
