@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 
     // Last: the Models screen needs the read API (the read-api branch) behind the admin routes.
     await openTab(page, 'Models');
-    await page.getByLabel('Repository').selectOption(world.repositories.dataModels.uuid);
+    await page.getByLabel('Repository', { exact: true }).selectOption(world.repositories.dataModels.uuid);
     await page.getByRole('navigation', { name: 'Models by folder' }).getByRole('link').first().click();
     await page.getByRole('list', { name: 'Entities' }).waitFor({ timeout: SYNC_TIMEOUT_MS });
     await shot('models');

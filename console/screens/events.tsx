@@ -33,41 +33,41 @@ export function Events({ repository, request }: { repository?: string; request?:
         </label>
       </div>
       <form class="filters" aria-label="Event filters" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Repository{' '}
-          <select
-            value={repository ?? ''}
-            onChange={(event) => navigate({ screen: 'events', repository: event.currentTarget.value || undefined })}
-          >
-            <option value="">All repositories</option>
-            {repositories.data?.repositories.map((option) => (
-              <option key={option.uuid} value={option.uuid}>
-                {option.repository}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Kind{' '}
-          <select value={filters.kind ?? ''} onChange={(event) => setFilters({ ...filters, kind: event.currentTarget.value || undefined })}>
-            <option value="">All kinds</option>
-            <option value="delivery">Deliveries</option>
-            <option value="sync">Sync runs</option>
-            <option value="admin">Admin actions</option>
-          </select>
-        </label>
-        <label>
-          Since{' '}
-          <select
-            value={filters.since ?? ''}
-            onChange={(event) => setFilters({ ...filters, since: event.currentTarget.value || undefined })}
-          >
-            <option value="1h">1 hour</option>
-            <option value="24h">24 hours</option>
-            <option value="7d">7 days</option>
-            <option value="">Any time</option>
-          </select>
-        </label>
+        <label for="events-repository">Repository</label>
+        <select
+          id="events-repository"
+          value={repository ?? ''}
+          onChange={(event) => navigate({ screen: 'events', repository: event.currentTarget.value || undefined })}
+        >
+          <option value="">All repositories</option>
+          {repositories.data?.repositories.map((option) => (
+            <option key={option.uuid} value={option.uuid}>
+              {option.repository}
+            </option>
+          ))}
+        </select>
+        <label for="events-kind">Kind</label>
+        <select
+          id="events-kind"
+          value={filters.kind ?? ''}
+          onChange={(event) => setFilters({ ...filters, kind: event.currentTarget.value || undefined })}
+        >
+          <option value="">All kinds</option>
+          <option value="delivery">Deliveries</option>
+          <option value="sync">Sync runs</option>
+          <option value="admin">Admin actions</option>
+        </select>
+        <label for="events-since">Since</label>
+        <select
+          id="events-since"
+          value={filters.since ?? ''}
+          onChange={(event) => setFilters({ ...filters, since: event.currentTarget.value || undefined })}
+        >
+          <option value="1h">1 hour</option>
+          <option value="24h">24 hours</option>
+          <option value="7d">7 days</option>
+          <option value="">Any time</option>
+        </select>
         <label class="checkbox">
           <input
             type="checkbox"

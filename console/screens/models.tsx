@@ -32,17 +32,19 @@ export function Models({ uuid, path, q }: { uuid?: string; path?: string; q?: st
         <label for="model-search">Search models and entities</label>
         <input id="model-search" type="search" value={query} onInput={(event) => setQuery(event.currentTarget.value)} />
         <button type="submit">Search</button>
-        <label>
-          Repository{' '}
-          <select value={uuid ?? ''} onChange={(event) => navigate({ screen: 'models', uuid: event.currentTarget.value || undefined })}>
-            <option value="">Choose a repository…</option>
-            {repositories.data?.repositories.map((repository) => (
-              <option key={repository.uuid} value={repository.uuid}>
-                {repository.repository} ({repository.models})
-              </option>
-            ))}
-          </select>
-        </label>
+        <label for="models-repository">Repository</label>
+        <select
+          id="models-repository"
+          value={uuid ?? ''}
+          onChange={(event) => navigate({ screen: 'models', uuid: event.currentTarget.value || undefined })}
+        >
+          <option value="">Choose a repository…</option>
+          {repositories.data?.repositories.map((repository) => (
+            <option key={repository.uuid} value={repository.uuid}>
+              {repository.repository} ({repository.models})
+            </option>
+          ))}
+        </select>
       </form>
       <ErrorNotice error={repositories.error} />
       {q && <SearchResults q={q} uuid={uuid} />}

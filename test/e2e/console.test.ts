@@ -167,7 +167,7 @@ describe('the admin console in a browser', () => {
 
   withReadApi('walks Models: repository → folder → model, and downloads the exact bytes Bitbucket has', async () => {
     await openTab(page, 'Models');
-    await page.getByLabel('Repository').selectOption(world.repositories.dataModels.uuid);
+    await page.getByLabel('Repository', { exact: true }).selectOption(world.repositories.dataModels.uuid);
     const tree = page.getByRole('navigation', { name: 'Models by folder' });
     await tree.getByText('archive/').waitFor();
     await tree.getByRole('link', { name: 'small-neo4j-bill-of-materials.hck.json' }).click();
