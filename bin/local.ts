@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     [
       'Model Hub sync is running locally.',
       `  Webhook URL:   ${hub.webhookUrl}`,
-      `  Admin console: ${hub.consoleLoginUrl()}  (one-time login link; restart for a new one)`,
+      `  Admin console: ${hub.consoleLoginUrl()}  (works once; \`npm run hub -- console-login\` prints a new one)`,
       `  Data dir:      ${dataDir}`,
       `  Bitbucket API: ${hub.environment.BITBUCKET_API_URL}`,
       '  Worker:        polling the local queue; reconciliation every 15 minutes, verification daily',

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { version } from '../package.json';
 import { CommandKit, HubCommand } from './command-kit';
+import { registerConsoleLoginCommand } from './commands/console-login';
 import { registerDlqCommands } from './commands/dlq';
 import { registerEventsCommand } from './commands/events';
 import { registerModelsCommands } from './commands/models';
@@ -47,5 +48,6 @@ export function buildProgram(deps: CliDeps): Command {
   registerEventsCommand(program, kit);
   registerModelsCommands(program, kit);
   registerDlqCommands(program, kit);
+  registerConsoleLoginCommand(program, kit);
   return program;
 }

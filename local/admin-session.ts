@@ -2,16 +2,13 @@
 // consumed on use) opens a server-side session held in an HttpOnly SameSite=Strict cookie; state-changing calls
 // also need the session's CSRF token and a same-origin request. Loopback hosts only (no DNS rebinding).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Authorize, Principal } from '../shared/admin/api/principal';
 import { CSRF_HEADER } from '../shared/admin/api-types';
 import { AdminError } from '../shared/admin/errors';
+import { deleteLoginToken, readLoginToken, writeNewLoginToken } from '../shared/config/console-login-file';
 
-/** The data dir's file holding the unused login token. */
-export const LOGIN_TOKEN_FILE = 'console-login-token';
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'model_hub_session';
 /** How long a session lasts. */
@@ -38,25 +35,19 @@ export interface AdminSessions {
 export function createAdminSessions(options: { dataDir?: string; now?: () => Date; user?: string } = {}): AdminSessions {
   const now = options.now ?? (() => new Date());
   const user = options.user ?? `local user ${userInfo().username}`;
-  const file = options.dataDir ? join(options.dataDir, LOGIN_TOKEN_FILE) : undefined;
+  const dataDir = options.dataDir;
   const sessions = new Map<string, Session>();
+  // With a data dir the file is the token's only home, so a new one the CLI writes (`console-login`) counts at once.
   let token: string | undefined;
 
   /** The unused token, without making one. */
-  const current = (): string | undefined => {
-    if (!token && file && existsSync(file)) token = readFileSync(file, 'utf8').trim() || undefined;
-    return token;
-  };
+  const current = (): string | undefined => (dataDir ? readLoginToken(dataDir) : token);
   const loginToken = (): string => {
     const unused = current();
     if (unused) return unused;
-    const fresh = randomBytes(32).toString('base64url');
-    if (file) {
-      writeFileSync(file, `${fresh}\n`, { mode: 0o600 });
-      chmodSync(file, 0o600);
-    }
-    token = fresh;
-    return fresh;
+    if (dataDir) return writeNewLoginToken(dataDir);
+    token = randomBytes(32).toString('base64url');
+    return token;
   };
 
   const isLoopbackHost = (event: APIGatewayProxyEventV2): boolean => {
@@ -71,7 +62,7 @@ export function createAdminSessions(options: { dataDir?: string; now?: () => Dat
     if (!session || session.expiresAt <= now().getTime()) {
       if (sessionId) sessions.delete(sessionId);
       throw new AdminError('not signed in to the local console (no session, or it expired)', {
-        hint: 'open the login URL `npm start` printed (restart it for a new one)',
+        hint: 'open the login URL `npm start` printed, or get a new one with `npm run hub -- console-login`',
         code: 'unauthenticated',
       });
     }
@@ -92,7 +83,7 @@ export function createAdminSessions(options: { dataDir?: string; now?: () => Dat
       const expected = current();
       if (expected === undefined || !sameSecret(given, expected)) return undefined;
       token = undefined;
-      if (file) rmSync(file, { force: true });
+      if (dataDir) deleteLoginToken(dataDir);
       const sessionId = randomBytes(32).toString('base64url');
       sessions.set(sessionId, { csrfToken: randomBytes(32).toString('base64url'), expiresAt: now().getTime() + SESSION_MS });
       return { sessionId, cookie: `${SESSION_COOKIE}=${sessionId}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MS / 1000}` };

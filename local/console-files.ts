@@ -59,7 +59,7 @@ function login(sessions: AdminSessions, event: APIGatewayProxyEventV2): APIGatew
     return page(
       401,
       'This login link is used up or wrong',
-      'A login link works once. Restart the local hub (<code>npm start</code>) and open the new link it prints.',
+      'A login link works once. Get a new one with <code>npm run hub -- console-login</code> (or restart <code>npm start</code>) and open it.',
     );
   return {
     statusCode: 303,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_ROUTES } from '../../../../shared/admin/api/routes';
 import type { ErrorBody, SessionResponse } from '../../../../shared/admin/api-types';
-import { LOGIN_TOKEN_FILE } from '../../../../local/admin-session';
+import { LOGIN_TOKEN_FILE } from '../../../../shared/config/console-login-file';
 import { startCliTestBed, type CliTestBed } from '../../cli/cli-harness';
 import { AdminClient } from './admin-client';
 
@@ -42,7 +42,7 @@ describe('local admin console: login, sessions, CSRF and headers (npm start)', (
     expect(first.headers.location).toBe('/console/');
     expect(first.headers['set-cookie']).toMatch(/^model_hub_session=[\w-]{40,}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+$/);
     expect(again.status).toBe(401);
-    expect(again.text).toContain('Restart the local hub');
+    expect(again.text).toContain('npm run hub -- console-login');
     expect(existsSync(file)).toBe(false);
     const session = (await admin.api('GET', 'session')).json<SessionResponse>();
     expect(session).toEqual({
@@ -64,7 +64,7 @@ describe('local admin console: login, sessions, CSRF and headers (npm start)', (
       expect(answer.status).toBe(401);
       expect(answer.json<ErrorBody>().error).toEqual({
         message: 'not signed in to the local console (no session, or it expired)',
-        hint: 'open the login URL `npm start` printed (restart it for a new one)',
+        hint: 'open the login URL `npm start` printed, or get a new one with `npm run hub -- console-login`',
         code: 'unauthenticated',
       });
     },
@@ -143,6 +143,19 @@ describe('local admin console: login, sessions, CSRF and headers (npm start)', (
     expect(escape.text).not.toContain('secret-ish');
     expect(missing.status).toBe(404);
     rmSync(join(consoleDir, '..', 'outside.txt'), { force: true });
+  });
+
+  it('`console-login` hands out a new one-time URL without a restart; the unused one stops working', async () => {
+    const unused = bed.hub.consoleLoginUrl();
+    const run = await bed.cli(['console-login']);
+    const fresh = run.stdout.trim();
+
+    expect(run.code).toBe(0);
+    expect(fresh).toMatch(new RegExp(`^${admin.baseUrl}/console/login\\?token=[\\w-]{40,}$`));
+    expect(fresh).not.toBe(unused);
+    expect((await new AdminClient(admin.baseUrl).login(unused)).status).toBe(401);
+    expect((await new AdminClient(admin.baseUrl).login(fresh)).status).toBe(303);
+    expect((await bed.cli(['console-login', '--stack', 'ModelHubSync'])).code).toBe(2);
   });
 
   it('logging out ends the session', async () => {
