@@ -85,26 +85,29 @@ describe('the admin console in a browser', () => {
     expect(world.repositories.dataModels.webhooks.map((hook) => hook.url)).toEqual([world.hub.webhookUrl]);
   });
 
-  it('shows a push’s new commit, and its delivery and sync run in Events', async () => {
+  it('shows a push’s delivery and sync run in Events as they happen, and its new commit', async () => {
+    await openTab(page, 'Events');
+    const events = page.getByRole('table', { name: 'Events' });
+    await events.waitFor();
+
+    // Events stays open (it is live): the push's delivery and its run appear without a reload.
     const commit = await world.push(1);
     const short = commit.slice(0, 7);
     expect(world.repositories.dataModels.deliveries.at(-1)).toMatchObject({ commit, status: 202 });
-
-    await openTab(page, 'Repositories');
-    await page
-      .getByRole('row', { name: /acme\/data-models/ })
-      .getByText(short)
-      .waitFor({ timeout: SYNC_TIMEOUT_MS });
-    await openTab(page, 'Events');
-    const events = page.getByRole('table', { name: 'Events' });
     await events.getByRole('row').filter({ hasText: 'delivery' }).filter({ hasText: 'acme/data-models' }).first().waitFor();
     const run = events.getByRole('row').filter({ hasText: `..${short}` });
-    await run.first().waitFor();
+    await run.first().waitFor({ timeout: SYNC_TIMEOUT_MS });
     await run.first().getByRole('link').click();
     await page
       .getByRole('region', { name: /^Request / })
       .getByText(commit)
       .first()
+      .waitFor();
+
+    await openTab(page, 'Repositories');
+    await page
+      .getByRole('row', { name: /acme\/data-models/ })
+      .getByText(short)
       .waitFor();
   });
 
