@@ -4,6 +4,7 @@ import type { EventListingJson, EventsResponse, RepositoriesResponse, RequestEve
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { ErrorNotice } from '../components/error-notice';
+import { DeadLetters } from './dead-letters';
 import { shownEventCommits, shownEventCounts, shownEventDetail, shownRepository, shownTime } from '../format';
 import { useLoad } from '../hooks';
 import { href, navigate } from '../router';
@@ -80,6 +81,7 @@ export function Events({ repository, request }: { repository?: string; request?:
       <ErrorNotice error={events.error} />
       {request && repository && <RequestDetails requestUuid={request} repository={repository} />}
       {events.data && <EventTable events={events.data.events} uuids={uuidsByName(repositories.data)} />}
+      <DeadLetters />
     </section>
   );
 }

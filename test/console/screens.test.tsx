@@ -3,6 +3,7 @@ import { ApiError } from '../../console/api/client';
 import { App } from '../../console/app';
 import { SyncTracker } from '../../console/components/sync-progress';
 import { Dashboard } from '../../console/screens/dashboard';
+import { DeadLetters } from '../../console/screens/dead-letters';
 import { Events } from '../../console/screens/events';
 import { Provider } from '../../console/screens/provider';
 import { webhookHealth } from '../../console/screens/repository-detail';
@@ -194,6 +195,7 @@ describe('the Dashboard and Events', () => {
           },
         ],
       },
+      'GET /dlq': { messages: [], inFlight: 0 },
       'GET /events/requests/r-7': { requestUuid: 'r-7', events: [event('delivery', 'queued', { commit: 'f6e5d4c3b2', attempt: 1 })] },
     });
     const view = await renderWith(scripted, <Events request="r-7" repository="{u}" />);
@@ -207,6 +209,37 @@ describe('the Dashboard and Events', () => {
     const failedOnly = byText(view.container, 'label', /Failed only/).querySelector('input')!;
     await click(failedOnly);
     expect(scripted.calls.filter((call) => call.route === 'GET /events').at(-1)!.query).toMatchObject({ failed: true, since: '24h' });
+    view.unmount();
+  });
+});
+
+describe('the dead-letter queue', () => {
+  it('lists the failed requests with their attempts and sends them back', async () => {
+    const letter = {
+      messageId: 'm-1',
+      repository: 'acme/a',
+      repositoryUuid: '{u}',
+      trigger: 'push',
+      requestUuid: 'r-1',
+      requestedAt: '2026-12-05T10:00:00.000Z',
+      receiveCount: 5,
+      sentAt: null,
+      attempts: 5,
+      lastReason: 'Bitbucket answered 503',
+    };
+    const scripted = scriptedApi({
+      'GET /dlq': { messages: [letter], inFlight: 0 },
+      'POST /dlq/redrive': { moved: 1, redriven: [letter], messages: ['moved 1 message back'] },
+    });
+    const view = await renderWith(scripted, <DeadLetters />);
+
+    expect(view.container.querySelector('[aria-label="Dead letters"]')!.textContent).toContain('5 attempts, last: Bitbucket answered 503');
+    scripted.answer('GET /dlq', { messages: [], inFlight: 0 });
+    await click(byText(view.container, 'button', 'Send them back to the sync queue'));
+
+    expect(scripted.calls.filter((call) => call.route === 'POST /dlq/redrive')).toHaveLength(1);
+    expect(view.container.textContent).toContain('1 moved back to the sync queue');
+    expect(view.container.textContent).toContain('no sync request failed five times');
     view.unmount();
   });
 });
