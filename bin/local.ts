@@ -17,6 +17,10 @@ async function main(): Promise<void> {
   const dataDir = resolve(process.env.MODEL_HUB_DATA_DIR ?? '.model-hub');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
 
+  // The admin console the hub serves at /console/: built here when missing or older than its sources.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ensureConsoleBuilt } = require('./build-console') as typeof import('./build-console');
+  await ensureConsoleBuilt();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startLocalHub } = require('../local/runtime') as typeof import('../local/runtime');
   if (demo) {

@@ -2,6 +2,7 @@
 // console's files and login URL, on the local HTTP API's port.
 import { createAdminDeps } from '../functions/admin/deps';
 import { createAdminHandler, type AdminHandler } from '../functions/admin/handler';
+import { withReadProxy } from '../shared/admin/read-proxy';
 import type { AwsClients } from '../shared/aws/aws-clients';
 import type { AdminSessions } from './admin-session';
 import { consoleFiles } from './console-files';
@@ -13,12 +14,15 @@ export function localAdminRoutes(options: {
   clients: AwsClients;
   environment(): Record<string, string>;
   consoleDir?: string;
+  /** The read API's handler: with it, the console reads models at /gateway/admin/v1/read/… (shared/admin/read-proxy.ts). */
+  reader?: HttpApiHandler;
 }): Record<string, HttpApiHandler> {
   let handler: AdminHandler | undefined;
   // The console polls every second or two: its requests are not worth a log line each in the terminal of `npm start`.
   const environment = () => ({ ...options.environment(), POWERTOOLS_LOG_LEVEL: 'WARN' });
-  const admin: HttpApiHandler = (event) =>
+  const adminApi: HttpApiHandler = (event) =>
     (handler ??= createAdminHandler(createAdminDeps(environment(), options.clients, options.sessions.authorize)))(event);
+  const admin = options.reader ? withReadProxy(adminApi, { authorize: options.sessions.authorize, reader: options.reader }) : adminApi;
   const files = consoleFiles(options.sessions, options.consoleDir);
   return {
     'ANY /gateway/admin/v1/{proxy+}': admin,

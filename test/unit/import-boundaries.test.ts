@@ -24,6 +24,8 @@ const BOUNDARIES: Boundary[] = [
   // The admin use cases serve the CLI and the admin API alike: no command-line parsing, no terminal.
   { from: 'shared/admin', forbidden: ['commander', '@inquirer/', 'node:readline', 'node:tty'] },
   { from: 'bench', forbidden: ['test'] },
+  // The console runs in a browser: it shares only the admin API's wire types with the rest of the code.
+  { from: 'console', forbidden: [...APPLICATIONS, 'functions', 'infra', 'shared/aws', 'shared/bitbucket', 'shared/git', 'shared/domain'] },
 ];
 // `from '…'` (import and export), `import('…')` (type imports too), `require('…')` and bare `import '…'`.
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm;
@@ -32,7 +34,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(path);
-    return /\.[cm]?[jt]s$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
+    return /\.[cm]?[jt]sx?$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
   });
 }
 
