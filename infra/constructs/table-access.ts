@@ -21,6 +21,20 @@ export const TABLE_ACCESS = {
   },
   /** Lists the added repositories; it logs nothing in the events table. */
   reconciler: { repositories: ['Scan'] },
+  /**
+   * Reads only: lists repositories (a scan of the small configuration table) and their last sync runs (status), model
+   * records, chunks and index documents.
+   */
+  reader: { models: ['GetItem', 'Query', 'BatchGetItem'], repositories: ['GetItem', 'Scan'], events: ['Query'] },
+  /**
+   * The admin API runs the CLI's use cases: repository configuration (list, add, update, rename, remove), model
+   * listing, download and removal with the repository, the events log (admin trail and listing).
+   */
+  admin: {
+    models: ['GetItem', 'Query', 'BatchWriteItem'],
+    repositories: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Scan'],
+    events: ['PutItem', 'Query'],
+  },
 } as const satisfies Record<string, TableAccess>;
 
 /** Grants `role` exactly the calls of `access`, each on its table. */
