@@ -19,6 +19,7 @@ import { documentPaths, helpText, parseArguments, SECTIONS, TRACKED_DOCUMENT, UN
 import { benchBoundedMemory } from './bounded-memory-benchmarks';
 import { benchHubignore, benchPathologicalModels } from './bounded-memory-models';
 import { benchBundles } from './bundle-benchmarks';
+import { benchModelDownload } from './download-benchmarks';
 import { benchBulkGit, benchRestVersusGit } from './git-benchmarks';
 import { renderDocument, renderTable, rows, withSectionsReplaced } from './report';
 import { FUNCTION_SETTINGS, log, ROOT, RTT_MS, AWS_RTT_MS } from './settings';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       await benchPathologicalModels(simulator, hub, bundles.worker!);
       await benchHubignore(simulator, hub, bundles.worker!);
     }
+    if (sections.has('download')) await benchModelDownload(hub);
   } finally {
     await hub.close();
     await simulator.close();

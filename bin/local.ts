@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     [
       'Model Hub sync is running locally.',
       `  Webhook URL:   ${hub.webhookUrl}`,
+      `  Read API:      ${hub.readApiUrl} (SigV4, service execute-api, keys in ${dataDir}/credentials.json; docs/CONSUMERS.md)`,
       `  Data dir:      ${dataDir}`,
       `  Bitbucket API: ${hub.environment.BITBUCKET_API_URL}`,
       '  Worker:        polling the local queue; reconciliation every 15 minutes, verification daily',

@@ -10,7 +10,8 @@ const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 const TEXTUAL_CONTENT_TYPE = /^(application\/(json|[\w.+-]*\+json|x-www-form-urlencoded)|text\/)/i;
 
 /**
- * A local stand-in for an API Gateway HTTP API: routes `METHOD /path` to a handler with a payload-format-2.0
+ * A local stand-in for an API Gateway HTTP API: routes `METHOD /path` (or `ANY /prefix/{proxy+}`, any method on any
+ * path below the prefix) to a handler with a payload-format-2.0
  * event, the way API Gateway builds it (lower-cased headers, repeated headers joined by commas, a base64 body
  * unless the content is textual UTF-8).
  */
@@ -42,7 +43,8 @@ export async function startHttpApi(
 
 async function route(routes: Record<string, HttpApiHandler>, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const routeKey = `${request.method} ${url.pathname}`;
+  const exactKey = `${request.method} ${url.pathname}`;
+  const routeKey = exactKey in routes ? exactKey : (greedyRouteKey(routes, url.pathname) ?? exactKey);
   const handler = routes[routeKey];
   if (!handler)
     return send(response, {
@@ -99,9 +101,17 @@ async function route(routes: Record<string, HttpApiHandler>, request: IncomingMe
   send(response, await handler(event));
 }
 
+/** The `ANY /prefix/{proxy+}` route whose prefix the path lies below, as API Gateway matches a greedy path variable. */
+function greedyRouteKey(routes: Record<string, HttpApiHandler>, pathname: string): string | undefined {
+  return Object.keys(routes).find((key) => {
+    const greedy = /^ANY (\/.*)\/\{proxy\+\}$/.exec(key);
+    return greedy !== null && pathname.startsWith(`${greedy[1]}/`);
+  });
+}
+
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   response.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string> | undefined) });
-  response.end(result.body ?? '');
+  response.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
 }
 
 function isUtf8(bytes: Buffer): boolean {

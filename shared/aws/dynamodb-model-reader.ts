@@ -2,6 +2,7 @@
 // need only the table layout and a check of every body against its record.
 import { DynamoDBClient, GetItemCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
+import type { StoredModel } from '../domain/read/ports';
 import type { ReadBackModel } from '../domain/sync/ports';
 import { gitBlobId } from '../models/git-blob-id';
 import { decodeModelBody, joinChunks } from '../models/model-body-codec';
@@ -51,6 +52,15 @@ export class DynamoDbModelReader {
    * is thrown. Throws {@link ModelBodyNotStoredError} for a `too-large` record.
    */
   async getModel(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; body: Buffer } | undefined> {
+    const model = await this.getStoredModel(repositoryUuid, path);
+    return model && { record: model.record, body: model.body };
+  }
+
+  /**
+   * {@link getModel} with the bytes as stored too (`stored`: compressed with `encoding`), which the read API passes
+   * through to clients that accept the encoding; both are checked against the record.
+   */
+  async getStoredModel(repositoryUuid: string, path: string): Promise<StoredModel | undefined> {
     const sk = modelSortKey(path);
     for (let attempt = 0; ; attempt++) {
       const { Item } = await this.client.send(
@@ -59,8 +69,8 @@ export class DynamoDbModelReader {
       if (!Item) return undefined;
       const record = recordFromItem(Item);
       if (record.storage === 'none') throw new ModelBodyNotStoredError(record);
-      const body = await this.loadBody(record, Item);
-      if (body) return { record, body };
+      const loaded = await this.loadBody(record, Item);
+      if (loaded) return { record, ...loaded };
       if (attempt >= 1)
         throw new ModelBodyInconsistentError(
           `stored body of ${path} in ${repositoryUuid} does not match its record (version ${record.version})`,
@@ -88,6 +98,45 @@ export class DynamoDbModelReader {
       if (path !== undefined) found.add(path);
     }
     return found;
+  }
+
+  /**
+   * Up to `limit` records (without bodies) whose path starts with `prefix`, after `afterPath`, in sort-key order: one
+   * consistent Query (its own 1 MB page may end it early; `more` then says so).
+   */
+  async listModelPage(
+    repositoryUuid: string,
+    options: { prefix?: string; afterPath?: string; limit: number },
+  ): Promise<{ records: ModelRecord[]; more: boolean }> {
+    const { Items = [], LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        ConsistentRead: true,
+        Limit: options.limit,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(MODEL_SK_PREFIX + keyPrefix(options.prefix ?? '')) },
+        ...projection(RECORD_ATTRIBUTES, { '#pk': PARTITION_KEY, '#sk': SORT_KEY }),
+        ...(options.afterPath === undefined ? {} : { ExclusiveStartKey: key(repositoryUuid, modelSortKey(options.afterPath)) }),
+      }),
+    );
+    const records = Items.map(recordFromItem).filter((record) => record.path.startsWith(options.prefix ?? ''));
+    return { records, more: LastEvaluatedKey !== undefined };
+  }
+
+  /** How many model records a repository has (a consistent count Query, no attributes returned). */
+  async countModels(repositoryUuid: string): Promise<number> {
+    let count = 0;
+    const input = {
+      TableName: this.tableName,
+      ConsistentRead: true,
+      Select: 'COUNT' as const,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
+      ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(MODEL_SK_PREFIX) },
+    };
+    for await (const page of pages((startKey) => this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }))))
+      count += page.Count ?? 0;
+    return count;
   }
 
   /** All model records of a repository, without bodies, in path order (paginated consistent Query). */
@@ -122,7 +171,7 @@ export class DynamoDbModelReader {
           models.push(record);
           continue;
         }
-        const body = (await this.loadBody(record, item)) ?? (await this.readAgain(repositoryUuid, record.path));
+        const body = (await this.loadBody(record, item))?.body ?? (await this.readAgain(repositoryUuid, record.path));
         models.push({ ...record, body: body ? bodyIds(body) : 'unreadable' });
       }
     }
@@ -144,8 +193,8 @@ export class DynamoDbModelReader {
     return queryAll(this.client, { ...input, TableName: this.tableName, ConsistentRead: true });
   }
 
-  /** Returns the decoded body, or undefined when it does not match the record (chunks missing or replaced). */
-  private async loadBody(record: ModelRecord, item: Item): Promise<Buffer | undefined> {
+  /** Returns the decoded body and the stored bytes, or undefined when they do not match the record (chunks missing or replaced). */
+  private async loadBody(record: ModelRecord, item: Item): Promise<Omit<StoredModel, 'record'> | undefined> {
     let stored: Buffer;
     if (record.storage === 'inline') {
       if (!item.body?.B) return undefined;
@@ -163,8 +212,23 @@ export class DynamoDbModelReader {
     }
     if (body.byteLength !== record.size) return undefined;
     if (record.sha256 && createHash('sha256').update(body).digest('hex') !== record.sha256) return undefined;
-    return body;
+    return { body, stored: { encoding: record.encoding ?? 'identity', bytes: stored } };
   }
+}
+
+/**
+ * The part of a path prefix a sort key surely spells out: a long path's key keeps only its first bytes (see
+ * `modelSortKey`), so a longer prefix is checked on the records' paths instead.
+ */
+function keyPrefix(prefix: string): string {
+  let bytes = 0;
+  let end = 0;
+  for (const char of prefix) {
+    bytes += Buffer.byteLength(char, 'utf8');
+    if (bytes > 900) break;
+    end += char.length;
+  }
+  return prefix.slice(0, end);
 }
 
 /** The ids of a body as read back. */

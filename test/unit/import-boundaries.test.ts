@@ -17,6 +17,8 @@ const BOUNDARIES: Boundary[] = [
   { from: 'shared', forbidden: APPLICATIONS },
   { from: 'functions', forbidden: APPLICATIONS },
   { from: 'infra', forbidden: APPLICATIONS },
+  // The typed client ships to consumers: the SDK's signer and the read contract's types, nothing of the hub's insides.
+  { from: 'client', forbidden: [...APPLICATIONS, 'functions', 'infra', 'shared/aws', 'shared/bitbucket', 'shared/git', '@aws-sdk/'] },
   { from: 'shared/domain', forbidden: ['shared/aws', 'shared/bitbucket', 'shared/git', '@aws-sdk/'] },
   { from: 'shared/models', forbidden: ['shared/domain'] },
   { from: 'bench', forbidden: ['test'] },

@@ -1,5 +1,8 @@
 // Turns one queue message into one sync run and its log entry; the worker handler only maps batches onto it.
 import { randomUUID } from 'node:crypto';
+import { ChangeCommitter } from '../changes/commit-changes';
+import type { ChangeLog, ModelRecordReader } from '../changes/ports';
+import { recordingIntents } from '../changes/recording-intents';
 import type { LoggedEvent, SyncRunEvent } from '../logged-event';
 import type { SyncRequest } from '../sync-request';
 import { RepositoryRemovedError } from './errors';
@@ -33,6 +36,8 @@ export interface SyncRequestPorts {
   recordEvent(event: LoggedEvent | SyncRunEvent): Promise<void>;
   /** Queues the rest of a sync that stopped at the invocation's deadline. */
   enqueueContinuation(request: SyncRequest): Promise<void>;
+  /** Where the change records go (intents before writes, records at commits); absent: none are kept. */
+  readonly changes?: { readonly log: ChangeLog; readonly records: ModelRecordReader };
 }
 
 export interface SyncRequestResult {
@@ -188,6 +193,8 @@ async function runSync(
     return current !== undefined && current.generation === repository.generation;
   });
   const run = request.verify ? verifyRepository : syncRepository;
+  const scope = { repositoryUuid: repository.uuid, generation: repository.generation };
+  const { changes } = ports;
   return run(
     repository,
     {
@@ -203,7 +210,20 @@ async function runSync(
       now,
       onOpApplied: options.onOpApplied,
     },
-    { source, models: fenced.models, state: fenced.state },
+    changes
+      ? {
+          source,
+          models: recordingIntents(scope, fenced.models, changes.log, changes.records),
+          state: fenced.state,
+          changes: new ChangeCommitter({
+            ...changes,
+            scope,
+            repository: { uuid: repository.uuid, fullName: repository.fullName },
+            requestUuid: request.requestUuid,
+            now,
+          }),
+        }
+      : { source, models: fenced.models, state: fenced.state },
   );
 }
 

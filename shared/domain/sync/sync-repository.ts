@@ -214,6 +214,16 @@ class SyncPass {
     // cursor write: once the cursor is at the head no later run is a resume, so a crash in between would leave
     // the orphans forever (test/reliability/crash-safety.test.ts).
     if (this.resumed) await this.deps.models.removeOrphanChunks(this.target.uuid, { olderThanMs: 0 });
+    // The change records before the cursor: a crash in between leaves the intents pending, and the retry (which finds
+    // the plan applied) commits them again under the same idempotency keys.
+    await this.deps.changes?.synced({
+      branch: pass.branch,
+      fromCommit: progress.fromCommit,
+      toCommit: progress.toCommit,
+      mode: plan.mode,
+      transport: plan.transport,
+      startedAt: progress.startedAt,
+    });
     // The whole plan is applied: advance the cursor (conditional on nobody else having written meanwhile).
     const { modelPattern: pattern } = this.target;
     await record.save({

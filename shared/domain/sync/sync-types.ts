@@ -109,6 +109,27 @@ export interface SyncDeps {
   readonly source: SourceRepository;
   readonly models: ModelStore;
   readonly state: SyncStateStore;
+  /** Told what a run commits, before its cursor moves (the change records); absent: no records are kept. */
+  readonly changes?: SyncChanges;
+}
+
+/** The target a sync committed: what the `Repository Synced` record says. */
+export interface SyncedTarget {
+  readonly branch: string;
+  readonly fromCommit: string | null;
+  readonly toCommit: string;
+  readonly mode: SyncMode;
+  readonly transport?: SyncTransport;
+  /** When the target was chosen (kept by continuations and retries): with `toCommit`, names the sync. */
+  readonly startedAt: string;
+}
+
+/** Where a run's committed changes go (`shared/domain/changes/commit-changes.ts`). */
+export interface SyncChanges {
+  /** The whole plan is applied and the cursor moves to `sync.toCommit` next. */
+  synced(sync: SyncedTarget): Promise<void>;
+  /** A verification compared the replica with the synced commit (and repaired what differed). */
+  verified(verification: VerificationReport): Promise<void>;
 }
 
 export const zeroCounts = (): SyncCounts => ({

@@ -52,7 +52,10 @@ export async function verifyRepository(target: SyncTarget, options: VerifyOption
       // The continuation finds the cursor at the head (two API calls) and compares with a full invocation's time.
       return { ...report, outcome: 'partial', verification: notVerified('no time left in this invocation; its continuation verifies') };
     const verification = await compareAndRepair(target, report.branch!, options, deps);
-    if (verification !== 'moved') return { ...report, verification };
+    if (verification !== 'moved') {
+      await deps.changes?.verified(verification);
+      return { ...report, verification };
+    }
     // A push landed between the sync and the snapshot: not drift. Sync to the new head and compare once more.
     if (attempt >= 2)
       return { ...report, verification: notVerified('the branch moved during the verification, twice; the next verification tries again') };

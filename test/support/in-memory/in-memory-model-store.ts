@@ -12,7 +12,9 @@ import {
 } from '../../../shared/domain/sync/errors';
 import { generationConflict } from '../../../shared/domain/sync/record-generation';
 import type { ModelStore, ReadBackModel } from '../../../shared/domain/sync/ports';
+import type { StoredModel } from '../../../shared/domain/read/ports';
 import { gitBlobId } from '../../../shared/models/git-blob-id';
+import { encodeModelBody, type ModelBodyEncoding } from '../../../shared/models/model-body-codec';
 import { readModelSummary } from '../../../shared/models/hackolade-metadata';
 import {
   MAX_MODEL_BYTES,
@@ -35,9 +37,12 @@ export class InMemoryModelStore implements ModelStore {
   /** Records by repository, then path. */
   private readonly partitions = new Map<string, Map<string, Stored>>();
   private readonly maxModelBytes: number;
+  private readonly bodyEncoding: ModelBodyEncoding;
 
-  constructor(options: { maxModelBytes?: number } = {}) {
+  /** `bodyEncoding`: how `getStoredModel` says bodies are stored (the real store's default is `br`). @default identity */
+  constructor(options: { maxModelBytes?: number; bodyEncoding?: ModelBodyEncoding } = {}) {
     this.maxModelBytes = options.maxModelBytes ?? MAX_MODEL_BYTES;
+    this.bodyEncoding = options.bodyEncoding ?? 'identity';
   }
 
   async putModel(input: {
@@ -64,7 +69,7 @@ export class InMemoryModelStore implements ModelStore {
       ...(parsed.valid ? clipMetadata(parsed.metadata) : { parseError: parsed.error.slice(0, MAX_PARSE_ERROR_LENGTH) }),
       ...(entityNames.length > 0 ? { entityNames } : {}),
       version: newRecordVersion(),
-      encoding: 'identity',
+      encoding: this.bodyEncoding,
       storage: 'inline',
       chunkCount: 0,
       storedBytes: bytes.byteLength,
@@ -105,6 +110,31 @@ export class InMemoryModelStore implements ModelStore {
         `stored body of ${path} in ${repositoryUuid} does not match its record (version ${stored.record.version})`,
       );
     return { record: stored.record, body: Buffer.from(stored.body) };
+  }
+
+  /** {@link getModel} with the body as stored, encoded with the store's `bodyEncoding`. */
+  async getStoredModel(repositoryUuid: string, path: string): Promise<StoredModel | undefined> {
+    const model = await this.getModel(repositoryUuid, path);
+    if (!model) return undefined;
+    return { ...model, stored: { encoding: this.bodyEncoding, bytes: encodeModelBody(model.body, this.bodyEncoding) } };
+  }
+
+  /** Up to `limit` records under `prefix` after `afterPath`, in the real store's order. */
+  async listModelPage(
+    repositoryUuid: string,
+    options: { prefix?: string; afterPath?: string; limit: number },
+  ): Promise<{ records: ModelRecord[]; more: boolean }> {
+    const after = options.afterPath === undefined ? undefined : Buffer.from(options.afterPath, 'utf8');
+    const remaining = (await this.listModels(repositoryUuid)).filter(
+      (record) =>
+        record.path.startsWith(options.prefix ?? '') &&
+        (after === undefined || Buffer.compare(Buffer.from(record.path, 'utf8'), after) > 0),
+    );
+    return { records: remaining.slice(0, options.limit), more: remaining.length > options.limit };
+  }
+
+  async countModels(repositoryUuid: string): Promise<number> {
+    return this.partitions.get(repositoryUuid)?.size ?? 0;
   }
 
   /** Every record with the ids of the body a reader gets, as the real store reads them back. */

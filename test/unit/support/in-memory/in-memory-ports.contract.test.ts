@@ -3,6 +3,7 @@
  * (test/integration/shared/aws/*.contract.test.ts, test/integration/shared/bitbucket/bitbucket-source.contract.test.ts).
  */
 import { eventLogContract } from '../../../support/contracts/event-log.contract';
+import { modelCatalogContract } from '../../../support/contracts/model-catalog.contract';
 import { modelStoreContract } from '../../../support/contracts/model-store.contract';
 import { sourceRepositoryContract } from '../../../support/contracts/source-repository.contract';
 import { syncQueueContract } from '../../../support/contracts/sync-queue.contract';
@@ -47,4 +48,8 @@ describe('InMemoryRepository source', () => {
     rateLimitNextFile: (repo, path, retryAfterMs) =>
       repo.addFault({ method: 'getFile', path: new RegExp(`^${path.replace(/\./g, '\\.')}$`), kind: 'rate-limit', retryAfterMs, times: 1 }),
   }));
+});
+
+describe('InMemoryModelStore as the read API catalog', () => {
+  modelCatalogContract(() => new InMemoryModelStore({ bodyEncoding: 'br' }));
 });
