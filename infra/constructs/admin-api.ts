@@ -148,7 +148,8 @@ export class AdminApi extends Construct {
         BITBUCKET_API_URL: props.bitbucketApiUrl,
         ADMIN_GROUP: props.adminGroup,
         ADMIN_API_BASE_PATH,
-        HUB_NAME: Stack.of(this).stackName,
+        // How messages name the hub, as the CLI names a deployed one.
+        HUB_DESCRIPTION: `stack ${Stack.of(this).stackName}`,
         POWERTOOLS_SERVICE_NAME: 'model-hub-admin',
       },
     });

@@ -168,7 +168,7 @@ describe('the functions', () => {
       BITBUCKET_API_URL: 'https://api.bitbucket.org/2.0',
       ADMIN_GROUP: 'model-hub-admins',
       ADMIN_API_BASE_PATH: '/gateway/admin/v1',
-      HUB_NAME: 'ModelHubSync',
+      HUB_DESCRIPTION: 'stack ModelHubSync',
       POWERTOOLS_SERVICE_NAME: 'model-hub-admin',
     });
     expect(JSON.stringify(props.Environment.Variables.WEBHOOK_URL)).toContain('/gateway/public/sync');
