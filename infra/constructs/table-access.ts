@@ -23,7 +23,7 @@ export const TABLE_ACCESS = {
   reconciler: { repositories: ['Scan'] },
   /**
    * Reads only: lists repositories (a scan of the small configuration table) and their last sync runs (status), model
-   * records, chunks and index documents.
+   * records and chunks; the entity search reads index pieces in BatchGetItem calls (dynamodb-entity-search-source.ts).
    */
   reader: { models: ['GetItem', 'Query', 'BatchGetItem'], repositories: ['GetItem', 'Scan'], events: ['Query'] },
   /**
