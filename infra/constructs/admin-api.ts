@@ -147,7 +147,6 @@ export class AdminApi extends Construct {
         TOKEN_SECRET_PREFIX: props.tokenSecretPrefix,
         BITBUCKET_API_URL: props.bitbucketApiUrl,
         ADMIN_GROUP: props.adminGroup,
-        ADMIN_API_BASE_PATH,
         // How messages name the hub, as the CLI names a deployed one.
         HUB_DESCRIPTION: `stack ${Stack.of(this).stackName}`,
         POWERTOOLS_SERVICE_NAME: 'model-hub-admin',

@@ -97,7 +97,6 @@ export class ReadApi extends Construct {
       timeout: Duration.seconds(29),
       environment: {
         ...tables.environmentFor(tables.models, tables.repositories, tables.events),
-        READ_API_BASE_PATH,
         POWERTOOLS_SERVICE_NAME: 'model-hub-reader',
       },
     });

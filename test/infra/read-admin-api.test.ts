@@ -146,7 +146,6 @@ describe('the functions', () => {
       [MODELS_TABLE.envVar]: ref(stack.tables.models),
       [REPOSITORIES_TABLE.envVar]: ref(stack.tables.repositories),
       [EVENTS_TABLE.envVar]: ref(stack.tables.events),
-      READ_API_BASE_PATH: '/gateway/api/v1',
       POWERTOOLS_SERVICE_NAME: 'model-hub-reader',
     });
   });
@@ -167,7 +166,6 @@ describe('the functions', () => {
       TOKEN_SECRET_PREFIX: 'ModelHubSync/tokens/',
       BITBUCKET_API_URL: 'https://api.bitbucket.org/2.0',
       ADMIN_GROUP: 'model-hub-admins',
-      ADMIN_API_BASE_PATH: '/gateway/admin/v1',
       HUB_DESCRIPTION: 'stack ModelHubSync',
       POWERTOOLS_SERVICE_NAME: 'model-hub-admin',
     });
