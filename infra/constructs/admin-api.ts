@@ -23,9 +23,13 @@ import { grantTableAccess, TABLE_ACCESS } from './table-access';
 /** Base path of the admin API; the admin function serves everything under it. */
 export const ADMIN_API_BASE_PATH = '/gateway/admin/v1';
 
-/** The methods the admin routes accept (OPTIONS is not one: the console calls the API on its own origin). */
+/**
+ * The methods the admin routes accept (HEAD for the console's reads through `/read/…`; OPTIONS is not one: the
+ * console calls the API on its own origin).
+ */
 export const ADMIN_METHODS = [
   apigwv2.HttpMethod.GET,
+  apigwv2.HttpMethod.HEAD,
   apigwv2.HttpMethod.POST,
   apigwv2.HttpMethod.PUT,
   apigwv2.HttpMethod.PATCH,

@@ -28,10 +28,12 @@ export const TABLE_ACCESS = {
   reader: { models: ['GetItem', 'Query', 'BatchGetItem'], repositories: ['GetItem', 'Scan'], events: ['Query'] },
   /**
    * The admin API runs the CLI's use cases: repository configuration (list, add, update, rename, remove), model
-   * listing, download and removal with the repository, the events log (admin trail and listing).
+   * listing, download and removal with the repository, the events log (admin trail and listing). It also serves the
+   * console's reads (`/gateway/admin/v1/read/…`, shared/admin/read-proxy.ts) with the read API's handler, so it has
+   * the reader's grants too (BatchGetItem: the entity search).
    */
   admin: {
-    models: ['GetItem', 'Query', 'BatchWriteItem'],
+    models: ['GetItem', 'Query', 'BatchGetItem', 'BatchWriteItem'],
     repositories: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Scan'],
     events: ['PutItem', 'Query'],
   },

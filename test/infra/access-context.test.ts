@@ -104,7 +104,7 @@ describe('stack with JWT authorizers, CORS and a custom admin group', () => {
       JwtConfiguration: { Issuer: 'https://idp.example.org/oauth2/default', Audience: ['hub-console'] },
     });
     const admin = routes().filter((r) => r.RouteKey.includes('/gateway/admin/'));
-    expect(admin).toHaveLength(5);
+    expect(admin).toHaveLength(6);
     for (const route of admin)
       expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerNamed('AdminJwtAuthorizer') } });
     for (const type of ['UserPool', 'UserPoolClient', 'UserPoolDomain', 'UserPoolGroup'])

@@ -160,9 +160,10 @@ describe('the admin function', () => {
   const role = () => stack.adminApi.admin.role;
   const ref = (construct: { node: { defaultChild?: unknown } }) => logicalId(stack, construct.node.defaultChild);
 
-  test('runs the CLI use cases on the tables: repository configuration, model listing and removal, the events log', () => {
+  test('runs the CLI use cases on the tables (configuration, models, events log) and the reads of the console', () => {
     expect(tableAccessOf(role())).toEqual({
-      models: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+      // BatchGetItem: the console's search through the read proxy.
+      models: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query'],
       repositories: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
       events: ['dynamodb:PutItem', 'dynamodb:Query'],
     });

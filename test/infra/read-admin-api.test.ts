@@ -27,6 +27,7 @@ describe('routes', () => {
       'DELETE /gateway/admin/v1/{proxy+}',
       'GET /gateway/admin/v1/{proxy+}',
       'GET /gateway/api/v1/{proxy+}',
+      'HEAD /gateway/admin/v1/{proxy+}',
       'HEAD /gateway/api/v1/{proxy+}',
       'PATCH /gateway/admin/v1/{proxy+}',
       'POST /gateway/admin/v1/{proxy+}',
@@ -79,7 +80,9 @@ describe('routes', () => {
       'POST /gateway/public/sync': throttled(25, 50),
       'GET /gateway/api/v1/{proxy+}': throttled(50, 100),
       'HEAD /gateway/api/v1/{proxy+}': throttled(50, 100),
-      ...Object.fromEntries(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => [`${m} /gateway/admin/v1/{proxy+}`, throttled(10, 20)])),
+      ...Object.fromEntries(
+        ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => [`${m} /gateway/admin/v1/{proxy+}`, throttled(10, 20)]),
+      ),
     });
   });
 
