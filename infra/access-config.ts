@@ -1,5 +1,6 @@
 // Who may call the read and admin APIs, from CDK context: the JWT issuers and audiences, the admin group, the CORS
-// origins and the Cognito login domain, validated in one place so a bad value stops the synth with a clear message.
+// origins, the Cognito login domain and the console's own domain, validated in one place so a bad value stops the
+// synth with a clear message.
 import { ModelHubConfigError } from './config';
 
 /** The CDK context keys this module reads. Documented in docs/DEPLOY.md. */
@@ -11,6 +12,8 @@ export const ACCESS_CONTEXT_KEYS = [
   'adminGroup',
   'adminLoginDomainPrefix',
   'corsOrigins',
+  'consoleDomainName',
+  'consoleCertificateArn',
 ] as const;
 
 /** The admin group when `adminGroup` is not set. */
@@ -36,6 +39,15 @@ export interface AccessConfig {
   readonly adminLoginDomainPrefix?: string;
   /** Browser origins allowed to call the API cross-origin; empty (the default) configures no CORS at all. */
   readonly corsOrigins: readonly string[];
+  /** The console's own domain and its ACM certificate (us-east-1), or `undefined` for its cloudfront.net name. */
+  readonly consoleDomain?: ConsoleDomain;
+}
+
+/** A custom domain of the console's distribution. */
+export interface ConsoleDomain {
+  readonly domainName: string;
+  /** ARN of an ACM certificate in us-east-1 (CloudFront's region) covering `domainName`. */
+  readonly certificateArn: string;
 }
 
 type ContextReader = (key: (typeof ACCESS_CONTEXT_KEYS)[number]) => unknown;
@@ -54,7 +66,30 @@ export function readAccessConfig(get: ContextReader): AccessConfig {
     adminGroup,
     adminLoginDomainPrefix: readDomainPrefix(get('adminLoginDomainPrefix')),
     corsOrigins: readCorsOrigins(get('corsOrigins')),
+    consoleDomain: readConsoleDomain(get('consoleDomainName'), get('consoleCertificateArn')),
   };
+}
+
+/** Domain and certificate come together: CloudFront serves an alternate domain name only with a certificate for it. */
+function readConsoleDomain(domainRaw: unknown, certificateRaw: unknown): ConsoleDomain | undefined {
+  if (domainRaw === undefined && certificateRaw === undefined) return undefined;
+  const domainName = typeof domainRaw === 'string' ? domainRaw.trim().toLowerCase() : '';
+  if (!/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domainName)) {
+    throw new ModelHubConfigError(
+      'consoleDomainName',
+      domainRaw,
+      'a domain name such as hub.example.com, set together with consoleCertificateArn',
+    );
+  }
+  const certificateArn = typeof certificateRaw === 'string' ? certificateRaw.trim() : '';
+  if (!/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/.test(certificateArn)) {
+    throw new ModelHubConfigError(
+      'consoleCertificateArn',
+      certificateRaw,
+      'the ARN of an ACM certificate in us-east-1 (CloudFront uses only that region) covering consoleDomainName',
+    );
+  }
+  return { domainName, certificateArn };
 }
 
 /** Issuer and audience come together or not at all: one without the other is a half-made decision. */

@@ -145,7 +145,7 @@ export class ModelHubStack extends Stack {
     this.adminApi = access.adminApi;
 
     this.createOutputs();
-    this.createAccessOutputs();
+    this.createAccessOutputs(props);
   }
 
   /** The read API and the admin API with its sign-in and console, on the webhook's HTTP API. */
@@ -183,6 +183,7 @@ export class ModelHubStack extends Stack {
       adminGroup: config.adminGroup,
       loginDomainPrefix: config.adminLoginDomainPrefix,
       consoleAssetsDir: props.consoleAssetsDir ?? DEFAULT_CONSOLE_ASSETS_DIR,
+      consoleDomain: config.consoleDomain,
       readApiUrl: readApi.url,
       removalPolicy: config.removalPolicy,
       logRetention,
@@ -192,7 +193,7 @@ export class ModelHubStack extends Stack {
   }
 
   /** Where the read API, the console and its sign-in are, and the policy a reader attaches. */
-  private createAccessOutputs(): void {
+  private createAccessOutputs(props: ModelHubStackProps): void {
     const output = (id: string, value: string, description: string): CfnOutput => new CfnOutput(this, id, { value, description });
     output('ReadApiUrl', this.readApi.url, 'Base URL of the read API (docs/CONSUMERS.md)');
     if (this.readApi.readerPolicy) {
@@ -203,6 +204,13 @@ export class ModelHubStack extends Stack {
       );
     }
     output('ConsoleUrl', this.adminApi.console.consoleUrl, 'The admin console');
+    if (props.config.consoleDomain) {
+      output(
+        'ConsoleDnsTarget',
+        this.adminApi.console.distribution.distributionDomainName,
+        `Point ${props.config.consoleDomain.domainName} here (CNAME, or a Route 53 alias)`,
+      );
+    }
     const { userPool } = this.adminApi.auth;
     if (userPool) {
       output('AdminUserPoolId', userPool.userPoolId, 'Cognito user pool of the console admins (create the first admin: docs/DEPLOY.md)');

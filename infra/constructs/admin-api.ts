@@ -10,7 +10,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { WEBHOOK_SECRET_MAX_AGE_SECONDS } from '../../shared/aws/webhook-secret-cache';
-import type { JwtSettings } from '../access-config';
+import type { ConsoleDomain, JwtSettings } from '../access-config';
 import { CONSOLE_CONFIG_SCHEMA_VERSION, type ConsoleConfig } from '../console-config';
 import { AdminAuth, CONSOLE_SCOPES } from './admin-auth';
 import { ConsoleHosting } from './console-hosting';
@@ -61,6 +61,8 @@ export interface AdminApiProps {
   readonly loginDomainPrefix?: string;
   /** Folder of the built console. */
   readonly consoleAssetsDir: string;
+  /** The console's own domain and certificate, or undefined for its cloudfront.net name. */
+  readonly consoleDomain?: ConsoleDomain;
   /** The read API's URL, for the console's config.json. */
   readonly readApiUrl: string;
   /** Removal policy of the Cognito user pool. */
@@ -99,6 +101,7 @@ export class AdminApi extends Construct {
       assetsDir: props.consoleAssetsDir,
       api: props.api,
       connectOrigins: this.auth.login.connectOrigins,
+      domain: props.consoleDomain,
       logRetentionDays: logRetention,
       logRetention,
       logEncryptionKey: props.logEncryptionKey,

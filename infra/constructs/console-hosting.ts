@@ -3,6 +3,7 @@
 // no CORS, plus the access logs Control Tower and cdk-nag ask for and the console's config.json.
 import { Aws, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +14,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ConsoleDomain } from '../access-config';
 import type { ConsoleConfig } from '../console-config';
 import { stackLogGroupName } from './log-encryption-key';
 
@@ -45,6 +47,11 @@ export interface ConsoleHostingProps {
   readonly api: apigwv2.IHttpApi;
   /** Origins the console's scripts may fetch from besides its own (the identity provider's). */
   readonly connectOrigins: readonly string[];
+  /**
+   * The console's own domain and certificate.
+   * @default - the distribution's cloudfront.net name with CloudFront's certificate
+   */
+  readonly domain?: ConsoleDomain;
   /** Days the access logs are kept. */
   readonly logRetentionDays: number;
   /** Retention of the deployment function's log group. */
@@ -71,7 +78,8 @@ export class ConsoleHosting extends Construct {
     super(scope, id);
     if (!existsSync(join(props.assetsDir, 'index.html'))) {
       throw new Error(
-        `The admin console is not built: ${join(props.assetsDir, 'index.html')} does not exist. Build it first (see docs/DEPLOY.md), then synthesize again.`,
+        `The admin console is not built: ${join(props.assetsDir, 'index.html')} does not exist. Build it first ` +
+          '(npm run build:console; docs/DEPLOY.md), then synthesize again.',
       );
     }
     this.props = props;
@@ -96,8 +104,8 @@ export class ConsoleHosting extends Construct {
         ],
       },
     });
-    this.distribution = this.createDistribution(props.api);
-    this.consoleUrl = `https://${this.distribution.distributionDomainName}${CONSOLE_PATH}`;
+    this.distribution = this.createDistribution(props.api, props.domain);
+    this.consoleUrl = `https://${props.domain?.domainName ?? this.distribution.distributionDomainName}${CONSOLE_PATH}`;
   }
 
   /** Uploads the console's assets and its config.json (deploy-time values resolved) under `/console/`. */
@@ -132,7 +140,7 @@ export class ConsoleHosting extends Construct {
     return deployment;
   }
 
-  private createDistribution(api: apigwv2.IHttpApi): cloudfront.Distribution {
+  private createDistribution(api: apigwv2.IHttpApi, domain: ConsoleDomain | undefined): cloudfront.Distribution {
     const routing = new cloudfront.Function(this, 'Routing', {
       comment: 'Sends / to the console and console routes to its index.html',
       code: cloudfront.FunctionCode.fromInline(ROUTING_FUNCTION),
@@ -170,8 +178,17 @@ export class ConsoleHosting extends Construct {
       logFilePrefix: 'cloudfront/',
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      // With a domain of its own: its certificate, SNI and TLS 1.2 or newer (CT.CLOUDFRONT.PR.6, PR.7, PR.9).
+      ...(domain
+        ? {
+            domainNames: [domain.domainName],
+            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+            sslSupportMethod: cloudfront.SSLMethod.SNI,
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
     });
-    acknowledgeDistributionFindings(distribution);
+    acknowledgeDistributionFindings(distribution, domain !== undefined);
     return distribution;
   }
 
@@ -225,7 +242,7 @@ function contentSecurityPolicy(connectOrigins: readonly string[]): string {
   ].join('; ');
 }
 
-function acknowledgeDistributionFindings(distribution: cloudfront.Distribution): void {
+function acknowledgeDistributionFindings(distribution: cloudfront.Distribution, ownDomain: boolean): void {
   const acknowledge = (id: string, reason: string) => Validations.of(distribution).acknowledge({ id, reason });
   acknowledge(
     'AwsSolutions-CFR1',
@@ -236,10 +253,11 @@ function acknowledgeDistributionFindings(distribution: cloudfront.Distribution):
     'No AWS WAF web ACL (a fixed monthly cost): the console is static files and every admin API call needs a valid JWT; ' +
       'the HTTP API throttles each route. Attach a web ACL to the distribution when your organisation requires one.',
   );
+  if (ownDomain) return;
   acknowledge(
     'AwsSolutions-CFR4',
     "The distribution uses its cloudfront.net name and CloudFront's default certificate, with which the minimum protocol cannot be " +
-      'raised; a custom domain with an ACM certificate allows TLSv1.2_2021 (docs/DEPLOY.md).',
+      'raised; with consoleDomainName and consoleCertificateArn the distribution requires TLSv1.2_2021 (docs/DEPLOY.md).',
   );
 }
 

@@ -7,6 +7,8 @@ import type { ModelHubStack } from '../../infra/model-hub-stack';
 import { synthOutdir, synthTemplate } from '../support/infra-stack';
 
 const configFor = (context: Record<string, unknown>) => readHubConfig(new App({ context, outdir: synthOutdir() }));
+/** A well-formed ACM certificate ARN in us-east-1 (CloudFront's region); nothing is looked up at synth. */
+const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0b8e5a3c-1f2d-4e6f-9a7b-2c3d4e5f6a7b';
 
 describe('access context parsing', () => {
   test('lists come as comma-separated strings (-c) or JSON arrays (cdk.json) alike', () => {
@@ -40,6 +42,14 @@ describe('access context parsing', () => {
     ['corsOrigins', { corsOrigins: 'https://x.example.com/path' }, /corsOrigins.*no path/],
     ['corsOrigins', { corsOrigins: 'http://catalog.example.com' }, /corsOrigins.*http only for localhost/],
     ['corsOrigins', { corsOrigins: 42 }, /corsOrigins/],
+    ['consoleDomainName', { consoleCertificateArn: CERTIFICATE }, /consoleDomainName.*set together with consoleCertificateArn/],
+    ['consoleDomainName', { consoleDomainName: 'https://hub.example.com', consoleCertificateArn: CERTIFICATE }, /consoleDomainName/],
+    ['consoleCertificateArn', { consoleDomainName: 'hub.example.com' }, /consoleCertificateArn.*us-east-1/],
+    [
+      'consoleCertificateArn',
+      { consoleDomainName: 'hub.example.com', consoleCertificateArn: CERTIFICATE.replace('us-east-1', 'eu-west-1') },
+      /consoleCertificateArn.*us-east-1/,
+    ],
   ])('%s: %j is rejected', (_key, context, message) => {
     expect(() => configFor(context)).toThrow(ModelHubConfigError);
     expect(() => configFor(context)).toThrow(message);
@@ -141,5 +151,34 @@ describe('stack with JWT authorizers, CORS and a custom admin group', () => {
         MaxAge: 600,
       },
     });
+  });
+});
+
+describe('stack with a console domain', () => {
+  let template: Template;
+  let stack: ModelHubStack;
+
+  beforeAll(() => {
+    const synth = synthTemplate({ consoleDomainName: 'Hub.Example.com', consoleCertificateArn: CERTIFICATE });
+    template = synth.template;
+    stack = synth.stack as ModelHubStack;
+  });
+
+  test("the distribution serves the domain with its certificate, SNI and TLS 1.2 at least (Control Tower's CloudFront rules)", () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['hub.example.com'],
+        ViewerCertificate: { AcmCertificateArn: CERTIFICATE, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' },
+      }),
+    });
+  });
+
+  test('the console URL, the sign-in callback and config.json use the domain; an output names the DNS target', () => {
+    expect(stack.adminApi.console.consoleUrl).toBe('https://hub.example.com/console/');
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: ['https://hub.example.com/console/'] });
+    expect(stack.resolve(stack.adminApi.consoleConfig).auth.redirectUri).toBe('https://hub.example.com/console/');
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.ConsoleUrl!.Value).toBe('https://hub.example.com/console/');
+    expect(outputs.ConsoleDnsTarget!.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Distribution/), 'DomainName'] });
   });
 });

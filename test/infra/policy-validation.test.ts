@@ -3,7 +3,10 @@
 import { Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { controlTowerChecks, DISABLED_CONTROL_TOWER_RULES } from '../../infra/policy-validation';
-import { buildStack, createTestApp, sharedSynth } from '../support/infra-stack';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { failingControlTowerRules } from '../support/control-tower-rules';
+import { buildStack, createTestApp, sharedSynth, synthOutdir, synthTemplate } from '../support/infra-stack';
 
 /** An app like infra/app.ts builds, with its policy checks, without bundling (no esbuild runs). */
 const checkedApp = (context: Record<string, unknown> = {}) => createTestApp(context, { checked: true });
@@ -22,7 +25,7 @@ describe('policy validation on every synth', () => {
   );
 
   test(
-    'the stack passes the Control Tower rules and cdk-nag (alarmEmail, no reserved concurrency, 10-year logs, JWT authorizers, CORS)',
+    'the stack passes the Control Tower rules and cdk-nag (alarmEmail, no reserved concurrency, 10-year logs, JWT, CORS, console domain)',
     () => {
       const app = checkedApp({
         alarmEmail: 'ops@example.com',
@@ -33,6 +36,8 @@ describe('policy validation on every synth', () => {
         adminJwtIssuer: 'https://login.example.com/tenant/v2.0',
         adminJwtAudience: 'hub-console',
         corsOrigins: 'https://catalog.example.com',
+        consoleDomainName: 'hub.example.com',
+        consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0b8e5a3c-1f2d-4e6f-9a7b-2c3d4e5f6a7b',
       });
       buildStack(app);
       // Throws "Validation failed" with the plugin reports when a rule fails or a finding is not acknowledged.
@@ -49,6 +54,25 @@ describe('policy validation on every synth', () => {
       // 30 days and no KMS key: CT.CLOUDWATCH.PR.2 and PR.3.
       new logs.LogGroup(stack, 'ShortLived', { retention: logs.RetentionDays.ONE_MONTH });
       expect(() => app.synth()).toThrow(/CT\.CLOUDWATCH\.PR\.2[\s\S]*CT\.CLOUDWATCH\.PR\.3/);
+    },
+    CFN_GUARD_BUDGET_MS,
+  );
+
+  test(
+    "with a console domain, the distribution passes Control Tower's certificate, SNI and TLS rules (CT.CLOUDFRONT.PR.6, 7, 9)",
+    () => {
+      const template = synthTemplate({
+        consoleDomainName: 'hub.example.com',
+        consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0b8e5a3c-1f2d-4e6f-9a7b-2c3d4e5f6a7b',
+      }).template;
+      const file = join(synthOutdir(), 'with-console-domain.template.json');
+      writeFileSync(file, JSON.stringify(template.toJSON()));
+      const failing = failingControlTowerRules(file);
+      expect(failing).toEqual(
+        Object.keys(DISABLED_CONTROL_TOWER_RULES)
+          .filter((rule) => !/^ct-cloudfront-pr-[679]$/.test(rule))
+          .sort(),
+      );
     },
     CFN_GUARD_BUDGET_MS,
   );

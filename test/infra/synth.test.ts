@@ -3,20 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DEFAULT_CONSOLE_ASSETS_DIR, DEFAULT_HANDLER_ENTRIES, PROJECT_ROOT } from '../../infra/model-hub-stack';
 import { DISABLED_CONTROL_TOWER_RULES } from '../../infra/policy-validation';
+import { failingControlTowerRules } from '../support/control-tower-rules';
 import { synthOutdir } from '../support/infra-stack';
-
-const GUARD = join(PROJECT_ROOT, 'node_modules', '@cdklabs', 'cdk-validator-cfnguard');
-
-/** The Control Tower rule files that fail on a template, run with cfn-guard directly and nothing disabled. */
-function failingControlTowerRules(templatePath: string): string[] {
-  const arch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
-  const result = spawnSync(
-    join(GUARD, 'bin', process.platform === 'darwin' ? 'macos' : 'ubuntu', arch, 'cfn-guard'),
-    ['validate', '--rules', join(GUARD, 'rules', 'control-tower', 'cfn-guard'), '--data', templatePath, '--show-summary', 'fail'],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  return [...new Set([...result.stdout.matchAll(/^(ct-[a-z0-9-]+)\.guard\/\w+\s+FAIL$/gm)].map((m) => m[1]!))].sort();
-}
 
 /**
  * The real thing: `npx cdk synth` through cdk.json, bundling the handlers with the local esbuild and running
