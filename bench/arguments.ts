@@ -16,6 +16,7 @@ export const SECTIONS = {
   threshold: 'REST vs git by changed models',
   verification: 'Verification',
   'bounded-memory': 'Bounded memory',
+  search: 'Search',
   download: 'Model download',
 } as const;
 export type SectionName = keyof typeof SECTIONS;

@@ -21,6 +21,7 @@ import { benchHubignore, benchPathologicalModels } from './bounded-memory-models
 import { benchBundles } from './bundle-benchmarks';
 import { benchModelDownload } from './download-benchmarks';
 import { benchBulkGit, benchRestVersusGit } from './git-benchmarks';
+import { benchSearch } from './search-benchmarks';
 import { renderDocument, renderTable, rows, withSectionsReplaced } from './report';
 import { FUNCTION_SETTINGS, log, ROOT, RTT_MS, AWS_RTT_MS } from './settings';
 import { benchIncremental, benchOnePushInLargeRepository, benchStorage } from './sync-benchmarks';
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
       await benchPathologicalModels(simulator, hub, bundles.worker!);
       await benchHubignore(simulator, hub, bundles.worker!);
     }
+    if (sections.has('search')) await benchSearch(hub);
     if (sections.has('download')) await benchModelDownload(hub);
   } finally {
     await hub.close();

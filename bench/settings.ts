@@ -22,6 +22,7 @@ export const ENVIRONMENT: readonly { readonly name: string; readonly meaning: st
   { name: 'BENCH_AWS_RTT_MS', meaning: "the verifier's round trip to DynamoDB and SQS in its first row (default 5)" },
   { name: 'BENCH_RUNS', meaning: 'runs per figure (default 5; the slowest scenarios run ⌈BENCH_RUNS / 2⌉ + 1 times)' },
   { name: 'BENCH_VERIFY_MODELS', meaning: 'models in the repository the verification section verifies (default 10000)' },
+  { name: 'BENCH_SEARCH_MODELS', meaning: 'generated models (100 entities × 20 attributes) the search section searches (default 1500)' },
   {
     name: 'FETCH_CONCURRENCY, GIT_SYNC, …',
     meaning: "the functions' own settings, passed on to them; FETCH_CONCURRENCY (default 8) is also the downloads' floor",

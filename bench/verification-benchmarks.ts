@@ -17,7 +17,7 @@ const COUNT = VERIFY_MODELS;
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'BatchGetItemCommand', 'ScanCommand']);
 
 /** Read units consumed by DynamoDB reads sent through `client` while `work` runs. */
-async function countingReadUnits<T>(client: DynamoDBClient, work: () => Promise<T>): Promise<{ result: T; units: number }> {
+export async function countingReadUnits<T>(client: DynamoDBClient, work: () => Promise<T>): Promise<{ result: T; units: number }> {
   let units = 0;
   const name = 'bench-read-units';
   client.middlewareStack.add(
@@ -39,7 +39,7 @@ async function countingReadUnits<T>(client: DynamoDBClient, work: () => Promise<
   }
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const start = process.hrtime.bigint();
   const result = await work();
   return { result, ms: Number(process.hrtime.bigint() - start) / 1e6 };

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { version } from '../package.json';
 import { CommandKit, HubCommand } from './command-kit';
+import { registerChangesCommand } from './commands/changes';
 import { registerDlqCommands } from './commands/dlq';
 import { registerEventsCommand } from './commands/events';
 import { registerModelsCommands } from './commands/models';
@@ -45,6 +46,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerRepoCommands(program, kit);
   registerSyncCommand(program, kit);
   registerEventsCommand(program, kit);
+  registerChangesCommand(program, kit);
   registerModelsCommands(program, kit);
   registerDlqCommands(program, kit);
   return program;

@@ -28,6 +28,10 @@ export interface HubTarget {
   readonly modelsTable: string;
   readonly repositoriesTable: string;
   readonly eventsTable: string;
+  /** Change records (the /changes feed); absent for a stack deployed before change events. */
+  readonly changesTable?: string;
+  /** The local hub's data dir (where its change events are delivered); absent for a stack. */
+  readonly dataDir?: string;
   readonly bitbucketApiUrl: string;
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
@@ -105,6 +109,8 @@ async function resolveLocal(dataDir: string, explicitApiUrl: string | undefined)
       modelsTable: need('MODELS_TABLE'),
       repositoriesTable: need('REPOSITORIES_TABLE'),
       eventsTable: need('EVENTS_TABLE'),
+      ...(env.CHANGES_TABLE ? { changesTable: env.CHANGES_TABLE } : {}),
+      dataDir: absolute,
       bitbucketApiUrl,
     },
     { dynamodb, sqs, secretsManager },
@@ -178,6 +184,7 @@ async function resolveStack(
       modelsTable: outputs.ModelsTableName!,
       repositoriesTable: outputs.RepositoriesTableName!,
       eventsTable: outputs.EventsTableName!,
+      ...(outputs.ChangesTableName ? { changesTable: outputs.ChangesTableName } : {}),
       bitbucketApiUrl,
     },
     { dynamodb, sqs, secretsManager },

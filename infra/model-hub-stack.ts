@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { HubConfig } from './config';
 import { AdminApi } from './constructs/admin-api';
+import { ChangeEvents } from './constructs/change-events';
 import { DataTables } from './constructs/data-tables';
 import { createLogEncryptionKey } from './constructs/log-encryption-key';
 import { Monitoring } from './constructs/monitoring';
@@ -28,6 +29,8 @@ export interface HandlerEntries {
   readonly reader: string;
   /** Entry of the admin API's function. */
   readonly admin: string;
+  /** Entry of the change-events pipe's enrichment. @default functions/change-events/handler.ts */
+  readonly changeEvents?: string;
 }
 
 /** The application's handler files, each exporting `handler`. */
@@ -37,6 +40,7 @@ export const DEFAULT_HANDLER_ENTRIES: HandlerEntries = {
   reconciler: join(PROJECT_ROOT, 'functions', 'reconciler', 'handler.ts'),
   reader: join(PROJECT_ROOT, 'functions', 'reader', 'handler.ts'),
   admin: join(PROJECT_ROOT, 'functions', 'admin', 'handler.ts'),
+  changeEvents: join(PROJECT_ROOT, 'functions', 'change-events', 'handler.ts'),
 };
 
 /** Where the console's build puts the static assets the stack deploys. */
@@ -82,6 +86,8 @@ export class ModelHubStack extends Stack {
   public readonly readApi: ReadApi;
   /** The admin API, its sign-in and the console. */
   public readonly adminApi: AdminApi;
+  /** The change-events bus and the pipe that feeds it from the changes table. */
+  public readonly changeEvents: ChangeEvents;
 
   constructor(scope: Construct, id: string, props: ModelHubStackProps) {
     super(scope, id, { description: 'Model hub: replicates Hackolade models from Bitbucket Cloud into DynamoDB', ...props });
@@ -143,6 +149,14 @@ export class ModelHubStack extends Stack {
     const access = this.createAccessApis(props, { entries, projectRoot, logRetention, logEncryptionKey });
     this.readApi = access.readApi;
     this.adminApi = access.adminApi;
+    this.changeEvents = new ChangeEvents(this, 'ChangeEvents', {
+      table: this.tables.changes,
+      entry: entries.changeEvents ?? DEFAULT_HANDLER_ENTRIES.changeEvents!,
+      projectRoot,
+      alarmTopic: this.monitoring.alarmTopic,
+      logRetention,
+      logEncryptionKey,
+    });
 
     this.createOutputs();
     this.createAccessOutputs(props);
@@ -245,6 +259,9 @@ export class ModelHubStack extends Stack {
     output('ModelsTableName', this.tables.models.tableName, 'DynamoDB table of replicated models');
     output('RepositoriesTableName', this.tables.repositories.tableName, 'DynamoDB table of added repositories');
     output('EventsTableName', this.tables.events.tableName, 'DynamoDB table of deliveries and sync runs');
+    output('ChangeEventBusName', this.changeEvents.bus.eventBusName, 'EventBridge bus of the change events (docs/EVENTS.md)');
+    output('ChangeEventBusArn', this.changeEvents.bus.eventBusArn, 'ARN of the change-events bus (for rules of consumers)');
+    output('ChangesTableName', this.tables.changes.tableName, 'DynamoDB table of the change records (the /changes feed)');
     output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
     output(
       'AlarmTopicArn',

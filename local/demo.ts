@@ -7,6 +7,7 @@ import { DynamoDbModelStore } from '../shared/aws/dynamodb-model-store';
 import { DynamoDbRepositoryStore } from '../shared/aws/dynamodb-repository-store';
 import { DEFAULT_MODEL_PATTERN } from '../shared/models/model-selection';
 import { startBitbucketSimulator } from './bitbucket-simulator';
+import { printReadApi } from './demo-read-api';
 import { startLocalHub } from './runtime';
 import { TOKEN_SECRET_PREFIX, WEBHOOK_SECRET_NAME } from './stand-ins';
 
@@ -101,6 +102,7 @@ export async function runDemo(
       const extra = event.kind === 'sync' ? ` ${JSON.stringify((event as { counts?: unknown }).counts ?? {})}` : '';
       print(`   ${event.at}  ${event.kind.padEnd(8)} ${String(event.outcome).padEnd(10)} ${event.reason ?? ''}${extra}`);
     }
+    await printReadApi(print, hub, repo.uuid);
     print(`Bitbucket API requests served by the simulator: ${simulator.requests.length}`);
     return { models: stored };
   } finally {

@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ContentAnswer } from '../../shared/domain/read/content';
-import type { ReadError, ReadErrorKind } from '../../shared/domain/read/errors';
+import { ReadError, type ReadErrorKind } from '../../shared/domain/read/errors';
 import { ALLOWED_METHODS, type RouteResult } from './routes';
 
 /** The version of the read contract (docs/CONSUMERS.md); it changes only with a breaking change. */
@@ -21,10 +21,24 @@ const STATUS: Record<ReadErrorKind, number> = {
   unavailable: 503,
 };
 
+/** Bytes of JSON one answer may carry: Lambda answers at most 6 MB, headers and envelope included. */
+const MAX_JSON_BYTES = 5_500_000;
+
 /** The answer to a route's result; `head` leaves the body out (same headers). */
 export function toHttpResponse(result: RouteResult, head: boolean): APIGatewayProxyStructuredResultV2 {
-  if ('json' in result) return json(200, result.json, head);
-  return contentResponse(result.content, head);
+  if (!('json' in result)) return contentResponse(result.content, head);
+  const response = json(200, result.json, false);
+  if (Buffer.byteLength(response.body!, 'utf8') > MAX_JSON_BYTES)
+    return errorResponse(
+      new ReadError(
+        'too-large',
+        'response-too-large',
+        'the answer is larger than one response may carry',
+        'ask for fewer items with a smaller limit',
+      ),
+      head,
+    );
+  return head ? { ...response, body: '' } : response;
 }
 
 export function errorResponse(error: ReadError, head = false): APIGatewayProxyStructuredResultV2 {

@@ -144,7 +144,8 @@ export class AdminApi extends Construct {
       // The HTTP API waits at most 30 s for an integration; longer actions run as syncs on the queue.
       timeout: Duration.seconds(29),
       environment: {
-        ...tables.environmentFor(tables.models, tables.repositories, tables.events),
+        // The changes table for the console's reads (the read proxy runs the read API's handler).
+        ...tables.environmentFor(tables.models, tables.repositories, tables.events, tables.changes),
         QUEUE_URL: props.queue.queueUrl,
         DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
         WEBHOOK_SECRET_ID: props.webhookSecret.secretArn,

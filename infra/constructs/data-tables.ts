@@ -3,7 +3,15 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { EVENTS_TABLE, MODELS_TABLE, PARTITION_KEY, REPOSITORIES_TABLE, SORT_KEY, type TableDefinition } from '../../shared/aws/tables';
+import {
+  CHANGES_TABLE,
+  EVENTS_TABLE,
+  MODELS_TABLE,
+  PARTITION_KEY,
+  REPOSITORIES_TABLE,
+  SORT_KEY,
+  type TableDefinition,
+} from '../../shared/aws/tables';
 
 /** Properties of {@link DataTables}. */
 export interface DataTablesProps {
@@ -15,7 +23,7 @@ export interface DataTablesProps {
 }
 
 /**
- * The hub's three DynamoDB tables, created from the shared definitions in `shared/aws/tables.ts` so that the
+ * The hub's four DynamoDB tables, created from the shared definitions in `shared/aws/tables.ts` so that the
  * deployed key schema is the one the application and its local stand-ins use.
  */
 export class DataTables extends Construct {
@@ -25,6 +33,8 @@ export class DataTables extends Construct {
   public readonly repositories: dynamodb.Table;
   /** Deliveries, sync runs and dedupe hashes; items expire through TTL. */
   public readonly events: dynamodb.Table;
+  /** Change records (the changes feed; its stream feeds the change events), intents and commit marks; items expire. */
+  public readonly changes: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: DataTablesProps = {}) {
     super(scope, id);
@@ -32,6 +42,7 @@ export class DataTables extends Construct {
     this.models = this.createTable(MODELS_TABLE, removalPolicy);
     this.repositories = this.createTable(REPOSITORIES_TABLE, removalPolicy);
     this.events = this.createTable(EVENTS_TABLE, removalPolicy);
+    this.changes = this.createTable(CHANGES_TABLE, removalPolicy);
   }
 
   /** The environment variables through which functions receive the physical table names. */
@@ -40,6 +51,7 @@ export class DataTables extends Construct {
       [this.models, MODELS_TABLE],
       [this.repositories, REPOSITORIES_TABLE],
       [this.events, EVENTS_TABLE],
+      [this.changes, CHANGES_TABLE],
     ]);
     const env: Record<string, string> = {};
     for (const table of tables) {
@@ -58,6 +70,7 @@ export class DataTables extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: definition.ttlAttribute,
+      ...(definition.streamsNewImages ? { stream: dynamodb.StreamViewType.NEW_IMAGE } : {}),
       removalPolicy,
       // A retained table is meant to survive; also guard it against deletion outside CloudFormation.
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,

@@ -96,7 +96,7 @@ export class ReadApi extends Construct {
       // The HTTP API waits at most 30 s for an integration.
       timeout: Duration.seconds(29),
       environment: {
-        ...tables.environmentFor(tables.models, tables.repositories, tables.events),
+        ...tables.environmentFor(tables.models, tables.repositories, tables.events, tables.changes),
         POWERTOOLS_SERVICE_NAME: 'model-hub-reader',
       },
     });

@@ -102,7 +102,7 @@ export class SyncWorker extends Construct {
       memorySize: props.memorySize ?? 1024,
       environment: {
         QUEUE_URL: props.queue.queueUrl,
-        ...tables.environmentFor(tables.models, tables.repositories, tables.events),
+        ...tables.environmentFor(tables.models, tables.repositories, tables.events, tables.changes),
         TOKEN_SECRET_PREFIX: this.tokenSecretPrefix,
         BITBUCKET_API_URL: props.bitbucketApiUrl ?? DEFAULT_BITBUCKET_API_URL,
         EVENTS_TTL_DAYS: String(props.eventsTtlDays ?? 30),

@@ -4,10 +4,11 @@ import { DynamoDBClient, GetItemCommand, QueryCommand, type QueryCommandInput } 
 import { createHash } from 'node:crypto';
 import type { StoredModel } from '../domain/read/ports';
 import type { ReadBackModel } from '../domain/sync/ports';
+import { decodeEntityIndex, type EntityIndexDocument } from '../models/entity-index';
 import { gitBlobId } from '../models/git-blob-id';
 import { decodeModelBody, joinChunks } from '../models/model-body-codec';
 import type { ModelRecord } from '../models/model-record';
-import { MODEL_SK_PREFIX, modelSortKey } from './dynamodb-model-store-keys';
+import { INDEX_SK_PREFIX, MODEL_SK_PREFIX, modelSortKey } from './dynamodb-model-store-keys';
 import type { DynamoDbModelStoreOptions } from './dynamodb-model-store-options';
 import { batchGetAll, pages, queryAll } from './dynamodb-paging';
 import { ModelBodyInconsistentError, ModelBodyNotStoredError } from '../domain/sync/errors';
@@ -74,6 +75,25 @@ export class DynamoDbModelReader {
       if (attempt >= 1)
         throw new ModelBodyInconsistentError(
           `stored body of ${path} in ${repositoryUuid} does not match its record (version ${record.version})`,
+        );
+    }
+  }
+
+  /**
+   * The record at `path` with its entity index, or undefined when there is no record. `index` is absent when the
+   * record has none: not a valid model, or written before indexes were kept. Throws {@link ModelBodyInconsistentError}
+   * when the index pieces are missing twice in a row (a rewrite racing two reads).
+   */
+  async getEntityIndex(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; index?: EntityIndexDocument } | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const record = await this.getRecord(repositoryUuid, path);
+      if (!record || record.indexChunks === undefined) return record && { record };
+      if (record.indexChunks === 0) return { record, index: { entries: [], truncated: record.indexTruncated === true } };
+      const pieces = await this.chunks.readPieces(repositoryUuid, record.version, record.indexChunks, INDEX_SK_PREFIX);
+      if (pieces) return { record, index: decodeEntityIndex(joinChunks(pieces)) };
+      if (attempt >= 1)
+        throw new ModelBodyInconsistentError(
+          `entity index of ${path} in ${repositoryUuid} does not match its record (version ${record.version})`,
         );
     }
   }

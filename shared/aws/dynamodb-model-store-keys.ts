@@ -4,6 +4,8 @@
  *   of the whole path>` instead (the record's `path` attribute keeps the full path, so lookups stay exact);
  * - `chunk#<version>#<index>`: a piece of a large compressed body. Chunk keys carry the write's version, not the
  *   path, so a rename can point a new record at the same chunks.
+ * - `index#<version>#<index>`: a piece of the version's compressed entity index (`shared/models/entity-index.ts`),
+ *   laid out, shared and released like body chunks.
  */
 import { createHash } from 'node:crypto';
 
@@ -11,6 +13,10 @@ import { createHash } from 'node:crypto';
 export const MODEL_SK_PREFIX = 'model#';
 /** Prefix of chunk sort keys. */
 export const CHUNK_SK_PREFIX = 'chunk#';
+/** Prefix of entity index piece sort keys. */
+export const INDEX_SK_PREFIX = 'index#';
+/** The two kinds of per-version pieces: body chunks and entity index pieces. */
+export type PiecePrefix = typeof CHUNK_SK_PREFIX | typeof INDEX_SK_PREFIX;
 /** Digits of the chunk index: keeps chunks in order under the sort key (up to a million chunks). */
 export const CHUNK_INDEX_DIGITS = 6;
 /** DynamoDB's limit on a sort key value, in UTF-8 bytes. */
@@ -45,18 +51,19 @@ function utf8Prefix(text: string, maxBytes: number): string {
   return text.slice(0, end);
 }
 
-/** Sort key prefix shared by all chunks of `version` (for `begins_with`). */
-export function chunkVersionPrefix(version: string): string {
-  return `${CHUNK_SK_PREFIX}${version}#`;
+/** Sort key prefix shared by all chunks (or, with `prefix`, index pieces) of `version` (for `begins_with`). */
+export function chunkVersionPrefix(version: string, prefix: PiecePrefix = CHUNK_SK_PREFIX): string {
+  return `${prefix}${version}#`;
 }
 
-/** Sort key of chunk `index` (0-based) of `version`. */
-export function chunkSortKey(version: string, index: number): string {
-  return chunkVersionPrefix(version) + String(index).padStart(CHUNK_INDEX_DIGITS, '0');
+/** Sort key of chunk (or, with `prefix`, index piece) `index` (0-based) of `version`. */
+export function chunkSortKey(version: string, index: number, prefix: PiecePrefix = CHUNK_SK_PREFIX): string {
+  return chunkVersionPrefix(version, prefix) + String(index).padStart(CHUNK_INDEX_DIGITS, '0');
 }
 
-/** The version and index of a chunk sort key, or undefined when `sk` is not a chunk key. */
-export function parseChunkSortKey(sk: string): { version: string; index: number } | undefined {
-  const match = /^chunk#([^#]+)#(\d+)$/.exec(sk);
+/** The version and index of a chunk (or, with `prefix`, index piece) sort key, or undefined for any other key. */
+export function parseChunkSortKey(sk: string, prefix: PiecePrefix = CHUNK_SK_PREFIX): { version: string; index: number } | undefined {
+  if (!sk.startsWith(prefix)) return undefined;
+  const match = /^([^#]+)#(\d+)$/.exec(sk.slice(prefix.length));
   return match ? { version: match[1]!, index: Number(match[2]) } : undefined;
 }

@@ -10,13 +10,15 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 import type { ModelStore } from '../domain/sync/ports';
+import { indexPieces } from '../models/entity-index';
+import { extractEntityIndex } from '../models/entity-index-extractor';
 import { gitBlobId } from '../models/git-blob-id';
 import { readModelSummary } from '../models/hackolade-metadata';
 import { DEFAULT_MODEL_BODY_ENCODING, encodeModelBody, splitIntoChunks, type ModelBodyEncoding } from '../models/model-body-codec';
 import { MAX_MODEL_BYTES, newRecordVersion, tooLargeRecord, type ModelRecord, type ModelStorage } from '../models/model-record';
 import { batchWriteAll } from './dynamodb-batch-write';
 import { DynamoDbModelReader } from './dynamodb-model-reader';
-import { CHUNK_SK_PREFIX, MAX_SORT_KEY_BYTES, modelSortKey, parseChunkSortKey } from './dynamodb-model-store-keys';
+import { CHUNK_SK_PREFIX, INDEX_SK_PREFIX, MAX_SORT_KEY_BYTES, modelSortKey, parseChunkSortKey } from './dynamodb-model-store-keys';
 import { ModelTooLargeError, ModelWriteConflictError } from '../domain/sync/errors';
 import { generationConflict } from '../domain/sync/record-generation';
 import type { RecordHead } from './model-chunk-store';
@@ -94,6 +96,8 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
     // A path longer than a sort key is kept whole in the `path` attribute: its extra bytes come off the inline room.
     const inlineLimit = this.inlineLimitBytes - Math.max(0, Buffer.byteLength(path, 'utf8') - MAX_SORT_KEY_BYTES);
     const chunks = body.byteLength > inlineLimit ? splitIntoChunks(body, this.chunkBytes) : undefined;
+    // The entity index of a valid model, stored under the same version: it can neither lag nor outlive the body.
+    const index = parsed.valid ? indexPieces(extractEntityIndex(bytes), this.chunkBytes) : undefined;
     const record: ModelRecord = {
       repositoryUuid,
       path,
@@ -111,6 +115,7 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       chunkCount: chunks?.length ?? 0,
       storedBytes: body.byteLength,
       ...(input.generation !== undefined ? { generation: input.generation } : {}),
+      ...index?.fields,
     };
 
     // Read what we replace as late as possible: the window for a conflict is from here to the commit.
@@ -120,6 +125,7 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
     if (input.expectedVersion !== undefined && (previous?.version ?? null) !== input.expectedVersion)
       throw new ModelWriteConflictError(repositoryUuid, path);
     if (chunks) await this.chunks.write(repositoryUuid, version, chunks);
+    if (index?.pieces.length) await this.chunks.write(repositoryUuid, version, index.pieces, INDEX_SK_PREFIX);
     await this.commitRecord(record, chunks ? undefined : body, previous?.version);
     if (previous) await this.chunks.release(repositoryUuid, previous);
     return record;
@@ -208,7 +214,8 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
     const source = recordFromItem(Item);
     const sourceFenced = generationConflict(repositoryUuid, fromPath, source, options.generation);
     if (sourceFenced) throw sourceFenced;
-    const shares = source.storage === 'chunked';
+    // Body chunks and index pieces are keyed by version: the moved record shares them.
+    const shares = source.storage === 'chunked' || (source.indexChunks ?? 0) > 0;
     if (shares && !source.sharedChunks) {
       // Flag the source first: if we die after writing the target, deleting the source must not delete the chunks.
       await this.conditional(repositoryUuid, fromPath, () =>
@@ -274,24 +281,33 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
   }
 
   /**
-   * Deletes chunk items whose version no record references and that were written at least `olderThanMs` ago
-   * (default {@link DEFAULT_ORPHAN_MIN_AGE_MS}; younger ones may belong to a write in progress). Such chunks are
-   * left by writes that died before or after their commit. Returns the number of chunk items deleted.
-   * Reads the whole partition (chunks first, then records, so any version committed meanwhile is seen).
+   * Deletes chunk and index items whose version no record references and that were written at least `olderThanMs`
+   * ago (default {@link DEFAULT_ORPHAN_MIN_AGE_MS}; younger ones may belong to a write in progress). Such items are
+   * left by writes that died before or after their commit. Returns the number of items deleted.
+   * Reads the whole partition (pieces first, then records, so any version committed meanwhile is seen).
    */
   async removeOrphanChunks(repositoryUuid: string, options: { olderThanMs?: number } = {}): Promise<number> {
     const cutoff = Date.now() - (options.olderThanMs ?? DEFAULT_ORPHAN_MIN_AGE_MS);
-    const chunkItems = await this.query({
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(CHUNK_SK_PREFIX) },
-      ...projection(['writtenAt'], { '#pk': PARTITION_KEY, '#sk': SORT_KEY }, [PARTITION_KEY, SORT_KEY]),
-    });
-    const referenced = new Set((await this.listModels(repositoryUuid)).filter((r) => r.storage === 'chunked').map((r) => r.version));
-    const orphans = chunkItems.filter((item) => {
-      const parsed = parseChunkSortKey(item[SORT_KEY]?.S ?? '');
-      const writtenAt = Number(item.writtenAt?.N ?? 0);
-      return parsed !== undefined && !referenced.has(parsed.version) && writtenAt <= cutoff;
-    });
+    const pieces = async (prefix: typeof CHUNK_SK_PREFIX | typeof INDEX_SK_PREFIX) =>
+      (
+        await this.query({
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(prefix) },
+          ...projection(['writtenAt'], { '#pk': PARTITION_KEY, '#sk': SORT_KEY }, [PARTITION_KEY, SORT_KEY]),
+        })
+      ).map((item) => ({ item, version: parseChunkSortKey(item[SORT_KEY]?.S ?? '', prefix)?.version, prefix }));
+    const items = [...(await pieces(CHUNK_SK_PREFIX)), ...(await pieces(INDEX_SK_PREFIX))];
+    const records = await this.listModels(repositoryUuid);
+    const referenced = {
+      [CHUNK_SK_PREFIX]: new Set(records.filter((r) => r.storage === 'chunked').map((r) => r.version)),
+      [INDEX_SK_PREFIX]: new Set(records.filter((r) => (r.indexChunks ?? 0) > 0).map((r) => r.version)),
+    };
+    const orphans = items
+      .filter(({ item, version, prefix }) => {
+        const writtenAt = Number(item.writtenAt?.N ?? 0);
+        return version !== undefined && !referenced[prefix].has(version) && writtenAt <= cutoff;
+      })
+      .map(({ item }) => item);
     await this.batchWrite(orphans.map((item) => ({ DeleteRequest: { Key: key(repositoryUuid, item[SORT_KEY]!.S!) } })));
     return orphans.length;
   }
@@ -323,6 +339,7 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       chunkCount: Number(Item.chunkCount?.N ?? 0),
       sharedChunks: Item.sharedChunks?.BOOL === true,
       ...(Item.generation?.S !== undefined ? { generation: Item.generation.S } : {}),
+      indexChunks: Number(Item.indexChunks?.N ?? 0),
     };
   }
 
@@ -345,9 +362,8 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // Our chunks were never visible; a move reuses the source's chunks, which are not ours to delete.
-      if (record.storage === 'chunked' && !record.sharedChunks)
-        await this.chunks.delete(record.repositoryUuid, record.version, record.chunkCount).catch(() => undefined);
+      // Our pieces were never visible; a move reuses the source's, which are not ours to delete.
+      if (!record.sharedChunks) await this.chunks.discard(record.repositoryUuid, { ...record, sharedChunks: false }).catch(() => undefined);
       throw new ModelWriteConflictError(record.repositoryUuid, record.path);
     }
   }

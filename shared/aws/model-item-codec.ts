@@ -38,9 +38,12 @@ export const RECORD_ATTRIBUTES = [
   'sharedChunks',
   'entityNames',
   'generation',
+  'indexChunks',
+  'indexEntries',
+  'indexTruncated',
 ] as const;
 /** The attributes a write reads from the record it replaces. */
-export const HEAD_ATTRIBUTES = ['version', 'storage', 'chunkCount', 'sharedChunks', 'generation'] as const;
+export const HEAD_ATTRIBUTES = ['version', 'storage', 'chunkCount', 'sharedChunks', 'generation', 'indexChunks'] as const;
 
 /** Metadata strings are clipped to this many characters so that a pathological model cannot overflow its item. */
 const MAX_METADATA_STRING_LENGTH = 1024;

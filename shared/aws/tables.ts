@@ -4,11 +4,13 @@
  */
 export interface TableDefinition {
   /** Logical name, also the suffix of the local table name. */
-  readonly logicalName: 'Models' | 'Repositories' | 'Events';
+  readonly logicalName: 'Models' | 'Repositories' | 'Events' | 'Changes';
   /** The environment variable through which functions receive the physical table name. */
-  readonly envVar: 'MODELS_TABLE' | 'REPOSITORIES_TABLE' | 'EVENTS_TABLE';
+  readonly envVar: 'MODELS_TABLE' | 'REPOSITORIES_TABLE' | 'EVENTS_TABLE' | 'CHANGES_TABLE';
   /** Attribute holding an epoch-seconds expiry, when the table expires items. */
   readonly ttlAttribute?: string;
+  /** The table's DynamoDB stream carries new item images (an EventBridge pipe reads it). */
+  readonly streamsNewImages?: boolean;
 }
 
 export const PARTITION_KEY = 'pk';
@@ -21,4 +23,15 @@ export const REPOSITORIES_TABLE: TableDefinition = { logicalName: 'Repositories'
 /** Events log (deliveries, sync runs) and the remembered hashes of accepted bodies; both expire. */
 export const EVENTS_TABLE: TableDefinition = { logicalName: 'Events', envVar: 'EVENTS_TABLE', ttlAttribute: 'expiresAt' };
 
-export const ALL_TABLES: readonly TableDefinition[] = [MODELS_TABLE, REPOSITORIES_TABLE, EVENTS_TABLE];
+/**
+ * Change records: the feed behind `GET /changes` and the EventBridge events (its stream feeds the pipe), the intents
+ * of uncommitted writes and the marks of commits in progress (`shared/aws/dynamodb-change-store.ts`); all expire.
+ */
+export const CHANGES_TABLE: TableDefinition = {
+  logicalName: 'Changes',
+  envVar: 'CHANGES_TABLE',
+  ttlAttribute: 'expiresAt',
+  streamsNewImages: true,
+};
+
+export const ALL_TABLES: readonly TableDefinition[] = [MODELS_TABLE, REPOSITORIES_TABLE, EVENTS_TABLE, CHANGES_TABLE];

@@ -12,6 +12,8 @@ export interface WorkerConfig {
   readonly modelsTable: string;
   readonly repositoriesTable: string;
   readonly eventsTable: string;
+  /** Change records (`dynamodb-change-store.ts`): every committed change of a sync is recorded there. */
+  readonly changesTable: string;
   readonly tokenSecretPrefix: string;
   readonly bitbucketApiUrl: string;
   readonly eventsTtlDays: number;
@@ -44,6 +46,7 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
     modelsTable: env.string('MODELS_TABLE'),
     repositoriesTable: env.string('REPOSITORIES_TABLE'),
     eventsTable: env.string('EVENTS_TABLE'),
+    changesTable: env.string('CHANGES_TABLE'),
     tokenSecretPrefix: env.string('TOKEN_SECRET_PREFIX', DEFAULT_TOKEN_SECRET_PREFIX),
     // The access token goes there: never in clear, except to the local simulator on this machine.
     bitbucketApiUrl: env.url('BITBUCKET_API_URL', DEFAULT_BITBUCKET_API_URL, isTokenSafeUrl, TOKEN_SAFE_URL_RULE),

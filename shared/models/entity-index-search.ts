@@ -29,18 +29,18 @@ export function searchFolded(text: string): string {
 }
 
 export class SearchableEntityIndex {
+  readonly truncated: boolean;
+  /** Number of entries. */
+  readonly size: number;
   /** `\n` + each folded name, so `\n<query>` finds prefixes. */
   private readonly folded: string;
   private readonly starts: Int32Array;
   private readonly kinds: Uint8Array;
+  private readonly encoded: Uint8Array | undefined;
   private details: EntityIndexDocument | undefined;
 
   /** From a decoded document (kept for details), or from stored bytes (decoded again when details are asked). */
-  constructor(
-    source: EntityIndexDocument | Uint8Array,
-    /** Bytes held for this index, for cache accounting. */
-    readonly storedBytes = source instanceof Uint8Array ? source.byteLength : 0,
-  ) {
+  constructor(source: EntityIndexDocument | Uint8Array) {
     const document = source instanceof Uint8Array ? decodeEntityIndex(source) : source;
     this.truncated = document.truncated;
     this.size = document.entries.length;
@@ -61,10 +61,10 @@ export class SearchableEntityIndex {
     this.encoded = source instanceof Uint8Array ? source : undefined;
   }
 
-  readonly truncated: boolean;
-  /** Number of entries. */
-  readonly size: number;
-  private readonly encoded: Uint8Array | undefined;
+  /** About how many bytes of memory the compiled index holds (what a cache counts). */
+  get memoryBytes(): number {
+    return 2 * this.folded.length + this.starts.byteLength + this.kinds.byteLength + (this.encoded?.byteLength ?? 0) + 200;
+  }
 
   /**
    * Indexes (ascending, from `fromEntry`) of the entries whose name matches `foldedQuery` (see {@link searchFolded}),

@@ -5,6 +5,7 @@
  */
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { ModelHubError } from '../util/model-hub-error';
+import { splitIntoChunks } from './model-body-codec';
 
 /** `container`: a bucket (database, keyspace…); `entity`: a collection (table, node…); `attribute`: a property. */
 export type EntityKind = 'container' | 'entity' | 'attribute';
@@ -67,6 +68,21 @@ export function encodeEntityIndex(document: EntityIndexDocument): Buffer {
   return brotliCompressSync(json, {
     params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: json.byteLength },
   });
+}
+
+/** The record fields that name a version's index, and the pieces (of at most `pieceBytes`) that store it. */
+export function indexPieces(
+  document: EntityIndexDocument,
+  pieceBytes: number,
+): { readonly pieces: Buffer[]; readonly fields: { indexChunks: number; indexEntries: number; indexTruncated?: true } } {
+  // An empty index needs no item: `indexChunks: 0` says the model was indexed and holds nothing to find.
+  const pieces = document.entries.length === 0 ? [] : splitIntoChunks(encodeEntityIndex(document), pieceBytes);
+  const fields = {
+    indexChunks: pieces.length,
+    indexEntries: document.entries.length,
+    ...(document.truncated ? { indexTruncated: true as const } : {}),
+  };
+  return { pieces, fields };
 }
 
 /** The document {@link encodeEntityIndex} wrote; throws {@link EntityIndexFormatError} for anything else. */

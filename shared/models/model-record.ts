@@ -57,6 +57,15 @@ export interface ModelRecord extends Partial<ModelMetadata> {
   readonly sharedChunks?: boolean;
   /** Generation of the repository whose sync wrote it (`RepositoryConfig.generation`); absent for unfenced writes. */
   readonly generation?: string;
+  /**
+   * Number of stored pieces of this version's entity index (`entity-index.ts`; 0: nothing to index). Absent on
+   * records written before indexes were kept, and on `too-large` records (no body to index).
+   */
+  readonly indexChunks?: number;
+  /** Entries of the entity index (containers, entities, attributes); present with `indexChunks`. */
+  readonly indexEntries?: number;
+  /** Set when the entity index was cut short by its caps (see `MAX_INDEX_ENTRIES`). */
+  readonly indexTruncated?: boolean;
 }
 
 /** A fresh record version: 96 random bits, URL-safe base64, so it never contains the key separator '#'. */

@@ -33,10 +33,13 @@ function statementsOf(role: iam.Role): PolicyStatementJson[] {
 
 const actionsOf = (statements: PolicyStatementJson[]): string[] => [...new Set(statements.flatMap((st) => listOf(st.Action)))].sort();
 
-/** The DynamoDB actions a role has on each table, by table name (`models`, `repositories`, `events`). */
+/** The DynamoDB actions a role has on each table, by table name (`models`, `repositories`, `events`, `changes`). */
 function tableAccessOf(role: iam.Role): Record<string, string[]> {
   const names = new Map(
-    (['models', 'repositories', 'events'] as const).map((name) => [logicalId(stack, stack.tables[name].node.defaultChild), name]),
+    (['models', 'repositories', 'events', 'changes'] as const).map((name) => [
+      logicalId(stack, stack.tables[name].node.defaultChild),
+      name,
+    ]),
   );
   const access: Record<string, string[]> = {};
   for (const statement of statementsOf(role)) {
@@ -101,6 +104,7 @@ describe('the worker', () => {
       ],
       repositories: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       events: ['dynamodb:PutItem'],
+      changes: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
     });
   });
 
@@ -140,11 +144,12 @@ describe('the reconciler', () => {
 });
 
 describe('the reader', () => {
-  test('only reads: item, query and batch gets on models, the repositories (a scan lists them) and sync runs', () => {
+  test('only reads: item, query and batch gets on models, the repositories (a scan lists them), sync runs, the changes feed', () => {
     expect(tableAccessOf(stack.readApi.reader.role)).toEqual({
       models: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
       repositories: ['dynamodb:GetItem', 'dynamodb:Scan'],
       events: ['dynamodb:Query'],
+      changes: ['dynamodb:Query'],
     });
   });
 
@@ -166,6 +171,7 @@ describe('the admin function', () => {
       models: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query'],
       repositories: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
       events: ['dynamodb:PutItem', 'dynamodb:Query'],
+      changes: ['dynamodb:Query'],
     });
   });
 

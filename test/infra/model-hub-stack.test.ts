@@ -1,6 +1,6 @@
 import { type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { EVENTS_TABLE, MODELS_TABLE, REPOSITORIES_TABLE } from '../../shared/aws/tables';
+import { CHANGES_TABLE, EVENTS_TABLE, MODELS_TABLE, REPOSITORIES_TABLE } from '../../shared/aws/tables';
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../shared/domain/sync/derive-plan';
 import { WORKER_TIMEOUT, type ModelHubStack } from '../../infra/model-hub-stack';
 import { sharedSynth } from '../support/infra-stack';
@@ -58,8 +58,8 @@ describe('functions', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     // Plus CDK's own deploy-time function that copies the console into its bucket (BucketDeployment, Python).
     const ours = Object.values(functions).filter((fn) => String(fn.Properties.Runtime).startsWith('nodejs'));
-    expect(ours).toHaveLength(5);
-    expect(Object.keys(functions)).toHaveLength(6);
+    expect(ours).toHaveLength(6);
+    expect(Object.keys(functions)).toHaveLength(7);
     for (const fn of ours) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -68,7 +68,7 @@ describe('functions', () => {
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toMatch(/^--enable-source-maps( |$)/);
     }
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(logGroups.length).toBeGreaterThanOrEqual(4);
+    expect(logGroups.length).toBeGreaterThanOrEqual(5);
     for (const lg of logGroups) expect(lg.Properties.RetentionInDays).toBe(365);
   });
 
@@ -138,9 +138,9 @@ describe('queues', () => {
     expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * workerTimeout);
   });
 
-  test('both queues use SQS-managed SSE and deny non-TLS access', () => {
+  test('every queue (sync, its DLQ, the change-events DLQ) uses SQS-managed SSE and denies non-TLS access', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(2);
+    expect(Object.keys(queues)).toHaveLength(3);
     for (const [id, queue] of Object.entries(queues)) {
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -167,9 +167,9 @@ describe('queues', () => {
 });
 
 describe('tables', () => {
-  test('three pay-per-request tables with pk/sk, PITR, AWS-managed SSE, retained and deletion-protected', () => {
+  test('four pay-per-request tables with pk/sk, PITR, AWS-managed SSE, retained and deletion-protected', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(3);
+    expect(Object.keys(tables)).toHaveLength(4);
     for (const table of Object.values(tables)) {
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.UpdateReplacePolicy).toBe('Retain');
@@ -188,9 +188,12 @@ describe('tables', () => {
     }
   });
 
-  test('only the events table expires items, on its ttl attribute', () => {
+  test('only the events and changes tables expire items, on their ttl attribute', () => {
     const ttl = Object.values(template.findResources('AWS::DynamoDB::Table')).map((t) => t.Properties.TimeToLiveSpecification);
-    expect(ttl.filter(Boolean)).toEqual([{ AttributeName: EVENTS_TABLE.ttlAttribute, Enabled: true }]);
+    expect(ttl.filter(Boolean)).toEqual([
+      { AttributeName: EVENTS_TABLE.ttlAttribute, Enabled: true },
+      { AttributeName: CHANGES_TABLE.ttlAttribute, Enabled: true },
+    ]);
     expect(
       template.toJSON().Resources[logicalId(stack, stack.tables.events.node.defaultChild)].Properties.TimeToLiveSpecification,
     ).toBeDefined();
@@ -250,6 +253,14 @@ describe('schedule and monitoring', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         Dimensions: [
           { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, stack.ingest.deadLetterQueue.node.defaultChild), 'QueueName'] } },
+        ],
+      }),
+      expect.objectContaining({
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [logicalId(stack, stack.changeEvents.deadLetterQueue.node.defaultChild), 'QueueName'] },
+          },
         ],
       }),
     ]);

@@ -4,7 +4,7 @@
 import { type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { ModelHubStack } from '../../infra/model-hub-stack';
-import { EVENTS_TABLE, MODELS_TABLE, REPOSITORIES_TABLE } from '../../shared/aws/tables';
+import { CHANGES_TABLE, EVENTS_TABLE, MODELS_TABLE, REPOSITORIES_TABLE } from '../../shared/aws/tables';
 import { sharedSynth } from '../support/infra-stack';
 
 let stack: ModelHubStack;
@@ -141,7 +141,7 @@ describe('the functions', () => {
     template.toJSON().Resources[logicalId(stack, fn.node.defaultChild)].Properties;
   const ref = (construct: { node: { defaultChild?: unknown } }) => ({ Ref: logicalId(stack, construct.node.defaultChild) });
 
-  test('the reader knows the three tables and answers within the API timeout', () => {
+  test('the reader knows the four tables and answers within the API timeout', () => {
     const props = propsOf(stack.readApi.reader.function);
     expect(props.Timeout).toBe(29);
     expect(props.Environment.Variables).toEqual({
@@ -149,6 +149,7 @@ describe('the functions', () => {
       [MODELS_TABLE.envVar]: ref(stack.tables.models),
       [REPOSITORIES_TABLE.envVar]: ref(stack.tables.repositories),
       [EVENTS_TABLE.envVar]: ref(stack.tables.events),
+      [CHANGES_TABLE.envVar]: ref(stack.tables.changes),
       POWERTOOLS_SERVICE_NAME: 'model-hub-reader',
     });
   });
@@ -161,6 +162,7 @@ describe('the functions', () => {
       [MODELS_TABLE.envVar]: ref(stack.tables.models),
       [REPOSITORIES_TABLE.envVar]: ref(stack.tables.repositories),
       [EVENTS_TABLE.envVar]: ref(stack.tables.events),
+      [CHANGES_TABLE.envVar]: ref(stack.tables.changes),
       QUEUE_URL: ref(stack.ingest.queue),
       DEAD_LETTER_QUEUE_URL: ref(stack.ingest.deadLetterQueue),
       WEBHOOK_SECRET_ID: ref(stack.ingest.webhookSecret),

@@ -46,7 +46,7 @@ describe('cdk synth', () => {
       const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
       // Ours, and CDK's BucketDeployment handler that copies the console into its bucket.
       const ours = functions.filter((fn) => String(fn.Properties.Runtime).startsWith('nodejs'));
-      expect([ours.length, functions.length]).toEqual([5, 6]);
+      expect([ours.length, functions.length]).toEqual([6, 7]);
       for (const fn of ours) {
         const assetDir = `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`;
         expect(readdirSync(join(outdir, assetDir)).sort()).toEqual(['index.js', 'index.js.map']);

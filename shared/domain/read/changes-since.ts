@@ -64,6 +64,11 @@ export function encodeCursor(position: string): string {
   return Buffer.from(`v1:${position}`, 'utf8').toString('base64url');
 }
 
+/** The feed position a cursor stands for: everything before it has been read (throws on a cursor not made here). */
+export function cursorPosition(cursor: string): string {
+  return decodeCursor(cursor);
+}
+
 function decodeCursor(cursor: string): string {
   const text = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const position = text.startsWith('v1:') ? text.slice(3) : '';

@@ -53,7 +53,9 @@ export async function getModelContent(ports: ReadPorts, request: ContentRequest)
   if (record.blobId && anyMatch(request.ifNoneMatch, record.blobId))
     return { kind: 'not-modified', ...representation(record, record.blobId, chooseEncoding(record.encoding, request), record.size) };
 
-  const stored = await readStored(ports, repository.uuid, path, repository.fullName);
+  const stored =
+    ports.storedModels?.get(repository.uuid, path, record.version) ?? (await readStored(ports, repository.uuid, path, repository.fullName));
+  ports.storedModels?.set(repository.uuid, stored);
   const blobId = stored.record.blobId ?? gitBlobId(stored.body);
   const encoding = chooseEncoding(stored.stored.encoding, request);
   const bytes = encoding === 'identity' ? stored.body : stored.stored.bytes;

@@ -63,6 +63,8 @@ export const MAX_MODEL_PAGE = 1000;
 /** Records read per request at most when filters reject most: the page then ends early with a cursor. */
 const MAX_EXAMINED = 5000;
 const MAX_FILTER_LENGTH = 1024;
+/** JSON characters of models a page holds at most (a Lambda answer carries 6 MB; paths may be 4,096 characters). */
+const MAX_PAGE_CHARS = 3 * 1024 * 1024;
 
 /** A page of a repository's models in path order. */
 export async function listModels(ports: ReadPorts, query: ModelQuery): Promise<ModelPage> {
@@ -78,14 +80,17 @@ export async function listModels(ports: ReadPorts, query: ModelQuery): Promise<M
 
   const models: ModelView[] = [];
   let examined = 0;
+  let chars = 0;
   for (;;) {
     const page = await ports.models.listModelPage(repository.uuid, { prefix: query.prefix, afterPath: after, limit: Math.max(limit, 100) });
     for (const [index, record] of page.records.entries()) {
       after = record.path;
       examined++;
       if (!matches(record)) continue;
-      models.push(modelView(record));
-      if (models.length === limit) {
+      const view = modelView(record);
+      models.push(view);
+      chars += JSON.stringify(view).length;
+      if (models.length === limit || chars >= MAX_PAGE_CHARS) {
         const more = page.more || index < page.records.length - 1;
         return { repository: names(repository), models, nextCursor: more ? encodeCursor(after, queryKey) : null };
       }

@@ -8,6 +8,7 @@ import type { SyncState } from '../sync/ports';
 import type { ModelRecord } from '../../models/model-record';
 import type { ChangeFeed } from '../changes/ports';
 import type { EntitySearchSource } from './search-entities';
+import type { StoredModelCache } from './stored-model-cache';
 
 /** The added repositories and where their replication stands. */
 export interface RepositoryDirectory {
@@ -61,6 +62,10 @@ export interface ReadPorts {
   readonly search?: EntitySearchSource;
   /** The change records (changes-since.ts); absent where the hub has none to read. */
   readonly changes?: ChangeFeed;
+  /** Bodies kept between requests of one container (ranged downloads read a body once). */
+  readonly storedModels?: StoredModelCache;
+  /** Model counts a container keeps, by repository, generation and sync state revision (see repositories.ts). */
+  readonly modelCounts?: Map<string, number>;
   /** The clock, for the `rate-limited` status. */
   readonly now?: () => Date;
 }

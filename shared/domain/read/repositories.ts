@@ -68,11 +68,11 @@ export function normalizeRepositoryUuid(uuid: string): string {
 }
 
 async function describe(ports: ReadPorts, repository: RepositoryConfig): Promise<RepositoryView> {
-  const [state, modelCount, events] = await Promise.all([
+  const [state, events] = await Promise.all([
     ports.repositories.getSyncState(repository.uuid),
-    ports.models.countModels(repository.uuid),
     ports.events.list({ repositoryUuid: repository.uuid, limit: RECENT_EVENTS }),
   ]);
+  const modelCount = await countModels(ports, repository, state);
   const lastRun = events.find((event): event is SyncRunEvent => event.kind === 'sync' && event.outcome !== 'partial');
   const { status, reason } = statusOf(state, lastRun, (ports.now ?? (() => new Date()))());
   return {
@@ -87,6 +87,26 @@ async function describe(ports: ReadPorts, repository: RepositoryConfig): Promise
     modelPattern: repository.modelPattern,
   };
 }
+
+/**
+ * The repository's model count. Counting reads every record (and bills its inline body), so a container keeps the
+ * count of each sync state revision: syncs write the state after their model writes (each checkpoint is a new
+ * revision), so the models change only together with the revision, give or take one invocation in flight.
+ */
+async function countModels(ports: ReadPorts, repository: RepositoryConfig, state: SyncState): Promise<number> {
+  const key = JSON.stringify([repository.uuid, repository.generation ?? '', state.revision]);
+  const cached = ports.modelCounts?.get(key);
+  if (cached !== undefined) return cached;
+  const count = await ports.models.countModels(repository.uuid);
+  if (ports.modelCounts) {
+    if (ports.modelCounts.size >= MAX_CACHED_COUNTS) ports.modelCounts.clear();
+    ports.modelCounts.set(key, count);
+  }
+  return count;
+}
+
+/** Counts a container keeps at most (one per repository and revision seen). */
+const MAX_CACHED_COUNTS = 10_000;
 
 /** The same reading of a sync state as `repo list`: a parked sync, a running one, the last failure, or the cursor. */
 function statusOf(state: SyncState, lastRun: SyncRunEvent | undefined, now: Date): { status: RepositoryStatus; reason?: string } {

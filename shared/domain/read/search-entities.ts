@@ -73,8 +73,39 @@ export interface SearchableModel {
   readonly modelName?: string;
   readonly dbVendor?: string;
   readonly appTarget?: string;
-  /** `indexed`: an index was written with this version; `none`: no body to index (too large); `missing`: written before indexes. */
+  /**
+   * `indexed`: an index was written with this version; `none`: nothing to index (invalid or too large);
+   * `missing`: a valid model written before indexes were kept.
+   */
   readonly index: 'indexed' | 'none' | 'missing';
+  /** How the source stores the index (`ModelRecord.indexChunks`, `indexTruncated`): the source's own business. */
+  readonly indexChunks?: number;
+  readonly indexTruncated?: boolean;
+}
+
+/** How search sees a stored model record. */
+export function searchableModel(record: {
+  readonly path: string;
+  readonly version: string;
+  readonly status: string;
+  readonly modelName?: string;
+  readonly dbVendor?: string;
+  readonly appTarget?: string;
+  readonly indexChunks?: number;
+  readonly indexTruncated?: boolean;
+}): SearchableModel {
+  const { path, version, modelName, dbVendor, appTarget, indexChunks, indexTruncated } = record;
+  const index = record.status !== 'valid' ? 'none' : indexChunks === undefined ? 'missing' : 'indexed';
+  return {
+    path,
+    version,
+    index,
+    ...(modelName !== undefined ? { modelName } : {}),
+    ...(dbVendor !== undefined ? { dbVendor } : {}),
+    ...(appTarget !== undefined ? { appTarget } : {}),
+    ...(indexChunks !== undefined ? { indexChunks } : {}),
+    ...(indexTruncated ? { indexTruncated } : {}),
+  };
 }
 
 /** Where search reads from. */
@@ -83,8 +114,9 @@ export interface EntitySearchSource {
   /** The current model records of a repository, in path order (UTF-8 byte order, as DynamoDB sorts keys). */
   listModels(repositoryUuid: string): Promise<readonly SearchableModel[]>;
   /**
-   * The indexes of `models` (all `indexed`), in the same order; undefined for a model rewritten or removed since it
-   * was listed (its index went with its version).
+   * The indexes of `models` (all `indexed`), in the same order: each exactly its listed version's. A model rewritten
+   * or removed since it was listed gets undefined (its index went with its version), or its listed version's index
+   * from a cache (an index never changes under its version).
    */
   loadIndexes(repositoryUuid: string, models: readonly SearchableModel[]): Promise<ReadonlyArray<SearchableEntityIndex | undefined>>;
 }
@@ -92,6 +124,8 @@ export interface EntitySearchSource {
 export const MAX_QUERY_LENGTH = 200;
 export const DEFAULT_SEARCH_LIMIT = 20;
 export const MAX_SEARCH_LIMIT = 100;
+/** Repositories whose records are listed at once (the DynamoDB adapter: one Query each). */
+const LIST_AHEAD = 4;
 /** Indexes asked of the source at a time (the DynamoDB adapter reads a batch in one BatchGetItem). */
 const LOAD_BATCH = 100;
 const KINDS: readonly EntityKind[] = ['container', 'entity', 'attribute'];
@@ -111,12 +145,34 @@ export async function searchEntities(source: EntitySearchSource, query: SearchEn
     .filter((repository) => input.repository === undefined || repository.uuid === input.repository)
     .filter((repository) => start === undefined || compareUtf8(repository.uuid, start.repositoryUuid) >= 0)
     .sort((a, b) => compareUtf8(a.uuid, b.uuid));
-  for (const repository of repositories) {
+  const listing = ahead(repositories, (repository) => source.listModels(repository.uuid), LIST_AHEAD);
+  for (const [i, repository] of repositories.entries()) {
     const from = start?.repositoryUuid === repository.uuid ? start : undefined;
-    const next = await searchRepository(source, repository, input, from, hits, counts);
+    const next = await searchRepository(source, repository, await listing(i), input, from, hits, counts);
     if (next) return { hits, cursor: encodeSearchCursor(next, fingerprint), ...counts };
   }
   return { hits, ...counts };
+}
+
+/**
+ * `load(items[i])` for each `i` asked, with the loads of the next `window - 1` items already started: listings of
+ * several repositories overlap instead of queueing, and stopping early wastes at most that many.
+ */
+function ahead<T, R>(items: readonly T[], load: (item: T) => Promise<R>, window: number): (i: number) => Promise<R> {
+  const started = new Map<number, Promise<R>>();
+  const start = (i: number) => {
+    if (i >= items.length || started.has(i)) return;
+    const promise = load(items[i]!);
+    // A load started ahead and never asked for must not become an unhandled rejection.
+    promise.catch(() => undefined);
+    started.set(i, promise);
+  };
+  return (i) => {
+    for (let j = i; j < i + window; j++) start(j);
+    const promise = started.get(i)!;
+    started.delete(i);
+    return promise;
+  };
 }
 
 type ValidatedQuery = Required<Pick<SearchEntitiesQuery, 'match' | 'limit'>> & {
@@ -130,12 +186,13 @@ type ValidatedQuery = Required<Pick<SearchEntitiesQuery, 'match' | 'limit'>> & {
 async function searchRepository(
   source: EntitySearchSource,
   repository: SearchRepository,
+  listed: readonly SearchableModel[],
   input: ValidatedQuery,
   from: SearchPosition | undefined,
   hits: SearchHit[],
   counts: { notIndexed: number; truncated: number },
 ): Promise<SearchPosition | undefined> {
-  const models = (await source.listModels(repository.uuid)).filter(
+  const models = listed.filter(
     (model) => matchesTarget(model, input.target) && (from === undefined || compareUtf8(model.path, from.path) >= 0),
   );
   counts.notIndexed += models.filter((model) => model.index === 'missing').length;

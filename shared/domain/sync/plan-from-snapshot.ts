@@ -5,6 +5,7 @@
  */
 import type { IsModel, SyncOp } from './plan';
 import type { StoredModelSummary } from './ports';
+import { lacksEntityIndex } from './stored-content';
 
 const PHASE = { delete: 0, move: 1, put: 2 } as const;
 
@@ -12,7 +13,8 @@ const PHASE = { delete: 0, move: 1, put: 2 } as const;
  * Ops that make the stored models equal to the tree's models:
  * - a stored model whose id equals the tree's: nothing (a full resync of an unchanged repository writes nothing);
  * - a tree model whose id equals that of a stored model leaving its path: a move (pure exactly when ids match);
- * - any other tree model (new, changed, stored without a known id, or stored with a body a reader cannot get): a put;
+ * - any other tree model (new, changed, stored without a known id or entity index, or stored with a body a reader
+ *   cannot get): a put;
  * - a stored model no longer in the tree's selection: a delete.
  */
 export function planFromSnapshot(files: ReadonlyMap<string, string>, isModel: IsModel, stored: readonly StoredModelSummary[]): SyncOp[] {
@@ -22,7 +24,7 @@ export function planFromSnapshot(files: ReadonlyMap<string, string>, isModel: Is
   // Stored models that leave, by blob id (sorted, so the pairing is the same every time the plan is derived).
   const leaving = new Map<string, string[]>();
   for (const model of [...stored].sort((a, b) => compare(a.path, b.path))) {
-    if (desiredSet.has(model.path) || !model.blobId || model.unreadableBody) continue;
+    if (desiredSet.has(model.path) || !model.blobId || model.unreadableBody || lacksEntityIndex(model)) continue;
     leaving.set(model.blobId, [...(leaving.get(model.blobId) ?? []), model.path]);
   }
   const moved = new Set<string>();
@@ -30,7 +32,7 @@ export function planFromSnapshot(files: ReadonlyMap<string, string>, isModel: Is
   for (const path of desired) {
     const blobId = files.get(path)!;
     const current = storedByPath.get(path);
-    if (current?.blobId === blobId && !current.unreadableBody) continue;
+    if (current?.blobId === blobId && !current.unreadableBody && !lacksEntityIndex(current)) continue;
     const from = current ? undefined : leaving.get(blobId)?.shift();
     if (from !== undefined) {
       moved.add(from);

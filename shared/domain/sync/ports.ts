@@ -136,6 +136,11 @@ export interface StoredModelSummary {
   readonly generation?: string;
   /** The record's version (each write makes a new one): tells whether a record was rewritten since it was listed. */
   readonly version?: string;
+  /**
+   * Pieces of the record's entity index (`ModelRecord.indexChunks`): absent on a valid model stored before indexes
+   * were kept, which a full sync or verification then rewrites (see `lacksEntityIndex`).
+   */
+  readonly indexChunks?: number;
 }
 
 /** A stored model as a reader gets it (see `ModelStore.readBackModels`). */

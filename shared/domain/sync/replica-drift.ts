@@ -6,6 +6,7 @@
  */
 import type { SyncOp } from './plan';
 import type { StoredModelSummary } from './ports';
+import { lacksEntityIndex } from './stored-content';
 import type { VerificationReport } from './sync-types';
 
 /** At most this many paths are named in a report (the counts are always complete). */
@@ -73,7 +74,7 @@ export async function classifyOps(
       if (current?.unreadableBody) {
         kinds.corrupt += 1;
         paths.push(op.path);
-      } else if (current && !current.blobId) {
+      } else if (current && (!current.blobId || lacksEntityIndex(current))) {
         backfilled += 1;
       } else {
         const verdict = await confirm(op.path, current);
@@ -105,7 +106,7 @@ export function describeDrift(drift: DriftSummary, commit: string): string {
 export function describeVerification(verification: VerificationReport): string {
   if (verification.status === 'not-verified') return `not verified: ${verification.reason ?? 'no reason recorded'}`;
   const notes = [
-    verification.backfilled > 0 ? `${verification.backfilled} backfilled with blob ids` : '',
+    verification.backfilled > 0 ? `${verification.backfilled} backfilled with blob ids or entity indexes` : '',
     verification.uncompared > 0 ? `${verification.uncompared} unreadable, not compared` : '',
   ].filter(Boolean);
   const via = verification.via === 'rest' ? ' over REST' : '';

@@ -20,6 +20,14 @@ export function storedAsRead(models: readonly ReadBackModel[]): StoredModelSumma
   });
 }
 
+/**
+ * Whether a stored valid model has no entity index (written before indexes were kept): search cannot find its
+ * objects, so a comparison rewrites it like a record without a blob id, and a verification counts it as backfilled.
+ */
+export function lacksEntityIndex(model: StoredModelSummary): boolean {
+  return model.status === 'valid' && model.indexChunks === undefined;
+}
+
 /** Whether a Git LFS pointer names the content stored in `stored` (same sha256 and size, and a readable body). */
 export function pointsAtStored(pointer: LfsPointerIdentity, stored: StoredModelSummary | undefined): boolean {
   return stored !== undefined && !stored.unreadableBody && stored.sha256 === pointer.sha256 && stored.size === pointer.size;

@@ -24,6 +24,7 @@ test("every log group uses the log key, keep their logs a year and are named und
     '/model-hub/ModelHubSync/admin',
     '/model-hub/ModelHubSync/api-access',
     '/model-hub/ModelHubSync/console-deploy',
+    '/model-hub/ModelHubSync/enrichment',
     '/model-hub/ModelHubSync/reader',
     '/model-hub/ModelHubSync/reconciler',
     '/model-hub/ModelHubSync/verifier',

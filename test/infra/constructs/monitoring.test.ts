@@ -27,9 +27,9 @@ describe.each([
     expect(template.toJSON().Outputs.AlarmTopicArn.Value).toEqual(topicRef);
   });
 
-  test('all eight alarms notify it on alarm and on recovery', () => {
+  test('all nine alarms (the change-events DLQ one too) notify it on alarm and on recovery', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);

@@ -24,10 +24,10 @@ import { storesFor } from '../../support/sync-harness';
 const CLOUDBEERS = '{708c9715-0ecc-4a5d-87ed-63c4ba48ea06}';
 const context = { getRemainingTimeInMillis: () => 600_000, functionName: 'worker', awsRequestId: 'test' } as unknown as Context;
 
-/** The calls a DynamoDB client makes, by table (`models`, `repositories`, `events`), as IAM names them. */
+/** The calls a DynamoDB client makes, by table (`models`, `repositories`, `events`, `changes`), as IAM names them. */
 function recordingClient(standIns: StandIns) {
   const tables = new Map(
-    (['models', 'repositories', 'events'] as const).map((name) => [standIns.env[`${name.toUpperCase()}_TABLE`]!, name] as const),
+    (['models', 'repositories', 'events', 'changes'] as const).map((name) => [standIns.env[`${name.toUpperCase()}_TABLE`]!, name] as const),
   );
   const calls: Record<string, Set<string>> = {};
   const client = new DynamoDBClient({
@@ -146,7 +146,7 @@ describe('the DynamoDB calls each function makes are the ones its role is grante
     // Granted beyond these paths, by reading the code: models UpdateItem (moveModel, a rename of unchanged content)
     // and repositories DeleteItem (deleteSyncState, when a repository was removed and added again meanwhile).
     expect(ungranted(made(), TABLE_ACCESS.worker)).toEqual([]);
-    expect(Object.keys(made()).sort()).toEqual(['events', 'models', 'repositories']);
+    expect(Object.keys(made()).sort()).toEqual(['changes', 'events', 'models', 'repositories']);
   });
 
   it('reconciler: a scheduled run and a verification run', async () => {
@@ -159,7 +159,7 @@ describe('the DynamoDB calls each function makes are the ones its role is grante
     expect(made()).toEqual(sorted(TABLE_ACCESS.reconciler));
   });
 
-  it('reader: repositories, models, metadata, and the bytes of a stored and a chunked model', async () => {
+  it('reader: repositories, models, metadata, the bytes of a stored and a chunked model, search and changes', async () => {
     const repo = await simulator.createRepository('acme/reads');
     await repo.commit({
       'a.hck.json': '{"modelName":"a"}',
@@ -208,10 +208,11 @@ describe('the DynamoDB calls each function makes are the ones its role is grante
       await get(`repositories/${uuid}/model`, 'path=a.hck.json'),
       await get(`repositories/${uuid}/content`, 'path=a.hck.json'),
       await get(`repositories/${uuid}/content`, 'path=big.hck.json', 'HEAD'),
+      await get('search', 'q=a'),
+      await get('changes'),
     ];
 
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-    // Search and changes are not wired to DynamoDB adapters yet; their grants are added with them.
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200]);
     expect(ungranted(made(), TABLE_ACCESS.reader)).toEqual([]);
   });
 });

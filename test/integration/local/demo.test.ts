@@ -16,6 +16,11 @@ describe('npm start -- --demo', () => {
     expect(output).toMatch(
       /sync +synced +synced \{"added":2,"updated":1,"removed":2,"renamed":0,"invalid":1,"tooLarge":0,"missing":0,"skipped":0\}/,
     );
+    expect(output).toMatch(/GET \/repositories: acme\/data-models synced at [0-9a-f]{7}, 4 models/);
+    expect(output).toContain('- entity Pet in models/renamed/large-mongodb-schema-design-patterns.hck.json');
+    expect(output).toMatch(
+      /GET content of models\/renamed\/large-mongodb-schema-design-patterns\.hck\.json: 326798 B exact \(SHA-256 checked\), \d+ B on the wire \(br\)/,
+    );
     // scratch/ is listed in the repository's .hubignore.
     expect(output).not.toContain('scratch/draft.hck.json');
   }, 60_000);

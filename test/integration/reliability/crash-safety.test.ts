@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
-import { request as undiciRequest } from 'undici';
 import { accessTokenSecretName } from '../../../shared/aws/access-tokens';
 import { startBitbucketSimulator, type BitbucketSimulator, type SimulatedRepository } from '../../../local/bitbucket-simulator';
 import { startQueuePoller, type QueuePoller } from '../../../local/queue-poller';
@@ -14,6 +11,7 @@ import { startLocalHub, type LocalHub } from '../../../local/runtime';
 import { createWorkerDeps } from '../../../functions/worker/deps';
 import { createWorkerHandler, type WorkerHandler } from '../../../functions/worker/handler';
 import { TOKEN_SECRET_PREFIX } from '../../../local/stand-ins';
+import { startCrashingProxy, type Crash } from '../../support/crashing-dynamodb-proxy';
 import { differences, expectedModels, orphanChunks, storedModels, storesFor } from '../../support/sync-harness';
 import { capturedOutput, generateRegisteredSecret, muteOutput, registerSecret } from '../../support/secret-hygiene';
 
@@ -31,87 +29,6 @@ const REAL_MODELS = readdirSync(MODEL_DIR)
   .filter((name) => name.endsWith('.hck.json'))
   .sort()
   .map((name) => readFileSync(join(MODEL_DIR, name), 'utf8'));
-const WRITE_TARGETS = /\.(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/;
-
-/** Where the worker dies: at the N-th write from arming, or at the first write `match` accepts. */
-interface Crash {
-  readonly atWrite?: number;
-  readonly match?: (operation: string, body: string) => boolean;
-  readonly when: 'before' | 'after';
-}
-
-/** A DynamoDB proxy that dies at the N-th write after being armed; see the file comment. */
-async function startCrashingProxy(target: string) {
-  let armed: Crash | undefined;
-  let writes = 0;
-  let dead = false;
-  let crashes = 0;
-  const kill = (response: ServerResponse) => {
-    // A non-retryable error: the SDK gives up at once, as a process that died would never retry.
-    response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-    response.end(
-      JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InjectedCrash', message: 'the worker crashed here (injected)' }),
-    );
-  };
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of request) chunks.push(chunk as Buffer);
-      if (dead) return kill(response);
-      const operation = String(request.headers['x-amz-target'] ?? '');
-      const isWrite = WRITE_TARGETS.test(operation);
-      const crashHere =
-        armed !== undefined &&
-        isWrite &&
-        (armed.match ? armed.match(operation, Buffer.concat(chunks).toString('utf8')) : ++writes === armed.atWrite);
-      if (crashHere && armed!.when === 'before') {
-        dead = true;
-        crashes += 1;
-        return kill(response);
-      }
-      const headers = Object.fromEntries(
-        Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection'),
-      ) as Record<string, string>;
-      const answer = await undiciRequest(`${target}${request.url ?? '/'}`, { method: 'POST', headers, body: Buffer.concat(chunks) });
-      const body = Buffer.from(await answer.body.arrayBuffer());
-      if (crashHere) {
-        dead = true;
-        crashes += 1;
-        return kill(response);
-      }
-      response.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'application/x-amz-json-1.0') });
-      response.end(body);
-    })().catch(() => {
-      response.destroy();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    /** Dies at the `crash.atWrite`-th write from now. */
-    arm(crash: Crash | undefined) {
-      armed = crash;
-      writes = 0;
-    },
-    /** Comes back to life ("restart"). */
-    revive() {
-      dead = false;
-      armed = undefined;
-    },
-    get dead() {
-      return dead;
-    },
-    get crashes() {
-      return crashes;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /** Deterministic incompressible bytes: a body that stays over the inline limit once compressed, so it is chunked. */
 function noise(seed: number, bytes: number): string {
   const parts: Buffer[] = [];

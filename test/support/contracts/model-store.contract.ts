@@ -12,6 +12,7 @@ import {
   ModelWriteConflictError,
 } from '../../../shared/domain/sync/errors';
 import type { ModelStore, ReadBackModel } from '../../../shared/domain/sync/ports';
+import { entryPath, type EntityIndexDocument } from '../../../shared/models/entity-index';
 import type { ModelRecord } from '../../../shared/models/model-record';
 
 /** The surface both stores share. */
@@ -36,6 +37,7 @@ export interface ModelStoreUnderTest extends ModelStore {
   ): Promise<ModelRecord | undefined>;
   deleteRepository(repositoryUuid: string): Promise<number>;
   readBackModels(repositoryUuid: string): Promise<readonly ReadBackModel[]>;
+  getEntityIndex(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; index?: EntityIndexDocument } | undefined>;
 }
 
 /** Replaces a stored body behind the store's back, its record untouched (the store's own way of holding it). */
@@ -56,6 +58,10 @@ const visible = (record: ModelRecord | undefined) =>
     collections: record.collections,
     parseError: record.parseError !== undefined,
   };
+
+/** Each entry of an index as `kind:path/in/model`. */
+const indexPaths = (index: EntityIndexDocument | undefined) =>
+  index?.entries.map((entry, at) => `${entry.kind}:${entryPath(index.entries, at).join('/')}`);
 
 /** `store(options)` returns a store; each test uses its own repository uuid. */
 export function modelStoreContract(store: (options?: { maxModelBytes?: number }) => ModelStoreUnderTest, tamper: TamperBody): void {
@@ -305,5 +311,54 @@ export function modelStoreContract(store: (options?: { maxModelBytes?: number })
     expect(await s.moveModel(repo, 'b.hck.json', 'a.hck.json', 'c2', current)).toMatchObject({ path: 'a.hck.json', generation: 'g2' });
     expect((await s.listModels(repo)).map((record) => [record.path, record.generation])).toEqual([['a.hck.json', 'g2']]);
     expect(await s.removeOrphanChunks(repo, { olderThanMs: 0 })).toBe(0);
+  });
+
+  it('keeps an entity index with each version of a valid model; an invalid or too-large model has none', async () => {
+    const s = store({ maxModelBytes: 1_000_000 });
+    const repo = newRepo();
+    const written = await s.putModel({ repositoryUuid: repo, path: 'book.hck.json', commit: 'c1', bytes: FIXTURE });
+    const stored = await s.getEntityIndex(repo, 'book.hck.json');
+    expect(stored!.record.version).toBe(written.version);
+    expect(written).toMatchObject({ indexChunks: expect.any(Number), indexEntries: stored!.index!.entries.length });
+    expect(indexPaths(stored!.index)).toEqual(
+      expect.arrayContaining(['container:Single-Table Design', 'attribute:Single-Table Design/orders/PK']),
+    );
+    expect(stored!.index!.truncated).toBe(false);
+
+    await s.putModel({ repositoryUuid: repo, path: 'empty.hck.json', commit: 'c1', bytes: Buffer.from('{"modelName":"E"}') });
+    expect(await s.getEntityIndex(repo, 'empty.hck.json')).toMatchObject({
+      record: { indexChunks: 0, indexEntries: 0 },
+      index: { entries: [] },
+    });
+    await s.putModel({ repositoryUuid: repo, path: 'broken.hck.json', commit: 'c1', bytes: Buffer.from('{"collections":[') });
+    await s.recordTooLarge({ repositoryUuid: repo, path: 'big.hck.json', commit: 'c1', size: 2_000_000 });
+    for (const path of ['broken.hck.json', 'big.hck.json']) {
+      const none = await s.getEntityIndex(repo, path);
+      expect(none!.index).toBeUndefined();
+      expect(none!.record.indexChunks).toBeUndefined();
+    }
+    expect(await s.getEntityIndex(repo, 'absent.hck.json')).toBeUndefined();
+  });
+
+  it('never lets an index lag or outlive its model: a rewrite replaces it, a rename carries it, a delete removes it', async () => {
+    const s = store();
+    const repo = newRepo();
+    const model = (entity: string) =>
+      Buffer.from(JSON.stringify({ collections: [{ collectionName: entity, properties: [{ name: 'id' }] }] }));
+    await s.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c1', bytes: model('First') });
+    await s.putModel({ repositoryUuid: repo, path: 'a.hck.json', commit: 'c2', bytes: model('Second') });
+    expect(indexPaths((await s.getEntityIndex(repo, 'a.hck.json'))!.index)).toEqual(['entity:Second', 'attribute:Second/id']);
+
+    await s.moveModel(repo, 'a.hck.json', 'b.hck.json', 'c3');
+    expect(await s.getEntityIndex(repo, 'a.hck.json')).toBeUndefined();
+    expect(indexPaths((await s.getEntityIndex(repo, 'b.hck.json'))!.index)).toEqual(['entity:Second', 'attribute:Second/id']);
+    await s.putModel({ repositoryUuid: repo, path: 'c.hck.json', commit: 'c3', bytes: FIXTURE });
+    await s.moveModel(repo, 'c.hck.json', 'b.hck.json', 'c4');
+    expect((await s.getEntityIndex(repo, 'b.hck.json'))!.index!.entries.length).toBeGreaterThan(10);
+
+    await s.deleteModel(repo, 'b.hck.json');
+    expect(await s.getEntityIndex(repo, 'b.hck.json')).toBeUndefined();
+    expect(await s.removeOrphanChunks(repo, { olderThanMs: 0 })).toBe(0);
+    expect(await s.deleteRepository(repo)).toBe(0);
   });
 }

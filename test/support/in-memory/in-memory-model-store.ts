@@ -13,6 +13,8 @@ import {
 import { generationConflict } from '../../../shared/domain/sync/record-generation';
 import type { ModelStore, ReadBackModel } from '../../../shared/domain/sync/ports';
 import type { StoredModel } from '../../../shared/domain/read/ports';
+import type { EntityIndexDocument } from '../../../shared/models/entity-index';
+import { extractEntityIndex } from '../../../shared/models/entity-index-extractor';
 import { gitBlobId } from '../../../shared/models/git-blob-id';
 import { encodeModelBody, type ModelBodyEncoding } from '../../../shared/models/model-body-codec';
 import { readModelSummary } from '../../../shared/models/hackolade-metadata';
@@ -31,6 +33,8 @@ const MAX_PARSE_ERROR_LENGTH = 500;
 interface Stored {
   readonly record: ModelRecord;
   readonly body?: Buffer;
+  /** The version's entity index (a move carries it along, as the real store shares its pieces). */
+  readonly index?: EntityIndexDocument;
 }
 
 export class InMemoryModelStore implements ModelStore {
@@ -57,6 +61,7 @@ export class InMemoryModelStore implements ModelStore {
     const { repositoryUuid, path, commit, bytes } = input;
     if (bytes.byteLength > this.maxModelBytes) throw new ModelTooLargeError(path, bytes.byteLength, this.maxModelBytes);
     const { metadata: parsed, entityNames } = readModelSummary(bytes);
+    const index = parsed.valid ? extractEntityIndex(bytes) : undefined;
     const record: ModelRecord = {
       repositoryUuid,
       path,
@@ -74,13 +79,14 @@ export class InMemoryModelStore implements ModelStore {
       chunkCount: 0,
       storedBytes: bytes.byteLength,
       ...(input.generation !== undefined ? { generation: input.generation } : {}),
+      ...(index ? indexFields(index) : {}),
     };
     const previous = this.partition(repositoryUuid).get(path);
     const fenced = generationConflict(repositoryUuid, path, previous?.record, input.generation);
     if (fenced) throw fenced;
     if (input.expectedVersion !== undefined && (previous?.record.version ?? null) !== input.expectedVersion)
       throw new ModelWriteConflictError(repositoryUuid, path);
-    this.partition(repositoryUuid).set(path, { record, body: Buffer.from(bytes) });
+    this.partition(repositoryUuid).set(path, { record, body: Buffer.from(bytes), ...(index ? { index } : {}) });
     return record;
   }
 
@@ -148,11 +154,28 @@ export class InMemoryModelStore implements ModelStore {
     });
   }
 
+  /** The record with its entity index (absent when it has none: not a valid model, or seeded without one). */
+  async getEntityIndex(repositoryUuid: string, path: string): Promise<{ record: ModelRecord; index?: EntityIndexDocument } | undefined> {
+    const stored = this.partitions.get(repositoryUuid)?.get(path);
+    return stored && { record: stored.record, ...(stored.index ? { index: stored.index } : {}) };
+  }
+
+  /**
+   * Test hook: stores a record as a store that predates entity indexes wrote it (the same record without index
+   * fields, and no index), as in a table written before indexes were kept.
+   */
+  forgetEntityIndex(repositoryUuid: string, path: string): void {
+    const stored = this.partitions.get(repositoryUuid)?.get(path);
+    if (!stored) throw new Error(`no record at ${path}`);
+    const { indexChunks: _chunks, indexEntries: _entries, indexTruncated: _truncated, ...record } = stored.record;
+    this.partition(repositoryUuid).set(path, { record, ...(stored.body ? { body: stored.body } : {}) });
+  }
+
   /** Test hook: replaces the body behind the store's back, its record untouched (as an edit of the table would). */
   tamperBody(repositoryUuid: string, path: string, bytes: Buffer): void {
     const stored = this.partitions.get(repositoryUuid)?.get(path);
     if (!stored?.body) throw new Error(`no stored body at ${path}`);
-    this.partition(repositoryUuid).set(path, { record: stored.record, body: Buffer.from(bytes) });
+    this.partition(repositoryUuid).set(path, { ...stored, body: Buffer.from(bytes) });
   }
 
   async existingPaths(repositoryUuid: string, paths: readonly string[]): Promise<Set<string>> {
@@ -202,7 +225,7 @@ export class InMemoryModelStore implements ModelStore {
       syncedAt: new Date().toISOString(),
       ...(options.generation !== undefined ? { generation: options.generation } : {}),
     };
-    partition.set(toPath, { record: moved, body: source.body });
+    partition.set(toPath, { ...source, record: moved });
     partition.delete(fromPath);
     return moved;
   }
@@ -230,6 +253,15 @@ export class InMemoryModelStore implements ModelStore {
 function matchesRecord(stored: Stored): boolean {
   const body = stored.body!;
   return body.byteLength === stored.record.size && createHash('sha256').update(body).digest('hex') === stored.record.sha256;
+}
+
+/** The real store's index fields; its piece count depends on its chunk size, so here one piece holds any index. */
+function indexFields(index: EntityIndexDocument): Pick<ModelRecord, 'indexChunks' | 'indexEntries' | 'indexTruncated'> {
+  return {
+    indexChunks: index.entries.length === 0 ? 0 : 1,
+    indexEntries: index.entries.length,
+    ...(index.truncated ? { indexTruncated: true } : {}),
+  };
 }
 
 function clipMetadata<T extends object>(metadata: T): T {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { ModelHubApiError, ModelHubClient } from '../../../../client/model-hub-client';
 import { signedGet } from '../../../../client/signed-http';
+import { DynamoDbChangeStore } from '../../../../shared/aws/dynamodb-change-store';
+import { feedPosition } from '../../../../shared/domain/changes/feed-position';
 import { generateLargeModel } from '../../../../local/generate-large-model';
 import type { SimulatedRepository } from '../../../../local/bitbucket-simulator';
 import { startCliTestBed, type CliTestBed } from '../../cli/cli-harness';
@@ -98,6 +100,49 @@ describe('read API on the local runtime (typed client, SigV4)', () => {
       wireBytes: LARGE.byteLength,
     });
     expect(plain.notModified === false && plain.bytes.equals(LARGE)).toBe(true);
+  });
+
+  it('finds entities of the synced models by name, each hit naming its model path exactly', async () => {
+    const page = await client.search({ q: 'pet ', match: 'prefix', type: 'entity', target: 'polyglot', repository: uuid });
+
+    expect(page.hits.map((hit) => [hit.model.path, hit.name])).toEqual([
+      ['odd/a b #1 +%20 50%.hck.json', 'Pet'],
+      ['odd/a b #1 +%20 50%.hck.json', 'Pet Color'],
+      ['odd/a b #1 +%20 50%.hck.json', 'Pet Vaccination'],
+      ['odd/a b #1 +%20 50%.hck.json', 'Pet Breed'],
+      ['odd/a b #1 +%20 50%.hck.json', 'Pet Image'],
+    ]);
+    expect(page).toMatchObject({ nextCursor: null, notIndexed: 0 });
+    await expect(client.search({ q: ' ' })).rejects.toMatchObject({ status: 400, code: 'invalid-parameter' });
+  });
+
+  it('reads the changes feed from the changes table, and goes on from its cursor without repeating a record', async () => {
+    const store = new DynamoDbChangeStore({ tableName: bed.hub.standIns.env.CHANGES_TABLE!, client: bed.hub.standIns.dynamodb });
+    const at = new Date(Date.now() - 60_000);
+    const path = 'odd/q?x=1&y=2.hck.json';
+    await store.append([
+      {
+        position: feedPosition(at, uuid, 0),
+        detailType: 'Model Changed',
+        detail: {
+          schemaVersion: 1,
+          idempotencyKey: 'read-api-test-1',
+          repository: { uuid, fullName: 'acme/read-api' },
+          committedAt: at.toISOString(),
+          change: 'added',
+          path,
+          commit: await repo.head(),
+        },
+      },
+    ]);
+
+    const first = await client.changes();
+    const next = await client.changes({ cursor: first.nextCursor });
+
+    expect(first.items.map((item) => [item.detailType, item.detail.idempotencyKey])).toContainEqual(['Model Changed', 'read-api-test-1']);
+    expect(first.items.find((item) => item.detail.idempotencyKey === 'read-api-test-1')?.detail).toMatchObject({ path });
+    expect(next.items.map((item) => item.detail.idempotencyKey)).not.toContain('read-api-test-1');
+    await expect(client.changes({ cursor: 'not-a-cursor' })).rejects.toMatchObject({ status: 400, code: 'invalid-parameter' });
   });
 
   it('answers 304 to the current ETag, and the new bytes after a push changed the model', async () => {

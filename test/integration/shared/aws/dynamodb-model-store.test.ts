@@ -67,6 +67,8 @@ async function partitionKeys(repositoryUuid: string): Promise<string[]> {
 
 const chunkKeys = async (repositoryUuid: string): Promise<string[]> =>
   (await partitionKeys(repositoryUuid)).filter((sk) => sk.startsWith('chunk#'));
+const indexKeys = async (repositoryUuid: string): Promise<string[]> =>
+  (await partitionKeys(repositoryUuid)).filter((sk) => sk.startsWith('index#'));
 
 /**
  * A second client to the same dynalite whose `failWhen` predicate can make a command fail before it is sent:
@@ -170,9 +172,11 @@ describe('DynamoDbModelStore', () => {
     expect(written.storage).toBe('chunked');
     expect(written.chunkCount).toBe(Math.ceil(written.storedBytes / (64 * 1024)));
     expect(written.chunkCount).toBeGreaterThan(2);
+    expect(written.indexChunks).toBeGreaterThan(0);
     expect(await partitionKeys(repo)).toEqual([
       'chunk#' + written.version + '#000000',
       ...Array.from({ length: written.chunkCount - 1 }, (_, i) => chunkSortKey(written.version, i + 1)),
+      ...Array.from({ length: written.indexChunks! }, (_, i) => chunkSortKey(written.version, i, 'index#')),
       'model#big/generated.hck.json',
     ]);
     expect((await models.getModel(repo, 'big/generated.hck.json'))?.body.equals(bytes)).toBe(true);
@@ -508,12 +512,16 @@ describe('DynamoDbModelStore', () => {
       );
       const orphans = (await chunkKeys(repo)).length - kept.chunkCount;
       expect(orphans).toBeGreaterThan(0);
+      // The write's index pieces, written before its record like its chunks, are orphans too.
+      const orphanIndexPieces = (await indexKeys(repo)).length - kept.indexChunks!;
+      expect(orphanIndexPieces).toBeGreaterThan(0);
       expect((await models.getModel(repo, 'm.hck.json'))?.body.equals(fixture('small-neo4j-bill-of-materials.hck.json'))).toBe(true);
 
       // Young chunks may belong to a write in progress: left alone.
       expect(await models.removeOrphanChunks(repo, { olderThanMs: 60_000 })).toBe(0);
-      expect(await models.removeOrphanChunks(repo, { olderThanMs: 0 })).toBe(orphans);
+      expect(await models.removeOrphanChunks(repo, { olderThanMs: 0 })).toBe(orphans + orphanIndexPieces);
       expect(await chunkKeys(repo)).toHaveLength(kept.chunkCount);
+      expect(await indexKeys(repo)).toEqual(Array.from({ length: kept.indexChunks! }, (_, i) => chunkSortKey(kept.version, i, 'index#')));
       expect((await models.getModel(repo, 'm.hck.json'))?.body.equals(fixture('small-neo4j-bill-of-materials.hck.json'))).toBe(true);
     });
 
@@ -535,8 +543,11 @@ describe('DynamoDbModelStore', () => {
       expect(current?.record.commit).toBe('c2');
       expect(current?.body.equals(fixture('large-mongodb-schema-design-patterns.hck.json'))).toBe(true);
 
-      expect(await models.removeOrphanChunks(repo, { olderThanMs: 0 })).toBe(old.chunkCount);
+      expect(await models.removeOrphanChunks(repo, { olderThanMs: 0 })).toBe(old.chunkCount + old.indexChunks!);
       expect(await chunkKeys(repo)).toHaveLength(current!.record.chunkCount);
+      expect(await indexKeys(repo)).toEqual(
+        Array.from({ length: current!.record.indexChunks! }, (_, i) => chunkSortKey(current!.record.version, i, 'index#')),
+      );
     });
   });
 
@@ -579,7 +590,7 @@ describe('DynamoDbModelStore', () => {
     await models.recordTooLarge({ repositoryUuid: repo, path: 'huge.hck.json', commit: 'c1', size: 40_000_000 });
     await putFixture(models, other, 'keep.hck.json', 'c1', 'small-neo4j-bill-of-materials.hck.json');
 
-    const expected = records.reduce((sum, record) => sum + 1 + record.chunkCount, 1);
+    const expected = records.reduce((sum, record) => sum + 1 + record.chunkCount + (record.indexChunks ?? 0), 1);
     expect(await models.deleteRepository(repo)).toBe(expected);
     expect(await partitionKeys(repo)).toEqual([]);
     expect((await models.getModel(other, 'keep.hck.json'))?.body.equals(fixture('small-neo4j-bill-of-materials.hck.json'))).toBe(true);

@@ -4,12 +4,9 @@ import { join } from 'node:path';
 import { createReaderHandler } from '../../../../functions/reader/handler';
 import { feedPosition } from '../../../../shared/domain/changes/feed-position';
 import type { ReadPorts } from '../../../../shared/domain/read/ports';
-import type { EntitySearchSource } from '../../../../shared/domain/read/search-entities';
-import { extractEntityIndex } from '../../../../shared/models/entity-index-extractor';
-import { SearchableEntityIndex } from '../../../../shared/models/entity-index-search';
 import { createLogger } from '../../../../shared/observability/logger';
 import { InMemoryChangeStore } from '../../../support/in-memory/in-memory-change-store';
-import type { InMemoryModelStore } from '../../../support/in-memory/in-memory-model-store';
+import { InMemoryEntitySearchSource } from '../../../support/in-memory/in-memory-entity-search-source';
 import { readWorld, REPO } from '../../../support/in-memory/read-world';
 
 const BOOK = readFileSync(join(__dirname, '../../../fixtures/hackolade-models/medium-dynamodb-book.hck.json'));
@@ -25,23 +22,15 @@ const get = (path: string, query = '', method = 'GET', headers: Record<string, s
 
 const bodyOf = (response: APIGatewayProxyStructuredResultV2) => JSON.parse(response.body!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Search over the in-memory models, each indexed from its bytes as the worker would. */
-function searchOver(ports: ReadPorts, models: InMemoryModelStore): EntitySearchSource {
-  return {
-    listRepositories: () => ports.repositories.listRepositories(),
-    listModels: async (uuid) => (await models.listModels(uuid)).map((record) => ({ ...record, index: 'indexed' as const })),
-    loadIndexes: (uuid, listed) =>
-      Promise.all(
-        listed.map(async (model) => new SearchableEntityIndex(extractEntityIndex((await models.getModel(uuid, model.path))!.body))),
-      ),
-  };
-}
-
 async function handlerWorld() {
   const world = await readWorld({ now: NOW });
   await world.put('books/book.hck.json', BOOK);
   const changes = new InMemoryChangeStore();
-  const ports: ReadPorts = { ...world.ports, search: searchOver(world.ports, world.models), changes };
+  const ports: ReadPorts = {
+    ...world.ports,
+    search: new InMemoryEntitySearchSource(world.models, () => world.ports.repositories.listRepositories()),
+    changes,
+  };
   const logger = createLogger('reader-test', { POWERTOOLS_LOG_LEVEL: 'SILENT' });
   return { ...world, changes, handler: createReaderHandler({ logger, ports: () => ports }) };
 }
@@ -146,5 +135,28 @@ describe('reader handler', () => {
       schemaVersion: 1,
       error: { code: 'internal', message: 'internal error', hint: expect.any(String) },
     });
+  });
+});
+
+describe('reader handler: answers Lambda could not carry', () => {
+  it('refuses a JSON answer over what one response carries with 413 and a hint, instead of failing in Lambda', async () => {
+    const world = await readWorld();
+    const huge = 'x'.repeat(1000);
+    const repositories = Array.from({ length: 6000 }, (_, i) => ({ uuid: `{${i}}`, fullName: huge, modelPattern: '*', addedAt: '' }));
+    const ports = {
+      ...world.ports,
+      repositories: Object.assign(Object.create(world.repositories) as typeof world.repositories, {
+        listRepositories: async () => repositories,
+      }),
+    };
+    const handler = createReaderHandler({ logger: createLogger('reader-test', { POWERTOOLS_LOG_LEVEL: 'SILENT' }), ports: () => ports });
+
+    const response = await handler(get('repositories'));
+
+    expect([response.statusCode, bodyOf(response).error.code, bodyOf(response).error.hint]).toEqual([
+      413,
+      'response-too-large',
+      'ask for fewer items with a smaller limit',
+    ]);
   });
 });

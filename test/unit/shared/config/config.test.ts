@@ -7,6 +7,7 @@ import { ConfigError } from '../../../../shared/domain/errors';
 import { DEFAULT_PACK_BUDGET_MIB } from '../../../../shared/git/pack-guard';
 
 const COMMON = { QUEUE_URL: 'http://queue', REPOSITORIES_TABLE: 'repos', EVENTS_TABLE: 'events' };
+const WORKER = { CHANGES_TABLE: 'changes' };
 
 describe('readEnv', () => {
   it('reads strings and numbers with fallbacks, and collects every problem into one ConfigError', () => {
@@ -46,6 +47,7 @@ describe('loadWorkerConfig', () => {
   it('applies the defaults and converts seconds to milliseconds', () => {
     const config = loadWorkerConfig({
       ...COMMON,
+      ...WORKER,
       MODELS_TABLE: 'models',
       BITBUCKET_API_URL: 'http://127.0.0.1:9/2.0//',
       SAFETY_MARGIN_SECONDS: '5',
@@ -55,6 +57,7 @@ describe('loadWorkerConfig', () => {
       modelsTable: 'models',
       repositoriesTable: 'repos',
       eventsTable: 'events',
+      changesTable: 'changes',
       tokenSecretPrefix: 'model-hub/tokens/',
       bitbucketApiUrl: 'http://127.0.0.1:9/2.0',
       eventsTtlDays: 30,
@@ -69,15 +72,17 @@ describe('loadWorkerConfig', () => {
       gitMaxPackMib: DEFAULT_PACK_BUDGET_MIB,
     });
     expect(Object.isFrozen(config)).toBe(true);
-    expect(() => loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm', GIT_SYNC: 'maybe' })).toThrow('GIT_SYNC must be one of on, off');
+    expect(() => loadWorkerConfig({ ...COMMON, ...WORKER, MODELS_TABLE: 'm', GIT_SYNC: 'maybe' })).toThrow(
+      'GIT_SYNC must be one of on, off',
+    );
     expect(
-      loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm', GIT_SYNC: 'off', GIT_MIN_CHANGED_MODELS: '7', GIT_MAX_PACK_MIB: '2' }),
+      loadWorkerConfig({ ...COMMON, ...WORKER, MODELS_TABLE: 'm', GIT_SYNC: 'off', GIT_MIN_CHANGED_MODELS: '7', GIT_MAX_PACK_MIB: '2' }),
     ).toMatchObject({
       gitSync: 'off',
       gitMinChangedModels: 7,
       gitMaxPackMib: 2,
     });
-    expect(loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm' }).bitbucketApiUrl).toBe('https://api.bitbucket.org/2.0');
+    expect(loadWorkerConfig({ ...COMMON, ...WORKER, MODELS_TABLE: 'm' }).bitbucketApiUrl).toBe('https://api.bitbucket.org/2.0');
   });
 
   it.each([
@@ -86,7 +91,7 @@ describe('loadWorkerConfig', () => {
     ['another scheme', 'ftp://api.bitbucket.org/2.0'],
     ['no URL at all', 'api.bitbucket.org/2.0'],
   ])('refuses a BITBUCKET_API_URL of %s: the token would travel in clear or nowhere sensible', (_case, url) => {
-    expect(() => loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm', BITBUCKET_API_URL: url })).toThrow(
+    expect(() => loadWorkerConfig({ ...COMMON, ...WORKER, MODELS_TABLE: 'm', BITBUCKET_API_URL: url })).toThrow(
       new ConfigError([
         'BITBUCKET_API_URL must be an https:// URL such as https://api.bitbucket.org/2.0 (plain http only to this machine)',
       ]),
@@ -96,7 +101,7 @@ describe('loadWorkerConfig', () => {
   it.each(['https://bitbucket.example.com/rest/2.0', 'http://127.0.0.1:7990/2.0', 'http://localhost:7990/2.0', 'http://[::1]:7990/2.0'])(
     'accepts a BITBUCKET_API_URL of %s',
     (url) => {
-      expect(loadWorkerConfig({ ...COMMON, MODELS_TABLE: 'm', BITBUCKET_API_URL: url }).bitbucketApiUrl).toBe(url);
+      expect(loadWorkerConfig({ ...COMMON, ...WORKER, MODELS_TABLE: 'm', BITBUCKET_API_URL: url }).bitbucketApiUrl).toBe(url);
     },
   );
 
@@ -106,6 +111,7 @@ describe('loadWorkerConfig', () => {
         'MODELS_TABLE environment variable is not set',
         'REPOSITORIES_TABLE environment variable is not set',
         'EVENTS_TABLE environment variable is not set',
+        'CHANGES_TABLE environment variable is not set',
         'FETCH_CONCURRENCY must be a number >= 1 <= 64',
         'BITBUCKET_MAX_ATTEMPTS must be a number >= 1 <= 20',
       ]),

@@ -2,12 +2,15 @@
  * The in-memory fakes of our ports pass the same contract suites as the real adapters
  * (test/integration/shared/aws/*.contract.test.ts, test/integration/shared/bitbucket/bitbucket-source.contract.test.ts).
  */
+import type { SearchRepository } from '../../../../shared/domain/read/search-entities';
+import { entitySearchSourceContract } from '../../../support/contracts/entity-search-source.contract';
 import { eventLogContract } from '../../../support/contracts/event-log.contract';
 import { modelCatalogContract } from '../../../support/contracts/model-catalog.contract';
 import { modelStoreContract } from '../../../support/contracts/model-store.contract';
 import { sourceRepositoryContract } from '../../../support/contracts/source-repository.contract';
 import { syncQueueContract } from '../../../support/contracts/sync-queue.contract';
 import { repositoryStoreContract } from '../../../support/contracts/sync-state-store.contract';
+import { InMemoryEntitySearchSource } from '../../../support/in-memory/in-memory-entity-search-source';
 import { InMemoryEventLog } from '../../../support/in-memory/in-memory-event-log';
 import { InMemoryModelStore } from '../../../support/in-memory/in-memory-model-store';
 import { InMemoryRepositoryStore } from '../../../support/in-memory/in-memory-repository-store';
@@ -52,4 +55,17 @@ describe('InMemoryRepository source', () => {
 
 describe('InMemoryModelStore as the read API catalog', () => {
   modelCatalogContract(() => new InMemoryModelStore({ bodyEncoding: 'br' }));
+});
+
+describe('InMemoryEntitySearchSource', () => {
+  entitySearchSourceContract(() => {
+    const models = new InMemoryModelStore();
+    const repositories: SearchRepository[] = [];
+    return {
+      source: new InMemoryEntitySearchSource(models, async () => repositories),
+      models,
+      repositories,
+      forgetIndex: async (repositoryUuid, path) => models.forgetEntityIndex(repositoryUuid, path),
+    };
+  });
 });

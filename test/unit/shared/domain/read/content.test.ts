@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { getModelContent, type ContentRequest } from '../../../../../shared/domain/read/content';
+import { StoredModelCache } from '../../../../../shared/domain/read/stored-model-cache';
 import { readWorld, REPO } from '../../../../support/in-memory/read-world';
 
 const BOOK = readFileSync(join(__dirname, '../../../../fixtures/hackolade-models/medium-dynamodb-book.hck.json'));
@@ -110,5 +111,26 @@ describe('read: content', () => {
     });
     await expect(getModelContent(ports, ask({}))).rejects.toMatchObject({ kind: 'unavailable', code: 'content-changing' });
     await expect(getModelContent(ports, ask({ path: 'nope.hck.json' }))).rejects.toMatchObject({ kind: 'not-found' });
+  });
+
+  it('reads a body once for all the parts of a ranged download, and again after the model was rewritten', async () => {
+    const world = await readWorld();
+    await world.put('book.hck.json', BOOK);
+    const reads: string[] = [];
+    const getStoredModel = world.models.getStoredModel.bind(world.models);
+    const models = Object.assign(Object.create(world.models) as typeof world.models, {
+      getStoredModel: (uuid: string, path: string) => (reads.push(path), getStoredModel(uuid, path)),
+    });
+    const ports = { ...world.ports, models, storedModels: new StoredModelCache(1 << 20) };
+
+    const parts = [];
+    for (let start = 0; start < BOOK.byteLength; start += 10_000)
+      parts.push(await getModelContent(ports, ask({ range: { start }, maxBytes: 10_000 })));
+    await world.put('book.hck.json', '{"modelName":"changed"}', 'c2');
+    const after = await getModelContent(ports, ask({}));
+
+    expect(Buffer.concat(parts.map((part) => (part.kind === 'content' ? part.bytes : Buffer.alloc(0)))).equals(BOOK)).toBe(true);
+    expect(after.kind === 'content' && after.bytes.toString()).toBe('{"modelName":"changed"}');
+    expect(reads).toEqual(['book.hck.json', 'book.hck.json']);
   });
 });

@@ -93,4 +93,16 @@ describe('read: models', () => {
     await expect(getModelDetails(ports, REPO, 'Books/book.hck.json')).rejects.toMatchObject({ kind: 'not-found', code: 'model-not-found' });
     await expect(getModelDetails(ports, REPO, '')).rejects.toMatchObject({ kind: 'invalid-request', message: 'parameter path is missing' });
   });
+
+  it('ends a page early when its models would not fit one answer, and the cursor goes on from there', async () => {
+    const { ports, put } = await readWorld();
+    const paths = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(4, '0')}/${'x'.repeat(4000)}.hck.json`);
+    for (const path of paths) await put(path, '{}');
+
+    const pages = await allPages((cursor) => listModels(ports, { repository: REPO, limit: 1000, cursor }));
+
+    expect(pages.length).toBeGreaterThan(1);
+    expect(Math.max(...pages.map((page) => JSON.stringify(page).length))).toBeLessThan(4 * 1024 * 1024);
+    expect(pages.flat()).toEqual(paths);
+  });
 });

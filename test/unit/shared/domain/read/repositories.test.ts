@@ -64,4 +64,24 @@ describe('read: repositories', () => {
     expect(missing).toBeInstanceOf(ReadError);
     expect(missing).toMatchObject({ kind: 'not-found', code: 'repository-not-found', hint: expect.stringContaining('GET /repositories') });
   });
+
+  it('counts the models once per sync state revision, and again after a sync wrote its state', async () => {
+    const { ports, models, repositories, put } = await readWorld();
+    let counts = 0;
+    const countModels = models.countModels.bind(models);
+    const cached = {
+      ...ports,
+      modelCounts: new Map<string, number>(),
+      models: Object.assign(Object.create(models) as typeof models, { countModels: (uuid: string) => (counts++, countModels(uuid)) }),
+    };
+    await put('a.hck.json', '{}');
+    const first = await repositories.putSyncState({ uuid: REPO, cursor: 'c1' }, 0);
+
+    const before = [(await getRepository(cached, REPO)).modelCount, (await listRepositories(cached))[0]!.modelCount];
+    await put('b.hck.json', '{}');
+    await repositories.putSyncState({ uuid: REPO, cursor: 'c2' }, first.revision);
+    const after = (await getRepository(cached, REPO)).modelCount;
+
+    expect([...before, after, counts]).toEqual([1, 1, 2, 2]);
+  });
 });

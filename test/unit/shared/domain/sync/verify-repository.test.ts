@@ -162,8 +162,35 @@ describe('verifyRepository (in memory)', () => {
     legacy = false;
 
     expect(verification).toMatchObject({ status: 'no-drift', backfilled: 4, repaired: 4, drift: { count: 0 } });
-    expect(describeVerification(verification)).toBe('verified: no drift (5 models; 4 backfilled with blob ids)');
+    expect(describeVerification(verification)).toBe('verified: no drift (5 models; 4 backfilled with blob ids or entity indexes)');
     expect((await verify(world)).verification).toMatchObject({ status: 'no-drift', backfilled: 0, repaired: 0 });
+  });
+
+  it('rewrites valid models stored before entity indexes were kept, reported as backfilled, apart from drift', async () => {
+    const world = await syncedWorld();
+    for (const path of ['m/01.hck.json', 'm/03.hck.json']) world.models.forgetEntityIndex(world.repo.uuid, path);
+    const lacking = async () =>
+      (await world.models.listModels(world.repo.uuid)).filter((record) => record.indexChunks === undefined).map((record) => record.path);
+    expect(await lacking()).toEqual(['m/01.hck.json', 'm/03.hck.json']);
+
+    const { verification } = await verify(world);
+
+    expect(verification).toMatchObject({ status: 'no-drift', backfilled: 2, repaired: 2, drift: { count: 0 } });
+    expect(describeVerification(verification)).toBe('verified: no drift (5 models; 2 backfilled with blob ids or entity indexes)');
+    expect(await lacking()).toEqual([]);
+    expect((await verify(world)).verification).toMatchObject({ status: 'no-drift', backfilled: 0, repaired: 0 });
+  });
+
+  it('indexes models stored before entity indexes on the next full sync of an unchanged head', async () => {
+    const world = await syncedWorld();
+    world.models.forgetEntityIndex(world.repo.uuid, 'm/02.hck.json');
+    await world.state.putSyncState(
+      { ...(await world.state.getSyncState(world.repo.uuid)), cursor: undefined },
+      (await world.state.getSyncState(world.repo.uuid)).revision,
+    );
+
+    expect(await sync(world)).toMatchObject({ outcome: 'synced', counts: { updated: 1 } });
+    expect((await world.models.getRecord(world.repo.uuid, 'm/02.hck.json'))!.indexChunks).toBe(0);
   });
 
   it('compares over REST when git is unavailable and the repository is small', async () => {
@@ -226,7 +253,7 @@ describe('verifyRepository (in memory)', () => {
 
 describe('classifyOps', () => {
   it('does not call a differing tree id drift when the bytes are the stored ones (a Git LFS pointer)', async () => {
-    const stored: StoredModelSummary[] = [{ path: 'lfs.hck.json', status: 'valid', blobId: 'content-id' }];
+    const stored: StoredModelSummary[] = [{ path: 'lfs.hck.json', status: 'valid', blobId: 'content-id', indexChunks: 1 }];
     const op = { kind: 'put' as const, path: 'lfs.hck.json', change: 'updated' as const, blobId: 'pointer-id', key: '2:lfs.hck.json' };
 
     const same = await classifyOps([op], stored, async () => 'same');

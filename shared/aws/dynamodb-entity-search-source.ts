@@ -1,0 +1,106 @@
+/**
+ * DynamoDB adapter of entity search's source: lists the model records of a repository (the freshness check) and
+ * reads the entity index pieces of the versions they name, keeping compiled indexes in memory by version. An index
+ * never changes under its version, so a warm reader Lambda reads the records listing plus the indexes of versions
+ * it has not seen, and nothing it has cached can be stale.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { searchableModel, type EntitySearchSource, type SearchRepository, type SearchableModel } from '../domain/read/search-entities';
+import { SearchableEntityIndex } from '../models/entity-index-search';
+import { joinChunks } from '../models/model-body-codec';
+import { INDEX_SK_PREFIX, MODEL_SK_PREFIX, chunkSortKey } from './dynamodb-model-store-keys';
+import { batchGetAll, queryAll } from './dynamodb-paging';
+import { key, projection, recordFromItem, s } from './model-item-codec';
+import { PARTITION_KEY, SORT_KEY } from './tables';
+
+/** Default memory for compiled indexes: about 1,500 models of 2,100 entries, within a 1 GB reader. */
+export const DEFAULT_INDEX_CACHE_BYTES = 256 * 1024 * 1024;
+const LISTED_ATTRIBUTES = ['path', 'version', 'status', 'modelName', 'dbVendor', 'appTarget', 'indexChunks', 'indexTruncated'] as const;
+
+export interface DynamoDbEntitySearchSourceOptions {
+  /** Physical name of the models table (`MODELS_TABLE`). */
+  readonly tableName: string;
+  /** @default a new `DynamoDBClient` from the environment */
+  readonly client?: DynamoDBClient;
+  /** The repositories search goes over (e.g. from the repositories table). */
+  readonly listRepositories: () => Promise<readonly SearchRepository[]>;
+  /** Bound on the memory of cached compiled indexes (least recently used go first). @default {@link DEFAULT_INDEX_CACHE_BYTES} */
+  readonly cacheBytes?: number;
+}
+
+export class DynamoDbEntitySearchSource implements EntitySearchSource {
+  private readonly client: DynamoDBClient;
+  private readonly cacheBytes: number;
+  /** Compiled indexes by `<repository>#<version>`, least recently used first. */
+  private readonly cache = new Map<string, SearchableEntityIndex>();
+  private cachedBytes = 0;
+  /** Index reads served from the cache and from the table since creation (for the bench and the tests). */
+  readonly stats = { cached: 0, read: 0 };
+
+  constructor(private readonly options: DynamoDbEntitySearchSourceOptions) {
+    this.client = options.client ?? new DynamoDBClient({});
+    this.cacheBytes = options.cacheBytes ?? DEFAULT_INDEX_CACHE_BYTES;
+  }
+
+  listRepositories(): Promise<readonly SearchRepository[]> {
+    return this.options.listRepositories();
+  }
+
+  /** One Query of the repository's records (eventually consistent; an index read after it checks the version). */
+  async listModels(repositoryUuid: string): Promise<readonly SearchableModel[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.options.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(MODEL_SK_PREFIX) },
+      ...projection(LISTED_ATTRIBUTES, { '#pk': PARTITION_KEY, '#sk': SORT_KEY }),
+    });
+    return items.map((item) => searchableModel(recordFromItem(item)));
+  }
+
+  /** Cached indexes as they are; the others in BatchGetItem calls of 100 pieces. */
+  async loadIndexes(repositoryUuid: string, models: readonly SearchableModel[]): Promise<Array<SearchableEntityIndex | undefined>> {
+    const loaded: Array<SearchableEntityIndex | undefined> = models.map((model) => this.cached(repositoryUuid, model));
+    const missing = models.filter((_, i) => loaded[i] === undefined && (models[i]!.indexChunks ?? 0) > 0);
+    if (missing.length === 0) return loaded;
+    const keys = missing.flatMap((model) =>
+      Array.from({ length: model.indexChunks! }, (_, i) => key(repositoryUuid, chunkSortKey(model.version, i, INDEX_SK_PREFIX))),
+    );
+    const pieces = new Map<string, Uint8Array>();
+    for (const item of await batchGetAll(this.client, this.options.tableName, keys, projection(['data'], {}, [SORT_KEY])))
+      if (item.data?.B) pieces.set(item[SORT_KEY]!.S!, item.data.B);
+    models.forEach((model, i) => {
+      if (loaded[i] !== undefined || (model.indexChunks ?? 0) === 0) return;
+      const parts = Array.from({ length: model.indexChunks! }, (_, n) => pieces.get(chunkSortKey(model.version, n, INDEX_SK_PREFIX)));
+      // A piece gone means the version was replaced or removed since the listing: the model is skipped.
+      if (parts.some((part) => part === undefined)) return;
+      this.stats.read += 1;
+      loaded[i] = this.remember(repositoryUuid, model, new SearchableEntityIndex(joinChunks(parts as Uint8Array[])));
+    });
+    return loaded;
+  }
+
+  /** The cached index of the model's version (an empty one when it holds nothing), or undefined. */
+  private cached(repositoryUuid: string, model: SearchableModel): SearchableEntityIndex | undefined {
+    if (model.index !== 'indexed') return undefined;
+    if ((model.indexChunks ?? 0) === 0) return new SearchableEntityIndex({ entries: [], truncated: model.indexTruncated === true });
+    const cacheKey = `${repositoryUuid}#${model.version}`;
+    const index = this.cache.get(cacheKey);
+    if (!index) return undefined;
+    this.stats.cached += 1;
+    this.cache.delete(cacheKey);
+    this.cache.set(cacheKey, index);
+    return index;
+  }
+
+  private remember(repositoryUuid: string, model: SearchableModel, index: SearchableEntityIndex): SearchableEntityIndex {
+    const cacheKey = `${repositoryUuid}#${model.version}`;
+    this.cache.set(cacheKey, index);
+    this.cachedBytes += index.memoryBytes;
+    for (const [oldest, evicted] of this.cache) {
+      if (this.cachedBytes <= this.cacheBytes || oldest === cacheKey) break;
+      this.cache.delete(oldest);
+      this.cachedBytes -= evicted.memoryBytes;
+    }
+    return index;
+  }
+}
