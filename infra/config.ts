@@ -4,6 +4,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DEFAULT_BITBUCKET_API_URL } from '../shared/bitbucket/bitbucket-endpoints';
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../shared/domain/sync/derive-plan';
+import { ACCESS_CONTEXT_KEYS, readAccessConfig, type AccessConfig } from './access-config';
 
 /** The CDK context keys this app reads (`-c key=value` or `context` in cdk.json). */
 export const CONTEXT_KEYS = [
@@ -16,6 +17,8 @@ export const CONTEXT_KEYS = [
   'bitbucketApiUrl',
   'verifierReservedConcurrency',
   'gitMinChangedModels',
+  // Authentication of the read and admin APIs, CORS (infra/access-config.ts).
+  ...ACCESS_CONTEXT_KEYS,
 ] as const;
 
 /** Default values used when a context key is not set. Documented in docs/DEPLOY.md. */
@@ -33,7 +36,7 @@ const CONFIG_DEFAULTS = {
 } as const;
 
 /** Validated deployment configuration, derived from CDK context. */
-export interface HubConfig {
+export interface HubConfig extends AccessConfig {
   /** CloudFormation stack name; also prefixes the webhook secret, dashboard and saved queries. */
   readonly stackName: string;
   /** Address subscribed to the alarm topic; no topic is created when absent. */
@@ -151,6 +154,7 @@ export function readHubConfig(scope: Construct): HubConfig {
     bitbucketApiUrl: bitbucketApiUrl.replace(/\/+$/, ''),
     verifierReservedConcurrency,
     gitMinChangedModels,
+    ...readAccessConfig(get),
   };
 }
 

@@ -1,12 +1,15 @@
 // The one stack of the hub: composes the constructs and publishes the outputs an admin needs after a deploy.
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import type { HubConfig } from './config';
+import { AdminApi } from './constructs/admin-api';
 import { ChangeEvents } from './constructs/change-events';
 import { DataTables } from './constructs/data-tables';
 import { createLogEncryptionKey } from './constructs/log-encryption-key';
 import { Monitoring } from './constructs/monitoring';
+import { ReadApi } from './constructs/read-api';
 import { ReconciliationSchedule } from './constructs/reconciliation-schedule';
 import { SyncWorker } from './constructs/sync-worker';
 import { WebhookIngest } from './constructs/webhook-ingest';
@@ -14,7 +17,7 @@ import { WebhookIngest } from './constructs/webhook-ingest';
 /** The repository root, where `functions/` and `package-lock.json` live. */
 export const PROJECT_ROOT = join(__dirname, '..');
 
-/** Entry files of the three functions. */
+/** Entry files of the functions. */
 export interface HandlerEntries {
   /** Entry of the webhook verifier. */
   readonly verifier: string;
@@ -22,6 +25,10 @@ export interface HandlerEntries {
   readonly worker: string;
   /** Entry of the reconciler. */
   readonly reconciler: string;
+  /** Entry of the read API's function. */
+  readonly reader: string;
+  /** Entry of the admin API's function. */
+  readonly admin: string;
   /** Entry of the change-events pipe's enrichment. @default functions/change-events/handler.ts */
   readonly changeEvents?: string;
 }
@@ -31,8 +38,13 @@ export const DEFAULT_HANDLER_ENTRIES: HandlerEntries = {
   verifier: join(PROJECT_ROOT, 'functions', 'verifier', 'handler.ts'),
   worker: join(PROJECT_ROOT, 'functions', 'worker', 'handler.ts'),
   reconciler: join(PROJECT_ROOT, 'functions', 'reconciler', 'handler.ts'),
+  reader: join(PROJECT_ROOT, 'functions', 'reader', 'handler.ts'),
+  admin: join(PROJECT_ROOT, 'functions', 'admin', 'handler.ts'),
   changeEvents: join(PROJECT_ROOT, 'functions', 'change-events', 'handler.ts'),
 };
+
+/** Where the console's build puts the static assets the stack deploys. */
+export const DEFAULT_CONSOLE_ASSETS_DIR = join(PROJECT_ROOT, 'dist', 'console');
 
 /** Worker timeout; the queue's visibility timeout is derived from it. */
 export const WORKER_TIMEOUT = Duration.minutes(10);
@@ -51,6 +63,11 @@ export interface ModelHubStackProps extends StackProps {
    * @default PROJECT_ROOT
    */
   readonly projectRoot?: string;
+  /**
+   * Folder of the built admin console (index.html and its assets).
+   * @default DEFAULT_CONSOLE_ASSETS_DIR
+   */
+  readonly consoleAssetsDir?: string;
 }
 
 /** The model hub: webhook ingest, sync worker, reconciliation schedule, data tables and monitoring. */
@@ -65,6 +82,10 @@ export class ModelHubStack extends Stack {
   public readonly reconciliation: ReconciliationSchedule;
   /** Alarms, dashboard and saved queries. */
   public readonly monitoring: Monitoring;
+  /** The read API (reader function, route, reader policy). */
+  public readonly readApi: ReadApi;
+  /** The admin API, its sign-in and the console. */
+  public readonly adminApi: AdminApi;
   /** The change-events bus and the pipe that feeds it from the changes table. */
   public readonly changeEvents: ChangeEvents;
 
@@ -125,6 +146,9 @@ export class ModelHubStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
+    const access = this.createAccessApis(props, { entries, projectRoot, logRetention, logEncryptionKey });
+    this.readApi = access.readApi;
+    this.adminApi = access.adminApi;
     this.changeEvents = new ChangeEvents(this, 'ChangeEvents', {
       table: this.tables.changes,
       entry: entries.changeEvents ?? DEFAULT_HANDLER_ENTRIES.changeEvents!,
@@ -135,6 +159,78 @@ export class ModelHubStack extends Stack {
     });
 
     this.createOutputs();
+    this.createAccessOutputs(props);
+  }
+
+  /** The read API and the admin API with its sign-in and console, on the webhook's HTTP API. */
+  private createAccessApis(
+    props: ModelHubStackProps,
+    shared: { entries: HandlerEntries; projectRoot: string; logRetention: HubConfig['logRetention']; logEncryptionKey: kms.IKey },
+  ): { readApi: ReadApi; adminApi: AdminApi } {
+    const { config } = props;
+    const { entries, projectRoot, logRetention, logEncryptionKey } = shared;
+    const readApi = new ReadApi(this, 'Read', {
+      api: this.ingest.api,
+      stage: this.ingest.stage,
+      tables: this.tables,
+      entry: entries.reader,
+      projectRoot,
+      jwt: config.readJwt,
+      corsOrigins: config.corsOrigins,
+      logRetention,
+      logEncryptionKey,
+    });
+
+    const adminApi = new AdminApi(this, 'Admin', {
+      api: this.ingest.api,
+      stage: this.ingest.stage,
+      tables: this.tables,
+      queue: this.ingest.queue,
+      deadLetterQueue: this.ingest.deadLetterQueue,
+      webhookSecret: this.ingest.webhookSecret,
+      webhookUrl: this.ingest.webhookUrl,
+      tokenSecretPrefix: this.sync.tokenSecretPrefix,
+      bitbucketApiUrl: config.bitbucketApiUrl,
+      entry: entries.admin,
+      projectRoot,
+      jwt: config.adminJwt,
+      adminGroup: config.adminGroup,
+      loginDomainPrefix: config.adminLoginDomainPrefix,
+      consoleAssetsDir: props.consoleAssetsDir ?? DEFAULT_CONSOLE_ASSETS_DIR,
+      consoleDomain: config.consoleDomain,
+      readApiUrl: readApi.url,
+      removalPolicy: config.removalPolicy,
+      logRetention,
+      logEncryptionKey,
+    });
+    return { readApi, adminApi };
+  }
+
+  /** Where the read API, the console and its sign-in are, and the policy a reader attaches. */
+  private createAccessOutputs(props: ModelHubStackProps): void {
+    const output = (id: string, value: string, description: string): CfnOutput => new CfnOutput(this, id, { value, description });
+    output('ReadApiUrl', this.readApi.url, 'Base URL of the read API (docs/CONSUMERS.md)');
+    if (this.readApi.readerPolicy) {
+      output(
+        'ReaderPolicyArn',
+        this.readApi.readerPolicy.managedPolicyArn,
+        'Managed policy to attach to a reader (role or user): execute-api:Invoke on the read API only',
+      );
+    }
+    output('ConsoleUrl', this.adminApi.console.consoleUrl, 'The admin console');
+    if (props.config.consoleDomain) {
+      output(
+        'ConsoleDnsTarget',
+        this.adminApi.console.distribution.distributionDomainName,
+        `Point ${props.config.consoleDomain.domainName} here (CNAME, or a Route 53 alias)`,
+      );
+    }
+    const { userPool } = this.adminApi.auth;
+    if (userPool) {
+      output('AdminUserPoolId', userPool.userPoolId, 'Cognito user pool of the console admins (create the first admin: docs/DEPLOY.md)');
+    }
+    output('AdminIssuer', this.adminApi.auth.login.issuer, 'Issuer of the tokens the admin API accepts');
+    output('ConsoleClientId', this.adminApi.auth.consoleClientId(this.adminApi.console.consoleUrl), 'OAuth client id of the console');
   }
 
   private createOutputs(): void {

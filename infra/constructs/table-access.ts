@@ -23,6 +23,24 @@ export const TABLE_ACCESS = {
   },
   /** Lists the added repositories; it logs nothing in the events table. */
   reconciler: { repositories: ['Scan'] },
+  /**
+   * Reads only: lists repositories (a scan of the small configuration table) and their last sync runs (status), model
+   * records and chunks; the entity search reads index pieces in BatchGetItem calls (dynamodb-entity-search-source.ts);
+   * the changes feed queries the change records and the open commits (dynamodb-change-store.ts).
+   */
+  reader: { models: ['GetItem', 'Query', 'BatchGetItem'], repositories: ['GetItem', 'Scan'], events: ['Query'], changes: ['Query'] },
+  /**
+   * The admin API runs the CLI's use cases: repository configuration (list, add, update, rename, remove), model
+   * listing, download and removal with the repository, the events log (admin trail and listing). It also serves the
+   * console's reads (`/gateway/admin/v1/read/…`, shared/admin/read-proxy.ts) with the read API's handler, so it has
+   * the reader's grants too (models BatchGetItem: the entity search; changes Query: the changes feed).
+   */
+  admin: {
+    models: ['GetItem', 'Query', 'BatchGetItem', 'BatchWriteItem'],
+    repositories: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Scan'],
+    events: ['PutItem', 'Query'],
+    changes: ['Query'],
+  },
 } as const satisfies Record<string, TableAccess>;
 
 /** Grants `role` exactly the calls of `access`, each on its table. */

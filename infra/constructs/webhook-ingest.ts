@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { DataTables } from './data-tables';
 import { NodeFunction } from './node-function';
 import { RoleInvokedLambdaIntegration } from './role-invoked-lambda-integration';
+import { throttleRoutes } from './route-throttle';
 import { stackLogGroupName } from './log-encryption-key';
 import { grantTableAccess, TABLE_ACCESS } from './table-access';
 
@@ -167,18 +168,12 @@ export class WebhookIngest extends Construct {
       },
     });
 
-    const routeKey = `POST ${WEBHOOK_ROUTE_PATH}`;
     const routes = this.api.addRoutes({
       path: WEBHOOK_ROUTE_PATH,
       methods: [apigwv2.HttpMethod.POST],
       integration: new RoleInvokedLambdaIntegration('VerifierIntegration', this.verifier.function),
     });
-    // HttpStage has no route-level throttle property; RouteSettings is the CloudFormation way to pin it. The stage
-    // must be created after the route, or CloudFormation rejects the unknown route key.
-    this.stage.node.addDependency(...routes);
-    (this.stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('RouteSettings', {
-      [routeKey]: { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
-    });
+    throttleRoutes(this.stage, routes, throttle);
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:

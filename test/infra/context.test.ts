@@ -20,6 +20,11 @@ describe('context defaults and parsing', () => {
       bitbucketApiUrl: 'https://api.bitbucket.org/2.0',
       verifierReservedConcurrency: 50,
       gitMinChangedModels: DEFAULT_GIT_MIN_CHANGED_MODELS,
+      readJwt: undefined,
+      adminJwt: undefined,
+      adminGroup: 'model-hub-admins',
+      adminLoginDomainPrefix: undefined,
+      corsOrigins: [],
     });
   });
 

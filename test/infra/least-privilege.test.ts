@@ -142,3 +142,77 @@ describe('the reconciler', () => {
     ]);
   });
 });
+
+describe('the reader', () => {
+  test('only reads: item, query and batch gets on models, the repositories (a scan lists them), sync runs, the changes feed', () => {
+    expect(tableAccessOf(stack.readApi.reader.role)).toEqual({
+      models: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+      repositories: ['dynamodb:GetItem', 'dynamodb:Scan'],
+      events: ['dynamodb:Query'],
+      changes: ['dynamodb:Query'],
+    });
+  });
+
+  test('has no secret, queue or other access', () => {
+    expect(actionsOf(statementsOf(stack.readApi.reader.role)).filter((action) => !action.startsWith('dynamodb:'))).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+  });
+});
+
+describe('the admin function', () => {
+  const role = () => stack.adminApi.admin.role;
+  const ref = (construct: { node: { defaultChild?: unknown } }) => logicalId(stack, construct.node.defaultChild);
+
+  test('runs the CLI use cases on the tables (configuration, models, events log) and the reads of the console', () => {
+    expect(tableAccessOf(role())).toEqual({
+      // BatchGetItem: the console's search through the read proxy.
+      models: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+      repositories: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+      events: ['dynamodb:PutItem', 'dynamodb:Query'],
+      changes: ['dynamodb:Query'],
+    });
+  });
+
+  test('sends to the sync queue, and lists, counts and redrives the dead-letter queue', () => {
+    const sqsStatements = statementsOf(role()).filter((st) => JSON.stringify(st.Action).includes('sqs:'));
+    const byQueue = Object.fromEntries(
+      sqsStatements.map((st) => [(st.Resource as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0], listOf(st.Action).sort()]),
+    );
+    expect(byQueue).toEqual({
+      [ref(stack.ingest.queue)]: ['sqs:SendMessage'],
+      [ref(stack.ingest.deadLetterQueue)]: [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+      ],
+    });
+  });
+
+  test('reads and rotates the webhook secret, and manages access tokens only under the token prefix', () => {
+    const secretStatements = statementsOf(role()).filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'));
+    expect(secretStatements).toHaveLength(2);
+    expect(secretStatements[0]).toEqual({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+      Resource: { Ref: ref(stack.ingest.webhookSecret) },
+    });
+    expect(listOf(secretStatements[1]!.Action).sort()).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+    ]);
+    const parts = (secretStatements[1]!.Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    expect(parts[parts.length - 1]).toBe(':secret:ModelHubSync/tokens/*');
+  });
+
+  test('nothing else but its logs', () => {
+    expect(actionsOf(statementsOf(role())).filter((action) => !/^(dynamodb|sqs|secretsmanager):/.test(action))).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+  });
+});

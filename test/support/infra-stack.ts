@@ -12,6 +12,9 @@ import { INFRA_RUN_DIR_VARIABLE } from './infra-run-dir';
 /** Stub entry used for every function, so the assertion tests do not depend on the application code. */
 export const FIXTURE_HANDLER = join(__dirname, 'fixtures', 'infra-handler.ts');
 
+/** Stand-in for the built console (an index.html), so the assertion tests do not depend on the console's build. */
+export const FIXTURE_CONSOLE_DIR = join(__dirname, 'fixtures', 'console-dist');
+
 /** The feature flags from cdk.json, so tests synthesize what `cdk synth` would. */
 export function cdkJsonContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
@@ -56,7 +59,14 @@ export function buildStack(app: App): ModelHubStack {
   return new ModelHubStack(app, config.stackName, {
     stackName: config.stackName,
     config,
-    entries: { verifier: FIXTURE_HANDLER, worker: FIXTURE_HANDLER, reconciler: FIXTURE_HANDLER },
+    entries: {
+      verifier: FIXTURE_HANDLER,
+      worker: FIXTURE_HANDLER,
+      reconciler: FIXTURE_HANDLER,
+      reader: FIXTURE_HANDLER,
+      admin: FIXTURE_HANDLER,
+    },
+    consoleAssetsDir: FIXTURE_CONSOLE_DIR,
   });
 }
 

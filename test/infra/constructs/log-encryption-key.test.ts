@@ -14,16 +14,18 @@ beforeAll(async () => {
   keyId = stack.getLogicalId(stack.node.findChild('LogEncryptionKey').node.defaultChild as never);
 });
 
-test("all five log groups use the log key, keep their logs a year and are named under the stack's prefix", () => {
+test("every log group uses the log key, keep their logs a year and are named under the stack's prefix", () => {
   const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-  expect(logGroups).toHaveLength(5);
   for (const lg of logGroups) {
     expect(lg.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
     expect(lg.Properties.RetentionInDays).toBeGreaterThanOrEqual(365);
   }
   expect(logGroups.map((lg) => lg.Properties.LogGroupName as unknown).sort()).toEqual([
+    '/model-hub/ModelHubSync/admin',
     '/model-hub/ModelHubSync/api-access',
+    '/model-hub/ModelHubSync/console-deploy',
     '/model-hub/ModelHubSync/enrichment',
+    '/model-hub/ModelHubSync/reader',
     '/model-hub/ModelHubSync/reconciler',
     '/model-hub/ModelHubSync/verifier',
     '/model-hub/ModelHubSync/worker',

@@ -8,6 +8,8 @@ import { startBitbucketSimulator, type BitbucketSimulator } from '../../../local
 import { startStandIns, TOKEN_SECRET_PREFIX, WEBHOOK_SECRET_NAME, type StandIns } from '../../../local/stand-ins';
 import { createReconcilerDeps } from '../../../functions/reconciler/deps';
 import { createReconcilerHandler } from '../../../functions/reconciler/handler';
+import { createReaderDeps } from '../../../functions/reader/deps';
+import { createReaderHandler } from '../../../functions/reader/handler';
 import { createVerifierDeps } from '../../../functions/verifier/deps';
 import { createVerifierHandler } from '../../../functions/verifier/handler';
 import { createWorkerDeps } from '../../../functions/worker/deps';
@@ -155,5 +157,62 @@ describe('the DynamoDB calls each function makes are the ones its role is grante
     await reconciler({ id: 'run-2', time: new Date().toISOString(), verify: true });
 
     expect(made()).toEqual(sorted(TABLE_ACCESS.reconciler));
+  });
+
+  it('reader: repositories, models, metadata, the bytes of a stored and a chunked model, search and changes', async () => {
+    const repo = await simulator.createRepository('acme/reads');
+    await repo.commit({
+      'a.hck.json': '{"modelName":"a"}',
+      'big.hck.json': JSON.stringify({ blob: randomBytes(600_000).toString('base64') }),
+    });
+    await storesFor(standIns.dynamodb, standIns.env).repositories.addRepository({
+      uuid: repo.uuid,
+      fullName: repo.fullName,
+      modelPattern: '*.hck.json',
+      addedAt: new Date().toISOString(),
+    });
+    standIns.secrets.putSecret(accessTokenSecretName(TOKEN_SECRET_PREFIX, repo.uuid), repo.token);
+    const worker = createWorkerHandler(
+      createWorkerDeps(
+        { ...standIns.env, BITBUCKET_API_URL: simulator.apiUrl, BITBUCKET_MAX_ATTEMPTS: '1' },
+        { dynamodb: standIns.dynamodb, sqs: standIns.sqs, secretsManager: standIns.secretsManager },
+      ),
+    );
+    const syncRequest: SyncRequest = {
+      version: 1,
+      trigger: 'push',
+      repository: { uuid: repo.uuid, fullName: repo.fullName },
+      requestUuid: 'reads-1',
+      requestedAt: new Date().toISOString(),
+    };
+    expect(await worker({ Records: [sqsRecord(syncRequest, 'reads-1')] }, context)).toEqual({ batchItemFailures: [] });
+    const { client, made } = recordingClient(standIns);
+    const reader = createReaderHandler(createReaderDeps(standIns.env, { dynamodb: client }));
+    const get = async (path: string, query = '', method = 'GET') =>
+      (
+        await reader({
+          rawPath: `/gateway/api/v1/${path}`,
+          rawQueryString: query,
+          queryStringParameters: Object.fromEntries(new URLSearchParams(query)),
+          headers: {},
+          requestContext: { http: { method, path: `/gateway/api/v1/${path}` } },
+          isBase64Encoded: false,
+        } as unknown as APIGatewayProxyEventV2)
+      ).statusCode;
+    const uuid = encodeURIComponent(repo.uuid);
+
+    const statuses = [
+      await get('repositories'),
+      await get(`repositories/${uuid}`),
+      await get(`repositories/${uuid}/models`, 'limit=1'),
+      await get(`repositories/${uuid}/model`, 'path=a.hck.json'),
+      await get(`repositories/${uuid}/content`, 'path=a.hck.json'),
+      await get(`repositories/${uuid}/content`, 'path=big.hck.json', 'HEAD'),
+      await get('search', 'q=a'),
+      await get('changes'),
+    ];
+
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200]);
+    expect(ungranted(made(), TABLE_ACCESS.reader)).toEqual([]);
   });
 });
