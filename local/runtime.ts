@@ -134,7 +134,13 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     WEBHOOK_URL: webhookUrl,
     HUB_DESCRIPTION: `local hub (pid ${process.pid}${options.dataDir ? `, data dir ${options.dataDir}` : ''})`,
   });
-  const adminRoutes = localAdminRoutes({ sessions: adminSessions, clients, environment: adminEnvironment, consoleDir: options.consoleDir });
+  const adminRoutes = localAdminRoutes({
+    sessions: adminSessions,
+    clients,
+    environment: adminEnvironment,
+    consoleDir: options.consoleDir,
+    reader: (event) => functions.reader(event),
+  });
   const credentials = { accessKeyId: environment.AWS_ACCESS_KEY_ID!, secretAccessKey: environment.AWS_SECRET_ACCESS_KEY! };
   const api = await startHttpApi(
     {
