@@ -4,18 +4,20 @@
  * never changes under its version, so a warm reader Lambda reads the records listing plus the indexes of versions
  * it has not seen, and nothing it has cached can be stale.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { searchableModel, type EntitySearchSource, type SearchRepository, type SearchableModel } from '../domain/read/search-entities';
 import { SearchableEntityIndex } from '../models/entity-index-search';
 import { joinChunks } from '../models/model-body-codec';
 import { INDEX_SK_PREFIX, MODEL_SK_PREFIX, chunkSortKey } from './dynamodb-model-store-keys';
 import { batchGetAll, queryAll } from './dynamodb-paging';
 import { key, projection, recordFromItem, s } from './model-item-codec';
-import { PARTITION_KEY, SORT_KEY } from './tables';
+import { MODEL_RECORDS_INDEX, PARTITION_KEY, SORT_KEY } from './tables';
 
 /** Default memory for compiled indexes: about 1,500 models of 2,100 entries, within a 1 GB reader. */
 export const DEFAULT_INDEX_CACHE_BYTES = 256 * 1024 * 1024;
-const LISTED_ATTRIBUTES = ['path', 'version', 'status', 'modelName', 'dbVendor', 'appTarget', 'indexChunks', 'indexTruncated'] as const;
+const LISTED_ATTRIBUTES = MODEL_RECORDS_INDEX.nonKeyAttributes;
+/** After the records index was found missing (see `isMissingIndex`), the table is listed for this long. */
+const INDEX_RETRY_MS = 5 * 60 * 1000;
 
 export interface DynamoDbEntitySearchSourceOptions {
   /** Physical name of the models table (`MODELS_TABLE`). */
@@ -26,6 +28,8 @@ export interface DynamoDbEntitySearchSourceOptions {
   readonly listRepositories: () => Promise<readonly SearchRepository[]>;
   /** Bound on the memory of cached compiled indexes (least recently used go first). @default {@link DEFAULT_INDEX_CACHE_BYTES} */
   readonly cacheBytes?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
 }
 
 export class DynamoDbEntitySearchSource implements EntitySearchSource {
@@ -34,6 +38,8 @@ export class DynamoDbEntitySearchSource implements EntitySearchSource {
   /** Compiled indexes by `<repository>#<version>`, least recently used first. */
   private readonly cache = new Map<string, SearchableEntityIndex>();
   private cachedBytes = 0;
+  /** Until when the records index is not asked (it was missing). */
+  private tableUntil = 0;
   /** Index reads served from the cache and from the table since creation (for the bench and the tests). */
   readonly stats = { cached: 0, read: 0 };
 
@@ -46,14 +52,35 @@ export class DynamoDbEntitySearchSource implements EntitySearchSource {
     return this.options.listRepositories();
   }
 
-  /** One Query of the repository's records (eventually consistent; an index read after it checks the version). */
+  /**
+   * The repository's records from the records index (a few hundred bytes each; eventually consistent, like every
+   * read here: an index read after it checks the version), or from the table (which reads the inline bodies too)
+   * when the table has no such index.
+   */
   async listModels(repositoryUuid: string): Promise<readonly SearchableModel[]> {
-    const items = await queryAll(this.client, {
-      TableName: this.options.tableName,
+    const now = this.options.now ?? Date.now;
+    if (now() >= this.tableUntil) {
+      try {
+        return await this.listRecords({
+          IndexName: MODEL_RECORDS_INDEX.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeValues: { ':pk': s(repositoryUuid) },
+          ...projection(LISTED_ATTRIBUTES, { '#pk': MODEL_RECORDS_INDEX.partitionKey }),
+        });
+      } catch (error) {
+        if (!isMissingIndex(error)) throw error;
+        this.tableUntil = now() + INDEX_RETRY_MS;
+      }
+    }
+    return this.listRecords({
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
       ExpressionAttributeValues: { ':pk': s(repositoryUuid), ':prefix': s(MODEL_SK_PREFIX) },
       ...projection(LISTED_ATTRIBUTES, { '#pk': PARTITION_KEY, '#sk': SORT_KEY }),
     });
+  }
+
+  private async listRecords(input: Omit<QueryCommandInput, 'TableName'>): Promise<SearchableModel[]> {
+    const items = await queryAll(this.client, { ...input, TableName: this.options.tableName });
     return items.map((item) => searchableModel(recordFromItem(item)));
   }
 
@@ -103,4 +130,16 @@ export class DynamoDbEntitySearchSource implements EntitySearchSource {
     }
     return index;
   }
+}
+
+/**
+ * DynamoDB's answer to a Query of an index the table does not have, cannot serve yet (backfilling), or the role may
+ * not query (granted the table only): search then still works, at the table's price.
+ */
+function isMissingIndex(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'AccessDeniedException') return /\/index\//.test(error.message);
+  return (
+    error.name === 'ValidationException' && /does not have the specified index|backfilling global secondary index/i.test(error.message)
+  );
 }
