@@ -195,7 +195,8 @@ async function searchRepository(
   const models = listed.filter(
     (model) => matchesTarget(model, input.target) && (from === undefined || compareUtf8(model.path, from.path) >= 0),
   );
-  counts.notIndexed += models.filter((model) => model.index === 'missing').length;
+  // Models without an index count once, on the page that goes past them.
+  const missingBefore = (path: string) => models.filter((model) => model.index === 'missing' && compareUtf8(model.path, path) < 0).length;
   const indexed = models.filter((model) => model.index === 'indexed');
   for (let batchStart = 0; batchStart < indexed.length; batchStart += LOAD_BATCH) {
     const batch = indexed.slice(batchStart, batchStart + LOAD_BATCH);
@@ -210,10 +211,18 @@ async function searchRepository(
       const found = index.find(input.folded, input.match, { kind: input.type, fromEntry, limit: room + 1 });
       for (const entry of found.slice(0, room)) hits.push(toHit(repository, model, index, entry));
       index.compact();
-      if (found.length > room) return { repositoryUuid: repository.uuid, path: model.path, entry: found[room]! };
-      if (hits.length === input.limit) return nextAfter(repository.uuid, model.path);
+      if (found.length > room) {
+        counts.notIndexed += missingBefore(model.path);
+        return { repositoryUuid: repository.uuid, path: model.path, entry: found[room]! };
+      }
+      if (hits.length === input.limit) {
+        const next = nextAfter(repository.uuid, model.path);
+        counts.notIndexed += missingBefore(next.path);
+        return next;
+      }
     }
   }
+  counts.notIndexed += models.filter((model) => model.index === 'missing').length;
   return undefined;
 }
 

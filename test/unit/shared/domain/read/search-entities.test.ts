@@ -133,6 +133,21 @@ describe('searchEntities', () => {
     expect(await search({ q: 'zzz-nothing', repository: ZOO })).toEqual({ hits: [], notIndexed: 1, truncated: 1 });
   });
 
+  it('counts a model without an index once, on the page that goes past it', async () => {
+    const { search, models } = await world();
+    models.forgetEntityIndex(SHOP, 'mongo/patterns.hck.json');
+    const pages: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await search({ q: 'e', repository: SHOP, limit: 10, ...(cursor ? { cursor } : {}) });
+      pages.push(page.notIndexed);
+      cursor = page.cursor;
+    } while (cursor);
+    expect(pages.length).toBeGreaterThan(2);
+    expect(pages.reduce((sum, count) => sum + count, 0)).toBe(1);
+    expect(pages.at(-1)).toBe(1);
+  });
+
   it.each([
     [{ q: '   ' }, /empty/],
     [{ q: 'x'.repeat(201) }, /201 characters/],
