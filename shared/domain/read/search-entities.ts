@@ -128,6 +128,11 @@ export const MAX_SEARCH_LIMIT = 100;
 const LIST_AHEAD = 4;
 /** Indexes asked of the source at a time (the DynamoDB adapter reads a batch in one BatchGetItem). */
 const LOAD_BATCH = 100;
+/**
+ * The first batch of a repository is smaller, and each next one 4× larger up to {@link LOAD_BATCH}: a common name
+ * fills a page from the first few models, and a cold source should not read a hundred indexes to answer it.
+ */
+const FIRST_LOAD_BATCH = 8;
 const KINDS: readonly EntityKind[] = ['container', 'entity', 'attribute'];
 
 /**
@@ -198,8 +203,12 @@ async function searchRepository(
   // Models without an index count once, on the page that goes past them.
   const missingBefore = (path: string) => models.filter((model) => model.index === 'missing' && compareUtf8(model.path, path) < 0).length;
   const indexed = models.filter((model) => model.index === 'indexed');
-  for (let batchStart = 0; batchStart < indexed.length; batchStart += LOAD_BATCH) {
-    const batch = indexed.slice(batchStart, batchStart + LOAD_BATCH);
+  for (
+    let batchStart = 0, size = FIRST_LOAD_BATCH;
+    batchStart < indexed.length;
+    batchStart += size, size = Math.min(LOAD_BATCH, size * 4)
+  ) {
+    const batch = indexed.slice(batchStart, batchStart + size);
     const indexes = await source.loadIndexes(repository.uuid, batch);
     for (const [i, model] of batch.entries()) {
       const index = indexes[i];
