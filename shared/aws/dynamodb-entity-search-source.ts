@@ -8,9 +8,9 @@ import { DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb
 import { searchableModel, type EntitySearchSource, type SearchRepository, type SearchableModel } from '../domain/read/search-entities';
 import { SearchableEntityIndex } from '../models/entity-index-search';
 import { joinChunks } from '../models/model-body-codec';
-import { INDEX_SK_PREFIX, MODEL_SK_PREFIX, chunkSortKey } from './dynamodb-model-store-keys';
+import { INDEX_SK_PREFIX, MODEL_SK_PREFIX, chunkSortKey, modelSortKey } from './dynamodb-model-store-keys';
 import { batchGetAll, queryAll } from './dynamodb-paging';
-import { key, projection, recordFromItem, s } from './model-item-codec';
+import { INDEX_ATTRIBUTE, key, projection, recordFromItem, s } from './model-item-codec';
 import { MODEL_RECORDS_INDEX, PARTITION_KEY, SORT_KEY } from './tables';
 
 /** Default memory for compiled indexes: about 1,500 models of 2,100 entries, within a 1 GB reader. */
@@ -84,21 +84,32 @@ export class DynamoDbEntitySearchSource implements EntitySearchSource {
     return items.map((item) => searchableModel(recordFromItem(item)));
   }
 
-  /** Cached indexes as they are; the others in BatchGetItem calls of 100 pieces. */
+  /**
+   * Cached indexes as they are; the others in BatchGetItem calls of 100 keys: their `index#` pieces, or the record
+   * item for an index kept inline (taken only while the item still holds the listed version).
+   */
   async loadIndexes(repositoryUuid: string, models: readonly SearchableModel[]): Promise<Array<SearchableEntityIndex | undefined>> {
     const loaded: Array<SearchableEntityIndex | undefined> = models.map((model) => this.cached(repositoryUuid, model));
-    const missing = models.filter((_, i) => loaded[i] === undefined && (models[i]!.indexChunks ?? 0) > 0);
+    const missing = models.filter((model, i) => loaded[i] === undefined && stored(model));
     if (missing.length === 0) return loaded;
-    const keys = missing.flatMap((model) =>
-      Array.from({ length: model.indexChunks! }, (_, i) => key(repositoryUuid, chunkSortKey(model.version, i, INDEX_SK_PREFIX))),
-    );
+    const keys = missing.flatMap((model) => pieceKeys(model).map((sk) => key(repositoryUuid, sk)));
     const pieces = new Map<string, Uint8Array>();
-    for (const item of await batchGetAll(this.client, this.options.tableName, keys, projection(['data'], {}, [SORT_KEY])))
-      if (item.data?.B) pieces.set(item[SORT_KEY]!.S!, item.data.B);
+    const found = await batchGetAll(
+      this.client,
+      this.options.tableName,
+      keys,
+      projection(['data', 'version', INDEX_ATTRIBUTE], {}, [SORT_KEY]),
+    );
+    for (const item of found) {
+      const data = item.data?.B ?? item[INDEX_ATTRIBUTE]?.B;
+      if (data) pieces.set(item.version?.S === undefined ? item[SORT_KEY]!.S! : `${item[SORT_KEY]!.S!}@${item.version.S}`, data);
+    }
     models.forEach((model, i) => {
-      if (loaded[i] !== undefined || (model.indexChunks ?? 0) === 0) return;
-      const parts = Array.from({ length: model.indexChunks! }, (_, n) => pieces.get(chunkSortKey(model.version, n, INDEX_SK_PREFIX)));
-      // A piece gone means the version was replaced or removed since the listing: the model is skipped.
+      if (loaded[i] !== undefined || !stored(model)) return;
+      const parts = model.indexInline
+        ? [pieces.get(`${modelSortKey(model.path)}@${model.version}`)]
+        : pieceKeys(model).map((sk) => pieces.get(sk));
+      // A piece gone (or a record item of another version) means the model was rewritten or removed since the listing.
       if (parts.some((part) => part === undefined)) return;
       this.stats.read += 1;
       loaded[i] = this.remember(repositoryUuid, model, new SearchableEntityIndex(joinChunks(parts as Uint8Array[])));
@@ -109,7 +120,7 @@ export class DynamoDbEntitySearchSource implements EntitySearchSource {
   /** The cached index of the model's version (an empty one when it holds nothing), or undefined. */
   private cached(repositoryUuid: string, model: SearchableModel): SearchableEntityIndex | undefined {
     if (model.index !== 'indexed') return undefined;
-    if ((model.indexChunks ?? 0) === 0) return new SearchableEntityIndex({ entries: [], truncated: model.indexTruncated === true });
+    if (!stored(model)) return new SearchableEntityIndex({ entries: [], truncated: model.indexTruncated === true });
     const cacheKey = `${repositoryUuid}#${model.version}`;
     const index = this.cache.get(cacheKey);
     if (!index) return undefined;
@@ -142,4 +153,15 @@ function isMissingIndex(error: unknown): boolean {
   return (
     error.name === 'ValidationException' && /does not have the specified index|backfilling global secondary index/i.test(error.message)
   );
+}
+
+/** Whether the model's index has bytes to read (an empty index has none). */
+function stored(model: SearchableModel): boolean {
+  return model.indexInline === true || (model.indexChunks ?? 0) > 0;
+}
+
+/** The sort keys holding the model's index: its record item when inline, else its `index#` pieces. */
+function pieceKeys(model: SearchableModel): string[] {
+  if (model.indexInline) return [modelSortKey(model.path)];
+  return Array.from({ length: model.indexChunks ?? 0 }, (_, n) => chunkSortKey(model.version, n, INDEX_SK_PREFIX));
 }

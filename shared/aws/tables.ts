@@ -34,7 +34,7 @@ export const MODEL_RECORDS_INDEX: GlobalIndexDefinition = {
   indexName: 'records',
   partitionKey: 'repositoryUuid',
   sortKey: SORT_KEY,
-  nonKeyAttributes: ['path', 'version', 'status', 'modelName', 'dbVendor', 'appTarget', 'indexChunks', 'indexTruncated'],
+  nonKeyAttributes: ['path', 'version', 'status', 'modelName', 'dbVendor', 'appTarget', 'indexChunks', 'indexInline', 'indexTruncated'],
 };
 
 /** Replicated models (record per model and, for large bodies, chunk and entity index items). */

@@ -78,8 +78,9 @@ export interface SearchableModel {
    * `missing`: a valid model written before indexes were kept.
    */
   readonly index: 'indexed' | 'none' | 'missing';
-  /** How the source stores the index (`ModelRecord.indexChunks`, `indexTruncated`): the source's own business. */
+  /** How the source stores the index (`ModelRecord.indexChunks`, `indexInline`, `indexTruncated`): its own business. */
   readonly indexChunks?: number;
+  readonly indexInline?: boolean;
   readonly indexTruncated?: boolean;
 }
 
@@ -92,9 +93,10 @@ export function searchableModel(record: {
   readonly dbVendor?: string;
   readonly appTarget?: string;
   readonly indexChunks?: number;
+  readonly indexInline?: boolean;
   readonly indexTruncated?: boolean;
 }): SearchableModel {
-  const { path, version, modelName, dbVendor, appTarget, indexChunks, indexTruncated } = record;
+  const { path, version, modelName, dbVendor, appTarget, indexChunks, indexInline, indexTruncated } = record;
   const index = record.status !== 'valid' ? 'none' : indexChunks === undefined ? 'missing' : 'indexed';
   return {
     path,
@@ -104,6 +106,7 @@ export function searchableModel(record: {
     ...(dbVendor !== undefined ? { dbVendor } : {}),
     ...(appTarget !== undefined ? { appTarget } : {}),
     ...(indexChunks !== undefined ? { indexChunks } : {}),
+    ...(indexInline ? { indexInline } : {}),
     ...(indexTruncated ? { indexTruncated } : {}),
   };
 }
