@@ -10,7 +10,7 @@ import type { LocalHub } from '../local/runtime';
 import { DynamoDbEntitySearchSource } from '../shared/aws/dynamodb-entity-search-source';
 import { INDEX_SK_PREFIX, MODEL_SK_PREFIX } from '../shared/aws/dynamodb-model-store-keys';
 import { queryAll } from '../shared/aws/dynamodb-paging';
-import { projection, recordFromItem } from '../shared/aws/model-item-codec';
+import { INDEX_ATTRIBUTE, projection, recordFromItem } from '../shared/aws/model-item-codec';
 import { searchEntities, type SearchEntitiesQuery, type SearchRepository } from '../shared/domain/read/search-entities';
 import { decodeModelBody } from '../shared/models/model-body-codec';
 import { fmt, kib, rows } from './report';
@@ -173,7 +173,7 @@ async function scanSearch(
   return hits;
 }
 
-/** Bytes of the index items, of the stored bodies and of the original models. */
+/** Bytes of the indexes (items and inline in records), of the stored bodies and of the original models. */
 async function storageOf(client: DynamoDBClient, tableName: string, repositories: readonly SearchRepository[]) {
   let index = 0;
   let bodies = 0;
@@ -187,9 +187,10 @@ async function storageOf(client: DynamoDBClient, tableName: string, repositories
         ...projection(attributes, { '#pk': 'pk', '#sk': 'sk' }),
       });
     for (const item of await query(INDEX_SK_PREFIX, ['data'])) index += item.data?.B?.byteLength ?? 0;
-    for (const item of await query(MODEL_SK_PREFIX, ['storedBytes', 'size'])) {
+    for (const item of await query(MODEL_SK_PREFIX, ['storedBytes', 'size', INDEX_ATTRIBUTE])) {
       bodies += Number(item.storedBytes?.N ?? 0);
       original += Number(item.size?.N ?? 0);
+      index += item[INDEX_ATTRIBUTE]?.B?.byteLength ?? 0;
     }
   }
   return { index, bodies, original };
