@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_TOKEN_SECRET_PREFIX } from '../shared/aws/access-tokens';
-import { ALL_TABLES, PARTITION_KEY, SORT_KEY } from '../shared/aws/tables';
+import { ALL_TABLES, PARTITION_KEY, SORT_KEY, type TableDefinition } from '../shared/aws/tables';
 import { findFreePort } from './free-port';
 import { loadLocalCredentials } from './local-credentials';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secrets-manager-server';
@@ -79,7 +79,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
   const secretsManager = new SecretsManagerClient({ endpoint: secrets.endpoint, region: REGION, credentials: localCredentials });
 
   const tableNames = Object.fromEntries(ALL_TABLES.map((table) => [table.envVar, `model-hub-${table.logicalName.toLowerCase()}`]));
-  for (const table of ALL_TABLES) await ensureTable(dynamodb, tableNames[table.envVar]!);
+  for (const table of ALL_TABLES) await ensureTable(dynamodb, tableNames[table.envVar]!, table);
 
   const deadLetterQueueUrl = await createQueue(sqs, DEAD_LETTER_QUEUE_NAME, {});
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }));
@@ -126,7 +126,11 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
   };
 }
 
-async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/**
+ * Creates the table unless the data dir already has it. A table created before a global index was defined keeps
+ * lacking it (dynalite cannot add one later): its readers fall back to the table (see `DynamoDbEntitySearchSource`).
+ */
+async function ensureTable(client: DynamoDBClient, tableName: string, definition: TableDefinition): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return;
@@ -138,13 +142,24 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
-        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
-        { AttributeName: SORT_KEY, AttributeType: 'S' },
-      ],
+        ...new Set([PARTITION_KEY, SORT_KEY, ...(definition.globalIndexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey])]),
+      ].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       KeySchema: [
         { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
         { AttributeName: SORT_KEY, KeyType: 'RANGE' },
       ],
+      ...(definition.globalIndexes?.length
+        ? {
+            GlobalSecondaryIndexes: definition.globalIndexes.map((index) => ({
+              IndexName: index.indexName,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+                { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+              ],
+              Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.nonKeyAttributes] },
+            })),
+          }
+        : {}),
     }),
   );
 }

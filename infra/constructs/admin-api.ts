@@ -18,7 +18,7 @@ import type { DataTables } from './data-tables';
 import { NodeFunction } from './node-function';
 import { RoleInvokedLambdaIntegration } from './role-invoked-lambda-integration';
 import { throttleRoutes, type RouteThrottle } from './route-throttle';
-import { grantTableAccess, TABLE_ACCESS } from './table-access';
+import { grantModelsIndexQueries, grantTableAccess, MODELS_INDEX_QUERIES, TABLE_ACCESS } from './table-access';
 
 /** Base path of the admin API; the admin function serves everything under it. */
 export const ADMIN_API_BASE_PATH = '/gateway/admin/v1';
@@ -166,6 +166,7 @@ export class AdminApi extends Construct {
   private grantUseCases(props: AdminApiProps): void {
     const role = this.admin.role;
     grantTableAccess(props.tables, role, TABLE_ACCESS.admin);
+    grantModelsIndexQueries(props.tables, role, MODELS_INDEX_QUERIES.admin);
     // Syncs, verifications and redriven requests go to the sync queue; the queue URL comes from the environment.
     props.queue.grant(role, 'sqs:SendMessage');
     // List (receive, then make visible again), count and redrive (receive, then delete) the dead letters.

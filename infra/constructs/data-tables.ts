@@ -62,7 +62,7 @@ export class DataTables extends Construct {
   }
 
   private createTable(definition: TableDefinition, removalPolicy: RemovalPolicy): dynamodb.Table {
-    return new dynamodb.Table(this, definition.logicalName, {
+    const table = new dynamodb.Table(this, definition.logicalName, {
       partitionKey: { name: PARTITION_KEY, type: dynamodb.AttributeType.STRING },
       sortKey: { name: SORT_KEY, type: dynamodb.AttributeType.STRING },
       // Traffic is bursty (pushes) and mostly idle, which on-demand bills best.
@@ -75,5 +75,14 @@ export class DataTables extends Construct {
       // A retained table is meant to survive; also guard it against deletion outside CloudFormation.
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
+    for (const index of definition.globalIndexes ?? [])
+      table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.nonKeyAttributes],
+      });
+    return table;
   }
 }

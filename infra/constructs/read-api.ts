@@ -13,7 +13,7 @@ import type { DataTables } from './data-tables';
 import { NodeFunction } from './node-function';
 import { RoleInvokedLambdaIntegration } from './role-invoked-lambda-integration';
 import { throttleRoutes, type RouteThrottle } from './route-throttle';
-import { grantTableAccess, TABLE_ACCESS } from './table-access';
+import { grantModelsIndexQueries, grantTableAccess, MODELS_INDEX_QUERIES, TABLE_ACCESS } from './table-access';
 
 /** Base path of the read API; the reader function serves everything under it. */
 export const READ_API_BASE_PATH = '/gateway/api/v1';
@@ -101,6 +101,7 @@ export class ReadApi extends Construct {
       },
     });
     grantTableAccess(tables, this.reader.role, TABLE_ACCESS.reader);
+    grantModelsIndexQueries(tables, this.reader.role, MODELS_INDEX_QUERIES.reader);
 
     const authorizer = props.jwt
       ? new HttpJwtAuthorizer('ReadJwtAuthorizer', props.jwt.issuer, { jwtAudience: [...props.jwt.audience] })

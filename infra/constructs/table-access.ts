@@ -1,7 +1,8 @@
 // Exactly the DynamoDB calls each function makes, per table, so each role is granted those and nothing more
 // (CDK's grantReadData/grantReadWriteData add Scan, batch calls and stream reads nobody makes). The integration
 // test test/integration/functions/table-access.test.ts records the calls the functions really make against these.
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { MODEL_RECORDS_INDEX } from '../../shared/aws/tables';
 import type { DataTables } from './data-tables';
 
 /** A DynamoDB API call, as named in IAM without the `dynamodb:` prefix. */
@@ -43,8 +44,30 @@ export const TABLE_ACCESS = {
   },
 } as const satisfies Record<string, TableAccess>;
 
-/** Grants `role` exactly the calls of `access`, each on its table. */
+/**
+ * Grants `role` exactly the calls of `access`, each on its table, not on the table's indexes (`Table.grant` would
+ * add `<table>/index/*`): a function that queries an index is granted that index by name.
+ */
 export function grantTableAccess(tables: DataTables, role: iam.IGrantable, access: TableAccess): void {
   for (const [table, calls] of Object.entries(access) as Array<[keyof TableAccess, readonly TableCall[]]>)
-    tables[table].grant(role, ...calls.map((call) => `dynamodb:${call}`));
+    iam.Grant.addToPrincipal({ grantee: role, actions: calls.map((call) => `dynamodb:${call}`), resourceArns: [tables[table].tableArn] });
+}
+
+/**
+ * The global indexes a function queries, by name, on the models table: entity search lists a repository's records
+ * from the sparse `records` index (dynamodb-entity-search-source.ts), in the reader and in the admin function's
+ * read proxy. Without it search still answers, listing the table (and reading the inline bodies it holds).
+ */
+export const MODELS_INDEX_QUERIES = {
+  reader: [MODEL_RECORDS_INDEX.indexName],
+  admin: [MODEL_RECORDS_INDEX.indexName],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Grants `role` Query on exactly the named global indexes of the models table. */
+export function grantModelsIndexQueries(tables: DataTables, role: iam.IGrantable, indexNames: readonly string[]): void {
+  iam.Grant.addToPrincipal({
+    grantee: role,
+    actions: ['dynamodb:Query'],
+    resourceArns: indexNames.map((name) => `${tables.models.tableArn}/index/${name}`),
+  });
 }

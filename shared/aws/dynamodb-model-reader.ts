@@ -13,7 +13,7 @@ import type { DynamoDbModelStoreOptions } from './dynamodb-model-store-options';
 import { batchGetAll, pages, queryAll } from './dynamodb-paging';
 import { ModelBodyInconsistentError, ModelBodyNotStoredError } from '../domain/sync/errors';
 import { ModelChunkStore } from './model-chunk-store';
-import { RECORD_ATTRIBUTES, key, projection, recordFromItem, s, type Item } from './model-item-codec';
+import { INDEX_ATTRIBUTE, RECORD_ATTRIBUTES, key, projection, recordFromItem, s, type Item } from './model-item-codec';
 import { PARTITION_KEY, SORT_KEY } from './tables';
 
 /**
@@ -88,14 +88,31 @@ export class DynamoDbModelReader {
     for (let attempt = 0; ; attempt++) {
       const record = await this.getRecord(repositoryUuid, path);
       if (!record || record.indexChunks === undefined) return record && { record };
-      if (record.indexChunks === 0) return { record, index: { entries: [], truncated: record.indexTruncated === true } };
-      const pieces = await this.chunks.readPieces(repositoryUuid, record.version, record.indexChunks, INDEX_SK_PREFIX);
+      const pieces = record.indexInline
+        ? await this.inlineIndex(record)
+        : record.indexChunks === 0
+          ? []
+          : await this.chunks.readPieces(repositoryUuid, record.version, record.indexChunks, INDEX_SK_PREFIX);
+      if (pieces?.length === 0) return { record, index: { entries: [], truncated: record.indexTruncated === true } };
       if (pieces) return { record, index: decodeEntityIndex(joinChunks(pieces)) };
       if (attempt >= 1)
         throw new ModelBodyInconsistentError(
           `entity index of ${path} in ${repositoryUuid} does not match its record (version ${record.version})`,
         );
     }
+  }
+
+  /** The index kept in the record item of `record`'s version, or undefined when the item holds another version now. */
+  private async inlineIndex(record: ModelRecord): Promise<Uint8Array[] | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: key(record.repositoryUuid, modelSortKey(record.path)),
+        ConsistentRead: true,
+        ...projection(['version', INDEX_ATTRIBUTE]),
+      }),
+    );
+    return Item?.version?.S === record.version && Item[INDEX_ATTRIBUTE]?.B ? [Item[INDEX_ATTRIBUTE].B] : undefined;
   }
 
   /**

@@ -7,6 +7,8 @@ import type { TooLargeModel } from '../models/model-record';
 export const DEFAULT_CHUNK_BYTES = 350 * 1024;
 /** Default largest compressed body kept inside the record item; same headroom reasoning as chunks (path ≤ 1 KB, metadata clipped). */
 export const DEFAULT_INLINE_LIMIT_BYTES = 350 * 1024;
+/** Default largest compressed entity index kept in the record item (most models' indexes: no item of their own). */
+export const DEFAULT_INLINE_INDEX_LIMIT_BYTES = 16 * 1024;
 /** Largest accepted chunk or inline body: above it an item could exceed DynamoDB's 400 KB. */
 export const MAX_ITEM_BODY_BYTES = 390 * 1024;
 /** Default age below which `DynamoDbModelStore.removeOrphanChunks` leaves unreferenced chunks alone (a write may be in flight). */
@@ -22,6 +24,11 @@ export interface DynamoDbModelStoreOptions {
   readonly chunkBytes?: number;
   /** Compressed bodies up to this size are stored in the record item. @default {@link DEFAULT_INLINE_LIMIT_BYTES} */
   readonly inlineLimitBytes?: number;
+  /**
+   * Compressed entity indexes up to this size are stored in the record item (when the inline body leaves room), larger
+   * ones as `index#` items. @default {@link DEFAULT_INLINE_INDEX_LIMIT_BYTES}
+   */
+  readonly inlineIndexLimitBytes?: number;
   /** Larger originals are refused by `putModel`. @default `MAX_MODEL_BYTES` (32 MiB) */
   readonly maxModelBytes?: number;
   /** Encoding of new writes (reads follow each record's stored encoding). @default `DEFAULT_MODEL_BODY_ENCODING` */

@@ -22,9 +22,10 @@ import { CHUNK_SK_PREFIX, INDEX_SK_PREFIX, MAX_SORT_KEY_BYTES, modelSortKey, par
 import { ModelTooLargeError, ModelWriteConflictError } from '../domain/sync/errors';
 import { generationConflict } from '../domain/sync/record-generation';
 import type { RecordHead } from './model-chunk-store';
-import { HEAD_ATTRIBUTES, clipMetadata, key, projection, recordFromItem, recordToItem, s } from './model-item-codec';
+import { HEAD_ATTRIBUTES, INDEX_ATTRIBUTE, clipMetadata, key, projection, recordFromItem, recordToItem, s } from './model-item-codec';
 import {
   DEFAULT_CHUNK_BYTES,
+  DEFAULT_INLINE_INDEX_LIMIT_BYTES,
   DEFAULT_INLINE_LIMIT_BYTES,
   DEFAULT_ORPHAN_MIN_AGE_MS,
   MAX_ITEM_BODY_BYTES,
@@ -52,15 +53,15 @@ const MAX_PARSE_ERROR_LENGTH = 500;
  * (one consistent Query of the partition's records). Unflagged records delete their chunks directly.
  *
  * Concurrency: writes to one path are safe against each other (conditional record writes); the sync is expected
- * to process one repository at a time, which the chunk-sharing check relies on.
- *
- * Reads (records, verified bodies, listings) are inherited from {@link DynamoDbModelReader}.
+ * to process one repository at a time, which the chunk-sharing check relies on. Entity index items (`index#`) follow
+ * the chunks' rules; a small index lives in the record item. Reads are inherited from {@link DynamoDbModelReader}.
  *
  * @example new DynamoDbModelStore({ tableName: process.env.MODELS_TABLE! })
  */
 export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStore {
   private readonly chunkBytes: number;
   private readonly inlineLimitBytes: number;
+  private readonly inlineIndexLimitBytes: number;
   private readonly maxModelBytes: number;
   private readonly encoding: ModelBodyEncoding;
 
@@ -68,6 +69,7 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
     super(options);
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.inlineLimitBytes = options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES;
+    this.inlineIndexLimitBytes = options.inlineIndexLimitBytes ?? DEFAULT_INLINE_INDEX_LIMIT_BYTES;
     this.maxModelBytes = options.maxModelBytes ?? MAX_MODEL_BYTES;
     this.encoding = options.encoding ?? DEFAULT_MODEL_BODY_ENCODING;
     for (const [name, value] of [
@@ -96,8 +98,9 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
     // A path longer than a sort key is kept whole in the `path` attribute: its extra bytes come off the inline room.
     const inlineLimit = this.inlineLimitBytes - Math.max(0, Buffer.byteLength(path, 'utf8') - MAX_SORT_KEY_BYTES);
     const chunks = body.byteLength > inlineLimit ? splitIntoChunks(body, this.chunkBytes) : undefined;
-    // The entity index of a valid model, stored under the same version: it can neither lag nor outlive the body.
-    const index = parsed.valid ? indexPieces(extractEntityIndex(bytes), this.chunkBytes) : undefined;
+    // A valid model's entity index, under the same version (never lagging or outliving the body); inline if it fits.
+    const indexRoom = Math.min(this.inlineIndexLimitBytes, chunks ? inlineLimit : inlineLimit - body.byteLength);
+    const index = parsed.valid ? indexPieces(extractEntityIndex(bytes), this.chunkBytes, indexRoom) : undefined;
     const record: ModelRecord = {
       repositoryUuid,
       path,
@@ -126,7 +129,7 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       throw new ModelWriteConflictError(repositoryUuid, path);
     if (chunks) await this.chunks.write(repositoryUuid, version, chunks);
     if (index?.pieces.length) await this.chunks.write(repositoryUuid, version, index.pieces, INDEX_SK_PREFIX);
-    await this.commitRecord(record, chunks ? undefined : body, previous?.version);
+    await this.commitRecord(record, chunks ? undefined : body, previous?.version, index?.inline);
     if (previous) await this.chunks.release(repositoryUuid, previous);
     return record;
   }
@@ -242,7 +245,7 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
       ...(shares ? { sharedChunks: true } : {}),
       ...(options.generation !== undefined ? { generation: options.generation } : {}),
     };
-    await this.commitRecord(moved, Item.body?.B, target?.version);
+    await this.commitRecord(moved, Item.body?.B, target?.version, Item[INDEX_ATTRIBUTE]?.B);
     try {
       await this.client.send(
         new DeleteItemCommand({
@@ -344,8 +347,13 @@ export class DynamoDbModelStore extends DynamoDbModelReader implements ModelStor
   }
 
   /** The one write that makes a version visible: conditional on the record being absent or still at `expectedVersion`. */
-  private async commitRecord(record: ModelRecord, inlineBody: Uint8Array | undefined, expectedVersion: string | undefined): Promise<void> {
-    const item = recordToItem(record, inlineBody);
+  private async commitRecord(
+    record: ModelRecord,
+    inlineBody: Uint8Array | undefined,
+    expectedVersion: string | undefined,
+    inlineIndex?: Uint8Array,
+  ): Promise<void> {
+    const item = recordToItem(record, inlineBody, inlineIndex);
     try {
       await this.client.send(
         new PutItemCommand({

@@ -39,6 +39,7 @@ export const RECORD_ATTRIBUTES = [
   'entityNames',
   'generation',
   'indexChunks',
+  'indexInline',
   'indexEntries',
   'indexTruncated',
 ] as const;
@@ -84,8 +85,14 @@ export function clipMetadata<T extends object>(metadata: T): T {
   return clipped as T;
 }
 
-/** The record item of `record`, with `inlineBody` as its `body` when the compressed body is kept inline. */
-export function recordToItem(record: ModelRecord, inlineBody: Uint8Array | undefined): Item {
+/** Attribute of a record item holding its small entity index (`ModelRecord.indexInline`). */
+export const INDEX_ATTRIBUTE = 'entityIndex';
+
+/**
+ * The record item of `record`, with `inlineBody` as its `body` when the compressed body is kept inline, and
+ * `inlineIndex` as its {@link INDEX_ATTRIBUTE} when the entity index is.
+ */
+export function recordToItem(record: ModelRecord, inlineBody: Uint8Array | undefined, inlineIndex?: Uint8Array): Item {
   const item: Item = key(record.repositoryUuid, modelSortKey(record.path));
   for (const attribute of RECORD_ATTRIBUTES) {
     const value = (record as unknown as Record<string, unknown>)[attribute];
@@ -95,6 +102,7 @@ export function recordToItem(record: ModelRecord, inlineBody: Uint8Array | undef
     else if (Array.isArray(value)) item[attribute] = { L: value.map((entry: string) => s(entry)) };
   }
   if (inlineBody) item.body = { B: inlineBody };
+  if (inlineIndex) item[INDEX_ATTRIBUTE] = { B: inlineIndex };
   return item;
 }
 

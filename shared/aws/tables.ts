@@ -11,13 +11,36 @@ export interface TableDefinition {
   readonly ttlAttribute?: string;
   /** The table's DynamoDB stream carries new item images (an EventBridge pipe reads it). */
   readonly streamsNewImages?: boolean;
+  /** Global secondary indexes (string keys, `INCLUDE` projection). */
+  readonly globalIndexes?: readonly GlobalIndexDefinition[];
+}
+
+/** A global secondary index; sparse when only some items carry its partition key attribute. */
+export interface GlobalIndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** Attributes copied into the index besides the keys. */
+  readonly nonKeyAttributes: readonly string[];
 }
 
 export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';
 
-/** Replicated models (record per model and, for large bodies, chunk items). */
-export const MODELS_TABLE: TableDefinition = { logicalName: 'Models', envVar: 'MODELS_TABLE' };
+/**
+ * The model records of a repository without their bodies: only records carry `repositoryUuid` (chunk and index
+ * items do not), so this index holds a few hundred bytes a model, and entity search lists a repository's records
+ * from it without reading (and paying for) the inline bodies a Query of the table reads whatever it projects.
+ */
+export const MODEL_RECORDS_INDEX: GlobalIndexDefinition = {
+  indexName: 'records',
+  partitionKey: 'repositoryUuid',
+  sortKey: SORT_KEY,
+  nonKeyAttributes: ['path', 'version', 'status', 'modelName', 'dbVendor', 'appTarget', 'indexChunks', 'indexInline', 'indexTruncated'],
+};
+
+/** Replicated models (record per model and, for large bodies, chunk and entity index items). */
+export const MODELS_TABLE: TableDefinition = { logicalName: 'Models', envVar: 'MODELS_TABLE', globalIndexes: [MODEL_RECORDS_INDEX] };
 /** Added repositories (configuration) and their sync state (cursor, progress). */
 export const REPOSITORIES_TABLE: TableDefinition = { logicalName: 'Repositories', envVar: 'REPOSITORIES_TABLE' };
 /** Events log (deliveries, sync runs) and the remembered hashes of accepted bodies; both expire. */

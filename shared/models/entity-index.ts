@@ -70,19 +70,27 @@ export function encodeEntityIndex(document: EntityIndexDocument): Buffer {
   });
 }
 
-/** The record fields that name a version's index, and the pieces (of at most `pieceBytes`) that store it. */
-export function indexPieces(
-  document: EntityIndexDocument,
-  pieceBytes: number,
-): { readonly pieces: Buffer[]; readonly fields: { indexChunks: number; indexEntries: number; indexTruncated?: true } } {
-  // An empty index needs no item: `indexChunks: 0` says the model was indexed and holds nothing to find.
-  const pieces = document.entries.length === 0 ? [] : splitIntoChunks(encodeEntityIndex(document), pieceBytes);
-  const fields = {
-    indexChunks: pieces.length,
-    indexEntries: document.entries.length,
-    ...(document.truncated ? { indexTruncated: true as const } : {}),
-  };
-  return { pieces, fields };
+/** How a version's index is stored: in its record item when small (`inline`), else as pieces of at most `pieceBytes`. */
+export interface StoredIndex {
+  readonly inline?: Buffer;
+  readonly pieces: Buffer[];
+  readonly fields: { indexChunks: number; indexEntries: number; indexInline?: true; indexTruncated?: true };
+}
+
+/**
+ * The record fields that name a version's index, and its bytes: inline when they are at most `inlineBytes` (no item
+ * of their own, so no extra write), else pieces of at most `pieceBytes`.
+ */
+export function indexPieces(document: EntityIndexDocument, pieceBytes: number, inlineBytes = 0): StoredIndex {
+  const truncated = document.truncated ? { indexTruncated: true as const } : {};
+  // An empty index needs no bytes: `indexChunks: 0` without `indexInline` says the model holds nothing to find.
+  if (document.entries.length === 0) return { pieces: [], fields: { indexChunks: 0, indexEntries: 0, ...truncated } };
+  const encoded = encodeEntityIndex(document);
+  const indexEntries = document.entries.length;
+  if (encoded.byteLength <= inlineBytes)
+    return { inline: encoded, pieces: [], fields: { indexChunks: 0, indexEntries, indexInline: true, ...truncated } };
+  const pieces = splitIntoChunks(encoded, pieceBytes);
+  return { pieces, fields: { indexChunks: pieces.length, indexEntries, ...truncated } };
 }
 
 /** The document {@link encodeEntityIndex} wrote; throws {@link EntityIndexFormatError} for anything else. */

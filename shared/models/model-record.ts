@@ -58,10 +58,13 @@ export interface ModelRecord extends Partial<ModelMetadata> {
   /** Generation of the repository whose sync wrote it (`RepositoryConfig.generation`); absent for unfenced writes. */
   readonly generation?: string;
   /**
-   * Number of stored pieces of this version's entity index (`entity-index.ts`; 0: nothing to index). Absent on
+   * Number of stored pieces of this version's entity index (`entity-index.ts`; 0: none, the index is empty or
+   * `indexInline`). Absent on
    * records written before indexes were kept, and on `too-large` records (no body to index).
    */
   readonly indexChunks?: number;
+  /** Set when the entity index is kept in the record item itself (a small one; `indexChunks` is then 0). */
+  readonly indexInline?: boolean;
   /** Entries of the entity index (containers, entities, attributes); present with `indexChunks`. */
   readonly indexEntries?: number;
   /** Set when the entity index was cut short by its caps (see `MAX_INDEX_ENTRIES`). */

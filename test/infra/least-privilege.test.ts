@@ -33,7 +33,10 @@ function statementsOf(role: iam.Role): PolicyStatementJson[] {
 
 const actionsOf = (statements: PolicyStatementJson[]): string[] => [...new Set(statements.flatMap((st) => listOf(st.Action)))].sort();
 
-/** The DynamoDB actions a role has on each table, by table name (`models`, `repositories`, `events`, `changes`). */
+/**
+ * The DynamoDB actions a role has on each table, by table name (`models`, `repositories`, `events`, `changes`), and on
+ * each index it is granted by name (`models/index/records`).
+ */
 function tableAccessOf(role: iam.Role): Record<string, string[]> {
   const names = new Map(
     (['models', 'repositories', 'events', 'changes'] as const).map((name) => [
@@ -46,12 +49,22 @@ function tableAccessOf(role: iam.Role): Record<string, string[]> {
     const actions = listOf(statement.Action).filter((action) => action.startsWith('dynamodb:'));
     if (actions.length === 0) continue;
     for (const resource of listOf(statement.Resource)) {
-      const table = names.get((resource as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0] ?? '');
+      const table = tableOrIndexName(names, resource);
       if (!table) throw new Error(`a DynamoDB grant on something other than a table: ${JSON.stringify(resource)}`);
       access[table] = [...new Set([...(access[table] ?? []), ...actions])].sort();
     }
   }
   return access;
+}
+
+/** `models` for the table's ARN, `models/index/records` for an index ARN built on it, else undefined. */
+function tableOrIndexName(names: ReadonlyMap<string, string>, resource: unknown): string | undefined {
+  const getAtt = (value: unknown) => names.get((value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0] ?? '');
+  const join = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (!join) return getAtt(resource);
+  const [table, suffix] = join[1];
+  const name = getAtt(table);
+  return name && typeof suffix === 'string' ? `${name}${suffix}` : undefined;
 }
 
 test('no role uses managed policies, and no statement allows "*" actions or resources', () => {
@@ -147,6 +160,8 @@ describe('the reader', () => {
   test('only reads: item, query and batch gets on models, the repositories (a scan lists them), sync runs, the changes feed', () => {
     expect(tableAccessOf(stack.readApi.reader.role)).toEqual({
       models: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+      // Entity search lists a repository's records from the sparse records index, and queries no other index.
+      'models/index/records': ['dynamodb:Query'],
       repositories: ['dynamodb:GetItem', 'dynamodb:Scan'],
       events: ['dynamodb:Query'],
       changes: ['dynamodb:Query'],
@@ -169,6 +184,7 @@ describe('the admin function', () => {
     expect(tableAccessOf(role())).toEqual({
       // BatchGetItem: the console's search through the read proxy.
       models: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+      'models/index/records': ['dynamodb:Query'],
       repositories: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
       events: ['dynamodb:PutItem', 'dynamodb:Query'],
       changes: ['dynamodb:Query'],

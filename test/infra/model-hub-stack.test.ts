@@ -1,6 +1,6 @@
 import { type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { CHANGES_TABLE, EVENTS_TABLE, MODELS_TABLE, REPOSITORIES_TABLE } from '../../shared/aws/tables';
+import { CHANGES_TABLE, EVENTS_TABLE, MODEL_RECORDS_INDEX, MODELS_TABLE, REPOSITORIES_TABLE } from '../../shared/aws/tables';
 import { DEFAULT_GIT_MIN_CHANGED_MODELS } from '../../shared/domain/sync/derive-plan';
 import { WORKER_TIMEOUT, type ModelHubStack } from '../../infra/model-hub-stack';
 import { sharedSynth } from '../support/infra-stack';
@@ -186,6 +186,22 @@ describe('tables', () => {
       // AWS managed key: no customer key is named.
       expect(table.Properties.SSESpecification.KMSMasterKeyId).toBeUndefined();
     }
+  });
+
+  test('the models table has the sparse records index entity search lists from, and no other table has an index', () => {
+    const models = template.toJSON().Resources[logicalId(stack, stack.tables.models.node.defaultChild)].Properties;
+    expect(models.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: MODEL_RECORDS_INDEX.indexName,
+        KeySchema: [
+          { AttributeName: 'repositoryUuid', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...MODEL_RECORDS_INDEX.nonKeyAttributes] },
+      },
+    ]);
+    const indexed = Object.values(template.findResources('AWS::DynamoDB::Table')).filter((t) => t.Properties.GlobalSecondaryIndexes);
+    expect(indexed).toHaveLength(1);
   });
 
   test('only the events and changes tables expire items, on their ttl attribute', () => {

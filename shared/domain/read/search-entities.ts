@@ -78,8 +78,9 @@ export interface SearchableModel {
    * `missing`: a valid model written before indexes were kept.
    */
   readonly index: 'indexed' | 'none' | 'missing';
-  /** How the source stores the index (`ModelRecord.indexChunks`, `indexTruncated`): the source's own business. */
+  /** How the source stores the index (`ModelRecord.indexChunks`, `indexInline`, `indexTruncated`): its own business. */
   readonly indexChunks?: number;
+  readonly indexInline?: boolean;
   readonly indexTruncated?: boolean;
 }
 
@@ -92,9 +93,10 @@ export function searchableModel(record: {
   readonly dbVendor?: string;
   readonly appTarget?: string;
   readonly indexChunks?: number;
+  readonly indexInline?: boolean;
   readonly indexTruncated?: boolean;
 }): SearchableModel {
-  const { path, version, modelName, dbVendor, appTarget, indexChunks, indexTruncated } = record;
+  const { path, version, modelName, dbVendor, appTarget, indexChunks, indexInline, indexTruncated } = record;
   const index = record.status !== 'valid' ? 'none' : indexChunks === undefined ? 'missing' : 'indexed';
   return {
     path,
@@ -104,6 +106,7 @@ export function searchableModel(record: {
     ...(dbVendor !== undefined ? { dbVendor } : {}),
     ...(appTarget !== undefined ? { appTarget } : {}),
     ...(indexChunks !== undefined ? { indexChunks } : {}),
+    ...(indexInline ? { indexInline } : {}),
     ...(indexTruncated ? { indexTruncated } : {}),
   };
 }
@@ -128,6 +131,11 @@ export const MAX_SEARCH_LIMIT = 100;
 const LIST_AHEAD = 4;
 /** Indexes asked of the source at a time (the DynamoDB adapter reads a batch in one BatchGetItem). */
 const LOAD_BATCH = 100;
+/**
+ * The first batch of a repository is smaller, and each next one 4× larger up to {@link LOAD_BATCH}: a common name
+ * fills a page from the first few models, and a cold source should not read a hundred indexes to answer it.
+ */
+const FIRST_LOAD_BATCH = 8;
 const KINDS: readonly EntityKind[] = ['container', 'entity', 'attribute'];
 
 /**
@@ -195,10 +203,15 @@ async function searchRepository(
   const models = listed.filter(
     (model) => matchesTarget(model, input.target) && (from === undefined || compareUtf8(model.path, from.path) >= 0),
   );
-  counts.notIndexed += models.filter((model) => model.index === 'missing').length;
+  // Models without an index count once, on the page that goes past them.
+  const missingBefore = (path: string) => models.filter((model) => model.index === 'missing' && compareUtf8(model.path, path) < 0).length;
   const indexed = models.filter((model) => model.index === 'indexed');
-  for (let batchStart = 0; batchStart < indexed.length; batchStart += LOAD_BATCH) {
-    const batch = indexed.slice(batchStart, batchStart + LOAD_BATCH);
+  for (
+    let batchStart = 0, size = FIRST_LOAD_BATCH;
+    batchStart < indexed.length;
+    batchStart += size, size = Math.min(LOAD_BATCH, size * 4)
+  ) {
+    const batch = indexed.slice(batchStart, batchStart + size);
     const indexes = await source.loadIndexes(repository.uuid, batch);
     for (const [i, model] of batch.entries()) {
       const index = indexes[i];
@@ -210,10 +223,18 @@ async function searchRepository(
       const found = index.find(input.folded, input.match, { kind: input.type, fromEntry, limit: room + 1 });
       for (const entry of found.slice(0, room)) hits.push(toHit(repository, model, index, entry));
       index.compact();
-      if (found.length > room) return { repositoryUuid: repository.uuid, path: model.path, entry: found[room]! };
-      if (hits.length === input.limit) return nextAfter(repository.uuid, model.path);
+      if (found.length > room) {
+        counts.notIndexed += missingBefore(model.path);
+        return { repositoryUuid: repository.uuid, path: model.path, entry: found[room]! };
+      }
+      if (hits.length === input.limit) {
+        const next = nextAfter(repository.uuid, model.path);
+        counts.notIndexed += missingBefore(next.path);
+        return next;
+      }
     }
   }
+  counts.notIndexed += models.filter((model) => model.index === 'missing').length;
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 /** DynamoDbEntitySearchSource on dynalite: the source contract, and what a warm source reads again. */
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { startStandIns, type StandIns } from '../../../../local/stand-ins';
 import { DynamoDbEntitySearchSource } from '../../../../shared/aws/dynamodb-entity-search-source';
@@ -22,7 +22,8 @@ beforeAll(async () => {
   });
   countingClient.middlewareStack.add(
     (next, context) => async (args) => {
-      commands.push(`${context.commandName}:${JSON.stringify(args.input).match(/index#|model#/g)?.length ?? 0}`);
+      const input = args.input as { IndexName?: string };
+      commands.push(`${context.commandName}:${input.IndexName ?? JSON.stringify(input).match(/index#|model#/g)?.length ?? 0}`);
       return next(args);
     },
     { step: 'initialize', name: 'countCommands' },
@@ -90,7 +91,7 @@ describe('DynamoDbEntitySearchSource', () => {
     commands.length = 0;
     const cold = await searchEntities(source, { q: 'orderid', limit: 100 });
     expect(cold.hits).toHaveLength(5);
-    expect(commands).toEqual(['QueryCommand:1', 'BatchGetItemCommand:5']);
+    expect(commands).toEqual(['QueryCommand:records', 'BatchGetItemCommand:5']);
 
     await models.putModel({ repositoryUuid: repo, path: 'm3.hck.json', commit: 'c2', bytes: model('Renamed') });
     commands.length = 0;
@@ -102,7 +103,7 @@ describe('DynamoDbEntitySearchSource', () => {
       'Renamed/orderId',
       'Order4/orderId',
     ]);
-    expect(commands).toEqual(['QueryCommand:1', 'BatchGetItemCommand:1']);
+    expect(commands).toEqual(['QueryCommand:records', 'BatchGetItemCommand:1']);
     expect(source.stats).toEqual({ cached: 4, read: 6 });
   });
 
@@ -123,5 +124,89 @@ describe('DynamoDbEntitySearchSource', () => {
     // Each index takes ~2 KB: the bound holds two, so every search of all four reads some again.
     expect(source.stats.read).toBeGreaterThan(4);
     expect(source.stats.cached).toBeLessThan(4);
+  });
+
+  it('lists from the table when it has no records index (a local data dir created before it), and says the same', async () => {
+    const legacyTable = `model-hub-models-legacy-${randomUUID().slice(0, 8)}`;
+    await standIns.dynamodb.send(
+      new CreateTableCommand({
+        TableName: legacyTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    const repo = `{${randomUUID()}}`;
+    const bytes = Buffer.from(JSON.stringify({ collections: [{ collectionName: 'Customer', properties: [{ name: 'customerId' }] }] }));
+    for (const table of [tableName(), legacyTable])
+      await new DynamoDbModelStore({ tableName: table, client: standIns.dynamodb }).putModel({
+        repositoryUuid: repo,
+        path: 'c.hck.json',
+        commit: 'c1',
+        bytes,
+      });
+    const search = async (table: string) => {
+      const source = new DynamoDbEntitySearchSource({
+        tableName: table,
+        client: countingClient,
+        listRepositories: async () => [{ uuid: repo, fullName: 'acme/models' }],
+      });
+      commands.length = 0;
+      const first = await searchEntities(source, { q: 'customer' });
+      const again = await searchEntities(source, { q: 'customer' });
+      expect(again).toEqual(first);
+      return { hits: first.hits.map((hit) => hit.pathInModel.join('/')), commands: [...commands] };
+    };
+
+    const indexed = await search(tableName());
+    const legacy = await search(legacyTable);
+
+    expect(legacy.hits).toEqual(['Customer', 'Customer/customerId']);
+    expect(legacy.hits).toEqual(indexed.hits);
+    expect(indexed.commands).toEqual(['QueryCommand:records', 'BatchGetItemCommand:1', 'QueryCommand:records']);
+    // The missing index is asked once, then the table is listed (for a while) without asking again.
+    expect(legacy.commands).toEqual(['QueryCommand:records', 'QueryCommand:1', 'BatchGetItemCommand:1', 'QueryCommand:1']);
+  });
+
+  it('lists from the table when its role may not query the records index, and fails on any other error', async () => {
+    const repo = `{${randomUUID()}}`;
+    const bytes = Buffer.from(JSON.stringify({ collections: [{ collectionName: 'Invoice' }] }));
+    await modelStore().putModel({ repositoryUuid: repo, path: 'i.hck.json', commit: 'c1', bytes });
+    const client = new DynamoDBClient({
+      endpoint: standIns.env.AWS_ENDPOINT_URL_DYNAMODB,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    let refusal = 'AccessDeniedException';
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        if ((args.input as { IndexName?: string }).IndexName === undefined) return next(args);
+        const error = new Error(
+          `User: role is not authorized to perform: dynamodb:Query on resource: arn:aws:dynamodb:table/${tableName()}/index/records`,
+        );
+        error.name = refusal;
+        throw error;
+      },
+      { step: 'initialize', name: 'refuseIndex' },
+    );
+    try {
+      const source = () =>
+        new DynamoDbEntitySearchSource({
+          tableName: tableName(),
+          client,
+          listRepositories: async () => [{ uuid: repo, fullName: 'acme/models' }],
+        });
+      expect((await searchEntities(source(), { q: 'invoice' })).hits.map((hit) => hit.name)).toEqual(['Invoice']);
+      refusal = 'ThrottlingException';
+      await expect(searchEntities(source(), { q: 'invoice' })).rejects.toThrow('not authorized');
+    } finally {
+      client.destroy();
+    }
   });
 });

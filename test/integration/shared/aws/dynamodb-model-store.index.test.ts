@@ -34,7 +34,9 @@ afterAll(async () => {
   await standIns.close();
 });
 
-const store = (client = standIns.dynamodb) => new DynamoDbModelStore({ tableName: standIns.env.MODELS_TABLE!, client });
+/** A store that keeps every index in `index#` items (`inlineIndexLimitBytes: 0`), or small ones in the record (default). */
+const store = (client = standIns.dynamodb, inlineIndexLimitBytes = 0) =>
+  new DynamoDbModelStore({ tableName: standIns.env.MODELS_TABLE!, client, inlineIndexLimitBytes });
 
 async function sortKeys(repositoryUuid: string): Promise<string[]> {
   const { Items } = await standIns.dynamodb.send(
@@ -49,7 +51,27 @@ async function sortKeys(repositoryUuid: string): Promise<string[]> {
 }
 
 describe('DynamoDbModelStore entity index pieces', () => {
-  it('writes an inline model’s index as its own item, before the record that names its version', async () => {
+  it('keeps a small index in the record item: no item, no write of its own, nothing left by a failed write', async () => {
+    const repo = newRepo();
+    const models = store(standIns.dynamodb, 16 * 1024);
+    const written = await models.putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c1', bytes: FIXTURE });
+    expect(written).toMatchObject({ storage: 'inline', indexChunks: 0, indexInline: true, indexEntries: expect.any(Number) });
+    expect(await sortKeys(repo)).toEqual(['model#m.hck.json']);
+    expect((await models.getEntityIndex(repo, 'm.hck.json'))!.index!.entries).toHaveLength(written.indexEntries!);
+
+    failing = (name) => name === 'PutItemCommand';
+    await expect(
+      store(crashClient, 16 * 1024).putModel({ repositoryUuid: repo, path: 'n.hck.json', commit: 'c1', bytes: FIXTURE }),
+    ).rejects.toThrow('simulated crash');
+    failing = undefined;
+    expect(await models.removeOrphanChunks(repo, { olderThanMs: 0 })).toBe(0);
+
+    await models.moveModel(repo, 'm.hck.json', 'moved.hck.json', 'c2');
+    expect((await models.getEntityIndex(repo, 'moved.hck.json'))!.index!.entries).toHaveLength(written.indexEntries!);
+    expect(await sortKeys(repo)).toEqual(['model#moved.hck.json']);
+  });
+
+  it('writes a larger index as its own item, before the record that names its version', async () => {
     const repo = newRepo();
     const written = await store().putModel({ repositoryUuid: repo, path: 'm.hck.json', commit: 'c1', bytes: FIXTURE });
     expect(written).toMatchObject({ storage: 'inline', indexChunks: 1, indexEntries: expect.any(Number) });

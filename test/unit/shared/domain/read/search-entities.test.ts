@@ -133,6 +133,45 @@ describe('searchEntities', () => {
     expect(await search({ q: 'zzz-nothing', repository: ZOO })).toEqual({ hits: [], notIndexed: 1, truncated: 1 });
   });
 
+  it('counts a model without an index once, on the page that goes past it', async () => {
+    const { search, models } = await world();
+    models.forgetEntityIndex(SHOP, 'mongo/patterns.hck.json');
+    const pages: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await search({ q: 'e', repository: SHOP, limit: 10, ...(cursor ? { cursor } : {}) });
+      pages.push(page.notIndexed);
+      cursor = page.cursor;
+    } while (cursor);
+    expect(pages.length).toBeGreaterThan(2);
+    expect(pages.reduce((sum, count) => sum + count, 0)).toBe(1);
+    expect(pages.at(-1)).toBe(1);
+  });
+
+  it('reads few indexes when the first models fill the page, growing batches when they do not', async () => {
+    const models = new InMemoryModelStore();
+    for (let i = 0; i < 150; i++)
+      await models.putModel({
+        repositoryUuid: SHOP,
+        path: `m${String(i).padStart(3, '0')}.hck.json`,
+        commit: 'c1',
+        bytes: Buffer.from(`{"collections":[{"collectionName":"E${i}"}]}`),
+      });
+    const source = new InMemoryEntitySearchSource(models, async () => [{ uuid: SHOP, fullName: 'acme/shop' }]);
+    const batches: number[] = [];
+    const counting = Object.assign(Object.create(source) as typeof source, {
+      loadIndexes: (uuid: string, listed: Parameters<typeof source.loadIndexes>[1]) => {
+        batches.push(listed.length);
+        return source.loadIndexes(uuid, listed);
+      },
+    });
+    await searchEntities(counting, { q: 'e', limit: 1 });
+    expect(batches).toEqual([8]);
+    batches.length = 0;
+    expect((await searchEntities(counting, { q: 'e149' })).hits).toHaveLength(1);
+    expect(batches).toEqual([8, 32, 100, 10]);
+  });
+
   it.each([
     [{ q: '   ' }, /empty/],
     [{ q: 'x'.repeat(201) }, /201 characters/],
