@@ -234,6 +234,25 @@ describe('the admin console in a browser', () => {
     await page.getByRole('list', { name: 'Entities' }).waitFor();
   });
 
+  it('updates a repository’s model pattern and token, and follows the sync the new pattern queued', async () => {
+    await repositoryAction(page, 'acme/billing-models', 'Update pattern or token…');
+    const dialog = page.getByRole('dialog', { name: 'Update acme/billing-models' });
+    await dialog.getByLabel('Model files').fill('**/*.hck.json');
+    await dialog.getByLabel(/^New access token/).fill(world.workspaceToken);
+    await dialog.getByRole('button', { name: 'Update repository' }).click();
+    const updated = page.getByRole('dialog', { name: 'acme/billing-models updated' });
+    await updated.getByText('**/*.hck.json', { exact: true }).waitFor();
+    expect(await page.content()).not.toContain(world.workspaceToken);
+    await updated.getByRole('button', { name: 'Close' }).click();
+    await followedSync(page, 'acme/billing-models', 'Synchronize with the new pattern')
+      .getByText(/^finished: /)
+      .waitFor({ timeout: SYNC_TIMEOUT_MS });
+
+    await page.getByRole('link', { name: 'acme/billing-models', exact: true }).click();
+    await page.getByRole('heading', { name: 'acme/billing-models', level: 1 }).waitFor();
+    await page.getByText('**/*.hck.json', { exact: true }).waitFor();
+  });
+
   it('removes a repository only after its name is typed', async () => {
     await repositoryAction(page, 'acme/billing-models', 'Remove…');
     const dialog = page.getByRole('dialog', { name: 'Remove acme/billing-models?' });
