@@ -23,10 +23,21 @@ export interface AdminApi {
   get<T>(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
   patch<T>(path: string, body: unknown): Promise<T>;
-  /** A GET answered with bytes (a model's exact content), as a Blob. */
-  bytes(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<Blob>;
+  /** A GET answered with bytes (a model's exact content, or a part of it), with extra request headers (`range`, `if-match`). */
+  bytes(
+    path: string,
+    query?: Record<string, string | number | boolean | undefined>,
+    headers?: Record<string, string>,
+  ): Promise<BytesAnswer>;
   /** The signed-in session (asked once, then kept; its CSRF token goes on every state-changing call). */
   session(): Promise<SessionResponse>;
+}
+
+/** A 2xx answer with bytes: its status (200 whole, 206 a part), its body, and its headers by name. */
+export interface BytesAnswer {
+  readonly status: number;
+  readonly bytes: Uint8Array;
+  header(name: string): string | null;
 }
 
 /** What to do when the session is missing or over, the same words wherever it happens. */
@@ -72,8 +83,8 @@ export function createAdminApi(
 ): AdminApi {
   let session: Promise<SessionResponse> | undefined;
 
-  async function call<T>(method: string, path: string, body?: unknown, read: 'json' | 'bytes' = 'json'): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async function call<T>(method: string, path: string, body?: unknown, read: 'json' | 'bytes' = 'json', extra = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra };
     const token = bearer();
     if (token) headers.authorization = `Bearer ${token}`;
     if (method !== 'GET') {
@@ -100,7 +111,10 @@ export function createAdminApi(
     if (response.status === 401) session = undefined;
     if (!response.ok) throw await errorFromResponse(response);
     if (response.status === 204) return undefined as T;
-    if (read === 'bytes') return (await response.blob()) as T;
+    if (read === 'bytes') {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return { status: response.status, bytes, header: (name: string) => response.headers.get(name) } satisfies BytesAnswer as T;
+    }
     return (await response.json().catch(() => {
       throw new ApiError(
         'the hub sent an answer the console cannot read',
@@ -115,7 +129,7 @@ export function createAdminApi(
     get: (path, query) => call('GET', `${path}${queryString(query)}`),
     post: (path, body) => call('POST', path, body),
     patch: (path, body) => call('PATCH', path, body),
-    bytes: (path, query) => call('GET', `${path}${queryString(query)}`, undefined, 'bytes'),
+    bytes: (path, query, headers) => call('GET', `${path}${queryString(query)}`, undefined, 'bytes', headers),
     session() {
       session ??= call<SessionResponse>('GET', '/session').catch((error: unknown) => {
         session = undefined;

@@ -1,5 +1,5 @@
 // The per-repository menu of the Repositories screen and the repository's page: the panel's three sync actions,
-// verify, and remove (after typing the repository's name, as a confirmation). Each queued sync is followed in
+// verify, update (pattern or token), and remove (after typing the repository's name, as a confirmation). Each queued sync is followed in
 // "Long actions" until it ends, across page reloads.
 import { useState } from 'preact/hooks';
 import type { RemoveRepositoryResponse, SyncQueuedResponse, SyncRequestBody } from '../../shared/admin/api-types';
@@ -9,10 +9,13 @@ import { followSync } from '../sync-tracker';
 import { ActionsMenu } from './actions-menu';
 import { Dialog } from './dialog';
 import { ErrorNotice, Messages } from './error-notice';
+import { UpdateRepositoryDialog } from './update-repository';
 
 export interface RepositoryRef {
   readonly uuid: string;
   readonly repository: string;
+  /** The current model pattern (the update dialog starts from it). */
+  readonly modelPattern?: string;
 }
 
 export const SYNC_ACTIONS = {
@@ -20,10 +23,11 @@ export const SYNC_ACTIONS = {
   entire: 'Synchronize entire repository',
   fromCommit: 'Synchronize from commit hash',
   verify: 'Verify',
+  update: 'Update pattern or token…',
   remove: 'Remove…',
 } as const;
 
-type Open = 'from-commit' | 'remove' | undefined;
+type Open = 'from-commit' | 'update' | 'remove' | undefined;
 
 export function RepositoryActions({
   target,
@@ -58,6 +62,7 @@ export function RepositoryActions({
     { label: SYNC_ACTIONS.entire, onSelect: () => void queue(SYNC_ACTIONS.entire, `${base}/sync`, { mode: 'entire' }) },
     { label: SYNC_ACTIONS.fromCommit, onSelect: () => setOpen('from-commit') },
     { label: SYNC_ACTIONS.verify, onSelect: () => void queue(SYNC_ACTIONS.verify, `${base}/verify`, {}) },
+    { label: SYNC_ACTIONS.update, onSelect: () => setOpen('update') },
     { label: SYNC_ACTIONS.remove, danger: true, onSelect: () => setOpen('remove') },
   ];
 
@@ -78,6 +83,15 @@ export function RepositoryActions({
           }}
           error={action.error}
           busy={action.busy}
+        />
+      )}
+      {open === 'update' && (
+        <UpdateRepositoryDialog
+          target={target}
+          onClose={(changed) => {
+            setOpen(undefined);
+            if (changed) onChanged?.();
+          }}
         />
       )}
       {open === 'remove' && (

@@ -2,6 +2,7 @@
 // hub replicated), and a search over models and their entities; all read through the read API.
 import { useState } from 'preact/hooks';
 import type { RepositoriesResponse } from '../../shared/admin/api-types';
+import { downloadModel } from '../api/download';
 import { type ModelDetailsJson, type ModelPageJson, type SearchResultsJson } from '../api/read-types';
 import { ErrorNotice } from '../components/error-notice';
 import { shortCommit, shownBytes, shownTime } from '../format';
@@ -161,16 +162,17 @@ function ModelDetails({ uuid, path }: { uuid: string; path: string }) {
 
 /**
  * Downloads the exact bytes through the admin API's client (the deployed console's bearer token cannot ride on a
- * plain link), then hands them to the browser as a file named like the model's.
+ * plain link), in parts when over what one answer carries, checks their SHA-256, then hands them to the browser as
+ * a file named like the model's.
  */
 function DownloadButton({ uuid, path }: { uuid: string; path: string }) {
   const api = useApi();
   const action = useAction();
   const download = async () => {
-    const blob = await action.run(() => api.bytes(read(`${repositoryPath(uuid)}/content`), { path }));
-    if (!blob) return;
+    const downloaded = await action.run(() => downloadModel(api, read(`${repositoryPath(uuid)}/content`), { path }));
+    if (!downloaded) return;
     const link = document.createElement('a');
-    link.href = URL.createObjectURL(blob);
+    link.href = URL.createObjectURL(downloaded.blob);
     link.download = baseName(path);
     document.body.appendChild(link);
     link.click();

@@ -44,6 +44,23 @@ describe('the admin API client', () => {
     expect(post.init.credentials).toBe('same-origin');
   });
 
+  it('reads bytes with the headers asked for, and hands back the answer’s status and headers', async () => {
+    const part = new Response(new Uint8Array([1, 2, 3]), { status: 206, headers: { 'content-range': 'bytes 4-6/10', etag: '"b10b"' } });
+    const { fetchImpl, requests } = recordingFetch(() => part);
+    const api = createAdminApi(fetchImpl);
+
+    const answer = await api.bytes(
+      '/read/repositories/%7Bu%7D/content',
+      { path: 'a b.hck.json' },
+      { range: 'bytes=4-', 'if-match': '"b10b"' },
+    );
+
+    expect(requests[0]!.url).toBe('/gateway/admin/v1/read/repositories/%7Bu%7D/content?path=a+b.hck.json');
+    expect(requests[0]!.init.headers).toMatchObject({ range: 'bytes=4-', 'if-match': '"b10b"' });
+    expect([...answer.bytes]).toEqual([1, 2, 3]);
+    expect([answer.status, answer.header('content-range'), answer.header('x-model-sha256')]).toEqual([206, 'bytes 4-6/10', null]);
+  });
+
   it('asks for the session once and keeps it', async () => {
     const { fetchImpl, requests } = recordingFetch((url) => (url.endsWith('/session') ? json(200, session) : json(200, {})));
     const api = createAdminApi(fetchImpl);

@@ -1,3 +1,4 @@
+import { act } from 'preact/test-utils';
 import { Models } from '../../console/screens/models';
 import { byText, click, renderWith, scriptedApi } from './support';
 
@@ -45,6 +46,10 @@ function api() {
   });
 }
 
+// jsdom has no Web Crypto digest; Node.js's is the browser's API.
+const webCrypto = jest.requireActual<{ webcrypto: Crypto }>('node:crypto').webcrypto;
+beforeAll(() => Object.defineProperty(globalThis, 'crypto', { value: webCrypto, configurable: true }));
+
 describe('the Models tab', () => {
   it('shows every page of a repository’s models as a folder tree', async () => {
     const view = await renderWith(api(), <Models uuid="{u}" />);
@@ -69,18 +74,39 @@ describe('the Models tab', () => {
       'Order',
     ]);
     const saved: Array<{ href: string; download: string }> = [];
-    URL.createObjectURL = () => 'blob:model-bytes';
+    const blobs: Blob[] = [];
+    URL.createObjectURL = (blob: Blob) => {
+      blobs.push(blob);
+      return 'blob:model-bytes';
+    };
     URL.revokeObjectURL = () => undefined;
+    let savedOnce: () => void;
+    const saving = new Promise<void>((resolve) => (savedOnce = resolve));
     const clickLink = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       saved.push({ href: this.href, download: this.download });
+      savedOnce();
     });
-    scripted.answer('GET /read/repositories/%7Bu%7D/content', new Blob(['{"modelName":"Book store"}']));
+    const content = new Uint8Array([...'{"modelName":"Book store"}'].map((character) => character.charCodeAt(0)));
+    const digest = new Uint8Array(await webCrypto.subtle.digest('SHA-256', content));
+    const recorded = {
+      'x-model-sha256': [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join(''),
+      'x-model-size': String(content.byteLength),
+    };
+    scripted.answer('GET /read/repositories/%7Bu%7D/content', {
+      status: 200,
+      bytes: content,
+      header: (name: string) => recorded[name as keyof typeof recorded] ?? null,
+    });
     await click(byText(view.container, 'button', 'Download the exact bytes'));
+    // Web Crypto's digest resolves outside Preact's act rounds: wait for the save itself.
+    await act(() => saving);
 
     expect(scripted.calls.find((call) => call.route === 'GET /read/repositories/%7Bu%7D/content')!.query).toEqual({
       path: 'models/a b/#1.hck.json',
     });
+    expect(view.container.querySelector('[role=alert]')?.textContent ?? '').toBe('');
     expect(saved).toEqual([{ href: 'blob:model-bytes', download: '#1.hck.json' }]);
+    expect(blobs.map((blob) => blob.size)).toEqual([content.byteLength]);
     clickLink.mockRestore();
     view.unmount();
   });

@@ -56,6 +56,7 @@ describe('the Repositories tab', () => {
       'Synchronize entire repository',
       'Synchronize from commit hash',
       'Verify',
+      'Update pattern or token…',
       'Remove…',
     ]);
     expect(document.activeElement).toBe(items[0]);
@@ -63,8 +64,8 @@ describe('the Repositories tab', () => {
     expect(document.activeElement).toBe(items[1]);
     await press(items[1]!, 'ArrowUp');
     await press(items[0]!, 'ArrowUp');
-    expect(document.activeElement).toBe(items[4]);
-    await press(items[4]!, 'Escape');
+    expect(document.activeElement).toBe(items.at(-1));
+    await press(items.at(-1)!, 'Escape');
     expect(view.container.querySelector('[role=menu]')).toBeNull();
     expect(document.activeElement).toBe(button);
     view.unmount();

@@ -10,7 +10,7 @@ import { ApiContext } from '../../console/hooks';
 export type Answer = unknown | ((body: unknown, query?: Record<string, unknown>) => unknown);
 
 export interface ScriptedApi extends AdminApi {
-  /** Every call made, as `METHOD /path` with its body (POST/PATCH) or query (GET). */
+  /** Every call made, as `METHOD /path` with its body (POST/PATCH; a `bytes` GET's request headers) or query (GET). */
   readonly calls: Array<{ route: string; body?: unknown; query?: Record<string, unknown> }>;
   answer(route: string, answer: Answer): void;
 }
@@ -42,7 +42,7 @@ export function scriptedApi(answers: Record<string, Answer> = {}): ScriptedApi {
     get: (path, query) => respond(`GET ${path}`, undefined, query),
     post: (path, body) => respond(`POST ${path}`, body),
     patch: (path, body) => respond(`PATCH ${path}`, body),
-    bytes: (path, query) => respond(`GET ${path}`, undefined, query),
+    bytes: (path, query, headers) => respond(`GET ${path}`, headers, query),
     session: async () => SESSION,
   };
 }
