@@ -10,7 +10,7 @@ export async function printReadApi(print: (line: string) => void, hub: LocalHub,
     region: env.AWS_REGION ?? 'us-east-1',
     credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
   });
-  print(`7. Read API at ${hub.readApiUrl} (SigV4, as a consumer tool reads it; docs/CONSUMERS.md):`);
+  print(`8. Read API at ${hub.readApiUrl} (SigV4, as a consumer tool reads it; docs/CONSUMERS.md):`);
   const [repository] = await client.listRepositories();
   print(
     `   GET /repositories: ${repository?.fullName} ${repository?.status} at ${repository?.syncedCommit?.slice(0, 7)}, ${repository?.modelCount} models`,

@@ -5,6 +5,7 @@ import { accessTokenSecretName } from '../shared/aws/access-tokens';
 import { DynamoDbEventLog } from '../shared/aws/dynamodb-event-log';
 import { DynamoDbModelStore } from '../shared/aws/dynamodb-model-store';
 import { DynamoDbRepositoryStore } from '../shared/aws/dynamodb-repository-store';
+import type { SyncRunEvent } from '../shared/domain/logged-event';
 import { DEFAULT_MODEL_PATTERN } from '../shared/models/model-selection';
 import { startBitbucketSimulator } from './bitbucket-simulator';
 import { printReadApi } from './demo-read-api';
@@ -74,7 +75,7 @@ export async function runDemo(
 
     const first = await repo.deliverPush(hub.webhookUrl, secret, { branch: repo.mainBranch, oldHash: null, newHash: initial });
     print(`4. Push of ${initial.slice(0, 7)} delivered: webhook answered ${first.status} ${first.body}`);
-    await waitForCursor(repositories, repo.uuid, initial);
+    await waitForSyncRun(events, repo.uuid, initial);
     await printModels(print, modelStore, repo.uuid);
 
     const [renamed, modified, removed] = models.map(pathOf);
@@ -94,7 +95,7 @@ export async function runDemo(
     print(`   The same delivery replayed: ${replay.status} ${replay.body}`);
     const forged = await repo.deliverPush(hub.webhookUrl, 'not-the-secret', { branch: repo.mainBranch, oldHash: initial, newHash: second });
     print(`   A delivery signed with a wrong secret: ${forged.status} ${forged.body}`);
-    await waitForCursor(repositories, repo.uuid, second);
+    await waitForSyncRun(events, repo.uuid, second);
     const stored = await printModels(print, modelStore, repo.uuid);
 
     print('6. Events log (newest first):');
@@ -133,11 +134,16 @@ function readSecret(hub: Awaited<ReturnType<typeof startLocalHub>>, name: string
   return hub.standIns.secrets.getSecret(name)!;
 }
 
-async function waitForCursor(repositories: DynamoDbRepositoryStore, uuid: string, commit: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * Waits until the worker logged a finished sync run to `commit`. Not the repository's cursor: the worker moves the
+ * cursor first and logs the run after it, so a demo that read the events log once the cursor moved could print it
+ * without the run (on a busy machine). The log line is the last thing a run writes, so its models are there too.
+ */
+async function waitForSyncRun(events: DynamoDbEventLog, uuid: string, commit: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const state = await repositories.getSyncState(uuid);
-    if (state.cursor === commit && !state.progress) return;
+    const logged = (await events.list({ repositoryUuid: uuid, limit: 10 })) as SyncRunEvent[];
+    if (logged.some((event) => event.kind === 'sync' && event.outcome === 'synced' && event.toCommit === commit)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`the worker did not sync ${commit.slice(0, 7)} within ${timeoutMs / 1000} s; see the logs above`);
