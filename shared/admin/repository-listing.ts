@@ -2,7 +2,7 @@
 // reason and a running sync's progress) and model count; `repo list`, `repo show` and the admin API's listing.
 import type { SyncRunEvent } from '../domain/logged-event';
 import type { RepositoryConfig } from '../domain/repository-config';
-import type { SyncState } from '../domain/sync/ports';
+import { repositoryStatus } from '../domain/repository-status';
 import type { HubContext } from './hub-context';
 
 /** One line of `repo list --json`. */
@@ -30,7 +30,7 @@ export async function describeRepository(context: HubContext, repository: Reposi
     context.events.list({ repositoryUuid: repository.uuid, limit: 20 }),
   ]);
   const lastRun = events.find((event): event is SyncRunEvent => event.kind === 'sync' && event.outcome !== 'partial');
-  const { status, reason } = statusOf(state, lastRun, now);
+  const { status, reason } = repositoryStatus(state, lastRun, now);
   return {
     repository: repository.fullName,
     uuid: repository.uuid,
@@ -43,16 +43,4 @@ export async function describeRepository(context: HubContext, repository: Reposi
     ...(reason ? { reason } : {}),
     ...(state.progress?.total !== undefined ? { progress: { done: state.progress.done ?? 0, total: state.progress.total } } : {}),
   };
-}
-
-function statusOf(state: SyncState, lastRun: SyncRunEvent | undefined, now: Date): { status: string; reason?: string } {
-  if (state.notBefore && Date.parse(state.notBefore) > now.getTime()) return { status: 'rate-limited', reason: `until ${state.notBefore}` };
-  if (state.progress) return { status: 'syncing' };
-  // Failures are not in the sync state (the run did not finish): the events log has them.
-  if (lastRun?.outcome === 'failed' && (!state.lastRun || lastRun.at >= state.lastRun.at))
-    return { status: 'failed', reason: lastRun.reason ?? 'unknown' };
-  if (state.lastRun?.outcome === 'no-branch') return { status: 'empty' };
-  if (state.lastRun?.outcome === 'blocked') return { status: 'blocked', reason: state.lastRun.error ?? 'unknown' };
-  if (state.cursor) return { status: 'synced' };
-  return { status: 'pending' };
 }

@@ -4,6 +4,7 @@
  */
 import type { RepositoryConfig } from '../repository-config';
 import type { SyncRunEvent } from '../logged-event';
+import { repositoryStatus, type RepositoryStatus } from '../repository-status';
 import type { SyncState } from '../sync/ports';
 import { ReadError, invalidParameter } from './errors';
 import type { ReadPorts } from './ports';
@@ -27,8 +28,6 @@ export interface RepositoryView {
   /** The gitignore-style pattern that selects its models. */
   readonly modelPattern: string;
 }
-
-export type RepositoryStatus = 'pending' | 'syncing' | 'synced' | 'failed' | 'rate-limited' | 'blocked' | 'empty';
 
 /** Sync runs are looked for among this many latest events of a repository. */
 const RECENT_EVENTS = 20;
@@ -74,7 +73,7 @@ async function describe(ports: ReadPorts, repository: RepositoryConfig): Promise
   ]);
   const modelCount = await countModels(ports, repository, state);
   const lastRun = events.find((event): event is SyncRunEvent => event.kind === 'sync' && event.outcome !== 'partial');
-  const { status, reason } = statusOf(state, lastRun, (ports.now ?? (() => new Date()))());
+  const { status, reason } = repositoryStatus(state, lastRun, (ports.now ?? (() => new Date()))());
   return {
     uuid: repository.uuid,
     fullName: repository.fullName,
@@ -107,15 +106,3 @@ async function countModels(ports: ReadPorts, repository: RepositoryConfig, state
 
 /** Counts a container keeps at most (one per repository and revision seen). */
 const MAX_CACHED_COUNTS = 10_000;
-
-/** The same reading of a sync state as `repo list`: a parked sync, a running one, the last failure, or the cursor. */
-function statusOf(state: SyncState, lastRun: SyncRunEvent | undefined, now: Date): { status: RepositoryStatus; reason?: string } {
-  if (state.notBefore && Date.parse(state.notBefore) > now.getTime()) return { status: 'rate-limited', reason: `until ${state.notBefore}` };
-  if (state.progress) return { status: 'syncing' };
-  if (lastRun?.outcome === 'failed' && (!state.lastRun || lastRun.at >= state.lastRun.at))
-    return { status: 'failed', reason: lastRun.reason ?? 'unknown' };
-  if (state.lastRun?.outcome === 'no-branch') return { status: 'empty' };
-  if (state.lastRun?.outcome === 'blocked') return { status: 'blocked', reason: state.lastRun.error ?? 'unknown' };
-  if (state.cursor) return { status: 'synced' };
-  return { status: 'pending' };
-}
