@@ -1,10 +1,10 @@
 // SigV4-signed HTTP GETs for the typed client: the AWS SDK's own signer (@smithy/signature-v4) over node:http(s),
 // which hands over the bytes exactly as sent (fetch would decode a `br` body itself, and a partial one fails).
-import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { Sha256 } from './sha256';
 
 export interface SignedHttpOptions {
   /** AWS credentials, or a provider of them (e.g. `fromNodeProviderChain()` of @aws-sdk/credential-providers). */
@@ -74,28 +74,4 @@ function send(url: URL, pathAndQuery: string, headers: Record<string, string>): 
     outgoing.on('error', reject);
     outgoing.end();
   });
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-/** SHA-256 (an HMAC when given a key) in the shape the signer takes, on node:crypto. */
-class Sha256 {
-  private readonly hash;
-
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
-  }
-
-  update(data: SourceData): void {
-    this.hash.update(bytesOf(data));
-  }
-
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
-
-function bytesOf(data: SourceData): string | Buffer {
-  if (typeof data === 'string') return data;
-  return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
 }

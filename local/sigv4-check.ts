@@ -1,9 +1,10 @@
 // Verifies the AWS SigV4 signature of a request to a local stand-in with the runtime's own keys, so that knowing
 // the access key id (which every signed request shows, to dynalite and the local SQS too) is not enough: the
 // signature proves the sender holds the secret key, which never travels.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '../client/sha256';
 
 /** How far a signature's time may be from the clock, either way, as AWS allows (AWS says 15 minutes; locally 5 do). */
 export const MAX_SIGNATURE_SKEW_MS = 5 * 60_000;
@@ -85,31 +86,6 @@ function parseAmzDate(value: string): Date | undefined {
   const [, year, month, date, hours, minutes, seconds] = parts.map(Number) as number[];
   const time = Date.UTC(year!, month! - 1, date!, hours!, minutes!, seconds!);
   return Number.isNaN(time) ? undefined : new Date(time);
-}
-
-/** What the signer hands to a hash: text or bytes. */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-/** SHA-256 (an HMAC when given a key) in the shape the signer takes: node:crypto instead of a second hashing package. */
-export class Sha256 {
-  private readonly hash;
-
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
-  }
-
-  update(data: SourceData): void {
-    this.hash.update(bytesOf(data));
-  }
-
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
-
-function bytesOf(data: SourceData): string | Buffer {
-  if (typeof data === 'string') return data;
-  return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
 }
 
 /** Compares in constant time (for equal lengths), so a signature cannot be guessed byte by byte from timings. */

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateLocalCredentials } from '../../../local/local-credentials';
-import { Sha256 } from '../../../local/sigv4-check';
+import { Sha256 } from '../../../client/sha256';
 import { startLocalSecretsManager, type LocalSecretsManager } from '../../../local/secrets-manager-server';
 import { generateSecret } from '../../support/fixtures';
 

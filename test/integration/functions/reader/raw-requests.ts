@@ -5,7 +5,7 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { encodeRfc3986 } from '../../../../client/signed-http';
-import { Sha256 } from '../../../../local/sigv4-check';
+import { Sha256 } from '../../../../client/sha256';
 import type { CliTestBed } from '../../cli/cli-harness';
 
 export interface RawAnswer {
